@@ -1,0 +1,49 @@
+# Xinfeng: `make run` serves the platform with demo data; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+LOCK := requirements.lock
+STAMP := $(VENV)/.lock-$(shell sha1sum $(LOCK) 2>/dev/null | cut -c1-12)
+
+.PHONY: run test lint bench setup install migrate messages demo worker clean
+
+$(STAMP): $(LOCK)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r $(LOCK)
+	@rm -f $(VENV)/.lock-* && touch $(STAMP)
+
+install: $(STAMP)
+
+messages: install
+	@$(BIN)/python manage.py compile_catalogs
+
+migrate: install
+	@$(BIN)/python manage.py migrate --noinput -v0
+
+setup: install messages migrate
+
+demo: setup
+	@$(BIN)/python manage.py seed_demo --if-empty
+
+run: demo
+	@$(BIN)/python manage.py demo_accounts
+	@PORT=$(PORT) BIN=$(BIN) ./scripts/serve.sh
+
+worker: setup
+	$(BIN)/python manage.py worker
+
+test: setup
+	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$rc
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+bench: setup
+	@for b in bench/bench_*.py; do [ -e "$$b" ] || continue; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) var static_root

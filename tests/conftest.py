@@ -1,0 +1,89 @@
+"""Shared fixtures: a small region tree with the three users every scope test needs
+(an owner with a role at the place, a member of the public, an outsider with a role
+elsewhere), and API clients."""
+
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from xinfeng.accounts.choices import Role
+from xinfeng.accounts.models import ApiToken
+from xinfeng.places.choices import RegionLevel, SiteLevel
+
+from .factories import RegionFactory, SiteFactory, UserFactory, grant
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture
+def postgres_only(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL for real row locks and concurrency; CI runs it there")
+
+
+@pytest.fixture
+def tree(db):
+    """city → two townships → a village each; one institute and one station."""
+    city = RegionFactory(name="共青城市", code="360482000000", level=RegionLevel.COUNTY)
+    t1 = RegionFactory(
+        name="苏家垱乡", code="360482201000", level=RegionLevel.TOWNSHIP, parent=city
+    )
+    t2 = RegionFactory(name="江益镇", code="360482101000", level=RegionLevel.TOWNSHIP, parent=city)
+    v1 = RegionFactory(name="水口村", code="360482201200", level=RegionLevel.VILLAGE, parent=t1)
+    v2 = RegionFactory(name="江益村", code="360482101201", level=RegionLevel.VILLAGE, parent=t2)
+    center = SiteFactory(name="实践中心", level=SiteLevel.CENTER, region=city)
+    inst1 = SiteFactory(name="苏家垱乡实践所", level=SiteLevel.INSTITUTE, region=t1, parent=center)
+    inst2 = SiteFactory(name="江益镇实践所", level=SiteLevel.INSTITUTE, region=t2, parent=center)
+    st1 = SiteFactory(name="水口村实践站", level=SiteLevel.STATION, region=v1, parent=inst1)
+    st2 = SiteFactory(name="江益村实践站", level=SiteLevel.STATION, region=v2, parent=inst2)
+    return SimpleNamespace(
+        city=city,
+        t1=t1,
+        t2=t2,
+        v1=v1,
+        v2=v2,
+        center=center,
+        inst1=inst1,
+        inst2=inst2,
+        st1=st1,
+        st2=st2,
+    )
+
+
+@pytest.fixture
+def owner(tree):
+    """Institute admin of 苏家垱乡 (covers 水口村)."""
+    return grant(UserFactory(username="owner"), Role.INSTITUTE_ADMIN, tree.t1)
+
+
+@pytest.fixture
+def outsider(tree):
+    """Institute admin of 江益镇: staff, but elsewhere."""
+    return grant(UserFactory(username="outsider"), Role.INSTITUTE_ADMIN, tree.t2)
+
+
+@pytest.fixture
+def resident(tree):
+    return grant(UserFactory(username="resident", phone="13800000001"), Role.RESIDENT, tree.v1)
+
+
+@pytest.fixture
+def sysadmin(tree):
+    return grant(UserFactory(username="sysadmin"), Role.SYSTEM_ADMIN, tree.city)
+
+
+def bearer_client(user) -> Client:
+    _token, raw = ApiToken.issue(user=user, name="test")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+
+@pytest.fixture
+def api_as():
+    """``api_as(user)`` → a test client that authenticates with a bearer token."""
+    return bearer_client

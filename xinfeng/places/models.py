@@ -1,0 +1,290 @@
+"""Places: the administrative region tree and the practice sites on it."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xinfeng.core.models import TimeStampedModel
+
+from .choices import SITE_LEVEL_RANK, PointKind, RegionLevel, SiteLevel
+
+# A region's path is the chain of its ancestors' ids, each zero-padded to this many
+# digits. Digit-only, fixed-width segments make "the subtree of P" the plain range
+# [P, P + "9"*n] under any collation, so one B-tree index answers it on SQLite and
+# PostgreSQL alike (LIKE 'P%' would need varchar_pattern_ops on a non-C collation).
+PATH_SEGMENT = 8
+PATH_MAX_DEPTH = 8
+PATH_MAX_LENGTH = PATH_SEGMENT * PATH_MAX_DEPTH
+
+
+def path_upper_bound(path: str) -> str:
+    return path + "9" * (PATH_MAX_LENGTH - len(path))
+
+
+def subtree_q(paths, field: str = "path") -> Q:
+    """Q matching rows whose ``field`` (a region path) lies in any of the given subtrees."""
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(**{f"{field}__gte": p, f"{field}__lte": path_upper_bound(p)})
+    return q
+
+
+class RegionQuerySet(models.QuerySet):
+    def subtree(self, region: "Region", include_self: bool = True) -> "RegionQuerySet":
+        qs = self.filter(subtree_q([region.path]))
+        return qs if include_self else qs.exclude(pk=region.pk)
+
+
+class Region(models.Model):
+    """An administrative division: province, city, county, township/street, village/community
+    or natural village. Keyed by the 12-digit NBS statistical code where one exists."""
+
+    code = models.CharField(
+        _("统计区划代码"),
+        max_length=12,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[RegexValidator(r"^\d{12}$", _("区划代码应为 12 位数字。"))],
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    level = models.CharField(_("层级"), max_length=20, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(max_length=PATH_MAX_LENGTH, editable=False, db_index=True, default="")
+    depth = models.PositiveSmallIntegerField(editable=False, default=0)
+    population = models.PositiveIntegerField(_("常住人口"), null=True, blank=True)
+    latitude = models.FloatField(_("纬度"), null=True, blank=True)
+    longitude = models.FloatField(_("经度"), null=True, blank=True)
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def save(self, *args, **kwargs):
+        # The path needs the primary key, so a new row is saved twice.
+        if self.parent_id and self.parent.depth + 1 >= PATH_MAX_DEPTH:
+            raise ValidationError(_("区划层级过深。"))
+        super().save(*args, **kwargs)
+        path = self.compute_path()
+        if path != self.path:
+            old = self.path
+            self.path, self.depth = path, len(path) // PATH_SEGMENT - 1
+            Region.objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
+            if old:  # moved: re-root the subtree
+                for child in Region.objects.filter(subtree_q([old])).exclude(pk=self.pk):
+                    child.save()
+
+    def compute_path(self) -> str:
+        prefix = self.parent.path if self.parent_id else ""
+        return prefix + str(self.pk).zfill(PATH_SEGMENT)
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    def is_within(self, other: "Region") -> bool:
+        return self.path.startswith(other.path)
+
+    def ancestors(self):
+        """Ancestors from the root down, excluding self (one query)."""
+        paths = [self.path[: i * PATH_SEGMENT] for i in range(1, len(self.path) // PATH_SEGMENT)]
+        return Region.objects.filter(path__in=paths).order_by("path")
+
+
+class SiteQuerySet(models.QuerySet):
+    def in_regions(self, paths) -> "SiteQuerySet":
+        return self.filter(subtree_q(paths, "region__path"))
+
+    def open_at(self, when=None) -> "SiteQuerySet":
+        when = when or timezone.now()
+        return self.filter(
+            Q(active_from__isnull=True) | Q(active_from__lte=when),
+            Q(active_until__isnull=True) | Q(active_until__gt=when),
+        )
+
+
+class Site(TimeStampedModel):
+    """A practice site: the city center (中心), a township institute (所), a village station
+    (站, possibly a merged party-service complex 综合体) or a practice point (点)."""
+
+    name = models.CharField(_("名称"), max_length=120)
+    level = models.CharField(_("层级"), max_length=20, choices=SiteLevel.choices, db_index=True)
+    point_kind = models.CharField(
+        _("实践点类型"), max_length=20, choices=PointKind.choices, default=PointKind.GENERAL
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="sites"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级阵地"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    host_unit = models.CharField(
+        _("依托单位"),
+        max_length=120,
+        blank=True,
+        help_text=_("由部门或单位建设的实践所/点填写，如“市卫健委”。"),
+    )
+    address = models.CharField(_("地址"), max_length=255, blank=True)
+    latitude = models.FloatField(
+        _("纬度"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.FloatField(
+        _("经度"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    opening_hours = models.CharField(
+        _("开放时间"),
+        max_length=200,
+        blank=True,
+        help_text=_("例如：周一至周五 08:30-17:30；周六 09:00-12:00"),
+    )
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    description = models.TextField(_("简介"), blank=True)
+    responsible_name = models.CharField(_("负责人"), max_length=50, blank=True)
+    responsible_title = models.CharField(
+        _("负责人职务"), max_length=80, blank=True, help_text=_("一把手负责制，如“村党支部书记”。")
+    )
+    responsible_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("负责人账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sites_responsible",
+    )
+    operators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("管理员"),
+        blank=True,
+        related_name="sites_operated",
+    )
+    facilities = models.JSONField(_("整合资源"), default=list, blank=True)
+    guiding_departments = models.JSONField(_("指导部门"), default=list, blank=True)
+    is_complex = models.BooleanField(_("党群服务+文明实践综合体"), default=False)
+    active_from = models.DateTimeField(_("启用时间"), null=True, blank=True)
+    active_until = models.DateTimeField(_("停用时间"), null=True, blank=True)
+
+    objects = SiteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("实践阵地")
+        verbose_name_plural = _("实践阵地")
+        ordering = ["level", "name", "id"]
+        indexes = [models.Index(fields=["region", "level"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        errors = {}
+        if self.parent_id:
+            if self.parent_id == self.pk:
+                errors["parent"] = _("上级阵地不能是自己。")
+            elif SITE_LEVEL_RANK[self.parent.level] >= SITE_LEVEL_RANK[self.level]:
+                errors["parent"] = _("上级阵地的层级必须高于本阵地。")
+        if self.is_complex and self.level != SiteLevel.STATION:
+            errors["is_complex"] = _("只有实践站可以是综合体。")
+        if (self.latitude is None) != (self.longitude is None):
+            errors["latitude"] = _("经纬度需同时填写。")
+        if self.active_from and self.active_until and self.active_until <= self.active_from:
+            errors["active_until"] = _("停用时间必须晚于启用时间。")
+        from .choices import Department, Facility
+
+        bad = [f for f in self.facilities or [] if f not in Facility.values]
+        if bad:
+            errors["facilities"] = _("未知的整合资源：%(v)s") % {"v": ", ".join(map(str, bad))}
+        bad = [d for d in self.guiding_departments or [] if d not in Department.values]
+        if bad:
+            errors["guiding_departments"] = _("未知的指导部门：%(v)s") % {
+                "v": ", ".join(map(str, bad))
+            }
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_open(self) -> bool:
+        now = timezone.now()
+        return (self.active_from is None or self.active_from <= now) and (
+            self.active_until is None or self.active_until > now
+        )
+
+    def facility_labels(self) -> list[str]:
+        from .choices import Facility
+
+        return [str(Facility(f).label) for f in self.facilities if f in Facility.values]
+
+    def department_labels(self) -> list[str]:
+        from .choices import Department
+
+        return [
+            str(Department(d).label) for d in self.guiding_departments if d in Department.values
+        ]
+
+
+class Venue(TimeStampedModel):
+    """A room or space at a site, with the uses it serves (一室多用) and its capacity."""
+
+    site = models.ForeignKey(
+        Site, verbose_name=_("阵地"), on_delete=models.CASCADE, related_name="venues"
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    uses = models.JSONField(_("用途"), default=list, blank=True)
+    capacity = models.PositiveIntegerField(_("容纳人数"), validators=[MinValueValidator(1)])
+    opens_at = models.TimeField(_("每日开放"), null=True, blank=True)
+    closes_at = models.TimeField(_("每日关闭"), null=True, blank=True)
+    description = models.TextField(_("说明"), blank=True)
+    is_active = models.BooleanField(_("可用"), default=True)
+
+    class Meta:
+        verbose_name = _("场所")
+        verbose_name_plural = _("场所")
+        ordering = ["site_id", "name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.site.name} · {self.name}"
+
+    def clean(self):
+        from .choices import VenueUse
+
+        bad = [u for u in self.uses or [] if u not in VenueUse.values]
+        if bad:
+            raise ValidationError(
+                {"uses": _("未知的用途：%(v)s") % {"v": ", ".join(map(str, bad))}}
+            )
+        if (self.opens_at is None) != (self.closes_at is None):
+            raise ValidationError({"closes_at": _("开放与关闭时间需同时填写。")})
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": _("关闭时间必须晚于开放时间。")})
+
+    def use_labels(self) -> list[str]:
+        from .choices import VenueUse
+
+        return [str(VenueUse(u).label) for u in self.uses if u in VenueUse.values]

@@ -1,0 +1,44 @@
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from xinfeng.core.errors import NotFound
+
+from . import selectors
+from .choices import SiteLevel
+from .models import Region
+
+
+def site_directory(request):
+    """Phone-first directory of practice sites, filterable by region, level and text."""
+    region = None
+    region_id = request.GET.get("region")
+    if region_id and region_id.isdigit():
+        region = Region.objects.filter(pk=int(region_id)).first()
+    level = request.GET.get("level") or None
+    if level not in SiteLevel.values:
+        level = None
+    q = (request.GET.get("q") or "").strip()[:50]
+    qs = selectors.site_list(region=region, level=level, q=q or None).order_by(
+        "level", "name", "id"
+    )
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    regions = Region.objects.filter(depth__lte=1).order_by("path")
+    context = {
+        "page": page,
+        "region": region,
+        "level": level,
+        "q": q,
+        "levels": SiteLevel.choices,
+        "regions": regions,
+    }
+    template = "places/_site_rows.html" if request.htmx else "places/site_directory.html"
+    return render(request, template, context)
+
+
+def site_detail(request, site_id: int):
+    try:
+        site = selectors.site_get(site_id=site_id)
+    except NotFound:
+        return render(request, "404.html", status=404)
+    venues = site.venues.filter(is_active=True).order_by("name")
+    return render(request, "places/site_detail.html", {"site": site, "venues": venues})

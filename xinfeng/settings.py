@@ -1,0 +1,219 @@
+"""Xinfeng settings: one module, configured from the environment.
+
+Secrets never live in the repository. In development (``XINFENG_DEBUG=1``, the default
+for ``make run``) missing secrets are generated once into ``var/`` (git-ignored) so a
+fresh machine works with no set-up; in production (``XINFENG_DEBUG=0``) they must be set.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("XINFENG_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = env_bool("XINFENG_DEBUG", True)
+
+
+def _secret(name: str) -> str:
+    """Read a secret from the environment; in development, create one in var/ once."""
+    value = os.environ.get(name)
+    if value:
+        return value
+    if not DEBUG:
+        raise RuntimeError(f"{name} must be set in the environment when XINFENG_DEBUG=0")
+    path = VAR_DIR / f"{name.lower()}.secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret("XINFENG_SECRET_KEY")
+# Key for personal data encrypted at rest (ID numbers) and the keyed hash used to find
+# duplicates. Rotating it needs a re-encryption run; see docs/operations.md.
+FIELD_ENCRYPTION_KEY = _secret("XINFENG_FIELD_KEY")
+
+ALLOWED_HOSTS = [h for h in os.environ.get("XINFENG_ALLOWED_HOSTS", "").split(",") if h] or (
+    ["*"] if DEBUG else []
+)
+CSRF_TRUSTED_ORIGINS = [
+    o for o in os.environ.get("XINFENG_CSRF_TRUSTED_ORIGINS", "").split(",") if o
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "xinfeng.core",
+    "xinfeng.places",
+    "xinfeng.accounts",
+    "xinfeng.volunteers",
+    "xinfeng.projects",
+    "xinfeng.orders",
+    "xinfeng.activities",
+    "xinfeng.surveys",
+    "xinfeng.emergency",
+    "xinfeng.insights",
+    "xinfeng.open311",
+    "xinfeng.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "xinfeng.accounts.middleware.BearerTokenMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "xinfeng.urls"
+WSGI_APPLICATION = "xinfeng.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "xinfeng" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'xinfeng.sqlite3'}"),
+        conn_max_age=int(os.environ.get("XINFENG_CONN_MAX_AGE", "0")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the worker and the web server share the file; IMMEDIATE transactions make
+    # writers queue instead of failing with "database is locked" mid-transaction.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("XINFENG_SQLITE_TEST_NAME")}
+else:
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("XINFENG_PG_TEST_NAME") or "test_" + DATABASES["default"]["NAME"]
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["xinfeng.accounts.backends.PhoneOrUsernameBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if env_bool("XINFENG_FAST_PASSWORD_HASHER", False):
+    # Tests and demo seeding: hashing thousands of demo passwords with PBKDF2 takes minutes.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Login throttling: this many failures per identifier or per IP within the window lock
+# further attempts until the window passes.
+LOGIN_FAILURE_LIMIT = int(os.environ.get("XINFENG_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("XINFENG_LOGIN_FAILURE_WINDOW", "900"))
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "xinfeng" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "static_root"
+STATICFILES_DIRS = [BASE_DIR / "xinfeng" / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("XINFENG_MEDIA_ROOT", VAR_DIR / "media"))
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if os.environ.get("REDIS_URL"):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+    }
+
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("XINFENG_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+EMAIL_BACKEND = os.environ.get(
+    "XINFENG_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = os.environ.get("XINFENG_FROM_EMAIL", "noreply@xinfeng.local")
+
+# Map tiles: empty means no tiles (the map draws region boundaries on a plain background
+# so it works offline). Set to e.g. an internal tile server URL. XINFENG_TILE_CRS=gcj02
+# converts WGS-84 coordinates for GCJ-02 tile services (AMap, Tencent).
+MAP_TILE_URL = os.environ.get("XINFENG_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get("XINFENG_TILE_ATTRIBUTION", "")
+MAP_TILE_CRS = os.environ.get("XINFENG_TILE_CRS", "wgs84")
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+NINJA_PAGINATION_MAX_LIMIT = 200
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("XINFENG_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "xinfeng": {"level": os.environ.get("XINFENG_LOG_LEVEL", "INFO"), "propagate": True},
+    },
+}
+
+XINFENG_NAME = _("新风 · 新时代文明实践")

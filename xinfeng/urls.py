@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from xinfeng.api import api
+from xinfeng.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", core_views.home, name="home"),
+    path("accounts/", include("xinfeng.accounts.urls")),
+    path("places/", include("xinfeng.places.urls")),
+    path("volunteers/", include("xinfeng.volunteers.urls")),
+    path("projects/", include("xinfeng.projects.urls")),
+    path("orders/", include("xinfeng.orders.urls")),
+    path("activities/", include("xinfeng.activities.urls")),
+    path("insights/", include("xinfeng.insights.urls")),
+    path("emergency/", include("xinfeng.emergency.urls")),
+    path("surveys/", include("xinfeng.surveys.urls")),
+    path("open311/v2/", include("xinfeng.open311.urls")),
+    path("admin/", admin.site.urls),
+    path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+]
