@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "xinfeng.core",
     "xinfeng.places",
     "xinfeng.accounts",
+    "xinfeng.notifications",
     "xinfeng.volunteers",
     "xinfeng.projects",
     "xinfeng.orders",

@@ -12,7 +12,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = 0
-        for base in settings.LOCALE_PATHS:
+        # The project catalog plus each app's own (xinfeng/<app>/locale).
+        bases = [*settings.LOCALE_PATHS, *Path(settings.BASE_DIR, "xinfeng").glob("*/locale")]
+        for base in bases:
             for po_path in Path(base).rglob("*.po"):
                 mo_path = po_path.with_suffix(".mo")
                 if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
