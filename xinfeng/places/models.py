@@ -288,3 +288,33 @@ class Venue(TimeStampedModel):
         from .choices import VenueUse
 
         return [str(VenueUse(u).label) for u in self.uses if u in VenueUse.values]
+
+
+class PopulationPoint(models.Model):
+    """A weighted point of the population layer: about ``weight`` residents living at this
+    spot of ``region``. The 15-minute-circle analysis (``places.coverage``) measures how many
+    of them live within walking distance of an open practice site. Loaded from a CSV
+    (``manage.py load_population``) or spread over each village by the demo."""
+
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("所在区划"),
+        on_delete=models.CASCADE,
+        related_name="population_points",
+    )
+    latitude = models.FloatField(
+        _("纬度"), validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    longitude = models.FloatField(
+        _("经度"), validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+    weight = models.FloatField(_("人口权重"), validators=[MinValueValidator(0)])
+    source = models.CharField(_("来源"), max_length=60, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("人口点")
+        verbose_name_plural = _("人口点")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} ({self.latitude:.5f}, {self.longitude:.5f}) ×{self.weight:g}"
