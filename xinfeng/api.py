@@ -1,13 +1,19 @@
 """The JSON API: one NinjaAPI, each app's router mounted under /api/v1/<app>/."""
 
+import json
+
+from django.db import DataError
 from django.http import Http404
-from ninja import NinjaAPI
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 from ninja.utils import check_csrf
 
-from xinfeng.core.errors import DomainError
+from xinfeng.core.errors import DomainError, NotAuthenticated, NotFound
+from xinfeng.core.schema import pydantic_error_message
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -29,7 +35,7 @@ class SessionOrBearer(HttpBearer):
             if request.method not in SAFE_METHODS:
                 error = check_csrf(request)
                 if error:
-                    raise HttpError(403, "CSRF check failed")
+                    raise HttpError(403, _("CSRF 校验失败，请刷新页面后重试。"))
             return request.user
         if request.method in SAFE_METHODS:
             return "anonymous"
@@ -39,14 +45,32 @@ class SessionOrBearer(HttpBearer):
         return None
 
 
+class OfflineSwagger(Swagger):
+    """Swagger UI from our vendored copy (static/vendor/swagger-ui), never from a CDN: the
+    docs must work offline and inside government networks. Writes from the page send the
+    CSRF token because the session cookie authenticates them."""
+
+    template = "core/api_docs.html"
+
+    def render_page(self, request, api, **kwargs):
+        settings = {**self.settings, "url": self.get_openapi_url(api, kwargs)}
+        context = {"swagger_settings": json.dumps(settings), "api": api, "add_csrf": True}
+        return render(request, self.template, context)
+
+
 api = NinjaAPI(
     title="Xinfeng API",
     version="1",
-    description="新风 · 新时代文明实践平台 API. Errors are JSON {detail, code}.",
+    description=(
+        "新风 · 新时代文明实践平台 API. Auth: session cookie or `Authorization: Bearer <token>`. "
+        "Lists are keyset-paginated (`cursor`, `limit`; response `{items, next_cursor}`). "
+        "Errors are JSON `{detail, code}`. See docs/api.md."
+    ),
     auth=SessionOrBearer(),
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    docs=OfflineSwagger(settings={"validatorUrl": None, "tryItOutEnabled": False}),
 )
 
 
@@ -64,34 +88,42 @@ def on_validation_error(request, exc: NinjaValidationError):
         loc = ".".join(
             str(x) for x in err.get("loc", []) if x not in ("body", "query", "path", "payload")
         )
-        parts.append(f"{loc}: {err.get('msg')}" if loc else str(err.get("msg")))
+        message = pydantic_error_message(err)
+        parts.append(f"{loc}: {message}" if loc else message)
     return api.create_response(
         request,
-        {"detail": "; ".join(parts) or "invalid input", "code": "invalid", "errors": exc.errors},
+        {"detail": "; ".join(parts) or _("输入无效。"), "code": "invalid", "errors": exc.errors},
         status=422,
     )
 
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request, exc):
-    return api.create_response(
-        request,
-        {"detail": "请先登录 / Authentication required.", "code": "not_authenticated"},
-        status=401,
-    )
+    err = NotAuthenticated()
+    return api.create_response(request, {"detail": str(err.detail), "code": err.code}, status=401)
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return api.create_response(
-        request, {"detail": str(exc), "code": f"http_{exc.status_code}"}, status=exc.status_code
-    )
+    if exc.status_code == 400 and str(exc) == "Cannot parse request body":
+        body = {"detail": _("请求体不是有效的 JSON。"), "code": "invalid_json"}
+    else:
+        body = {"detail": str(exc), "code": f"http_{exc.status_code}"}
+    return api.create_response(request, body, status=exc.status_code)
 
 
 @api.exception_handler(Http404)
 def on_404(request, exc):
+    err = NotFound()
+    return api.create_response(request, {"detail": str(err.detail), "code": err.code}, status=404)
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def on_out_of_range(request, exc):
+    # Safety net: a number or text the database cannot hold is bad input, not a crash.
     return api.create_response(
-        request, {"detail": "未找到 / Not found.", "code": "not_found"}, status=404
+        request, {"detail": _("输入的数值或文本超出范围。"), "code": "out_of_range"}, status=400
     )
 
 

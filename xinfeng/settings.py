@@ -81,6 +81,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "xinfeng.core.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -218,3 +219,4 @@ LOGGING = {
 }
 
 XINFENG_NAME = _("新风 · 新时代文明实践")
+XINFENG_POINTS_PER_HOUR = int(os.environ.get("XINFENG_POINTS_PER_HOUR", "10"))

@@ -1,10 +1,17 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
 from xinfeng.api import api
 from xinfeng.core import views as core_views
+
+admin.site.site_header = _("新风 · 管理后台")
+admin.site.site_title = _("新风管理后台")
+admin.site.index_title = _("数据管理")
+handler404 = "xinfeng.core.views.page_not_found"
+handler500 = "xinfeng.core.views.server_error"
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),

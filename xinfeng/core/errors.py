@@ -25,8 +25,15 @@ class DomainError(Exception):
 
 
 class ValidationFailed(DomainError):
+    """Bad input. ``fields`` optionally maps field names to messages, so a page can show
+    each message next to its field; ``detail`` always carries the whole message."""
+
     status = 400
     code = "invalid"
+
+    def __init__(self, detail=None, *, code: str | None = None, fields: dict | None = None):
+        self.fields = fields or {}
+        super().__init__(detail, code=code)
 
 
 class NotFound(DomainError):

@@ -1,164 +1,101 @@
-"""Places API: regions, sites and venues. Lists use keyset pagination (``cursor``)."""
+"""Places API: regions, sites and venues. Lists use keyset pagination (``cursor``).
 
-from datetime import datetime, time
+Regions, sites and venues are public reads. ``/manage/...`` endpoints show staff-only
+details (responsible person, operators) within the caller's scope; writes need a role at
+the region concerned (checked in ``services``).
+"""
 
-from ninja import Field, Router, Schema, Status
-from pydantic import field_validator
+from django.db.models import Count
+from django.utils.translation import gettext as _
+from ninja import Router, Status
 
-from xinfeng.core.errors import NotFound
+from xinfeng.accounts.choices import READ_ROLES, STAFF_ROLES
+from xinfeng.accounts.models import User
+from xinfeng.accounts.selectors import user_by_identifier
+from xinfeng.core.errors import NotAuthenticated, ValidationFailed
 from xinfeng.core.pagination import keyset_page
+from xinfeng.core.schema import DbId, Limit, SearchText
 
 from . import selectors, services
-from .choices import PointKind, SiteLevel
+from .choices import RegionLevel, SiteLevel, VenueUse
+from .models import Region, Site
+from .schemas import (
+    OperatorIn,
+    RegionOut,
+    RegionPage,
+    SiteIn,
+    SiteOut,
+    SitePage,
+    SitePatch,
+    SiteStaffOut,
+    SiteStaffPage,
+    VenueIn,
+    VenueOut,
+    VenuePage,
+    VenuePatch,
+)
 
 router = Router(tags=["places"])
 
 
-class RegionOut(Schema):
-    id: int
-    code: str | None
-    name: str
-    level: str
-    parent_id: int | None
-    depth: int
-    population: int | None
-    latitude: float | None
-    longitude: float | None
-
-
-class RegionPage(Schema):
-    items: list[RegionOut]
-    next_cursor: str | None
-
-
-class SiteOut(Schema):
-    id: int
-    name: str
-    level: str
-    level_label: str = Field(..., alias="get_level_display")
-    point_kind: str
-    region_id: int
-    region_name: str = Field(..., alias="region.name")
-    parent_id: int | None
-    host_unit: str
-    address: str
-    latitude: float | None
-    longitude: float | None
-    opening_hours: str
-    phone: str
-    responsible_title: str
-    facilities: list[str]
-    guiding_departments: list[str]
-    is_complex: bool
-    active_from: datetime | None
-    active_until: datetime | None
-    is_open: bool
-
-
-class SitePage(Schema):
-    items: list[SiteOut]
-    next_cursor: str | None
-
-
-class SiteIn(Schema):
-    name: str = Field(..., min_length=1, max_length=120)
-    level: SiteLevel
-    region_id: int
-    point_kind: PointKind = PointKind.GENERAL
-    parent_id: int | None = None
-    host_unit: str = ""
-    address: str = ""
-    latitude: float | None = Field(None, ge=-90, le=90)
-    longitude: float | None = Field(None, ge=-180, le=180)
-    opening_hours: str = ""
-    phone: str = ""
-    description: str = ""
-    responsible_name: str = ""
-    responsible_title: str = ""
-    facilities: list[str] = []
-    guiding_departments: list[str] = []
-    is_complex: bool = False
-    active_from: datetime | None = None
-    active_until: datetime | None = None
-
-
-class SitePatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=120)
-    parent_id: int | None = None
-    host_unit: str | None = None
-    address: str | None = None
-    latitude: float | None = Field(None, ge=-90, le=90)
-    longitude: float | None = Field(None, ge=-180, le=180)
-    opening_hours: str | None = None
-    phone: str | None = None
-    description: str | None = None
-    responsible_name: str | None = None
-    responsible_title: str | None = None
-    facilities: list[str] | None = None
-    guiding_departments: list[str] | None = None
-    is_complex: bool | None = None
-    active_from: datetime | None = None
-    active_until: datetime | None = None
-
-
-class VenueOut(Schema):
-    id: int
-    site_id: int
-    name: str
-    uses: list[str]
-    capacity: int
-    opens_at: time | None
-    closes_at: time | None
-    description: str
-    is_active: bool
-
-
-class VenuePage(Schema):
-    items: list[VenueOut]
-    next_cursor: str | None
-
-
-class VenueIn(Schema):
-    name: str = Field(..., min_length=1, max_length=100)
-    uses: list[str] = []
-    capacity: int = Field(..., ge=1, le=100000)
-    opens_at: time | None = None
-    closes_at: time | None = None
-    description: str = ""
-    is_active: bool = True
-
-    @field_validator("uses")
-    @classmethod
-    def _unique(cls, v):
-        return list(dict.fromkeys(v))
-
-
-class VenuePatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=100)
-    uses: list[str] | None = None
-    capacity: int | None = Field(None, ge=1, le=100000)
-    opens_at: time | None = None
-    closes_at: time | None = None
-    description: str | None = None
-    is_active: bool | None = None
-
-
-def _region_or_404(region_id: int | None):
+def _region_filter(region_id: int | None) -> Region | None:
+    """A region named in a filter; unknown ids are a 404 (regions are public)."""
     return selectors.region_get(region_id=region_id) if region_id is not None else None
 
 
-def _site_or_404(site_id: int | None):
+def _site_filter(site_id: int | None) -> Site | None:
     return selectors.site_get(site_id=site_id) if site_id is not None else None
+
+
+def _region_from_body(region_id: int | None, region_code: str | None) -> Region:
+    """The region a request body names by id or by 12-digit code; bad input is a 400."""
+    if (region_id is None) == (region_code is None):
+        raise ValidationFailed(
+            _("请提供 region_id 或 region_code 其中之一。"), code="region_required"
+        )
+    if region_code is not None:
+        code = region_code.strip()
+        if not selectors.REGION_CODE_RE.fullmatch(code):
+            raise ValidationFailed(
+                _("区划代码应为 12 位数字，例如 360482000000。"), code="invalid_region_code"
+            )
+        region = Region.objects.filter(code=code).first()
+        if region is None:
+            raise ValidationFailed(
+                _("没有代码为 %(code)s 的区划。") % {"code": code}, code="unknown_region"
+            )
+        return region
+    region = Region.objects.filter(pk=region_id).first()
+    if region is None:
+        raise ValidationFailed(_("所在区划不存在。"), code="unknown_region")
+    return region
+
+
+def _parent_from_body(parent_id: int | None) -> Site | None:
+    if parent_id is None:
+        return None
+    parent = Site.objects.select_related("region").filter(pk=parent_id).first()
+    if parent is None:
+        raise ValidationFailed(_("上级阵地不存在。"), code="unknown_parent")
+    return parent
+
+
+def _require_user(request) -> None:
+    if not request.user.is_authenticated:
+        raise NotAuthenticated()
+
+
+# Regions ---------------------------------------------------------------------------------
 
 
 @router.get("/regions", response=RegionPage, summary="List regions (filter by parent, level, text)")
 def list_regions(
     request,
-    parent_id: int | None = None,
-    level: str | None = None,
-    q: str | None = None,
+    parent_id: DbId | None = None,
+    level: RegionLevel | None = None,
+    q: SearchText | None = None,
     cursor: str | None = None,
-    limit: int = 100,
+    limit: Limit = 100,
 ):
     items, nxt = keyset_page(
         selectors.region_list(parent_id=parent_id, level=level, q=q),
@@ -169,64 +106,141 @@ def list_regions(
     return {"items": items, "next_cursor": nxt}
 
 
+@router.get(
+    "/regions/by-code/{code}", response=RegionOut, summary="Look a region up by its 12-digit code"
+)
+def get_region_by_code(request, code: str):
+    return selectors.region_get_by_code(code=code)
+
+
 @router.get("/regions/{region_id}", response=RegionOut)
-def get_region(request, region_id: int):
+def get_region(request, region_id: DbId):
     return selectors.region_get(region_id=region_id)
+
+
+# Sites (public) --------------------------------------------------------------------------
 
 
 @router.get("/sites", response=SitePage, summary="Public site directory")
 def list_sites(
     request,
-    region_id: int | None = None,
+    region_id: DbId | None = None,
     level: SiteLevel | None = None,
-    q: str | None = None,
+    q: SearchText | None = None,
     is_complex: bool | None = None,
     cursor: str | None = None,
-    limit: int = 50,
+    limit: Limit = 50,
 ):
     qs = selectors.site_list(
-        region=_region_or_404(region_id), level=level, q=q, is_complex=is_complex
+        region=_region_filter(region_id), level=level, q=q, is_complex=is_complex
     )
     items, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("id",))
     return {"items": items, "next_cursor": nxt}
 
 
 @router.get("/sites/{site_id}", response=SiteOut)
-def get_site(request, site_id: int):
+def get_site(request, site_id: DbId):
     return selectors.site_get(site_id=site_id)
 
 
 @router.post("/sites", response={201: SiteOut}, summary="Create a site (staff of the region)")
 def create_site(request, payload: SiteIn):
+    _require_user(request)
     data = payload.dict()
-    region = _region_or_404(data.pop("region_id"))
-    data["parent"] = _site_or_404(data.pop("parent_id"))
+    region = _region_from_body(data.pop("region_id"), data.pop("region_code"))
+    data["parent"] = _parent_from_body(data.pop("parent_id"))
     site = services.site_create(actor=request.user, region=region, **data)
     return Status(201, selectors.site_get(site_id=site.pk))
 
 
 @router.patch("/sites/{site_id}", response=SiteOut, summary="Update a site (staff of the region)")
-def update_site(request, site_id: int, payload: SitePatch):
-    site = selectors.sites_managed_by(user=request.user).filter(pk=site_id).first()
-    if site is None:
-        raise NotFound()
+def update_site(request, site_id: DbId, payload: SitePatch):
+    _require_user(request)
+    site = selectors.site_get_managed(user=request.user, site_id=site_id, roles=STAFF_ROLES)
     data = payload.dict(exclude_unset=True)
     if "parent_id" in data:
-        data["parent"] = _site_or_404(data.pop("parent_id"))
+        data["parent"] = _parent_from_body(data.pop("parent_id"))
+    if "responsible_user_id" in data:
+        user_id = data.pop("responsible_user_id")
+        data["responsible_user"] = _user_by_id(user_id) if user_id is not None else None
     services.site_update(actor=request.user, site=site, **data)
     return selectors.site_get(site_id=site_id)
+
+
+def _user_by_id(user_id: int) -> User:
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise ValidationFailed(_("负责人账号不存在。"), code="unknown_user")
+    return user
+
+
+# Sites (staff view) ----------------------------------------------------------------------
+
+
+@router.get(
+    "/manage/sites",
+    response=SiteStaffPage,
+    summary="Sites in my scope, with responsible person and operators",
+)
+def list_managed_sites(
+    request,
+    level: SiteLevel | None = None,
+    q: SearchText | None = None,
+    cursor: str | None = None,
+    limit: Limit = 50,
+):
+    _require_user(request)
+    qs = selectors.sites_managed_by(user=request.user, roles=READ_ROLES).select_related(
+        "responsible_user"
+    )
+    if level:
+        qs = qs.filter(level=level)
+    if q:
+        qs = qs.filter(name__icontains=q)
+    qs = qs.prefetch_related("operators").annotate(venue_count=Count("venues"))
+    items, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("id",))
+    return {"items": items, "next_cursor": nxt}
+
+
+@router.get("/manage/sites/{site_id}", response=SiteStaffOut)
+def get_managed_site(request, site_id: DbId):
+    _require_user(request)
+    return selectors.site_get_managed(user=request.user, site_id=site_id)
+
+
+@router.post("/manage/sites/{site_id}/operators", response=SiteStaffOut)
+def add_operator(request, site_id: DbId, payload: OperatorIn):
+    _require_user(request)
+    site = selectors.site_get_managed(user=request.user, site_id=site_id, roles=STAFF_ROLES)
+    user = user_by_identifier(identifier=payload.identifier)
+    services.site_operator_add(actor=request.user, site=site, user=user)
+    return selectors.site_get_managed(user=request.user, site_id=site_id)
+
+
+@router.delete("/manage/sites/{site_id}/operators/{user_id}", response={204: None})
+def remove_operator(request, site_id: DbId, user_id: DbId):
+    _require_user(request)
+    site = selectors.site_get_managed(user=request.user, site_id=site_id, roles=STAFF_ROLES)
+    user = site.operators.filter(pk=user_id).first()
+    if user is None:
+        raise ValidationFailed(_("该用户不是本阵地的管理员。"), code="not_operator")
+    services.site_operator_remove(actor=request.user, site=site, user=user)
+    return Status(204, None)
+
+
+# Venues ----------------------------------------------------------------------------------
 
 
 @router.get("/venues", response=VenuePage)
 def list_venues(
     request,
-    site_id: int | None = None,
-    use: str | None = None,
+    site_id: DbId | None = None,
+    use: VenueUse | None = None,
     cursor: str | None = None,
-    limit: int = 50,
+    limit: Limit = 50,
 ):
     items, nxt = keyset_page(
-        selectors.venue_list(site=_site_or_404(site_id), use=use),
+        selectors.venue_list(site=_site_filter(site_id), use=use),
         cursor=cursor,
         limit=limit,
         ordering=("id",),
@@ -235,19 +249,21 @@ def list_venues(
 
 
 @router.get("/venues/{venue_id}", response=VenueOut)
-def get_venue(request, venue_id: int):
+def get_venue(request, venue_id: DbId):
     return selectors.venue_get(venue_id=venue_id)
 
 
 @router.post("/sites/{site_id}/venues", response={201: VenueOut})
-def create_venue(request, site_id: int, payload: VenueIn):
-    site = selectors.site_get(site_id=site_id)
+def create_venue(request, site_id: DbId, payload: VenueIn):
+    _require_user(request)
+    site = selectors.site_get_managed(user=request.user, site_id=site_id, roles=STAFF_ROLES)
     return Status(201, services.venue_create(actor=request.user, site=site, **payload.dict()))
 
 
 @router.patch("/venues/{venue_id}", response=VenueOut)
-def update_venue(request, venue_id: int, payload: VenuePatch):
-    venue = selectors.venue_get(venue_id=venue_id)
+def update_venue(request, venue_id: DbId, payload: VenuePatch):
+    _require_user(request)
+    venue = selectors.venue_get_managed(user=request.user, venue_id=venue_id)
     return services.venue_update(
         actor=request.user, venue=venue, **payload.dict(exclude_unset=True)
     )

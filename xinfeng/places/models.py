@@ -19,6 +19,9 @@ from .choices import SITE_LEVEL_RANK, PointKind, RegionLevel, SiteLevel
 PATH_SEGMENT = 8
 PATH_MAX_DEPTH = 8
 PATH_MAX_LENGTH = PATH_SEGMENT * PATH_MAX_DEPTH
+# Center → institute → station → point is four levels; the walk up a site's parent chain
+# stops well beyond that so corrupt data cannot loop forever.
+SITE_CHAIN_LIMIT = 16
 
 
 def path_upper_bound(path: str) -> str:
@@ -206,10 +209,9 @@ class Site(TimeStampedModel):
     def clean(self):
         errors = {}
         if self.parent_id:
-            if self.parent_id == self.pk:
-                errors["parent"] = _("上级阵地不能是自己。")
-            elif SITE_LEVEL_RANK[self.parent.level] >= SITE_LEVEL_RANK[self.level]:
-                errors["parent"] = _("上级阵地的层级必须高于本阵地。")
+            parent_error = self._parent_error()
+            if parent_error:
+                errors["parent"] = parent_error
         if self.is_complex and self.level != SiteLevel.STATION:
             errors["is_complex"] = _("只有实践站可以是综合体。")
         if (self.latitude is None) != (self.longitude is None):
@@ -228,6 +230,29 @@ class Site(TimeStampedModel):
             }
         if errors:
             raise ValidationError(errors)
+
+    def _parent_error(self):
+        """Why ``self.parent`` cannot be this site's parent, or ``None``.
+
+        Walks up the parent chain: a site may not sit below itself or below one of its own
+        descendants. The walk is bounded so corrupt data cannot loop forever.
+        """
+        if self.pk is not None and self.parent_id == self.pk:
+            return _("上级阵地不能是本阵地。")
+        node, steps = self.parent, 0
+        while node is not None and steps < SITE_CHAIN_LIMIT:
+            if self.pk is not None and node.pk == self.pk:
+                return _("上级阵地不能是本阵地的下级阵地（会形成循环）。")
+            node, steps = node.parent, steps + 1
+        if node is not None:
+            return _("上级阵地层级过深。")
+        if self.level in SITE_LEVEL_RANK and (
+            SITE_LEVEL_RANK[self.parent.level] >= SITE_LEVEL_RANK[self.level]
+        ):
+            return _("上级阵地的层级必须高于本阵地。")
+        if self.region_id and not self.region.is_within(self.parent.region):
+            return _("上级阵地必须位于本阵地所在区划或其上级区划。")
+        return None
 
     @property
     def is_open(self) -> bool:

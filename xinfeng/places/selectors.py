@@ -1,11 +1,18 @@
 """Reads of places. Public reads are unscoped (sites are public); staff reads are scoped."""
 
-from django.db.models import Count, Q, QuerySet
+import re
 
-from xinfeng.accounts.scope import restrict
-from xinfeng.core.errors import NotFound
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
-from .models import Region, Site, Venue, subtree_q
+from xinfeng.accounts.choices import READ_ROLES, STAFF_ROLES
+from xinfeng.accounts.scope import get_in_scope, restrict, scope_paths
+from xinfeng.core.errors import NotFound, ValidationFailed
+
+from .choices import SiteLevel
+from .models import PATH_SEGMENT, Region, Site, Venue, subtree_q
+
+REGION_CODE_RE = re.compile(r"[0-9]{12}")
 
 
 def region_list(
@@ -26,6 +33,24 @@ def region_get(*, region_id: int) -> Region:
     if region is None:
         raise NotFound()
     return region
+
+
+def region_get_by_code(*, code: str) -> Region:
+    """The region with this 12-digit statistical code; a malformed code is a 400."""
+    code = (code or "").strip()
+    if not REGION_CODE_RE.fullmatch(code):
+        raise ValidationFailed(
+            _("区划代码应为 12 位数字，例如 360482000000。"), code="invalid_region_code"
+        )
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise NotFound(_("没有代码为 %(code)s 的区划。") % {"code": code})
+    return region
+
+
+def regions_managed_by(*, user) -> QuerySet:
+    """Regions in the user's staff scope (where they may create sites)."""
+    return restrict(Region.objects.all(), user, path_field="path", roles=STAFF_ROLES)
 
 
 def site_list(
@@ -63,11 +88,35 @@ def site_get(*, site_id: int) -> Site:
     return site
 
 
-def sites_managed_by(*, user) -> QuerySet:
-    """Sites in the user's staff scope."""
-    from xinfeng.accounts.choices import STAFF_ROLES
+def sites_managed_by(*, user, roles=STAFF_ROLES) -> QuerySet:
+    """Sites in the user's staff scope (``READ_ROLES`` adds leaders' read-only view)."""
+    return restrict(Site.objects.select_related("region"), user, roles=roles)
 
-    return restrict(Site.objects.select_related("region"), user, roles=STAFF_ROLES)
+
+def site_get_managed(*, user, site_id: int, roles=READ_ROLES) -> Site:
+    """A site with its staff-only details (responsible person, operators) within the user's
+    scope; outside it the answer is 404, the same as a missing site."""
+    from xinfeng.accounts.models import User
+
+    qs = (
+        Site.objects.select_related("region", "parent", "responsible_user")
+        .prefetch_related(Prefetch("operators", queryset=User.objects.order_by("id")))
+        .annotate(venue_count=Count("venues"))
+    )
+    return get_in_scope(qs, user, roles=roles, pk=site_id)
+
+
+def parent_candidates(*, user) -> QuerySet:
+    """Sites the user may choose as a parent: those in their staff scope and those in the
+    regions above it (a township admin attaches a station to the city center's tree)."""
+    qs = Site.objects.exclude(level=SiteLevel.POINT).select_related("region")
+    paths = scope_paths(user, STAFF_ROLES)
+    if paths is None:
+        return qs
+    if not paths:
+        return qs.none()
+    ancestors = {p[:i] for p in paths for i in range(PATH_SEGMENT, len(p), PATH_SEGMENT)}
+    return qs.filter(subtree_q(paths, "region__path") | Q(region__path__in=ancestors))
 
 
 def venue_list(*, site: Site | None = None, use: str | None = None) -> QuerySet:
@@ -79,6 +128,17 @@ def venue_list(*, site: Site | None = None, use: str | None = None) -> QuerySet:
         # on the quoted value is exact enough and indexable later if needed.
         qs = qs.filter(uses__icontains=f'"{use}"')
     return qs
+
+
+def venue_get_managed(*, user, venue_id: int) -> Venue:
+    """A venue of a site in the user's staff scope, or 404."""
+    return get_in_scope(
+        Venue.objects.select_related("site", "site__region"),
+        user,
+        path_field="site__region__path",
+        roles=STAFF_ROLES,
+        pk=venue_id,
+    )
 
 
 def venue_get(*, venue_id: int) -> Venue:

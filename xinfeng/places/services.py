@@ -1,8 +1,13 @@
-"""Writes of places. Each checks the actor's role at the region concerned."""
+"""Writes of places. Each checks the actor's role at the region concerned.
+
+Pages, the API and the admin call these functions, so a rule lives in one place.
+"""
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from xinfeng.accounts.choices import Role
+from xinfeng.accounts.models import RoleAssignment, User
 from xinfeng.accounts.scope import require_role_at
 from xinfeng.core.errors import ValidationFailed
 from xinfeng.core.validation import full_clean_or_raise
@@ -24,6 +29,7 @@ SITE_FIELDS = {
     "description",
     "responsible_name",
     "responsible_title",
+    "responsible_user",
     "facilities",
     "guiding_departments",
     "is_complex",
@@ -33,16 +39,22 @@ SITE_FIELDS = {
 VENUE_FIELDS = {"name", "uses", "capacity", "opens_at", "closes_at", "description", "is_active"}
 
 
-@transaction.atomic
-def site_create(*, actor, region: Region, **fields) -> Site:
-    """Create a site in ``region``; the actor must be staff at the region or above."""
-    require_role_at(actor, region)
-    unknown = set(fields) - SITE_FIELDS
+def _check_fields(fields: dict, allowed: set[str]) -> None:
+    unknown = set(fields) - allowed
     if unknown:
         raise ValidationFailed(_("未知字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
-    parent = fields.get("parent")
-    if parent is not None:
-        require_role_at(actor, parent.region)
+
+
+@transaction.atomic
+def site_create(*, actor, region: Region, **fields) -> Site:
+    """Create a site in ``region``; the actor must be staff at the region or above.
+
+    The parent site (if any) must lie in the same region or one above it (checked by
+    ``Site.clean``); it need not be in the actor's scope, since attaching a station to its
+    township's institute changes nothing about the institute.
+    """
+    require_role_at(actor, region)
+    _check_fields(fields, SITE_FIELDS - {"region"})
     site = Site(region=region, **fields)
     full_clean_or_raise(site)
     site.save()
@@ -51,11 +63,12 @@ def site_create(*, actor, region: Region, **fields) -> Site:
 
 @transaction.atomic
 def site_update(*, actor, site: Site, **fields) -> Site:
-    """Update a site; moving it to another region needs a role at both regions."""
+    """Update a site; moving it to another region needs a role at both regions.
+
+    Locks the site row for the duration of the change.
+    """
     require_role_at(actor, site.region)
-    unknown = set(fields) - SITE_FIELDS
-    if unknown:
-        raise ValidationFailed(_("未知字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
+    _check_fields(fields, SITE_FIELDS)
     site = Site.objects.select_for_update().get(pk=site.pk)
     if "region" in fields and fields["region"] != site.region:
         require_role_at(actor, fields["region"])
@@ -67,11 +80,44 @@ def site_update(*, actor, site: Site, **fields) -> Site:
 
 
 @transaction.atomic
-def venue_create(*, actor, site: Site, **fields) -> Venue:
+def site_operator_add(*, actor, site: Site, user: User) -> Site:
+    """Make ``user`` an operator of ``site``.
+
+    An operator runs the site day to day, so they also get the station-operator role at
+    the site's region (if they do not hold it already): the role is what the scoping
+    mechanism reads. Locks the site row.
+    """
     require_role_at(actor, site.region)
-    unknown = set(fields) - VENUE_FIELDS
-    if unknown:
-        raise ValidationFailed(_("未知字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
+    if not user.is_active:
+        raise ValidationFailed(_("该账号已停用，不能设为管理员。"), code="inactive_user")
+    site = Site.objects.select_for_update().get(pk=site.pk)
+    site.operators.add(user)
+    RoleAssignment.objects.get_or_create(user=user, role=Role.STATION_OPERATOR, region=site.region)
+    user.__dict__.pop("_xf_roles", None)
+    return site
+
+
+@transaction.atomic
+def site_operator_remove(*, actor, site: Site, user: User) -> Site:
+    """Remove ``user`` as operator; their station-operator role at the site's region goes too,
+    unless they still operate another site in that region. Locks the site row."""
+    require_role_at(actor, site.region)
+    site = Site.objects.select_for_update().get(pk=site.pk)
+    site.operators.remove(user)
+    still_operates = user.sites_operated.filter(region=site.region).exists()
+    if not still_operates:
+        RoleAssignment.objects.filter(
+            user=user, role=Role.STATION_OPERATOR, region=site.region
+        ).delete()
+    user.__dict__.pop("_xf_roles", None)
+    return site
+
+
+@transaction.atomic
+def venue_create(*, actor, site: Site, **fields) -> Venue:
+    """Add a room or space to ``site``; the actor must be staff at the site's region."""
+    require_role_at(actor, site.region)
+    _check_fields(fields, VENUE_FIELDS)
     venue = Venue(site=site, **fields)
     full_clean_or_raise(venue)
     venue.save()
@@ -80,10 +126,9 @@ def venue_create(*, actor, site: Site, **fields) -> Venue:
 
 @transaction.atomic
 def venue_update(*, actor, venue: Venue, **fields) -> Venue:
+    """Change a venue; locks its row."""
     require_role_at(actor, venue.site.region)
-    unknown = set(fields) - VENUE_FIELDS
-    if unknown:
-        raise ValidationFailed(_("未知字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
+    _check_fields(fields, VENUE_FIELDS)
     venue = Venue.objects.select_for_update().get(pk=venue.pk)
     for key, value in fields.items():
         setattr(venue, key, value)

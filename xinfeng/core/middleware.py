@@ -1,0 +1,26 @@
+"""Request hygiene shared by pages and API."""
+
+from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+
+
+class RejectNulMiddleware:
+    """Refuse a NUL character in the path or the query string with a 400.
+
+    PostgreSQL cannot store or compare text containing NUL and raises an error deep in a
+    query; refusing it at the door gives every page and endpoint the same clear 4xx.
+    Request bodies are checked where they are validated (``full_clean_or_raise``).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
+        ):
+            detail = _("请求中含有不允许的字符。")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": detail, "code": "invalid_character"}, status=400)
+            return HttpResponse(detail, status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
