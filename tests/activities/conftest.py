@@ -1,0 +1,88 @@
+"""Fixtures for activity tests: a published activity at 水口村实践站 run by its institute's
+admin (``owner``), and helpers to make people and volunteers."""
+
+from datetime import time, timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import UserFactory, VenueFactory
+from xinfeng.activities import services
+from xinfeng.activities.models import Activity
+from xinfeng.volunteers.models import Volunteer
+
+
+def soon(hours: float = 48) -> "timezone.datetime":
+    """A local time ``hours`` from now, at a whole hour (in opening hours 08–21)."""
+    t = timezone.localtime() + timedelta(hours=hours)
+    t = t.replace(minute=0, second=0, microsecond=0)
+    if t.hour < 9:
+        t = t.replace(hour=9)
+    if t.hour > 18:
+        t = (t + timedelta(days=1)).replace(hour=9)
+    return t
+
+
+@pytest.fixture
+def venue(tree):
+    return VenueFactory(
+        site=tree.st1, name="多功能厅", capacity=100, opens_at=time(8), closes_at=time(21)
+    )
+
+
+@pytest.fixture
+def make_activity(tree, owner):
+    def _make(publish=True, **kw) -> Activity:
+        start = kw.pop("starts_at", soon())
+        fields = {
+            "site": kw.pop("site", tree.st1),
+            "title": kw.pop("title", "防诈骗知识讲座"),
+            "category": kw.pop("category", "theory"),
+            "starts_at": start,
+            "ends_at": kw.pop("ends_at", start + timedelta(hours=2)),
+            "capacity": kw.pop("capacity", 30),
+        }
+        activity = services.activity_create(actor=owner, **fields, **kw)
+        if publish:
+            activity = services.activity_publish(actor=owner, activity=activity)
+        return activity
+
+    return _make
+
+
+@pytest.fixture
+def people(tree):
+    """``people(n)`` → n residents of 水口村."""
+
+    def _make(n: int, prefix: str = "p"):
+        return [UserFactory(username=f"{prefix}{i}", home_region=tree.v1) for i in range(n)]
+
+    return _make
+
+
+@pytest.fixture
+def make_volunteer(tree):
+    counter = {"n": 0}
+
+    def _make(user, **kw) -> Volunteer:
+        counter["n"] += 1
+        return Volunteer.objects.create(
+            user=user,
+            number=kw.pop("number", f"T{counter['n']:08d}"),
+            name=kw.pop("name", user.display_name or user.username),
+            home_region=kw.pop("home_region", tree.v1),
+            **kw,
+        )
+
+    return _make
+
+
+def start_now(activity: Activity, *, minutes_ago: int = 10, hours: float = 2) -> Activity:
+    """Move a published activity so it started ``minutes_ago`` (tests arrange time in the
+    database; services always use the real clock)."""
+    start = timezone.now() - timedelta(minutes=minutes_ago)
+    Activity.objects.filter(pk=activity.pk).update(
+        starts_at=start, ends_at=start + timedelta(hours=hours)
+    )
+    activity.refresh_from_db()
+    return activity

@@ -1,0 +1,31 @@
+"""Who may organise and who may review an activity.
+
+Organisers are staff (``STAFF_ROLES``) at the activity's region or above; the reviewer is
+staff at the region of the site one level up (the site's parent), so a station's activity
+is reviewed by its institute, an institute's by the center.
+"""
+
+from xinfeng.accounts.scope import has_role_at, require_role_at
+
+from .models import Activity
+
+
+def can_organise(user, activity: Activity) -> bool:
+    return user.is_authenticated and has_role_at(user, activity.region)
+
+
+def require_organiser(user, activity: Activity) -> None:
+    require_role_at(user, activity.region)
+
+
+def review_region(activity: Activity):
+    parent = activity.site.parent
+    return parent.region if parent is not None else activity.region
+
+
+def can_review(user, activity: Activity) -> bool:
+    return user.is_authenticated and has_role_at(user, review_region(activity))
+
+
+def require_reviewer(user, activity: Activity) -> None:
+    require_role_at(user, review_region(activity))

@@ -1,0 +1,370 @@
+"""Creating, editing and moving activities through their states.
+
+Every state change: lock the activity row, check the move in ``ACTIVITY_TRANSITIONS`` and
+the actor's role, save, write an ``ActivityEvent``, notify after commit.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xinfeng.accounts.scope import require_role_at
+from xinfeng.core.errors import Conflict, ValidationFailed
+from xinfeng.core.validation import full_clean_or_raise
+from xinfeng.notifications.services import notify
+from xinfeng.places.models import Site
+
+from ..choices import (
+    ACTIVITY_TRANSITIONS,
+    EDITABLE_STATES,
+    OPEN_SIGNUP_STATES,
+    ActivityAction,
+    ActivityState,
+    Mode,
+)
+from ..models import Activity, ActivityEvent, ActivitySiteSettings, Signup
+from ..permissions import require_organiser, require_reviewer
+from ._common import lock
+from .rooms import book_for_activity, check_times, release_for_activity
+from .signups import promote_waitlist
+
+EDITABLE_FIELDS = {
+    "title",
+    "description",
+    "category",
+    "venue",
+    "address",
+    "latitude",
+    "longitude",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "eligibility",
+    "team",
+    "mode",
+    "stream_url",
+    "replay_url",
+    "is_cloud_lecture",
+    "cover",
+    "project",
+}
+# Changing these after publication tells everyone signed up.
+NOTIFY_FIELDS = {"starts_at", "ends_at", "venue", "address"}
+
+
+def _apply_location(activity: Activity) -> None:
+    """Copy the region and, unless the activity is outdoors, the site's coordinates."""
+    activity.region_id = activity.site.region_id
+    if not activity.address:
+        activity.latitude = activity.site.latitude
+        activity.longitude = activity.site.longitude
+
+
+def _validate(activity: Activity) -> None:
+    check_times(activity.starts_at, activity.ends_at)
+    if activity.capacity is not None and activity.capacity < 1:
+        raise ValidationFailed(_("名额至少为 1。"), code="invalid_capacity")
+    full_clean_or_raise(activity, exclude=["region"])
+    if activity.team_id and not activity.team.is_active:
+        raise ValidationFailed(_("所选队伍已停用。"), code="team_inactive")
+    if (
+        activity.venue_id
+        and activity.mode == Mode.OFFLINE
+        and activity.capacity > activity.venue.capacity
+    ):
+        raise ValidationFailed(
+            _("名额（%(n)d）超过场所容纳人数（%(cap)d）。")
+            % {"n": activity.capacity, "cap": activity.venue.capacity},
+            code="over_venue_capacity",
+        )
+
+
+def _event(activity, action, from_state, actor, reason="") -> None:
+    ActivityEvent.objects.create(
+        activity=activity,
+        action=action,
+        from_state=from_state,
+        to_state=activity.state,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        reason=reason[:200],
+    )
+
+
+def _participants(activity: Activity):
+    return [
+        s.user
+        for s in Signup.objects.filter(activity=activity, state__in=OPEN_SIGNUP_STATES)
+        .select_related("user")
+        .order_by("id")
+    ]
+
+
+@transaction.atomic
+def activity_create(
+    *,
+    actor,
+    site: Site,
+    title: str,
+    category: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    capacity: int,
+    **fields,
+) -> Activity:
+    """Create a draft activity at ``site``; the actor must be staff at the site's region.
+    Books the venue when one is given (refusing clashes and times outside its hours)."""
+    require_role_at(actor, site.region)
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationFailed(_("未知字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
+    activity = Activity(
+        site=site,
+        title=(title or "").strip(),
+        category=category,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity,
+        created_by=actor,
+        **{k: v for k, v in fields.items() if v is not None or k in ("latitude", "longitude")},
+    )
+    _apply_location(activity)
+    _validate(activity)
+    activity.save()
+    _event(activity, ActivityAction.CREATE, "", actor)
+    book_for_activity(activity=activity, actor=actor)
+    return activity
+
+
+@transaction.atomic
+def activity_update(*, actor, activity: Activity, **fields) -> Activity:
+    """Edit an activity that is not finished or cancelled. Locks the row. A smaller
+    capacity may not drop below the confirmed sign-ups; a larger one moves the waiting list
+    up. New times or room re-book the venue; participants are told of changes."""
+    require_organiser(actor, activity)
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationFailed(_("未知字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
+    activity = lock(activity)
+    if activity.state not in EDITABLE_STATES:
+        raise Conflict(_("已结束或已取消的活动不能修改。"), code="not_editable")
+    old_capacity = activity.capacity
+    changed = {k for k, v in fields.items() if getattr(activity, k) != v}
+    for key, value in fields.items():
+        setattr(activity, key, value)
+    _apply_location(activity)
+    if activity.capacity is not None and activity.capacity < activity.signup_count:
+        raise ValidationFailed(
+            _("名额不能少于已报名人数（%(n)d）。") % {"n": activity.signup_count},
+            code="capacity_below_signups",
+        )
+    _validate(activity)
+    activity.save()
+    book_for_activity(activity=activity, actor=actor)
+    if activity.capacity > old_capacity:
+        promote_waitlist(activity, activity.capacity - old_capacity)
+    if activity.state == ActivityState.PUBLISHED and changed & NOTIFY_FIELDS:
+        when = timezone.localtime(activity.starts_at)
+        notify(
+            recipients=_participants(activity),
+            title=_("活动变更：%(t)s") % {"t": activity.title},
+            body=_("新的时间地点：%(when)s，%(place)s")
+            % {"when": f"{when:%Y-%m-%d %H:%M}", "place": activity.place_label},
+            link=f"/activities/{activity.pk}/",
+            kind="activity_changed",
+        )
+    return activity
+
+
+def _move(activity: Activity, action: str, actor, reason: str = "") -> Activity:
+    to_state = ACTIVITY_TRANSITIONS.get((activity.state, action))
+    if to_state is None:
+        raise Conflict(
+            _("活动当前为“%(state)s”，不能%(action)s。")
+            % {
+                "state": ActivityState(activity.state).label,
+                "action": ActivityAction(action).label,
+            },
+            code="invalid_transition",
+        )
+    from_state = activity.state
+    activity.state = to_state
+    update = ["state", "updated_at"]
+    if to_state == ActivityState.PUBLISHED:
+        activity.published_at = timezone.now()
+        update.append("published_at")
+    if to_state == ActivityState.FINISHED:
+        activity.finished_at = timezone.now()
+        update.append("finished_at")
+    activity.save(update_fields=update)
+    _event(activity, action, from_state, actor, reason)
+    return activity
+
+
+def _review_needed(activity: Activity) -> bool:
+    return ActivitySiteSettings.for_site(activity.site).requires_review
+
+
+def _staff_of(site: Site | None) -> list:
+    if site is None:
+        return []
+    people = list(site.operators.all())
+    if site.responsible_user_id:
+        people.append(site.responsible_user)
+    return people
+
+
+@transaction.atomic
+def activity_submit(*, actor, activity: Activity) -> Activity:
+    """Send a draft to the level above for review (the site requires review), or publish
+    it directly when the site does not."""
+    require_organiser(actor, activity)
+    activity = lock(activity)
+    if not _review_needed(activity):
+        return _publish(activity, actor)
+    _move(activity, ActivityAction.SUBMIT, actor)
+    notify(
+        recipients=_staff_of(activity.site.parent),
+        title=_("待审核活动：%(t)s") % {"t": activity.title},
+        body=activity.site.name,
+        link=f"/activities/{activity.pk}/manage/",
+        kind="activity_review",
+    )
+    return activity
+
+
+def _publish(activity: Activity, actor) -> Activity:
+    if activity.starts_at <= timezone.now():
+        raise Conflict(_("活动开始时间已过，不能发布。"), code="already_started")
+    return _move(activity, ActivityAction.PUBLISH, actor)
+
+
+@transaction.atomic
+def activity_publish(*, actor, activity: Activity) -> Activity:
+    """Publish a draft directly; only for sites that do not require review."""
+    require_organiser(actor, activity)
+    activity = lock(activity)
+    if activity.state == ActivityState.DRAFT and _review_needed(activity):
+        raise Conflict(_("本阵地的活动须经上级审核，请提交审核。"), code="review_required")
+    return _publish(activity, actor)
+
+
+@transaction.atomic
+def activity_approve(*, actor, activity: Activity) -> Activity:
+    """The level above approves a submitted activity: it is published."""
+    require_reviewer(actor, activity)
+    activity = lock(activity)
+    if activity.state == ActivityState.SUBMITTED and activity.starts_at <= timezone.now():
+        raise Conflict(_("活动开始时间已过，不能发布。"), code="already_started")
+    _move(activity, ActivityAction.APPROVE, actor)
+    notify(
+        recipients=[activity.created_by],
+        title=_("活动已审核通过：%(t)s") % {"t": activity.title},
+        link=f"/activities/{activity.pk}/manage/",
+        kind="activity_approved",
+    )
+    return activity
+
+
+@transaction.atomic
+def activity_reject(*, actor, activity: Activity, reason: str) -> Activity:
+    """The level above sends a submitted activity back to draft, with a reason."""
+    require_reviewer(actor, activity)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("退回须说明原因。"), code="missing_reason")
+    activity = lock(activity)
+    _move(activity, ActivityAction.REJECT, actor, reason)
+    notify(
+        recipients=[activity.created_by],
+        title=_("活动被退回：%(t)s") % {"t": activity.title},
+        body=reason,
+        link=f"/activities/{activity.pk}/manage/",
+        kind="activity_rejected",
+    )
+    return activity
+
+
+@transaction.atomic
+def activity_cancel(*, actor, activity: Activity, reason: str) -> Activity:
+    """Cancel with a reason: the room is released and everyone signed up is told."""
+    require_organiser(actor, activity)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("取消活动须说明原因。"), code="missing_reason")
+    activity = lock(activity)
+    _move(activity, ActivityAction.CANCEL, actor, reason)
+    activity.cancel_reason = reason[:200]
+    activity.save(update_fields=["cancel_reason"])
+    release_for_activity(activity, reason)
+    notify(
+        recipients=_participants(activity),
+        title=_("活动已取消：%(t)s") % {"t": activity.title},
+        body=reason,
+        link=f"/activities/{activity.pk}/",
+        kind="activity_cancelled",
+    )
+    return activity
+
+
+@transaction.atomic
+def activity_finish(*, actor, activity: Activity) -> Activity:
+    """Mark a published activity finished once it has started."""
+    require_organiser(actor, activity)
+    activity = lock(activity)
+    if activity.starts_at > timezone.now():
+        raise Conflict(_("活动尚未开始，不能结束。"), code="not_started")
+    return _move(activity, ActivityAction.FINISH, actor)
+
+
+def finish_ended_activities(*, now: datetime | None = None) -> int:
+    """Mark published activities whose end has passed as finished (the worker runs this
+    after closing forgotten check-outs). Returns how many were finished."""
+    now = now or timezone.now()
+    done = 0
+    ids = list(
+        Activity.objects.filter(state=ActivityState.PUBLISHED, ends_at__lte=now).values_list(
+            "pk", flat=True
+        )[:500]
+    )
+    for pk in ids:
+        with transaction.atomic():
+            activity = lock(pk)
+            if activity.state == ActivityState.PUBLISHED and activity.ends_at <= now:
+                _move(activity, ActivityAction.FINISH, None)
+                done += 1
+    return done
+
+
+@transaction.atomic
+def activity_set_headcount(*, actor, activity: Activity, headcount: int) -> Activity:
+    """Record the organiser's count of people present who did not check in."""
+    require_organiser(actor, activity)
+    if headcount is None or headcount < 0 or headcount > 1_000_000:
+        raise ValidationFailed(_("现场人数必须是 0 或正整数。"), code="invalid_headcount")
+    activity = lock(activity)
+    if activity.state not in (ActivityState.PUBLISHED, ActivityState.FINISHED):
+        raise Conflict(_("只有已发布或已结束的活动可以登记现场人数。"), code="invalid_state")
+    if not activity.is_offline:
+        raise Conflict(_("线上活动没有现场人数。"), code="online_only")
+    Activity.objects.filter(pk=activity.pk).update(extra_headcount=headcount)
+    activity.refresh_from_db()
+    return activity
+
+
+@transaction.atomic
+def site_settings_update(*, actor, site: Site, **fields) -> ActivitySiteSettings:
+    """Change a site's activity settings (review requirement, geofence radius, window)."""
+    require_role_at(actor, site.region)
+    allowed = {"requires_review", "geofence_radius_m", "checkin_opens_minutes"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationFailed(_("未知字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
+    current = ActivitySiteSettings.objects.select_for_update().filter(site=site).first()
+    current = current or ActivitySiteSettings(site=site)
+    for key, value in fields.items():
+        setattr(current, key, value)
+    full_clean_or_raise(current, exclude=["site"])
+    current.save()
+    return current

@@ -1,0 +1,284 @@
+"""Check-in and check-out by QR code, 6-digit code or geofence; hours at check-out.
+
+The QR code carries a URL with a signed token naming the activity, so a code printed for
+one activity cannot be used at another. The 6-digit code is the activity's own. A geofence
+check-in needs the person's location consent and a position within the site's radius
+(haversine distance to the activity's coordinates).
+"""
+
+from datetime import datetime, timedelta
+
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xinfeng.core.errors import Conflict, NotAuthenticated, ValidationFailed
+from xinfeng.notifications.services import notify
+from xinfeng.volunteers.choices import ServiceSource, Verification
+from xinfeng.volunteers.services import service_record_create
+
+from ..choices import ActivityState, CheckMethod
+from ..geo import haversine_m
+from ..models import Activity, ActivitySiteSettings, Attendance
+from ..permissions import require_organiser
+from ._common import bump, lock
+from .signups import require_eligible
+
+QR_SALT = "xinfeng.activities.checkin"
+VERIFICATION = {
+    CheckMethod.QR: Verification.QR,
+    CheckMethod.CODE: Verification.CODE,
+    CheckMethod.GEOFENCE: Verification.GEOFENCE,
+    CheckMethod.ORGANISER: Verification.LEADER,
+    CheckMethod.AUTO: Verification.AUTO_CLOSED,
+}
+SELF_METHODS = (CheckMethod.QR, CheckMethod.CODE, CheckMethod.GEOFENCE)
+
+
+def qr_token(activity: Activity) -> str:
+    """The signed token in the activity's check-in QR code."""
+    return signing.dumps({"a": activity.pk, "n": activity.qr_nonce}, salt=QR_SALT, compress=True)
+
+
+def _check_qr(activity: Activity, token: str) -> None:
+    try:
+        data = signing.loads(token or "", salt=QR_SALT)
+    except signing.BadSignature as exc:
+        raise ValidationFailed(_("二维码无效，请重新扫描。"), code="bad_qr") from exc
+    if not isinstance(data, dict) or data.get("a") != activity.pk:
+        raise ValidationFailed(_("该二维码不属于本活动。"), code="qr_other_activity")
+    if data.get("n") != activity.qr_nonce:
+        raise ValidationFailed(_("二维码已更新，请扫描现场最新的二维码。"), code="qr_expired")
+
+
+def _check_code(activity: Activity, code: str) -> None:
+    if (code or "").strip() != activity.checkin_code:
+        raise ValidationFailed(_("签到码不正确，请核对本活动的 6 位签到码。"), code="wrong_code")
+
+
+def _check_geofence(activity, volunteer, latitude, longitude, consent: bool) -> dict:
+    consented = consent or (volunteer is not None and volunteer.location_consented_at)
+    if not consented:
+        raise ValidationFailed(
+            _("定位签到需要您同意使用位置信息。"), code="location_consent_required"
+        )
+    if latitude is None or longitude is None:
+        raise ValidationFailed(_("未获取到您的位置，请开启定位后重试。"), code="no_location")
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise ValidationFailed(_("位置坐标无效。"), code="bad_location")
+    if activity.latitude is None:
+        raise ValidationFailed(_("本活动没有登记位置，请使用签到码。"), code="no_geofence")
+    radius = ActivitySiteSettings.for_site(activity.site).geofence_radius_m
+    distance = haversine_m(latitude, longitude, activity.latitude, activity.longitude)
+    if distance > radius:
+        raise ValidationFailed(
+            _("您距离活动地点约 %(d)d 米，超出 %(r)d 米的签到范围。")
+            % {"d": round(distance), "r": radius},
+            code="too_far",
+        )
+    return {
+        "latitude": latitude,
+        "longitude": longitude,
+        "distance_m": round(distance),
+        "location_consent_at": timezone.now(),
+    }
+
+
+def _verify(activity, method, volunteer, *, token, code, latitude, longitude, consent) -> dict:
+    if method == CheckMethod.QR:
+        _check_qr(activity, token)
+    elif method == CheckMethod.CODE:
+        _check_code(activity, code)
+    elif method == CheckMethod.GEOFENCE:
+        return _check_geofence(activity, volunteer, latitude, longitude, consent)
+    else:
+        raise ValidationFailed(_("不支持的签到方式。"), code="bad_method")
+    return {}
+
+
+def _check_window(activity: Activity, now: datetime) -> None:
+    if activity.state != ActivityState.PUBLISHED:
+        raise Conflict(_("该活动当前不能签到。"), code="not_open")
+    if not activity.is_offline:
+        raise Conflict(_("线上活动无需现场签到。"), code="online_only")
+    opens = ActivitySiteSettings.for_site(activity.site).checkin_opens_minutes
+    if now < activity.starts_at - timedelta(minutes=opens):
+        raise Conflict(_("签到将于活动开始前 %(m)d 分钟开放。") % {"m": opens}, code="too_early")
+    if now >= activity.ends_at:
+        raise Conflict(_("活动已结束，签到已关闭。"), code="ended")
+
+
+@transaction.atomic
+def attendance_check_in(
+    *,
+    actor,
+    activity: Activity,
+    method: str,
+    token: str = "",
+    code: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
+    location_consent: bool = False,
+    person=None,
+) -> Attendance:
+    """Check a person in. With ``method`` qr/code/geofence the actor checks themselves in
+    and must prove presence; with ``organiser`` an organiser checks in ``person``.
+    Locks the activity row; 409 for a second check-in, 400 for a wrong proof."""
+    if not actor.is_authenticated:
+        raise NotAuthenticated()
+    activity = lock(activity)
+    now = timezone.now()
+    _check_window(activity, now)
+    extra: dict = {}
+    if method == CheckMethod.ORGANISER:
+        require_organiser(actor, activity)
+        if person is None:
+            raise ValidationFailed(_("请选择签到人员。"), code="missing_person")
+        volunteer = require_eligible(person, activity)
+    else:
+        person = actor
+        volunteer = require_eligible(person, activity)
+        extra = _verify(
+            activity,
+            method,
+            volunteer,
+            token=token,
+            code=code,
+            latitude=latitude,
+            longitude=longitude,
+            consent=location_consent,
+        )
+    if Attendance.objects.filter(activity=activity, user=person).exists():
+        raise Conflict(_("已签到，无需重复签到。"), code="already_checked_in")
+    attendance = Attendance.objects.create(
+        activity=activity,
+        user=person,
+        volunteer=volunteer,
+        checked_in_at=now,
+        check_in_method=method,
+        **extra,
+    )
+    bump(activity, checkin_count=1)
+    return attendance
+
+
+def _credit_hours(attendance: Attendance, activity: Activity, method: str, verified_by):
+    """Create the volunteer's service record for the time served (check-in to check-out,
+    never past the activity's end)."""
+    if attendance.volunteer_id is None:
+        return None
+    started = attendance.checked_in_at
+    ended = min(attendance.checked_out_at, activity.ends_at)
+    if ended <= started:
+        return None
+    return service_record_create(
+        volunteer=attendance.volunteer,
+        region=activity.region,
+        started_at=started,
+        ended_at=ended,
+        source_type=ServiceSource.ACTIVITY,
+        source_id=activity.pk,
+        verification=VERIFICATION[method],
+        verified_by=verified_by,
+        team=activity.team,
+        description=activity.title,
+    )
+
+
+@transaction.atomic
+def attendance_check_out(
+    *,
+    actor,
+    activity: Activity,
+    method: str,
+    token: str = "",
+    code: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
+    location_consent: bool = False,
+    person=None,
+) -> Attendance:
+    """Check a person out (same proofs as check-in); a volunteer's hours are credited as a
+    service record. Locks the activity row; 409 when not checked in or already out."""
+    if not actor.is_authenticated:
+        raise NotAuthenticated()
+    activity = lock(activity)
+    verified_by = None
+    if method == CheckMethod.ORGANISER:
+        require_organiser(actor, activity)
+        if person is None:
+            raise ValidationFailed(_("请选择签退人员。"), code="missing_person")
+        verified_by = actor
+    else:
+        person = actor
+    attendance = (
+        Attendance.objects.select_related("volunteer")
+        .filter(activity=activity, user=person)
+        .first()
+    )
+    if attendance is None:
+        raise Conflict(_("尚未签到，不能签退。"), code="not_checked_in")
+    if attendance.checked_out_at is not None:
+        raise Conflict(_("已签退。"), code="already_checked_out")
+    if method != CheckMethod.ORGANISER:
+        _verify(
+            activity,
+            method,
+            attendance.volunteer,
+            token=token,
+            code=code,
+            latitude=latitude,
+            longitude=longitude,
+            consent=location_consent,
+        )
+    attendance.checked_out_at = timezone.now()
+    attendance.check_out_method = method
+    attendance.service_record = _credit_hours(attendance, activity, method, verified_by)
+    attendance.save(update_fields=["checked_out_at", "check_out_method", "service_record"])
+    return attendance
+
+
+def close_forgotten_checkouts(*, now: datetime | None = None) -> int:
+    """Close check-outs people forgot: at the activity's end, flagged ``auto_closed``, with
+    the volunteer's hours verified as ``auto_closed``. Run by the worker; finds its work in
+    the database. Returns how many were closed."""
+    now = now or timezone.now()
+    activity_ids = list(
+        Attendance.objects.filter(checked_out_at__isnull=True, activity__ends_at__lte=now)
+        .values_list("activity_id", flat=True)
+        .distinct()[:500]
+    )
+    closed = 0
+    for activity_id in activity_ids:
+        with transaction.atomic():
+            activity = lock(activity_id)
+            pending = list(
+                Attendance.objects.select_related("volunteer", "user").filter(
+                    activity=activity, checked_out_at__isnull=True
+                )
+            )
+            for attendance in pending:
+                attendance.checked_out_at = activity.ends_at
+                attendance.check_out_method = CheckMethod.AUTO
+                attendance.auto_closed = True
+                attendance.service_record = _credit_hours(
+                    attendance, activity, CheckMethod.AUTO, None
+                )
+                attendance.save(
+                    update_fields=[
+                        "checked_out_at",
+                        "check_out_method",
+                        "auto_closed",
+                        "service_record",
+                    ]
+                )
+                closed += 1
+            notify(
+                recipients=[a.user for a in pending],
+                title=_("已自动签退：%(t)s") % {"t": activity.title},
+                body=_("您未签退，系统已按活动结束时间自动签退，并标注为自动签退。"),
+                link=f"/activities/{activity.pk}/",
+                kind="activity_auto_checkout",
+            )
+    return closed
