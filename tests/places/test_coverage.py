@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 
 from xinfeng.places.coverage import (
-    LocalProjection,
+    chord_m,
     covered_mask,
     covered_mask_brute,
     greedy_new_sites,
     haversine_m,
+    to_xyz,
     walk_radius_m,
 )
 
@@ -46,21 +47,23 @@ def test_kdtree_answer_equals_brute_force():
     assert 0 < fast.sum() < len(pts)
 
 
-def test_projection_distances_agree_with_great_circle_in_a_county():
+def test_sphere_coordinates_give_exact_great_circle_decisions_across_a_province():
     rng = np.random.default_rng(3)
-    lat = 29.25 + rng.uniform(-0.2, 0.2, 500)
-    lng = 115.8 + rng.uniform(-0.2, 0.2, 500)
-    proj = LocalProjection.around(lat, lng)
-    xy = proj.xy(lat, lng)
-    planar = np.hypot(xy[1:, 0] - xy[:-1, 0], xy[1:, 1] - xy[:-1, 1])
-    sphere = haversine_m(lat[1:], lng[1:], lat[:-1], lng[:-1])
-    assert np.max(np.abs(planar - sphere) / sphere) < 0.005
+    lat = rng.uniform(24.5, 30.1, 3000)
+    lng = rng.uniform(113.6, 118.5, 3000)
+    # Pairs about 1,125 m apart in random directions, from all over the province.
+    bearing = rng.uniform(0, 2 * np.pi, 3000)
+    dist = rng.uniform(1100, 1150, 3000)
+    lat2 = lat + np.degrees(dist * np.cos(bearing) / 6_371_008.8)
+    lng2 = lng + np.degrees(dist * np.sin(bearing) / (6_371_008.8 * np.cos(np.radians(lat))))
+    true = haversine_m(lat, lng, lat2, lng2)
+    chord = np.linalg.norm(to_xyz(lat, lng) - to_xyz(lat2, lng2), axis=1)
+    assert ((chord <= chord_m(1125.0)) == (true <= 1125.0)).all()
 
 
-def test_projection_round_trips():
-    proj = LocalProjection(29.25, 115.8)
-    lat, lng = proj.latlng(proj.xy([29.3], [115.9]))
-    assert lat[0] == pytest.approx(29.3) and lng[0] == pytest.approx(115.9)
+def test_chord_of_a_short_walk_is_the_walk():
+    assert chord_m(1125.0) == pytest.approx(1125.0, abs=1e-3)
+    assert chord_m(1125.0) < 1125.0
 
 
 def test_greedy_picks_the_heaviest_uncovered_cluster():
@@ -73,7 +76,7 @@ def test_greedy_picks_the_heaviest_uncovered_cluster():
     picks = greedy_new_sites(pts, weights, covered, 1125.0, picks=2)
     assert [p.gain for p in picks] == [300.0, 50.0]
     assert picks[0].points == 3 and picks[1].points == 5
-    assert abs(picks[0].x) < 200 and abs(picks[1].x - 10_100) < 200
+    assert picks[0].candidate_index in (0, 1, 2) and picks[1].candidate_index >= 3
 
 
 def test_greedy_ignores_covered_residents_and_stops_when_nobody_is_left():
@@ -93,4 +96,5 @@ def test_greedy_with_sampled_candidates_still_finds_the_big_cluster():
         pts, weights, np.zeros(len(pts), dtype=bool), 1125.0, max_candidates=500
     )
     assert picks[0].gain >= 300 * 50 * 0.9
-    assert np.hypot(picks[0].x - 50_000, picks[0].y - 50_000) < 1125
+    spot = pts[picks[0].candidate_index]
+    assert np.hypot(spot[0] - 50_000, spot[1] - 50_000) < 1125

@@ -25,7 +25,7 @@ from scipy.spatial import cKDTree
 from xinfeng.core.errors import ValidationFailed
 
 from .choices import RegionLevel
-from .coverage import LocalProjection
+from .coverage import to_xyz
 from .models import PopulationPoint, Region
 
 LAT_NAMES = ("lat", "latitude", "纬度")
@@ -126,8 +126,7 @@ def _resolve_regions(rows) -> list[int]:
             )
         v = np.array(villages, dtype=np.float64)
         pts = np.array([(rows[i][0], rows[i][1]) for i in unresolved], dtype=np.float64)
-        proj = LocalProjection.around(pts[:, 0], pts[:, 1])
-        _dist, idx = cKDTree(proj.xy(v[:, 1], v[:, 2])).query(proj.xy(pts[:, 0], pts[:, 1]))
+        _dist, idx = cKDTree(to_xyz(v[:, 1], v[:, 2])).query(to_xyz(pts[:, 0], pts[:, 1]))
         nearest = {i: int(v[j, 0]) for i, j in zip(unresolved, idx, strict=True)}
     out = []
     for i, k in enumerate(keys):

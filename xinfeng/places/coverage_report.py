@@ -21,9 +21,10 @@ from .coverage import (
     DEFAULT_WALK_MINUTES,
     DEFAULT_WALK_SPEED_KMH,
     EARTH_RADIUS_M,
-    LocalProjection,
+    chord_m,
     covered_mask,
     greedy_new_sites,
+    to_xyz,
     walk_radius_m,
 )
 from .models import PATH_SEGMENT, PopulationPoint, Region, Site, subtree_q
@@ -168,19 +169,19 @@ def coverage_report(
         dtype=np.float64,
     ).reshape(-1, 2)
     report.site_count = int(sites.shape[0])
-    proj = LocalProjection.around(lats, lngs)
-    pop_xy = proj.xy(lats, lngs)
-    covered = covered_mask(pop_xy, proj.xy(sites[:, 0], sites[:, 1]), radius)
+    pop_xyz = to_xyz(lats, lngs)
+    chord = chord_m(radius)
+    covered = covered_mask(pop_xyz, to_xyz(sites[:, 0], sites[:, 1]), chord)
 
     _add_up_the_tree(regions, region_ids.astype(np.int64), weights, covered)
 
-    for pick in greedy_new_sites(pop_xy, weights, covered, radius, picks=picks):
-        lat, lng = proj.latlng(np.array([[pick.x, pick.y]]))
-        region = regions.get(int(region_ids[pick.candidate_index]))
+    for pick in greedy_new_sites(pop_xyz, weights, covered, chord, picks=picks):
+        i = pick.candidate_index
+        region = regions.get(int(region_ids[i]))
         report.suggestions.append(
             Suggestion(
-                latitude=round(float(lat[0]), 6),
-                longitude=round(float(lng[0]), 6),
+                latitude=round(float(lats[i]), 6),
+                longitude=round(float(lngs[i]), 6),
                 gain=pick.gain,
                 region_id=region.id if region else None,
                 region_name=region.name if region else "",
