@@ -96,3 +96,48 @@ class PointsKind(models.TextChoices):
     REDEEM = "redeem", _("兑换")
     CORRECTION = "correction", _("更正")
     ADJUST = "adjust", _("调整")
+    REFUND = "refund", _("兑换退还")
+
+
+class RegistrationChannel(models.TextChoices):
+    SELF = "self", _("本人注册")
+    STAFF = "staff", _("工作人员登记")
+    IMPORT = "import", _("批量导入")
+
+
+class RedemptionStatus(models.TextChoices):
+    REQUESTED = "requested", _("待领取")
+    DELIVERED = "delivered", _("已领取")
+    CANCELLED = "cancelled", _("已取消")
+
+
+# Allowed redemption moves: from -> targets. Cancelling returns points and stock.
+REDEMPTION_TRANSITIONS = {
+    RedemptionStatus.REQUESTED: {RedemptionStatus.DELIVERED, RedemptionStatus.CANCELLED},
+    RedemptionStatus.DELIVERED: set(),
+    RedemptionStatus.CANCELLED: set(),
+}
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    RUNNING = "running", _("导入中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+# Membership moves: from -> targets. ``left``/``rejected`` rows are history and never reopen;
+# a new request creates a new row.
+MEMBERSHIP_TRANSITIONS = {
+    MembershipStatus.PENDING: {
+        MembershipStatus.ACTIVE,
+        MembershipStatus.REJECTED,
+        MembershipStatus.LEFT,
+    },
+    MembershipStatus.ACTIVE: {MembershipStatus.LEFT},
+    MembershipStatus.REJECTED: set(),
+    MembershipStatus.LEFT: set(),
+}
+
+# Star levels (星级志愿者) by accumulated service hours: 1 star at 100 h ... 5 stars at 1,500 h.
+STAR_THRESHOLDS = (100, 300, 600, 1000, 1500)

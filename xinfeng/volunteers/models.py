@@ -17,12 +17,14 @@ from xinfeng.core.models import TimeStampedModel
 from xinfeng.places.models import Region, Site
 
 from .choices import (
+    STAR_THRESHOLDS,
     Gender,
     IdType,
     MembershipRole,
     MembershipStatus,
     PointsKind,
     PoliticalStatus,
+    RegistrationChannel,
     ServiceSource,
     TeamType,
     Verification,
@@ -72,6 +74,21 @@ class Volunteer(TimeStampedModel):
     location_consented_at = models.DateTimeField(_("定位授权时间"), null=True, blank=True)
     guardian_name = models.CharField(_("监护人"), max_length=50, blank=True)
     guardian_consented_at = models.DateTimeField(_("监护人同意时间"), null=True, blank=True)
+    guardian_phone = models.CharField(_("监护人电话"), max_length=20, blank=True)
+    registration_channel = models.CharField(
+        _("登记方式"),
+        max_length=10,
+        choices=RegistrationChannel.choices,
+        default=RegistrationChannel.SELF,
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     is_active = models.BooleanField(_("有效"), default=True)
     total_hours = models.DecimalField(
         _("累计时长"), max_digits=10, decimal_places=2, default=Decimal("0")
@@ -106,6 +123,15 @@ class Volunteer(TimeStampedModel):
     def is_minor(self) -> bool:
         age = self.age_on()
         return age is not None and age < 18
+
+    @property
+    def star_level(self) -> int:
+        """星级: 1 star from 100 hours up to 5 stars from 1,500 hours (0 below 100)."""
+        return star_level_for(self.total_hours)
+
+
+def star_level_for(hours) -> int:
+    return sum(1 for threshold in STAR_THRESHOLDS if hours >= threshold)
 
 
 class Team(TimeStampedModel):
@@ -168,6 +194,7 @@ class TeamMembership(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    message = models.CharField(_("申请说明"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("队伍成员")
@@ -247,6 +274,13 @@ class PointsEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="points_entries",
     )
+    redemption = models.ForeignKey(
+        "volunteers.Redemption",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="points_entries",
+    )
     reason = models.CharField(_("说明"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     created_by = models.ForeignKey(
@@ -265,3 +299,23 @@ class PointsEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer_id} {self.delta:+d}"
+
+
+class NumberSequence(models.Model):
+    """A named counter handing out platform numbers (volunteer and certificate numbers).
+
+    Locked with ``select_for_update`` while a block of numbers is taken, so numbers are
+    unique and gap-free per key even under concurrent registrations.
+    """
+
+    key = models.CharField(max_length=40, unique=True)
+    last_value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.last_value}"
+
+
+# Models kept in their own modules (one concern each); imported here so Django sees them.
+from .models_certificates import Certificate  # noqa: E402,F401
+from .models_exchange import Redemption, Reward  # noqa: E402,F401
+from .models_imports import VolunteerImport  # noqa: E402,F401

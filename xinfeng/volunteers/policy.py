@@ -1,0 +1,58 @@
+"""Rules other apps ask about a volunteer (orders, activities, emergency call these).
+
+- ``volunteer_may_take_risky_work``: minors (and anyone whose age is unknown) are never put
+  on emergency or risky work (志愿服务条例; design.md "Volunteer regulations").
+- ``volunteer_has_location_consent``: geofence check-in needs the separate location
+  consent (个人信息保护法: sensitive personal information needs separate consent).
+"""
+
+from django.utils.translation import gettext as _
+
+from xinfeng.core.errors import PermissionDenied
+
+from .choices import MembershipRole, MembershipStatus
+from .models import TeamMembership, Volunteer
+
+GUARDIAN_CONSENT_AGE = 14
+ADULT_AGE = 18
+MINOR_RISKY_WORK = _("未成年志愿者不能参加应急或有危险的志愿服务。")
+NO_LOCATION_CONSENT = _("该志愿者未同意定位授权，不能使用定位签到。")
+
+
+def volunteer_may_take_risky_work(volunteer: Volunteer) -> bool:
+    """True only for an active volunteer known to be 18 or older today."""
+    age = volunteer.age_on()
+    return volunteer.is_active and age is not None and age >= ADULT_AGE
+
+
+def require_may_take_risky_work(volunteer: Volunteer) -> None:
+    """Raise ``PermissionDenied`` (403) with a clear message unless the volunteer may be put
+    on emergency or risky work."""
+    if not volunteer_may_take_risky_work(volunteer):
+        raise PermissionDenied(MINOR_RISKY_WORK, code="minor_risky_work")
+
+
+def volunteer_has_location_consent(volunteer: Volunteer) -> bool:
+    return volunteer.location_consented_at is not None
+
+
+def require_location_consent(volunteer: Volunteer) -> None:
+    if not volunteer_has_location_consent(volunteer):
+        raise PermissionDenied(NO_LOCATION_CONSENT, code="no_location_consent")
+
+
+def needs_guardian_consent(volunteer: Volunteer) -> bool:
+    age = volunteer.age_on()
+    return age is not None and age < GUARDIAN_CONSENT_AGE
+
+
+def user_leads_team(user, team) -> bool:
+    """Whether ``user`` is an active leader (队长) of ``team``."""
+    if team is None or not user.is_authenticated:
+        return False
+    return TeamMembership.objects.filter(
+        team=team,
+        volunteer__user=user,
+        role=MembershipRole.LEADER,
+        status=MembershipStatus.ACTIVE,
+    ).exists()
