@@ -3,16 +3,37 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .models import ApiToken, RoleAssignment, User
+from .scope import is_system_admin
 
 
-class RoleAssignmentInline(admin.TabularInline):
+class SystemAdminOnly:
+    """Users, roles and tokens decide who may do what: only system administrators manage
+    them here (staff manage a site's operators on the staff pages, within their scope)."""
+
+    def has_module_permission(self, request):
+        return is_system_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_system_admin(request.user)
+
+    def has_add_permission(self, request, *args):
+        return is_system_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_system_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_system_admin(request.user)
+
+
+class RoleAssignmentInline(SystemAdminOnly, admin.TabularInline):
     model = RoleAssignment
     extra = 0
     autocomplete_fields = ["region"]
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SystemAdminOnly, BaseUserAdmin):
     list_display = ["username", "display_name", "phone", "is_active", "is_staff"]
     search_fields = ["username", "display_name", "phone"]
     fieldsets = (
@@ -24,7 +45,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(SystemAdminOnly, admin.ModelAdmin):
     list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]
     search_fields = ["user__username", "prefix"]

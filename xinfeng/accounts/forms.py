@@ -13,3 +13,12 @@ class LoginForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("令牌名称"),
+        max_length=80,
+        required=False,
+        help_text=_("用于区分不同的用途，例如“数据大屏”。"),
+    )

@@ -8,14 +8,16 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xinfeng.core.audit import audit_record, client_ip
-from xinfeng.core.errors import Throttled, ValidationFailed
+from xinfeng.core.errors import NotFound, Throttled, ValidationFailed
 from xinfeng.places.models import Region
 
 from .models import ApiToken, LoginFailure, RoleAssignment, User
 
-LOGIN_FAILED = _("用户名/手机号或密码错误。")
+# Lazy: the message is shared with tests and must follow the request's language.
+LOGIN_FAILED = gettext_lazy("用户名/手机号或密码错误。")
 
 
 def login_is_throttled(*, identifier: str, ip: str | None) -> bool:
@@ -45,11 +47,31 @@ def user_login_check(*, request, identifier: str, password: str) -> User:
 
 
 @transaction.atomic
-def api_token_create(*, user: User, name: str = "") -> str:
-    """Issue a token and return its raw value (shown once, never stored)."""
-    _token, raw = ApiToken.issue(user=user, name=name)
+def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """Issue a token; return it and its raw value (shown once, never stored)."""
+    name = (name or "").strip()
+    if len(name) > 80:
+        raise ValidationFailed(_("令牌名称最多 80 个字符。"), code="invalid_name")
+    if "\x00" in name:
+        raise ValidationFailed(_("令牌名称含有不允许的字符。"), code="invalid_name")
+    token, raw = ApiToken.issue(user=user, name=name)
     audit_record(action="api_token_created", actor=user, obj=user, detail={"name": name})
-    return raw
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, token: ApiToken) -> ApiToken:
+    """Revoke one of the user's own tokens (idempotent). Locks the token row."""
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.user_id != user.pk:
+        raise NotFound()
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(
+            action="api_token_revoked", actor=user, obj=user, detail={"prefix": token.prefix}
+        )
+    return token
 
 
 @transaction.atomic

@@ -9,9 +9,10 @@ from django.views.decorators.http import require_POST
 
 from xinfeng.core.errors import DomainError
 
-from .forms import LoginForm
+from . import selectors
+from .forms import LoginForm, TokenForm
 from .scope import roles_of
-from .services import user_login_check
+from .services import api_token_create, api_token_revoke, user_login_check
 
 
 def login_view(request):
@@ -64,3 +65,42 @@ def me_view(request):
     return render(
         request, "accounts/me.html", {"assignments": assignments, "roles": roles_of(request.user)}
     )
+
+
+@login_required
+def tokens_view(request):
+    """My API tokens: list, create (the token is shown once, on this response), revoke."""
+    form = TokenForm(request.POST or None)
+    created = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                created = api_token_create(user=request.user, name=form.cleaned_data["name"])
+            except DomainError as exc:
+                form.add_error("name", str(exc.detail))
+                status = exc.status
+            else:
+                form = TokenForm()
+                status = 201
+        else:
+            status = 400
+    context = {
+        "form": form,
+        "tokens": selectors.api_tokens_of(user=request.user),
+        "created_token": created[1] if created else None,
+        "created_name": created[0].name if created else None,
+    }
+    return render(request, "accounts/tokens.html", context, status=status)
+
+
+@login_required
+@require_POST
+def token_revoke_view(request, token_id: int):
+    try:
+        token = selectors.api_token_get(user=request.user, token_id=token_id)
+    except DomainError:
+        return render(request, "404.html", status=404)
+    api_token_revoke(user=request.user, token=token)
+    messages.success(request, _("令牌 %(prefix)s… 已吊销。") % {"prefix": token.prefix})
+    return redirect("accounts:tokens")

@@ -67,9 +67,10 @@ def site_update(*, actor, site: Site, **fields) -> Site:
 
     Locks the site row for the duration of the change.
     """
-    require_role_at(actor, site.region)
     _check_fields(fields, SITE_FIELDS)
-    site = Site.objects.select_for_update().get(pk=site.pk)
+    # Check the role against the stored row, not the caller's (possibly edited) instance.
+    site = Site.objects.select_for_update(of=("self",)).select_related("region").get(pk=site.pk)
+    require_role_at(actor, site.region)
     if "region" in fields and fields["region"] != site.region:
         require_role_at(actor, fields["region"])
     for key, value in fields.items():
@@ -87,10 +88,10 @@ def site_operator_add(*, actor, site: Site, user: User) -> Site:
     the site's region (if they do not hold it already): the role is what the scoping
     mechanism reads. Locks the site row.
     """
+    site = Site.objects.select_for_update(of=("self",)).select_related("region").get(pk=site.pk)
     require_role_at(actor, site.region)
     if not user.is_active:
         raise ValidationFailed(_("该账号已停用，不能设为管理员。"), code="inactive_user")
-    site = Site.objects.select_for_update().get(pk=site.pk)
     site.operators.add(user)
     RoleAssignment.objects.get_or_create(user=user, role=Role.STATION_OPERATOR, region=site.region)
     user.__dict__.pop("_xf_roles", None)
@@ -101,8 +102,8 @@ def site_operator_add(*, actor, site: Site, user: User) -> Site:
 def site_operator_remove(*, actor, site: Site, user: User) -> Site:
     """Remove ``user`` as operator; their station-operator role at the site's region goes too,
     unless they still operate another site in that region. Locks the site row."""
+    site = Site.objects.select_for_update(of=("self",)).select_related("region").get(pk=site.pk)
     require_role_at(actor, site.region)
-    site = Site.objects.select_for_update().get(pk=site.pk)
     site.operators.remove(user)
     still_operates = user.sites_operated.filter(region=site.region).exists()
     if not still_operates:
@@ -127,9 +128,13 @@ def venue_create(*, actor, site: Site, **fields) -> Venue:
 @transaction.atomic
 def venue_update(*, actor, venue: Venue, **fields) -> Venue:
     """Change a venue; locks its row."""
-    require_role_at(actor, venue.site.region)
     _check_fields(fields, VENUE_FIELDS)
-    venue = Venue.objects.select_for_update().get(pk=venue.pk)
+    venue = (
+        Venue.objects.select_for_update(of=("self",))
+        .select_related("site__region")
+        .get(pk=venue.pk)
+    )
+    require_role_at(actor, venue.site.region)
     for key, value in fields.items():
         setattr(venue, key, value)
     full_clean_or_raise(venue)

@@ -17,4 +17,5 @@ class Command(BaseCommand):
         )
         if account is None:
             raise CommandError(f"no such user: {user}")
-        self.stdout.write(api_token_create(user=account, name=name))
+        _token, raw = api_token_create(user=account, name=name)
+        self.stdout.write(raw)
