@@ -2,9 +2,11 @@
 (an owner with a role at the place, a member of the public, an outsider with a role
 elsewhere), and API clients."""
 
+from io import StringIO
 from types import SimpleNamespace
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
@@ -13,6 +15,21 @@ from xinfeng.accounts.models import ApiToken
 from xinfeng.places.choices import RegionLevel, SiteLevel
 
 from .factories import RegionFactory, SiteFactory, UserFactory, grant
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogs():
+    """Compile the .po catalogs (as `make test` does) so English pages can be tested from a
+    bare `pytest` run too; reset Django's catalog cache if anything was (re)compiled."""
+    out = StringIO()
+    call_command("compile_catalogs", stdout=out)
+    if not out.getvalue().startswith("catalogs: 0 "):
+        from asgiref.local import Local
+        from django.utils.translation import trans_real
+
+        trans_real._translations = {}
+        trans_real._default = None
+        trans_real._active = Local()
 
 
 def pytest_collection_modifyitems(config, items):
