@@ -115,3 +115,11 @@ def test_sites_without_coordinates_are_left_out(layout):
         name="临时点", level=SiteLevel.POINT, region=layout.v1, latitude=None, longitude=None
     )
     assert coverage_report().site_count == 2
+
+
+def test_suggestions_for_one_subtree_stay_inside_it(layout):
+    report = coverage_report()
+    inside_t2 = report.suggest(layout.t2.pk)
+    assert [(s.region_name, round(s.gain)) for s in inside_t2] == [("江益村", 200)]
+    assert [s.region_name for s in report.suggest(layout.t1.pk, picks=3)] == ["水口村"]
+    assert report.suggest(layout.city.pk)[0].region_name == "水口村"

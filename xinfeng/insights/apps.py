@@ -6,3 +6,32 @@ class InsightsConfig(AppConfig):
     name = "xinfeng.insights"
     label = "insights"
     verbose_name = _("数据与考核")
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from xinfeng.activities.models import Activity
+        from xinfeng.core.periodic import register_periodic
+        from xinfeng.orders.models import FollowUp, Order
+        from xinfeng.places.models import PopulationPoint, Site
+        from xinfeng.projects.models import Project
+        from xinfeng.volunteers.models import ServiceRecord, Team, Volunteer
+
+        from . import conf
+        from .tasks import refresh_rollups, request_rollup
+
+        register_periodic(refresh_rollups, every_seconds=conf.ROLLUP_EVERY_SECONDS)
+        # Any change to what the dashboards count queues one debounced recompute.
+        for model in (
+            Site,
+            PopulationPoint,
+            Team,
+            Volunteer,
+            ServiceRecord,
+            Project,
+            Activity,
+            Order,
+            FollowUp,
+        ):
+            post_save.connect(request_rollup, sender=model, dispatch_uid=f"insights:{model}")
+            post_delete.connect(request_rollup, sender=model, dispatch_uid=f"insights-d:{model}")

@@ -76,6 +76,54 @@ class CoverageReport:
     site_count: int
     computed_at: datetime = field(default_factory=timezone.now)
     uncovered_share: float = UNCOVERED_SHARE
+    # The arrays behind the figures, points sorted by their region's place in path order,
+    # so any subtree's points are one contiguous slice (see ``suggest``).
+    _arrays: dict | None = field(default=None, repr=False)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_arrays"] = None  # cached copies keep the figures, not the big arrays
+        return state
+
+    def suggest(self, region_id: int, picks: int = 1) -> list[Suggestion]:
+        """Greedy new-point suggestions for the residents of one region's subtree."""
+        region = self.regions.get(region_id)
+        a = self._arrays
+        if region is None or a is None:
+            return []
+        lo = np.searchsorted(a["path_keys"], region.path, side="left")
+        hi = np.searchsorted(a["path_keys"], region.path + "~", side="left")
+        if hi <= lo:
+            return []
+        rank_lo, rank_hi = lo, hi - 1
+        start = np.searchsorted(a["rank"], rank_lo, side="left")
+        stop = np.searchsorted(a["rank"], rank_hi, side="right")
+        if stop <= start:
+            return []
+        sl = slice(start, stop)
+        return self._suggestions(
+            greedy_new_sites(
+                a["xyz"][sl], a["weights"][sl], a["covered"][sl], a["chord"], picks=picks
+            ),
+            offset=start,
+        )
+
+    def _suggestions(self, picks, offset: int = 0) -> list[Suggestion]:
+        a = self._arrays
+        out = []
+        for pick in picks:
+            i = pick.candidate_index + offset
+            region = self.regions.get(int(a["region_ids"][i]))
+            out.append(
+                Suggestion(
+                    latitude=round(float(a["lats"][i]), 6),
+                    longitude=round(float(a["lngs"][i]), 6),
+                    gain=pick.gain,
+                    region_id=region.id if region else None,
+                    region_name=region.name if region else "",
+                )
+            )
+        return out
 
     @property
     def root(self) -> RegionCoverage | None:
@@ -151,7 +199,14 @@ def coverage_report(
     if not rows:
         return report
     data = np.array(rows, dtype=np.float64)
-    lats, lngs, weights, region_ids = data[:, 0], data[:, 1], data[:, 2], data[:, 3]
+    # Sort the points by their region's rank in path order: a subtree is then a slice.
+    path_order = sorted(regions.values(), key=lambda r: r.path)
+    rank_of = {r.id: i for i, r in enumerate(path_order)}
+    ranks = np.array([rank_of.get(int(rid), len(path_order)) for rid in data[:, 3]])
+    order = np.argsort(ranks, kind="stable")
+    data, ranks = data[order], ranks[order]
+    lats, lngs, weights = data[:, 0].copy(), data[:, 1].copy(), data[:, 2].copy()
+    region_ids = data[:, 3].astype(np.int64)
     # Only sites that could reach a point: the points' box grown by the radius.
     pad_lat = math.degrees(radius / EARTH_RADIUS_M)
     pad_lng = pad_lat / max(math.cos(math.radians(float(np.max(np.abs(lats))))), 0.01)
@@ -173,20 +228,21 @@ def coverage_report(
     chord = chord_m(radius)
     covered = covered_mask(pop_xyz, to_xyz(sites[:, 0], sites[:, 1]), chord)
 
-    _add_up_the_tree(regions, region_ids.astype(np.int64), weights, covered)
-
-    for pick in greedy_new_sites(pop_xyz, weights, covered, chord, picks=picks):
-        i = pick.candidate_index
-        region = regions.get(int(region_ids[i]))
-        report.suggestions.append(
-            Suggestion(
-                latitude=round(float(lats[i]), 6),
-                longitude=round(float(lngs[i]), 6),
-                gain=pick.gain,
-                region_id=region.id if region else None,
-                region_name=region.name if region else "",
-            )
-        )
+    _add_up_the_tree(regions, region_ids, weights, covered)
+    report._arrays = {
+        "xyz": pop_xyz,
+        "weights": weights,
+        "covered": covered,
+        "chord": chord,
+        "lats": lats,
+        "lngs": lngs,
+        "region_ids": region_ids,
+        "rank": ranks,
+        "path_keys": np.array([r.path for r in path_order]),
+    }
+    report.suggestions = report._suggestions(
+        greedy_new_sites(pop_xyz, weights, covered, chord, picks=picks)
+    )
     return report
 
 

@@ -1,0 +1,55 @@
+"""Keeping the rollups current: a periodic full run, and a debounced run after changes.
+
+Changes to the raw data (saves and deletes of the models the dashboards count) call
+``request_rollup`` on commit: it marks ``RollupState.pending`` and enqueues one
+``rollup_after_change``; further changes while that task waits enqueue nothing. Bulk loads
+(the demo seeders) bypass signals and call ``run_rollup`` themselves.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from .models import RollupState
+from .rollup import run_rollup
+
+
+def _summary(run) -> dict:
+    return {
+        "run": run.pk,
+        "status": run.status,
+        "regions": run.regions,
+        "changed": run.changed,
+        "ms": run.duration_ms,
+    }
+
+
+@task()
+def refresh_rollups() -> dict:
+    """The periodic full recompute (every few minutes)."""
+    return _summary(run_rollup(trigger="periodic"))
+
+
+@task()
+def rollup_after_change() -> dict:
+    """The recompute queued by a change; clears the flag first so that changes made while
+    it runs queue the next one."""
+    RollupState.objects.filter(pk=1).update(pending=False)
+    return _summary(run_rollup(trigger="change"))
+
+
+def _enqueue_once() -> None:
+    now = timezone.now()
+    if RollupState.objects.filter(pk=1, pending=False).update(pending=True, requested_at=now):
+        rollup_after_change.enqueue()
+        return
+    _state, created = RollupState.objects.get_or_create(
+        pk=1, defaults={"pending": True, "requested_at": now}
+    )
+    if created:
+        rollup_after_change.enqueue()
+
+
+def request_rollup(**_signal_kwargs) -> None:
+    """Signal receiver: ask for a recompute once the current transaction commits."""
+    transaction.on_commit(_enqueue_once)
