@@ -1,23 +1,63 @@
-"""Sending notifications. Always after commit: a rolled-back change notifies nobody."""
+"""Sending notifications. Always after commit: a rolled-back change notifies nobody.
+
+``notify`` writes inbox rows when the surrounding transaction commits and, when asked for
+outside channels (email, SMS, WeChat), queues their delivery for the worker.
+"""
+
+from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils import timezone
+
+from xinfeng.core.errors import NotAuthenticated
 
 from .models import Notification
 
 
-def notify(*, recipients, title: str, body: str = "", link: str = "", kind: str = "") -> None:
-    """Queue an inbox message (and channel copies) for each recipient once the current
-    transaction commits. Safe to call inside a service's atomic block."""
-    recipients = [r for r in recipients if r is not None]
-    if not recipients:
+def notify(
+    *,
+    recipients: Iterable,
+    title: str,
+    body: str = "",
+    link: str = "",
+    kind: str = "",
+    channels: Iterable[str] = (),
+) -> None:
+    """Queue an inbox message for each recipient (deduplicated) once the current
+    transaction commits, and the copies on ``channels`` after that. Safe to call inside a
+    service's atomic block; outside one it sends at once."""
+    seen: dict[int, object] = {}
+    for r in recipients:
+        if r is not None and r.pk not in seen:
+            seen[r.pk] = r
+    if not seen:
         return
+    channels = list(channels)
+    title, body, link = str(title), str(body), str(link)
 
     def _send():
-        Notification.objects.bulk_create(
+        rows = Notification.objects.bulk_create(
             [
                 Notification(recipient=r, title=title[:200], body=body, link=link[:300], kind=kind)
-                for r in recipients
+                for r in seen.values()
             ]
         )
+        if channels:
+            from .tasks import deliver_notifications
+
+            # PostgreSQL and SQLite (3.35+) return the new ids from bulk_create.
+            ids = [n.pk for n in rows]
+            deliver_notifications.enqueue(ids, channels)
 
     transaction.on_commit(_send)
+
+
+def notification_mark_read(*, actor, ids: Iterable[int] | None = None) -> int:
+    """Mark the actor's notifications read (all unread ones when ``ids`` is None). Returns
+    how many changed; other users' notifications are never touched."""
+    if not actor.is_authenticated:
+        raise NotAuthenticated()
+    qs = Notification.objects.filter(recipient=actor, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())

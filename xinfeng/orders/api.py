@@ -1,3 +1,333 @@
-from ninja import Router
+"""Orders API (四单制): order, review, dispatch, grab, accept, serve, rate, follow up.
+
+Lists use keyset pagination (``cursor``) and a constant number of queries. Every move is
+``POST /orders/{id}/<move>``; a move not allowed in the order's state answers 409, one the
+caller may not make 403, an order outside the caller's scope 404.
+"""
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
+
+from xinfeng.accounts.models import User
+from xinfeng.core.errors import NotAuthenticated, NotFound, ValidationFailed
+from xinfeng.core.pagination import keyset_page
+from xinfeng.places.models import Region, Site
+from xinfeng.projects.models import Project
+from xinfeng.volunteers.models import Team, Volunteer
+
+from . import selectors, services
+from .choices import OrderAction, OrderState
+from .presenters import allowed_actions, contact_for, rating_for
+from .schemas import (
+    AcceptIn,
+    DispatchIn,
+    EventPage,
+    FollowUpCloseIn,
+    FollowUpOut,
+    FollowUpPage,
+    GrabIn,
+    MembersIn,
+    OrderDetail,
+    OrderIn,
+    OrderPage,
+    RateIn,
+    ReasonIn,
+)
 
 router = Router(tags=["orders"])
+
+
+def _user(request: HttpRequest):
+    if not request.user.is_authenticated:
+        raise NotAuthenticated()
+    return request.user
+
+
+def _get(model, pk, **filters):
+    if pk is None:
+        return None
+    obj = model.objects.filter(pk=pk, **filters).first()
+    if obj is None:
+        raise NotFound(
+            _("未找到编号为 %(id)s 的%(what)s。") % {"id": pk, "what": model._meta.verbose_name}
+        )
+    return obj
+
+
+def _members(ids: list[int]) -> list[Volunteer]:
+    ids = list(dict.fromkeys(ids))
+    found = list(Volunteer.objects.filter(pk__in=ids))
+    if len(found) != len(ids):
+        missing = sorted(set(ids) - {v.pk for v in found})
+        raise ValidationFailed(
+            _("未找到志愿者：%(ids)s") % {"ids": ", ".join(map(str, missing))},
+            code="unknown_volunteer",
+        )
+    return found
+
+
+def detail_payload(request, order) -> dict:
+    """The order as the caller may see it (used by the API and the pages)."""
+    user = request.user
+    order = (
+        selectors.order_detail_prefetch(type(order).objects.filter(pk=order.pk))
+        .select_related(
+            "region", "site", "site__region", "site__parent", "team", "project", "requester"
+        )
+        .get()
+    )
+    name, phone = contact_for(user, order, request)
+    data = {f: getattr(order, f) for f in OrderDetail.model_fields if hasattr(order, f)}
+    data.update(
+        state_label=str(OrderState(order.state).label),
+        project_name=order.project.name if order.project_id else None,
+        region_name=order.region.name,
+        site_name=order.site.name,
+        team_name=order.team.name if order.team_id else None,
+        contact_name=name,
+        contact_phone=phone,
+        assignments=[
+            {
+                "volunteer_id": a.volunteer_id,
+                "volunteer_number": a.volunteer.number,
+                "volunteer_name": a.volunteer.name,
+                "status": a.status,
+                "invited_at": a.invited_at,
+                "answered_at": a.answered_at,
+                "checked_in_at": a.checked_in_at,
+                "checked_out_at": a.checked_out_at,
+            }
+            for a in order.assignments.all()
+        ],
+        photos=[p.image.url for p in order.photos.all()],
+        rating=rating_for(user, order),
+        allowed_actions=allowed_actions(user, order, led_teams=list(selectors.led_teams(user))),
+    )
+    return data
+
+
+@router.get("/", response=OrderPage, summary="Orders the caller may see (keyset pages)")
+def list_orders(
+    request,
+    state: OrderState | None = None,
+    mine: bool = False,
+    team_id: int | None = None,
+    site_id: int | None = None,
+    open: bool = False,  # noqa: A002 - the public query parameter name
+    overdue: bool = False,
+    q: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+):
+    _user(request)
+    qs = selectors.order_list(
+        user=request.user,
+        state=state,
+        mine=mine,
+        team_id=team_id,
+        site_id=site_id,
+        open_only=open,
+        overdue=overdue,
+        q=(q or "").strip()[:50] or None,
+    )
+    items, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-id",))
+    return {"items": items, "next_cursor": nxt}
+
+
+@router.post(
+    "/",
+    response={200: OrderDetail, 201: OrderDetail},
+    summary="Order a service (点单); idempotent with Idempotency-Key",
+)
+def create_order(request, payload: OrderIn):
+    user = _user(request)
+    data = payload.dict()
+    key = data.pop("idempotency_key") or request.headers.get("Idempotency-Key")
+    region = _get(Region, data.pop("region_id"))
+    project = _get(Project, data.pop("project_id"))
+    site = _get(Site, data.pop("site_id"))
+    on_behalf_of = _get(User, data.pop("on_behalf_of_id"), is_active=True)
+    order, created = services.order_create(
+        actor=user,
+        region=region,
+        project=project,
+        site=site,
+        on_behalf_of=on_behalf_of,
+        idempotency_key=key,
+        **data,
+    )
+    return Status(201 if created else 200, detail_payload(request, order))
+
+
+@router.get("/follow-ups", response=FollowUpPage, summary="Follow-ups (回访) in the caller's scope")
+def list_follow_ups(request, status: str | None = None, cursor: str | None = None, limit: int = 50):
+    _user(request)
+    qs = selectors.follow_up_list(user=request.user, status=status)
+    items, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-id",))
+    return {"items": items, "next_cursor": nxt}
+
+
+@router.post("/follow-ups/{follow_up_id}/close", response=FollowUpOut)
+def close_follow_up(request, follow_up_id: int, payload: FollowUpCloseIn):
+    user = _user(request)
+    fu = selectors.follow_up_get(user=user, follow_up_id=follow_up_id)
+    return services.follow_up_close(
+        actor=user, follow_up=fu, outcome=payload.outcome, resolved=payload.resolved
+    )
+
+
+@router.get("/{order_id}", response=OrderDetail)
+def get_order(request, order_id: int):
+    order = selectors.order_get(user=_user(request), order_id=order_id)
+    return detail_payload(request, order)
+
+
+@router.get("/{order_id}/events", response=EventPage, summary="The order's timeline")
+def list_events(request, order_id: int, cursor: str | None = None, limit: int = 100):
+    order = selectors.order_get(user=_user(request), order_id=order_id)
+    rows, nxt = keyset_page(
+        selectors.order_events(order=order), cursor=cursor, limit=limit, ordering=("id",)
+    )
+    return {"items": [event_payload(request.user, order, e) for e in rows], "next_cursor": nxt}
+
+
+def event_payload(user, order, e) -> dict:
+    from .presenters import sees_contact
+
+    # The team never learns who rated: rating events show no actor to anyone but staff
+    # and the requester.
+    hide_actor = e.action == OrderAction.RATE and not sees_contact(user, order)
+    try:
+        label = str(OrderAction(e.action).label)
+    except ValueError:
+        label = e.action
+    return {
+        "id": e.id,
+        "action": e.action,
+        "action_label": label,
+        "from_state": e.from_state,
+        "to_state": e.to_state,
+        "actor_name": None if hide_actor or e.actor is None else e.actor.name,
+        "team_name": e.team.name if e.team_id else None,
+        "site_name": e.site.name if e.site_id else None,
+        "reason": e.reason,
+        "at": e.at,
+    }
+
+
+def _move(request, order_id: int, fn, **kwargs):
+    user = _user(request)
+    order = selectors.order_get(user=user, order_id=order_id)
+    fn(actor=user, order=order, **kwargs)
+    return detail_payload(request, order)
+
+
+@router.post("/{order_id}/approve", response=OrderDetail, summary="审单通过")
+def approve(request, order_id: int, payload: ReasonIn):
+    return _move(request, order_id, services.order_approve, reason=payload.reason)
+
+
+@router.post("/{order_id}/reject", response=OrderDetail, summary="驳回 (reason required)")
+def reject(request, order_id: int, payload: ReasonIn):
+    return _move(request, order_id, services.order_reject, reason=payload.reason)
+
+
+@router.post("/{order_id}/open", response=OrderDetail, summary="开放抢单")
+def open_for_grab(request, order_id: int, payload: ReasonIn):
+    return _move(request, order_id, services.order_open_for_grab, reason=payload.reason)
+
+
+@router.post("/{order_id}/dispatch", response=OrderDetail, summary="派单 to a team, with reason")
+def dispatch(request, order_id: int, payload: DispatchIn):
+    team = _get(Team, payload.team_id)
+    return _move(request, order_id, services.order_dispatch, team=team, reason=payload.reason)
+
+
+@router.post("/{order_id}/grab", response=OrderDetail, summary="抢单 (open orders)")
+def grab(request, order_id: int, payload: GrabIn):
+    user = _user(request)
+    if payload.team_id is not None:
+        team = _get(Team, payload.team_id)
+    else:
+        teams = list(selectors.led_teams(user))
+        if len(teams) != 1:
+            raise ValidationFailed(_("请指定以哪支队伍抢单。"), code="team_required")
+        team = teams[0]
+    members = _members(payload.member_ids)
+    return _move(request, order_id, services.order_grab, team=team, members=members)
+
+
+@router.post("/{order_id}/accept", response=OrderDetail, summary="接单, naming the members")
+def accept(request, order_id: int, payload: AcceptIn):
+    members = _members(payload.member_ids)
+    return _move(request, order_id, services.order_accept, members=members, reason=payload.reason)
+
+
+@router.post("/{order_id}/decline", response=OrderDetail, summary="拒单 (reason required)")
+def decline(request, order_id: int, payload: ReasonIn):
+    return _move(request, order_id, services.order_decline, reason=payload.reason)
+
+
+@router.post("/{order_id}/cancel", response=OrderDetail, summary="取消 (before acceptance)")
+def cancel(request, order_id: int, payload: ReasonIn):
+    return _move(request, order_id, services.order_cancel, reason=payload.reason)
+
+
+@router.post("/{order_id}/members", response=OrderDetail, summary="Name more members")
+def add_members(request, order_id: int, payload: MembersIn):
+    members = _members(payload.member_ids)
+    return _move(request, order_id, services.order_members_add, members=members)
+
+
+@router.post("/{order_id}/confirm", response=OrderDetail, summary="A named member confirms")
+def confirm(request, order_id: int):
+    return _move(request, order_id, services.assignment_answer, confirm=True)
+
+
+@router.post("/{order_id}/member-decline", response=OrderDetail, summary="A named member declines")
+def member_decline(request, order_id: int):
+    return _move(request, order_id, services.assignment_answer, confirm=False)
+
+
+@router.post("/{order_id}/start", response=OrderDetail, summary="开始服务 (checks members in)")
+def start(request, order_id: int):
+    return _move(request, order_id, services.order_start)
+
+
+@router.post(
+    "/{order_id}/complete",
+    response=OrderDetail,
+    summary="完成服务: multipart report, people_served, photos (JPEG/PNG/WebP, ≤ 5 MB, ≤ 9)",
+)
+def complete(
+    request,
+    order_id: int,
+    report: Form[str],
+    people_served: Form[int | None] = None,
+    photos: File[list[UploadedFile]] = None,
+):
+    return _move(
+        request,
+        order_id,
+        services.order_complete,
+        report=report,
+        people_served=people_served,
+        photos=photos or [],
+    )
+
+
+@router.post("/{order_id}/rate", response=OrderDetail, summary="评单: five levels")
+def rate(request, order_id: int, payload: RateIn):
+    return _move(
+        request,
+        order_id,
+        services.order_rate,
+        level=payload.level,
+        dimensions=payload.dimensions,
+        comment=payload.comment,
+    )
+
+
+__all__ = ["router", "detail_payload", "FollowUpOut", "Status"]

@@ -1,0 +1,211 @@
+"""API schemas of the order workflow (input and output)."""
+
+from datetime import datetime
+
+from ninja import Field, Schema
+
+from xinfeng.core.masking import mask_name, mask_phone
+
+from .choices import OrderChannel, OrderState
+
+
+class OrderIn(Schema):
+    project_id: int | None = None
+    title: str = Field("", max_length=120)
+    description: str = Field("", max_length=2000)
+    category: str = Field("", max_length=20)
+    region_id: int
+    address: str = Field("", max_length=255)
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    wanted_from: datetime | None = None
+    wanted_until: datetime | None = None
+    contact_name: str = Field("", max_length=50)
+    contact_phone: str = Field("", max_length=20)
+    channel: OrderChannel = OrderChannel.RESIDENT
+    on_behalf_of_id: int | None = None
+    site_id: int | None = None
+    open_for_grab: bool = False
+    idempotency_key: str | None = Field(None, max_length=64)
+
+
+class OrderBase(Schema):
+    id: int
+    title: str
+    state: OrderState
+    state_label: str
+    category: str
+    channel: str
+    project_id: int | None
+    project_name: str | None
+    region_id: int
+    region_name: str
+    address: str
+    site_id: int
+    site_name: str
+    team_id: int | None
+    team_name: str | None
+    is_open: bool
+    contact_name: str
+    contact_phone: str
+    wanted_from: datetime | None
+    wanted_until: datetime | None
+    submitted_at: datetime
+    reviewed_at: datetime | None
+    dispatched_at: datetime | None
+    accepted_at: datetime | None
+    started_at: datetime | None
+    completed_at: datetime | None
+    rated_at: datetime | None
+    due_at: datetime | None
+    escalation_level: int
+    rating_level: int | None
+    rating_is_auto: bool
+
+
+class OrderOut(OrderBase):
+    """A list row: names resolved from the joined rows; contact details masked."""
+
+    @staticmethod
+    def resolve_state_label(obj) -> str:
+        return str(OrderState(obj.state).label)
+
+    @staticmethod
+    def resolve_project_name(obj):
+        return obj.project.name if obj.project_id else None
+
+    @staticmethod
+    def resolve_region_name(obj) -> str:
+        return obj.region.name
+
+    @staticmethod
+    def resolve_site_name(obj) -> str:
+        return obj.site.name
+
+    @staticmethod
+    def resolve_team_name(obj):
+        return obj.team.name if obj.team_id else None
+
+    @staticmethod
+    def resolve_contact_name(obj) -> str:
+        return mask_name(obj.contact_name)
+
+    @staticmethod
+    def resolve_contact_phone(obj) -> str:
+        return mask_phone(obj.contact_phone)
+
+
+class OrderPage(Schema):
+    items: list[OrderOut]
+    next_cursor: str | None
+
+
+class AssignmentOut(Schema):
+    volunteer_id: int
+    volunteer_number: str
+    volunteer_name: str
+    status: str
+    invited_at: datetime
+    answered_at: datetime | None
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+
+
+class RatingOut(Schema):
+    level: int
+    level_label: str
+    dimensions: dict
+    comment: str
+    is_auto: bool
+    created_at: datetime
+    rater_name: str | None = None
+
+
+class OrderDetail(OrderBase):
+    """One order as the caller may see it (built by ``api.detail_payload``)."""
+
+    description: str
+    latitude: float | None
+    longitude: float | None
+    dispatch_reason: str
+    dispatch_score: dict | list | None
+    report: str
+    people_served: int | None
+    review_due_at: datetime | None
+    dispatch_due_at: datetime | None
+    accept_due_at: datetime | None
+    start_due_at: datetime | None
+    rate_due_at: datetime | None
+    closed_at: datetime | None
+    assignments: list[AssignmentOut] = []
+    photos: list[str] = []
+    rating: RatingOut | None = None
+    allowed_actions: list[str] = []
+
+
+class EventOut(Schema):
+    id: int
+    action: str
+    action_label: str
+    from_state: str
+    to_state: str
+    actor_name: str | None
+    team_name: str | None
+    site_name: str | None
+    reason: str
+    at: datetime
+
+
+class EventPage(Schema):
+    items: list[EventOut]
+    next_cursor: str | None
+
+
+class ReasonIn(Schema):
+    reason: str = Field("", max_length=300)
+
+
+class DispatchIn(Schema):
+    team_id: int
+    reason: str = Field(..., max_length=300)
+
+
+class MembersIn(Schema):
+    member_ids: list[int] = Field(default_factory=list, max_length=50)
+
+
+class AcceptIn(MembersIn):
+    reason: str = Field("", max_length=300)
+
+
+class GrabIn(MembersIn):
+    team_id: int | None = None
+
+
+class RateIn(Schema):
+    level: int = Field(..., ge=1, le=5)
+    dimensions: dict[str, int] = Field(default_factory=dict)
+    comment: str = Field("", max_length=500)
+
+
+class FollowUpOut(Schema):
+    id: int
+    order_id: int
+    order_title: str = Field(..., alias="order.title")
+    site_id: int
+    site_name: str = Field(..., alias="site.name")
+    status: str
+    opened_at: datetime
+    outcome: str
+    resolved: bool
+    closed_at: datetime | None
+
+
+class FollowUpPage(Schema):
+    items: list[FollowUpOut]
+    next_cursor: str | None
+
+
+class FollowUpCloseIn(Schema):
+    outcome: str = Field(..., max_length=5000)
+    resolved: bool = False

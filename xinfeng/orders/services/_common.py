@@ -1,0 +1,231 @@
+"""Shared machinery of the order services: locking, who the actor is relative to the order,
+the transition check against ``choices.TRANSITIONS``, deadlines, the event row, and who to
+notify. Every state change goes through ``guard`` and ``move``."""
+
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+
+from xinfeng.accounts.choices import STAFF_ROLES, Role
+from xinfeng.accounts.models import RoleAssignment, User
+from xinfeng.accounts.scope import has_role_at
+from xinfeng.core.errors import Conflict, NotAuthenticated, PermissionDenied
+from xinfeng.places.models import Site
+from xinfeng.projects import models as project_defaults
+from xinfeng.volunteers.choices import MembershipRole, MembershipStatus
+from xinfeng.volunteers.models import Team, TeamMembership
+
+from ..choices import STATE_DEADLINE_STEP, TRANSITIONS, Actor, OrderState
+from ..models import Order, OrderEvent
+
+DEFAULT_WITHIN = {
+    "review": project_defaults.DEFAULT_REVIEW_WITHIN,
+    "dispatch": project_defaults.DEFAULT_DISPATCH_WITHIN,
+    "accept": project_defaults.DEFAULT_ACCEPT_WITHIN,
+    "start": project_defaults.DEFAULT_START_WITHIN,
+    "rate": project_defaults.DEFAULT_RATE_WITHIN,
+}
+SITE_STAFF_ROLES = (Role.STATION_OPERATOR, Role.INSTITUTE_ADMIN, Role.CENTER_ADMIN)
+
+
+def order_link(order: Order) -> str:
+    return f"/orders/{order.pk}/"
+
+
+def lock(order: Order | int) -> Order:
+    """Re-read the order with its row locked until the transaction ends (PostgreSQL
+    ``SELECT … FOR UPDATE OF`` the order row only; joined rows stay unlocked)."""
+    pk = order.pk if isinstance(order, Order) else order
+    return (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("site", "site__region", "site__parent", "region", "project", "team")
+        .get(pk=pk)
+    )
+
+
+def require_user(actor) -> None:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise NotAuthenticated()
+
+
+def leads_team(user, team: Team | None) -> bool:
+    if team is None or user is None or not user.is_authenticated:
+        return False
+    return TeamMembership.objects.filter(
+        team=team,
+        volunteer__user=user,
+        role=MembershipRole.LEADER,
+        status=MembershipStatus.ACTIVE,
+    ).exists()
+
+
+def led_team_ids(user) -> list[int]:
+    if user is None or not user.is_authenticated:
+        return []
+    return list(
+        TeamMembership.objects.filter(
+            volunteer__user=user, role=MembershipRole.LEADER, status=MembershipStatus.ACTIVE
+        ).values_list("team_id", flat=True)
+    )
+
+
+def is_site_staff(user, order: Order) -> bool:
+    """Staff of the site now responsible for the order (a role at its region or above)."""
+    return bool(user and user.is_authenticated) and has_role_at(
+        user, order.site.region, STAFF_ROLES
+    )
+
+
+def is_requester(user, order: Order) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return order.requester_id == user.pk
+
+
+def actor_kinds(actor, order: Order, *, team: Team | None = None) -> set[str]:
+    """Which of the table's actor kinds ``actor`` is for this order (``team``: the team a
+    leader acts for when grabbing)."""
+    if actor is None:
+        return {Actor.SYSTEM}
+    kinds = set()
+    if is_requester(actor, order):
+        kinds.add(Actor.REQUESTER)
+    if is_site_staff(actor, order):
+        kinds.add(Actor.SITE_STAFF)
+    if order.team_id and leads_team(actor, order.team):
+        kinds.add(Actor.TEAM_LEADER)
+    if team is not None and leads_team(actor, team):
+        kinds.add(Actor.ELIGIBLE_LEADER)
+    return kinds
+
+
+def guard(order: Order, action: str, actor, *, team: Team | None = None) -> None:
+    """Raise unless ``action`` is allowed for ``actor`` on ``order`` now: 401 without a
+    user, 403 when the actor may not make this move, 409 when the state does not allow it."""
+    from_states, _to, allowed = TRANSITIONS[action]
+    if actor is not None:
+        require_user(actor)
+    kinds = actor_kinds(actor, order, team=team)
+    if not kinds & set(allowed):
+        raise PermissionDenied(_("您无权对该订单执行此操作。"), code="not_allowed")
+    if order.state not in from_states:
+        raise Conflict(
+            _("订单当前状态为“%(state)s”，不能执行此操作。")
+            % {"state": OrderState(order.state).label},
+            code="invalid_state",
+        )
+
+
+def step_within(order: Order, step: str):
+    if order.project_id:
+        return order.project.deadline_for(step)
+    return DEFAULT_WITHIN[step]
+
+
+def set_deadline(order: Order, now: datetime) -> list[str]:
+    """Set the deadline of the step the order is now in (and ``due_at``). Returns the
+    changed field names."""
+    step = STATE_DEADLINE_STEP.get(order.state)
+    if step is None:
+        order.due_at = None
+        return ["due_at"]
+    start = now
+    if step == "start" and order.wanted_from and order.wanted_from > now:
+        start = order.wanted_from
+    due = start + step_within(order, step)
+    setattr(order, f"{step}_due_at", due)
+    order.due_at = due
+    return ["due_at", f"{step}_due_at"]
+
+
+def move(
+    order: Order,
+    action: str,
+    *,
+    actor,
+    now: datetime,
+    reason: str = "",
+    detail: dict | None = None,
+    fields: tuple[str, ...] = (),
+    to_state: str | None = None,
+) -> OrderEvent:
+    """Write the new state (from the table), the new deadline and ``fields``, and the
+    event row. The caller holds the row lock and has called ``guard``."""
+    from_state = order.state
+    order.state = to_state or TRANSITIONS[action][1]
+    changed = {"state", "updated_at", *fields}
+    if order.state != from_state:
+        changed.update(set_deadline(order, now))
+    order.updated_at = now
+    order.save(update_fields=sorted(changed))
+    return event(
+        order, action, actor=actor, now=now, reason=reason, detail=detail, from_state=from_state
+    )
+
+
+def event(
+    order: Order,
+    action: str,
+    *,
+    actor,
+    now: datetime,
+    reason: str = "",
+    detail: dict | None = None,
+    from_state: str | None = None,
+) -> OrderEvent:
+    return OrderEvent.objects.create(
+        order=order,
+        action=action,
+        from_state=from_state or order.state,
+        to_state=order.state,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        team_id=order.team_id,
+        site_id=order.site_id,
+        reason=(reason or "")[:300],
+        detail=detail or {},
+        at=now,
+    )
+
+
+def site_staff_users(site: Site) -> list[User]:
+    """Who answers for a site: its operators, its responsible person, and staff roles held
+    at exactly its region (the people one would call at that level)."""
+    ids = set(site.operators.values_list("pk", flat=True))
+    if site.responsible_user_id:
+        ids.add(site.responsible_user_id)
+    ids.update(
+        RoleAssignment.objects.filter(
+            region_id=site.region_id, role__in=SITE_STAFF_ROLES
+        ).values_list("user_id", flat=True)
+    )
+    return list(User.objects.filter(pk__in=ids, is_active=True))
+
+
+def team_leader_users(team: Team | None) -> list[User]:
+    if team is None:
+        return []
+    return list(
+        User.objects.filter(
+            is_active=True,
+            volunteer__memberships__team=team,
+            volunteer__memberships__role=MembershipRole.LEADER,
+            volunteer__memberships__status=MembershipStatus.ACTIVE,
+        ).distinct()
+    )
+
+
+def requester_users(order: Order) -> list[User]:
+    return [order.requester] if order.requester_id else []
+
+
+def deepest_site_for(region) -> Site | None:
+    """The responsible site for a place: the deepest station, institute or center whose
+    region contains it (a station in the village before the township's institute)."""
+    prefixes = [region.path[:i] for i in range(8, len(region.path) + 1, 8)]
+    return (
+        Site.objects.open_at()
+        .filter(region__path__in=prefixes, level__in=["station", "institute", "center"])
+        .select_related("region")
+        .order_by("-region__depth", "level", "id")
+        .first()
+    )

@@ -1,0 +1,181 @@
+"""Ordering (点单): by a resident, by staff on a resident's behalf, or pushed down by a
+site (制单). Idempotent: the same creator and key return the order made the first time."""
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xinfeng.accounts.choices import STAFF_ROLES
+from xinfeng.accounts.scope import has_role_at
+from xinfeng.core.errors import PermissionDenied, ValidationFailed
+from xinfeng.core.validation import full_clean_or_raise
+from xinfeng.notifications.services import notify
+from xinfeng.places.models import Region, Site
+from xinfeng.projects.models import Project
+
+from ..choices import OrderAction, OrderChannel, OrderState
+from ..models import Order
+from ._common import (
+    deepest_site_for,
+    event,
+    order_link,
+    require_user,
+    set_deadline,
+    site_staff_users,
+)
+
+# How far in the past a wanted time may lie (clock skew, a form left open).
+WANTED_GRACE = timedelta(hours=1)
+MAX_KEY = 64
+
+
+def _validate_inputs(*, now, wanted_from, wanted_until, latitude, longitude, title, project):
+    if (latitude is None) != (longitude is None):
+        raise ValidationFailed(_("经纬度需同时填写。"), code="invalid_location")
+    if wanted_from and wanted_until and wanted_until <= wanted_from:
+        raise ValidationFailed(_("期望结束时间必须晚于开始时间。"), code="invalid_time")
+    if wanted_from and wanted_from < now - WANTED_GRACE:
+        raise ValidationFailed(_("期望服务时间不能早于现在。"), code="invalid_time")
+    if not project and not (title or "").strip():
+        raise ValidationFailed(_("请选择服务项目，或简要写下您的需求。"), code="title_required")
+
+
+def order_create(
+    *,
+    actor,
+    region: Region,
+    project: Project | None = None,
+    title: str = "",
+    description: str = "",
+    category: str = "",
+    address: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
+    wanted_from: datetime | None = None,
+    wanted_until: datetime | None = None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    channel: str = OrderChannel.RESIDENT,
+    on_behalf_of=None,
+    site: Site | None = None,
+    open_for_grab: bool = False,
+    idempotency_key: str | None = None,
+) -> tuple[Order, bool]:
+    """Create an order and return ``(order, created)``.
+
+    - ``resident``: the actor orders for themself.
+    - ``proxy``: staff with a role at ``region`` enter an order taken by phone or at a
+      kiosk; ``on_behalf_of`` is the resident's account if they have one.
+    - ``site``: staff of ``site`` create the order themselves and push it down (制单); it
+      skips review and starts as pending dispatch, optionally open for grabbing.
+
+    With ``idempotency_key`` a repeat by the same creator returns the first order
+    (``created`` False) — also when two repeats race (the unique constraint decides).
+    """
+    require_user(actor)
+    key = (idempotency_key or "").strip() or None
+    if key and len(key) > MAX_KEY:
+        raise ValidationFailed(_("幂等键过长（最多 64 个字符）。"), code="invalid_key")
+    if key:
+        existing = Order.objects.filter(created_by=actor, idempotency_key=key).first()
+        if existing is not None:
+            return existing, False
+    now = timezone.now()
+    _validate_inputs(
+        now=now,
+        wanted_from=wanted_from,
+        wanted_until=wanted_until,
+        latitude=latitude,
+        longitude=longitude,
+        title=title,
+        project=project,
+    )
+    if channel not in OrderChannel.values:
+        raise ValidationFailed(_("未知的点单方式。"), code="invalid_channel")
+    requester = actor
+    if channel in (OrderChannel.PROXY, OrderChannel.SITE):
+        if not has_role_at(actor, region, STAFF_ROLES):
+            raise PermissionDenied(_("只有该区域的阵地管理员可以代点单或制单。"))
+        requester = on_behalf_of
+    if channel == OrderChannel.SITE:
+        if site is None:
+            raise ValidationFailed(_("制单须指定阵地。"), code="site_required")
+        if not has_role_at(actor, site.region, STAFF_ROLES):
+            raise PermissionDenied(_("您不是该阵地的管理员。"))
+        if not region.path.startswith(site.region.path):
+            raise ValidationFailed(_("服务地点不在该阵地辖区内。"), code="out_of_area")
+    if project is not None:
+        try:
+            project.validate_orderable_at(region)
+        except ValidationError as exc:
+            raise ValidationFailed(" ".join(exc.messages), code="not_orderable") from exc
+        category = project.category
+        title = (title or "").strip() or project.name
+        responsible = site or project.site
+    else:
+        responsible = site or deepest_site_for(region)
+    if responsible is None:
+        raise ValidationFailed(_("该区域还没有可受理点单的实践阵地。"), code="no_site")
+    if requester is not None and not contact_name:
+        contact_name = requester.name
+    if requester is not None and not contact_phone:
+        contact_phone = requester.phone or ""
+
+    order = Order(
+        project=project,
+        category=category or "",
+        title=title.strip()[:120],
+        description=description.strip(),
+        channel=channel,
+        requester=requester,
+        created_by=actor,
+        contact_name=contact_name.strip()[:50],
+        contact_phone=contact_phone.strip()[:20],
+        idempotency_key=key,
+        region=region,
+        address=address.strip()[:255],
+        latitude=latitude,
+        longitude=longitude,
+        wanted_from=wanted_from,
+        wanted_until=wanted_until,
+        site=responsible,
+        state=OrderState.SUBMITTED,
+        submitted_at=now,
+    )
+    if channel == OrderChannel.SITE:
+        # The site made the order itself: no review step, straight to dispatch.
+        order.state = OrderState.PENDING_DISPATCH
+        order.reviewed_at = now
+        order.is_open = open_for_grab
+    set_deadline(order, now)
+    full_clean_or_raise(order, exclude=["project", "region", "site", "requester", "created_by"])
+    try:
+        with transaction.atomic():
+            order.save()
+            event(
+                order,
+                OrderAction.SUBMIT,
+                actor=actor,
+                now=now,
+                from_state=OrderState.SUBMITTED,
+                detail={"channel": channel},
+            )
+            if order.state == OrderState.SUBMITTED:
+                notify(
+                    recipients=site_staff_users(responsible),
+                    title=_("新的点单待审核：%(t)s") % {"t": order.title},
+                    body=_("%(region)s %(address)s")
+                    % {"region": region.name, "address": order.address},
+                    link=order_link(order),
+                    kind="order_submitted",
+                )
+    except IntegrityError:
+        if key:
+            existing = Order.objects.filter(created_by=actor, idempotency_key=key).first()
+            if existing is not None:
+                return existing, False
+        raise
+    return order, True

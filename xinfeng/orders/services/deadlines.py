@@ -1,0 +1,143 @@
+"""Deadlines: what the worker does when a step's deadline has passed.
+
+- submitted / pending dispatch / accepted, overdue: escalate to the site one level up
+  (it becomes responsible and is notified), and the step gets a fresh deadline; at the top
+  of the tree the same site is reminded again.
+- dispatched, not accepted in time: back to pending dispatch (接单超时); the site is told.
+- completed, not rated in time: rated automatically, marked as such.
+
+Each order is handled in its own transaction with its row locked and its deadline read
+again, so two workers, or a worker and a person acting at the same moment, never both act.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from xinfeng.notifications.services import notify
+
+from ..choices import STATE_DEADLINE_STEP, OrderAction, OrderState
+from ..models import Order
+from ._common import (
+    event,
+    lock,
+    move,
+    order_link,
+    set_deadline,
+    site_staff_users,
+    team_leader_users,
+)
+from .rating import order_auto_rate
+
+BATCH = 500
+STEP_LABELS = {
+    "review": gettext_lazy("审单"),
+    "dispatch": gettext_lazy("派单"),
+    "accept": gettext_lazy("接单"),
+    "start": gettext_lazy("开始服务"),
+    "rate": gettext_lazy("评价"),
+}
+
+
+def _escalate(order: Order, now) -> None:
+    step = STATE_DEADLINE_STEP[order.state]
+    lower = order.site
+    upper = lower.parent
+    fields = ["overdue_count"]
+    order.overdue_count += 1
+    if upper is not None:
+        order.site = upper
+        order.escalation_level += 1
+        fields += ["site", "escalation_level"]
+    fields += set_deadline(order, now)
+    order.updated_at = now
+    order.save(update_fields=[*fields, "updated_at"])
+    event(
+        order,
+        OrderAction.ESCALATE,
+        actor=None,
+        now=now,
+        reason=_("%(step)s超时") % {"step": STEP_LABELS[step]},
+        detail={"step": step, "from_site": lower.name, "to_site": (upper or lower).name},
+    )
+    target = upper or lower
+    notify(
+        recipients=site_staff_users(target),
+        title=_("超时上报：%(t)s（%(step)s超时）") % {"t": order.title, "step": STEP_LABELS[step]},
+        body=_("原责任阵地：%(site)s") % {"site": lower.name},
+        link=order_link(order),
+        kind="order_escalated",
+        channels=("email", "sms", "wechat"),
+    )
+    if upper is not None:
+        notify(
+            recipients=site_staff_users(lower),
+            title=_("订单已上报至%(site)s：%(t)s") % {"site": upper.name, "t": order.title},
+            link=order_link(order),
+            kind="order_escalated",
+        )
+    if order.state == OrderState.ACCEPTED:
+        notify(
+            recipients=team_leader_users(order.team),
+            title=_("请尽快开始服务：%(t)s") % {"t": order.title},
+            link=order_link(order),
+            kind="order_start_overdue",
+        )
+
+
+def _timeout(order: Order, now) -> None:
+    team = order.team
+    order.team = None
+    order.dispatched_at = None
+    order.overdue_count += 1
+    move(
+        order,
+        OrderAction.TIMEOUT,
+        actor=None,
+        now=now,
+        reason=_("队伍未在时限内接单"),
+        detail={"team": team.name if team else ""},
+        fields=("team", "dispatched_at", "overdue_count"),
+    )
+    notify(
+        recipients=site_staff_users(order.site) + team_leader_users(team),
+        title=_("接单超时，请重新派单：%(t)s") % {"t": order.title},
+        link=order_link(order),
+        kind="order_accept_timeout",
+    )
+
+
+def handle_overdue(order_id: int) -> str | None:
+    """Act on one overdue order; returns what was done, or None when it no longer was."""
+    with transaction.atomic():
+        order = lock(order_id)
+        now = timezone.now()
+        if order.due_at is None or order.due_at >= now:
+            return None
+        if order.state not in STATE_DEADLINE_STEP:
+            return None
+        if order.state == OrderState.DISPATCHED:
+            _timeout(order, now)
+            return "timeout"
+        if order.state == OrderState.COMPLETED:
+            order_auto_rate(order=order, now=now)
+            return "auto_rate"
+        _escalate(order, now)
+        return "escalate"
+
+
+def enforce_deadlines(*, limit: int = BATCH) -> dict[str, int]:
+    """Handle up to ``limit`` overdue orders, oldest deadline first. A row another
+    worker is handling waits for its lock and is then found no longer overdue."""
+    now = timezone.now()
+    qs = Order.objects.filter(due_at__lt=now, state__in=list(STATE_DEADLINE_STEP)).order_by(
+        "due_at", "id"
+    )
+    ids = list(qs.values_list("pk", flat=True)[:limit])
+    counts: dict[str, int] = {}
+    for pk in ids:
+        done = handle_overdue(pk)
+        if done:
+            counts[done] = counts.get(done, 0) + 1
+    return counts

@@ -1,0 +1,292 @@
+"""Review (审单), dispatch (派单), grab (抢单), accept or decline (接单), cancel.
+
+Each function: one transaction; locks the order row (and the team row where capacity is
+at stake, always after the order); checks the move against the transition table for this
+actor; writes state, step time, deadline and an OrderEvent; notifies after commit.
+"""
+
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xinfeng.core.errors import Conflict, PermissionDenied, ValidationFailed
+from xinfeng.notifications.services import notify
+from xinfeng.volunteers.models import Team, Volunteer
+
+from ..choices import TEAM_LOAD_STATES, OrderAction, OrderState
+from ..models import Order
+from ._common import (
+    guard,
+    lock,
+    move,
+    order_link,
+    requester_users,
+    site_staff_users,
+    team_leader_users,
+)
+from .members import invite_members
+
+URGENT = ("email", "sms", "wechat")
+
+
+def _reason_required(reason: str, message) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(message, code="reason_required")
+    if len(reason) > 300:
+        raise ValidationFailed(_("理由最多 300 个字。"), code="reason_too_long")
+    return reason
+
+
+def team_load(team: Team) -> int:
+    """Orders the team holds now (dispatched to it, accepted, in service)."""
+    return Order.objects.filter(team=team, state__in=TEAM_LOAD_STATES).count()
+
+
+def team_capacity_left(team: Team) -> int:
+    return max(team.capacity - team_load(team), 0)
+
+
+def team_can_serve(team: Team, order: Order) -> bool:
+    """Whether a team may grab this open order: active; serves its category (or lists
+    none); and its area covers the order's place, or it belongs under the responsible
+    site's area, or the order's project names it."""
+    if not team.is_active:
+        return False
+    cats = team.service_categories or []
+    if order.category and cats and order.category not in cats:
+        return False
+    team_path = team.region.path
+    if order.region.path.startswith(team_path) or team_path.startswith(order.site.region.path):
+        return True
+    return bool(order.project_id and order.project.teams.filter(pk=team.pk).exists())
+
+
+def _lock_team_with_room(team: Team) -> Team:
+    team = Team.objects.select_for_update().select_related("region").get(pk=team.pk)
+    if not team.is_active:
+        raise Conflict(_("该队伍已停用。"), code="team_inactive")
+    if team_load(team) >= team.capacity:
+        raise Conflict(
+            _("“%(team)s”当前承接已满（%(n)d 单）。") % {"team": team.name, "n": team.capacity},
+            code="team_full",
+        )
+    return team
+
+
+@transaction.atomic
+def order_approve(*, actor, order: Order, reason: str = "") -> Order:
+    """审单通过: submitted → pending_dispatch. Staff of the responsible site."""
+    order = lock(order)
+    guard(order, OrderAction.APPROVE, actor)
+    now = timezone.now()
+    order.reviewed_at = now
+    move(order, OrderAction.APPROVE, actor=actor, now=now, reason=reason, fields=("reviewed_at",))
+    notify(
+        recipients=requester_users(order),
+        title=_("您的点单已受理：%(t)s") % {"t": order.title},
+        body=_("我们正在为您安排志愿服务队。"),
+        link=order_link(order),
+        kind="order_approved",
+    )
+    return order
+
+
+@transaction.atomic
+def order_reject(*, actor, order: Order, reason: str) -> Order:
+    """驳回: submitted → rejected, with a reason the resident sees."""
+    reason = _reason_required(reason, _("请填写驳回理由。"))
+    order = lock(order)
+    guard(order, OrderAction.REJECT, actor)
+    now = timezone.now()
+    order.reviewed_at = order.closed_at = now
+    move(
+        order,
+        OrderAction.REJECT,
+        actor=actor,
+        now=now,
+        reason=reason,
+        fields=("reviewed_at", "closed_at"),
+    )
+    notify(
+        recipients=requester_users(order),
+        title=_("您的点单未被受理：%(t)s") % {"t": order.title},
+        body=reason,
+        link=order_link(order),
+        kind="order_rejected",
+        channels=URGENT,
+    )
+    return order
+
+
+@transaction.atomic
+def order_open_for_grab(*, actor, order: Order, reason: str = "") -> Order:
+    """开放抢单: a pending order any eligible team may grab."""
+    order = lock(order)
+    guard(order, OrderAction.OPEN, actor)
+    if order.is_open:
+        raise Conflict(_("该订单已开放抢单。"), code="already_open")
+    order.is_open = True
+    move(
+        order, OrderAction.OPEN, actor=actor, now=timezone.now(), reason=reason, fields=("is_open",)
+    )
+    return order
+
+
+@transaction.atomic
+def order_dispatch(*, actor, order: Order, team: Team, reason: str, score=None) -> Order:
+    """派单: pending_dispatch → dispatched to ``team``, with the reason (and the dispatch
+    engine's score breakdown, if it suggested the team) recorded. Staff of the responsible
+    site. Locks the order, then the team (its capacity must have room)."""
+    reason = _reason_required(reason, _("请填写派单理由。"))
+    order = lock(order)
+    guard(order, OrderAction.DISPATCH, actor)
+    team = _lock_team_with_room(team)
+    now = timezone.now()
+    order.team = team
+    order.dispatched_at = now
+    order.dispatch_reason = reason
+    order.dispatch_score = score
+    order.is_open = False
+    move(
+        order,
+        OrderAction.DISPATCH,
+        actor=actor,
+        now=now,
+        reason=reason,
+        detail={"team": team.name, "score": score} if score is not None else {"team": team.name},
+        fields=("team", "dispatched_at", "dispatch_reason", "dispatch_score", "is_open"),
+    )
+    notify(
+        recipients=team_leader_users(team),
+        title=_("新派单：%(t)s") % {"t": order.title},
+        body=_("请在截止时间前接单或说明理由拒单。"),
+        link=order_link(order),
+        kind="order_dispatched",
+        channels=URGENT,
+    )
+    notify(
+        recipients=requester_users(order),
+        title=_("您的点单已派给“%(team)s”") % {"team": team.name},
+        link=order_link(order),
+        kind="order_dispatched",
+    )
+    return order
+
+
+def _after_acceptance(order: Order, team: Team) -> None:
+    notify(
+        recipients=requester_users(order) + site_staff_users(order.site),
+        title=_("“%(team)s”已接单：%(t)s") % {"team": team.name, "t": order.title},
+        link=order_link(order),
+        kind="order_accepted",
+    )
+
+
+@transaction.atomic
+def order_accept(
+    *, actor, order: Order, members: Sequence[Volunteer] = (), reason: str = ""
+) -> Order:
+    """接单: dispatched → accepted by the leader of the dispatched team, naming the members
+    who go (each must confirm; minors never on risky work)."""
+    order = lock(order)
+    guard(order, OrderAction.ACCEPT, actor)
+    now = timezone.now()
+    order.accepted_at = now
+    move(order, OrderAction.ACCEPT, actor=actor, now=now, reason=reason, fields=("accepted_at",))
+    invite_members(order=order, actor=actor, members=members, now=now)
+    _after_acceptance(order, order.team)
+    return order
+
+
+@transaction.atomic
+def order_grab(*, actor, order: Order, team: Team, members: Sequence[Volunteer] = ()) -> Order:
+    """抢单: an open pending order → accepted by ``team``, whose leader the actor is.
+    Under concurrency exactly one team wins; the others find the state changed (409)."""
+    order = lock(order)
+    guard(order, OrderAction.GRAB, actor, team=team)
+    if not order.is_open:
+        raise Conflict(_("该订单未开放抢单。"), code="not_open")
+    if not team_can_serve(team, order):
+        raise PermissionDenied(_("该队伍的服务类别或区域与订单不符。"), code="team_not_eligible")
+    team = _lock_team_with_room(team)
+    now = timezone.now()
+    order.team = team
+    order.is_open = False
+    order.dispatched_at = order.accepted_at = now
+    order.dispatch_reason = _("抢单")
+    move(
+        order,
+        OrderAction.GRAB,
+        actor=actor,
+        now=now,
+        detail={"team": team.name},
+        fields=("team", "is_open", "dispatched_at", "accepted_at", "dispatch_reason"),
+    )
+    invite_members(order=order, actor=actor, members=members, now=now)
+    _after_acceptance(order, team)
+    return order
+
+
+@transaction.atomic
+def order_decline(*, actor, order: Order, reason: str) -> Order:
+    """拒单: dispatched → back to pending_dispatch with the reason; the site re-dispatches."""
+    reason = _reason_required(reason, _("请填写拒单理由。"))
+    order = lock(order)
+    guard(order, OrderAction.DECLINE, actor)
+    team = order.team
+    order.team = None
+    order.dispatched_at = None
+    move(
+        order,
+        OrderAction.DECLINE,
+        actor=actor,
+        now=timezone.now(),
+        reason=reason,
+        detail={"team": team.name},
+        fields=("team", "dispatched_at"),
+    )
+    notify(
+        recipients=site_staff_users(order.site),
+        title=_("“%(team)s”拒单，请重新派单：%(t)s") % {"team": team.name, "t": order.title},
+        body=reason,
+        link=order_link(order),
+        kind="order_declined",
+    )
+    return order
+
+
+@transaction.atomic
+def order_cancel(*, actor, order: Order, reason: str = "") -> Order:
+    """取消: by the resident (or staff for them) any time before a team accepted."""
+    order = lock(order)
+    guard(order, OrderAction.CANCEL, actor)
+    team = order.team
+    now = timezone.now()
+    order.closed_at = now
+    order.is_open = False
+    move(
+        order,
+        OrderAction.CANCEL,
+        actor=actor,
+        now=now,
+        reason=reason,
+        fields=("closed_at", "is_open"),
+    )
+    recipients = site_staff_users(order.site) + team_leader_users(team)
+    if actor is not None and order.requester_id and actor.pk != order.requester_id:
+        recipients += requester_users(order)
+    notify(
+        recipients=recipients,
+        title=_("点单已取消：%(t)s") % {"t": order.title},
+        body=reason,
+        link=order_link(order),
+        kind="order_cancelled",
+    )
+    return order
+
+
+def state_label(state: str) -> str:
+    return str(OrderState(state).label)
