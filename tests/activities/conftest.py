@@ -86,3 +86,33 @@ def start_now(activity: Activity, *, minutes_ago: int = 10, hours: float = 2) ->
     )
     activity.refresh_from_db()
     return activity
+
+
+class slow_inserts:
+    """PostgreSQL only: make every INSERT into ``table`` sleep, widening the window between
+    a service's check and its commit so a missing lock shows up as a double booking."""
+
+    def __init__(self, table: str, seconds: float = 0.3):
+        self.table, self.seconds = table, seconds
+
+    def __enter__(self):
+        from django.db import connection
+
+        with connection.cursor() as c:
+            c.execute(
+                "CREATE OR REPLACE FUNCTION xf_test_slow() RETURNS trigger AS $$ "
+                f"BEGIN PERFORM pg_sleep({float(self.seconds)}); RETURN NEW; END $$ "
+                "LANGUAGE plpgsql"
+            )
+            c.execute(
+                f"CREATE TRIGGER xf_test_slow BEFORE INSERT ON {self.table} "
+                "FOR EACH ROW EXECUTE FUNCTION xf_test_slow()"
+            )
+        return self
+
+    def __exit__(self, *exc):
+        from django.db import connection
+
+        with connection.cursor() as c:
+            c.execute(f"DROP TRIGGER IF EXISTS xf_test_slow ON {self.table}")
+            c.execute("DROP FUNCTION IF EXISTS xf_test_slow()")

@@ -1,0 +1,238 @@
+"""Check-in and check-out by QR code, 6-digit code and geofence; hours at check-out;
+forgotten check-outs closed at the end and flagged."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from tests.activities.conftest import start_now
+from xinfeng.activities import services
+from xinfeng.activities.models import Activity, ActivitySiteSettings, Attendance
+from xinfeng.core.errors import Conflict, ValidationFailed
+from xinfeng.volunteers.models import ServiceRecord
+
+
+@pytest.fixture
+def running(make_activity):
+    """A published activity at 水口村实践站 (29.25, 115.8) that started 10 minutes ago."""
+    return start_now(make_activity(title="志愿清扫"))
+
+
+def test_check_in_by_qr_code(running, people):
+    (a,) = people(1)
+    att = services.attendance_check_in(
+        actor=a, activity=running, method="qr", token=services.qr_token(running)
+    )
+    assert att.check_in_method == "qr"
+    assert Activity.objects.get(pk=running.pk).checkin_count == 1
+
+
+def test_qr_code_of_another_activity_is_refused(running, make_activity, people):
+    other = start_now(make_activity(title="另一个活动"))
+    (a,) = people(1)
+    with pytest.raises(ValidationFailed) as exc:
+        services.attendance_check_in(
+            actor=a, activity=running, method="qr", token=services.qr_token(other)
+        )
+    assert exc.value.code == "qr_other_activity"
+
+
+def test_tampered_qr_token_is_refused(running, people):
+    (a,) = people(1)
+    with pytest.raises(ValidationFailed) as exc:
+        services.attendance_check_in(
+            actor=a, activity=running, method="qr", token=services.qr_token(running) + "x"
+        )
+    assert exc.value.code == "bad_qr"
+
+
+def test_check_in_by_six_digit_code(running, people):
+    (a,) = people(1)
+    assert len(running.checkin_code) == 6 and running.checkin_code.isdigit()
+    att = services.attendance_check_in(
+        actor=a, activity=running, method="code", code=running.checkin_code
+    )
+    assert att.check_in_method == "code"
+
+
+def test_code_of_another_activity_is_refused(running, make_activity, people):
+    other = start_now(make_activity(title="另一个活动"))
+    Activity.objects.filter(pk=other.pk).update(checkin_code="123456")
+    Activity.objects.filter(pk=running.pk).update(checkin_code="654321")
+    running.refresh_from_db()
+    (a,) = people(1)
+    with pytest.raises(ValidationFailed) as exc:
+        services.attendance_check_in(actor=a, activity=running, method="code", code="123456")
+    assert exc.value.code == "wrong_code"
+    assert not Attendance.objects.exists()
+
+
+def test_check_in_by_geofence_nearby(running, people):
+    (a,) = people(1)
+    att = services.attendance_check_in(
+        actor=a,
+        activity=running,
+        method="geofence",
+        latitude=29.2505,  # ~55 m north of the station
+        longitude=115.8,
+        location_consent=True,
+    )
+    assert att.check_in_method == "geofence"
+    assert 40 <= att.distance_m <= 70
+    assert att.location_consent_at is not None
+
+
+def test_geofence_from_far_away_is_refused(running, people):
+    (a,) = people(1)
+    with pytest.raises(ValidationFailed) as exc:
+        services.attendance_check_in(
+            actor=a,
+            activity=running,
+            method="geofence",
+            latitude=29.28,
+            longitude=115.8,
+            location_consent=True,
+        )
+    assert exc.value.code == "too_far"
+    assert "3336" in str(exc.value.detail) or "米" in str(exc.value.detail)
+
+
+def test_geofence_radius_is_configurable_per_site(running, people, tree):
+    ActivitySiteSettings.objects.create(site=tree.st1, geofence_radius_m=4000)
+    (a,) = people(1)
+    services.attendance_check_in(
+        actor=a,
+        activity=running,
+        method="geofence",
+        latitude=29.28,
+        longitude=115.8,
+        location_consent=True,
+    )
+
+
+def test_geofence_needs_location_consent(running, people, make_volunteer):
+    a, b = people(2)
+    with pytest.raises(ValidationFailed) as exc:
+        services.attendance_check_in(
+            actor=a, activity=running, method="geofence", latitude=29.25, longitude=115.8
+        )
+    assert exc.value.code == "location_consent_required"
+    # A volunteer who gave location consent at registration needs no extra tick.
+    make_volunteer(b, location_consented_at=timezone.now())
+    services.attendance_check_in(
+        actor=b, activity=running, method="geofence", latitude=29.25, longitude=115.8
+    )
+
+
+def test_second_check_in_gets_409(running, people):
+    (a,) = people(1)
+    services.attendance_check_in(
+        actor=a, activity=running, method="code", code=running.checkin_code
+    )
+    with pytest.raises(Conflict):
+        services.attendance_check_in(
+            actor=a, activity=running, method="code", code=running.checkin_code
+        )
+
+
+def test_check_in_before_the_window_is_refused(make_activity, people):
+    activity = make_activity()  # starts in ~2 days
+    (a,) = people(1)
+    with pytest.raises(Conflict) as exc:
+        services.attendance_check_in(
+            actor=a, activity=activity, method="code", code=activity.checkin_code
+        )
+    assert exc.value.code == "too_early"
+
+
+def test_volunteer_check_out_creates_service_hours(running, people, make_volunteer):
+    (a,) = people(1)
+    vol = make_volunteer(a)
+    services.attendance_check_in(
+        actor=a, activity=running, method="code", code=running.checkin_code
+    )
+    # Arrange: checked in 90 minutes ago.
+    Attendance.objects.filter(user=a).update(checked_in_at=timezone.now() - timedelta(minutes=90))
+    att = services.attendance_check_out(
+        actor=a, activity=running, method="qr", token=services.qr_token(running)
+    )
+    record = ServiceRecord.objects.get(pk=att.service_record_id)
+    assert record.volunteer == vol
+    assert record.source_type == "activity" and record.source_id == running.pk
+    assert record.verification == "qr"
+    assert Decimal("1.49") <= record.hours <= Decimal("1.51")
+    vol.refresh_from_db()
+    assert vol.total_hours == record.hours
+
+
+def test_resident_check_out_creates_no_service_record(running, people):
+    (a,) = people(1)
+    services.attendance_check_in(
+        actor=a, activity=running, method="code", code=running.checkin_code
+    )
+    att = services.attendance_check_out(
+        actor=a, activity=running, method="code", code=running.checkin_code
+    )
+    assert att.checked_out_at and att.service_record_id is None
+    assert not ServiceRecord.objects.exists()
+
+
+def test_check_out_without_check_in_gets_409(running, people):
+    (a,) = people(1)
+    with pytest.raises(Conflict):
+        services.attendance_check_out(
+            actor=a, activity=running, method="code", code=running.checkin_code
+        )
+
+
+def test_forgotten_check_out_is_closed_at_the_end_and_flagged(
+    running, people, make_volunteer, django_capture_on_commit_callbacks
+):
+    a, b = people(2)
+    make_volunteer(a)
+    for u in (a, b):
+        services.attendance_check_in(
+            actor=u, activity=running, method="code", code=running.checkin_code
+        )
+    # Arrange: the activity ended an hour ago.
+    end = timezone.now() - timedelta(hours=1)
+    Activity.objects.filter(pk=running.pk).update(starts_at=end - timedelta(hours=2), ends_at=end)
+    Attendance.objects.update(checked_in_at=end - timedelta(hours=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.close_forgotten_checkouts() == 2
+    att = Attendance.objects.get(user=a)
+    assert att.auto_closed and att.checked_out_at == end and att.check_out_method == "auto"
+    record = att.service_record
+    assert record.verification == "auto_closed" and record.hours == Decimal("2.00")
+    assert Attendance.objects.get(user=b).service_record is None
+    assert services.close_forgotten_checkouts() == 0  # idempotent
+    assert a.notifications.filter(kind="activity_auto_checkout").count() == 1
+    assert services.finish_ended_activities() == 1
+    assert Activity.objects.get(pk=running.pk).state == "finished"
+
+
+def test_organiser_checks_a_person_in_and_out(running, people, owner, make_volunteer):
+    (a,) = people(1)
+    make_volunteer(a)
+    services.attendance_check_in(actor=owner, activity=running, method="organiser", person=a)
+    Attendance.objects.filter(user=a).update(checked_in_at=timezone.now() - timedelta(hours=1))
+    att = services.attendance_check_out(actor=owner, activity=running, method="organiser", person=a)
+    assert att.service_record.verification == "leader"
+    assert att.service_record.verified_by == owner
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_round_closes_forgotten_check_outs(running, people):
+    """The periodic job is registered and a real ``manage.py worker --once`` round runs it."""
+    from django.core.management import call_command
+
+    (a,) = people(1)
+    services.attendance_check_in(
+        actor=a, activity=running, method="code", code=running.checkin_code
+    )
+    end = timezone.now() - timedelta(minutes=5)
+    Activity.objects.filter(pk=running.pk).update(starts_at=end - timedelta(hours=1), ends_at=end)
+    call_command("worker", "--once")
+    assert Attendance.objects.get(user=a).auto_closed
