@@ -18,6 +18,7 @@ class InsightsConfig(AppConfig):
         from xinfeng.volunteers.models import ServiceRecord, Team, Volunteer
 
         from . import conf
+        from .map_data import forget_sites
         from .tasks import refresh_rollups, request_rollup
 
         register_periodic(refresh_rollups, every_seconds=conf.ROLLUP_EVERY_SECONDS)
@@ -35,3 +36,6 @@ class InsightsConfig(AppConfig):
         ):
             post_save.connect(request_rollup, sender=model, dispatch_uid=f"insights:{model}")
             post_delete.connect(request_rollup, sender=model, dispatch_uid=f"insights-d:{model}")
+        # The map's cached marker layer follows site edits at once (in this process).
+        post_save.connect(forget_sites, sender=Site, dispatch_uid="insights:map-sites")
+        post_delete.connect(forget_sites, sender=Site, dispatch_uid="insights-d:map-sites")

@@ -274,6 +274,7 @@ def cached_coverage_report(
     root: Region | None = None,
     minutes: float = DEFAULT_WALK_MINUTES,
     speed_kmh: float = DEFAULT_WALK_SPEED_KMH,
+    picks: int = 1,
     timeout: int = 300,
 ) -> CoverageReport:
     """``coverage_report`` cached for a few minutes per (root, minutes, speed).
@@ -282,10 +283,10 @@ def cached_coverage_report(
     cheap fingerprint of the site and population tables so edits usually show at once.
     """
     fingerprint = _fingerprint()
-    key = f"xf:coverage:{root.pk if root else 0}:{minutes:g}:{speed_kmh:g}:{fingerprint}"
+    key = f"xf:coverage:{root.pk if root else 0}:{minutes:g}:{speed_kmh:g}:{picks}:{fingerprint}"
     report = cache.get(key)
     if report is None:
-        report = coverage_report(root=root, minutes=minutes, speed_kmh=speed_kmh)
+        report = coverage_report(root=root, minutes=minutes, speed_kmh=speed_kmh, picks=picks)
         cache.set(key, report, timeout)
     return report
 
