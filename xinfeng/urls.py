@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("xinfeng.accounts.urls")),
     path("places/", include("xinfeng.places.urls")),
     path("volunteers/", include("xinfeng.volunteers.urls")),
+    path("verify/<str:number>", include("xinfeng.volunteers.verify_urls")),
     path("projects/", include("xinfeng.projects.urls")),
     path("orders/", include("xinfeng.orders.urls")),
     path("activities/", include("xinfeng.activities.urls")),

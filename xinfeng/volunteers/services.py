@@ -30,8 +30,8 @@ from xinfeng.core.errors import Conflict, NotAuthenticated, PermissionDenied, Va
 from xinfeng.core.validation import full_clean_or_raise
 from xinfeng.places.models import Region
 
-from .choices import PointsKind, ServiceSource, Verification
-from .models import PointsEntry, ServiceRecord, Team, Volunteer
+from .choices import MembershipStatus, PointsKind, ServiceSource, Verification
+from .models import PointsEntry, ServiceRecord, Team, TeamMembership, Volunteer
 from .policy import user_leads_team
 
 HOURS_STEP = Decimal("0.01")
@@ -201,7 +201,14 @@ def service_record_backfill(
     it records. Allowed to staff of the region and to the leader of the team served with."""
     if not actor.is_authenticated:
         raise NotAuthenticated()
-    if not (has_role_at(actor, region) or user_leads_team(actor, team)):
+    # Staff of the region, or a leader for an active member of the team they lead.
+    leader_ok = (
+        user_leads_team(actor, team)
+        and TeamMembership.objects.filter(
+            team=team, volunteer=volunteer, status=MembershipStatus.ACTIVE
+        ).exists()
+    )
+    if not has_role_at(actor, region) and not leader_ok:
         raise PermissionDenied()
     if not (description or "").strip():
         raise ValidationFailed(_("请填写服务内容。"), code="description_required")

@@ -1,0 +1,105 @@
+"""Service hours API: records in scope, backfills (补录), corrections."""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from ninja import Status
+
+from xinfeng.core.errors import NotFound, ValidationFailed
+from xinfeng.core.pagination import keyset_page
+
+from . import selectors, services
+from .api import own_volunteer, region_or_404, require_user, router
+from .choices import ServiceSource
+from .schemas import BackfillIn, CorrectIn, RecordOut, RecordPage
+
+
+def parse_day(value: str | None, *, end: bool = False) -> datetime | None:
+    """``YYYY-MM-DD`` as the start of that day in local time (``end``: of the next day)."""
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationFailed(_("日期格式应为 YYYY-MM-DD。"), code="date_format") from exc
+    if end:
+        day += timedelta(days=1)
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+@router.get("/records", response=RecordPage, summary="Service records in my scope")
+def list_records(
+    request,
+    region_id: int | None = None,
+    volunteer_id: int | None = None,
+    team_id: int | None = None,
+    source_type: ServiceSource | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+):
+    qs = selectors.service_record_list(
+        user=request.user,
+        region=region_or_404(region_id),
+        volunteer=selectors.volunteer_get(user=request.user, volunteer_id=volunteer_id)
+        if volunteer_id is not None
+        else None,
+        team=selectors.team_get(team_id=team_id) if team_id is not None else None,
+        source_type=source_type,
+        since=parse_day(since),
+        until=parse_day(until, end=True),
+    )
+    items, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-started_at", "-id"))
+    return {"items": items, "next_cursor": nxt}
+
+
+@router.get("/me/records", response=RecordPage, summary="My service records")
+def my_records(request, cursor: str | None = None, limit: int = 50):
+    qs = selectors.own_records(own_volunteer(request))
+    items, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-started_at", "-id"))
+    return {"items": items, "next_cursor": nxt}
+
+
+@router.get("/records/{record_id}", response=RecordOut)
+def get_record(request, record_id: int):
+    return selectors.service_record_get(user=request.user, record_id=record_id)
+
+
+@router.post(
+    "/records",
+    response={201: RecordOut},
+    summary="Backfill (补录) service: staff of the region or the team's leader",
+)
+def backfill(request, payload: BackfillIn):
+    actor = require_user(request)
+    data = payload.dict()
+    from .models import Volunteer
+
+    volunteer = Volunteer.objects.filter(pk=data.pop("volunteer_id")).first()
+    if volunteer is None:
+        raise NotFound()
+    team_id = data.pop("team_id")
+    record = services.service_record_backfill(
+        actor=actor,
+        volunteer=volunteer,
+        region=region_or_404(data.pop("region_id")),
+        team=selectors.team_get(team_id=team_id) if team_id is not None else None,
+        **data,
+    )
+    return Status(201, record)
+
+
+@router.post(
+    "/records/{record_id}/correct",
+    response={201: RecordOut},
+    summary="Correct a record: appends a correction referencing it",
+)
+def correct(request, record_id: int, payload: CorrectIn):
+    record = selectors.service_record_get(user=request.user, record_id=record_id)
+    fix = services.service_record_correct(
+        actor=require_user(request), record=record, **payload.dict()
+    )
+    return Status(201, fix)

@@ -1,0 +1,45 @@
+"""Excel import API: upload a sheet, poll progress, download rejected rows."""
+
+from ninja import File, Form, Status
+from ninja.files import UploadedFile
+
+from xinfeng.core.pagination import keyset_page
+
+from . import imports, selectors
+from .api import region_or_404, require_user, router, xlsx_response
+from .schemas import ImportOut, ImportPage
+
+
+@router.get("/imports/template.xlsx", summary="The import template")
+def import_template(request):
+    return xlsx_response(imports.template_xlsx(), "volunteer-import-template.xlsx")
+
+
+@router.post("/imports", response={201: ImportOut}, summary="Upload a sheet (staff); runs queued")
+def upload(request, region_id: Form[int], file: File[UploadedFile]):
+    actor = require_user(request)
+    job = imports.import_create(
+        actor=actor,
+        region=region_or_404(region_id),
+        file_name=file.name,
+        content=file.read(imports.MAX_UPLOAD_BYTES + 1),
+    )
+    return Status(201, job)
+
+
+@router.get("/imports", response=ImportPage, summary="Imports in my scope")
+def list_imports(request, cursor: str | None = None, limit: int = 50):
+    items, nxt = keyset_page(selectors.import_list(user=request.user), cursor=cursor, limit=limit)
+    return {"items": items, "next_cursor": nxt}
+
+
+@router.get("/imports/{import_id}", response=ImportOut, summary="Progress of an import")
+def get_import(request, import_id: int):
+    return selectors.import_get(user=request.user, import_id=import_id)
+
+
+@router.get("/imports/{import_id}/rejected.xlsx", summary="Rejected rows with reasons (audited)")
+def rejected_report(request, import_id: int):
+    job = selectors.import_get(user=request.user, import_id=import_id)
+    data = imports.rejected_report_xlsx(actor=require_user(request), job=job, request=request)
+    return xlsx_response(data, f"import-{job.pk}-rejected.xlsx")

@@ -1,0 +1,8 @@
+"""The public certificate verification page, mounted at ``/verify/<number>`` by
+``xinfeng/urls.py`` (outside ``/volunteers/`` so the QR payload stays short)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [path("", views.certificate_verify, name="certificate_verify")]
