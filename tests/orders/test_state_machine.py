@@ -33,9 +33,11 @@ def kinds_of(actor: str, order: Order, world) -> set[str]:
     return set()
 
 
-def visible(actor: str, order: Order, world) -> bool:
+def visible(actor: str, order: Order, world, action: str) -> bool:
     if actor in ("resident", *STAFF):
         return True
+    if actor == "leader_a" and action == OrderAction.GRAB:
+        return True  # team A's area covers the order: a lost race is a 409, not a 404
     if actor in ("leader_a", "member_a"):
         if order.team_id == world.team_a.pk:
             return True
@@ -45,7 +47,7 @@ def visible(actor: str, order: Order, world) -> bool:
 
 def expected(action: str, actor: str, order: Order, world) -> int:
     from_states, _to, allowed = TRANSITIONS[action]
-    if not visible(actor, order, world):
+    if not visible(actor, order, world, action):
         return 404
     if not kinds_of(actor, order, world) & set(allowed):
         return 403

@@ -217,9 +217,9 @@ def event_payload(user, order, e) -> dict:
     }
 
 
-def _move(request, order_id: int, fn, **kwargs):
+def _move(request, order_id: int, fn, *, for_grab: bool = False, **kwargs):
     user = _user(request)
-    order = selectors.order_get(user=user, order_id=order_id)
+    order = selectors.order_get(user=user, order_id=order_id, for_grab=for_grab)
     fn(actor=user, order=order, **kwargs)
     return detail_payload(request, order)
 
@@ -256,7 +256,7 @@ def grab(request, order_id: int, payload: GrabIn):
             raise ValidationFailed(_("请指定以哪支队伍抢单。"), code="team_required")
         team = teams[0]
     members = _members(payload.member_ids)
-    return _move(request, order_id, services.order_grab, team=team, members=members)
+    return _move(request, order_id, services.order_grab, for_grab=True, team=team, members=members)
 
 
 @router.post("/{order_id}/accept", response=OrderDetail, summary="接单, naming the members")

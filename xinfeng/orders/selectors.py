@@ -100,14 +100,23 @@ def order_list(
     return qs
 
 
-def order_get(*, user, order_id: int) -> Order:
-    """One order the user may see, or NotFound (missing and out of scope look the same)."""
+def order_get(*, user, order_id: int, for_grab: bool = False) -> Order:
+    """One order the user may see, or NotFound (missing and out of scope look the same).
+
+    ``for_grab``: also any order in the area of a team the user leads, whatever its state,
+    so that when several teams grab at once the ones that lose learn it was taken (409)
+    rather than that it vanished (404).
+    """
     if not user.is_authenticated:
         raise NotFound()
     qs = Order.objects.select_related(
         "region", "site", "site__region", "site__parent", "team", "project", "requester"
     ).filter(pk=order_id)
     vq = visibility_q(user)
+    if vq is not None and for_grab:
+        team_paths = list(led_teams(user).values_list("region__path", flat=True))
+        if team_paths:
+            vq |= subtree_q(team_paths, "region__path")
     if vq is not None:
         qs = qs.filter(vq)
     order = qs.first()
