@@ -1,0 +1,99 @@
+"""Order lists: scoped, keyset-paginated, and a constant number of queries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from xinfeng.orders.choices import OrderState
+
+pytestmark = pytest.mark.django_db
+
+
+def _count(client, url) -> tuple[int, dict]:
+    with CaptureQueriesContext(connection) as ctx:
+        resp = client.get(url)
+    assert resp.status_code == 200, resp.content
+    return len(ctx.captured_queries), resp.json()
+
+
+@pytest.mark.parametrize("who", ["resident", "operator", "leader"])
+def test_list_query_count_does_not_grow_with_the_page(world, build, api_as, who):
+    user = {"resident": world.resident, "operator": world.operator, "leader": world.leader_a.user}[
+        who
+    ]
+    client = api_as(user)
+    client.get("/api/v1/orders/")  # the token's first use is recorded once
+    for _ in range(2):
+        build(OrderState.ACCEPTED)
+    small, data_small = _count(client, "/api/v1/orders/?limit=50")
+    for state in (
+        OrderState.SUBMITTED,
+        OrderState.DISPATCHED,
+        OrderState.IN_SERVICE,
+        OrderState.RATED,
+    ) * 5:
+        build(state)
+    large, data_large = _count(client, "/api/v1/orders/?limit=50")
+    assert len(data_large["items"]) > len(data_small["items"])
+    assert large == small
+
+
+def test_keyset_pages_cover_every_order_once(world, build, api_as):
+    ids = {build(OrderState.SUBMITTED).pk for _ in range(7)}
+    client = api_as(world.operator)
+    seen, cursor = [], None
+    while True:
+        url = "/api/v1/orders/?limit=3" + (f"&cursor={cursor}" if cursor else "")
+        data = client.get(url).json()
+        seen += [o["id"] for o in data["items"]]
+        cursor = data["next_cursor"]
+        if not cursor:
+            break
+    assert seen == sorted(ids, reverse=True)
+
+
+def test_bad_cursor_and_limit_are_400(world, api_as):
+    client = api_as(world.operator)
+    assert client.get("/api/v1/orders/?cursor=zzz").status_code == 400
+    assert client.get("/api/v1/orders/?limit=0").status_code == 400
+
+
+def test_lists_are_scoped(world, build, api_as):
+    order = build(OrderState.SUBMITTED)
+    assert [o["id"] for o in api_as(world.operator).get("/api/v1/orders/").json()["items"]] == [
+        order.pk
+    ]
+    assert api_as(world.outsider).get("/api/v1/orders/").json()["items"] == []
+    assert api_as(world.stranger).get("/api/v1/orders/").json()["items"] == []
+    assert api_as(world.leader_a.user).get("/api/v1/orders/").json()["items"] == []
+    assert api_as(world.outsider).get(f"/api/v1/orders/{order.pk}").status_code == 404
+
+
+def test_list_masks_contact_details(world, build, api_as):
+    build(OrderState.SUBMITTED)
+    item = api_as(world.operator).get("/api/v1/orders/").json()["items"][0]
+    assert item["contact_phone"] == "138****0001"
+    assert item["contact_name"] == "王*兰"
+
+
+def test_anonymous_callers_cannot_list_or_order(world, client):
+    assert client.get("/api/v1/orders/").status_code == 401
+    resp = client.post(
+        "/api/v1/orders/",
+        {"title": "x", "region_id": world.tree.v1.pk},
+        content_type="application/json",
+    )
+    assert resp.status_code in (401, 403)
+
+
+def test_timeline_lists_every_step_with_actor_and_reason(world, build, api_as):
+    from xinfeng.orders import services
+
+    order = build(OrderState.SUBMITTED)
+    services.order_approve(actor=world.operator, order=order)
+    services.order_dispatch(actor=world.operator, order=order, team=world.team_a, reason="就近")
+    services.order_accept(actor=world.leader_a.user, order=order, members=[world.member_a])
+    events = api_as(world.resident).get(f"/api/v1/orders/{order.pk}/events").json()["items"]
+    assert [e["action"] for e in events] == ["approve", "dispatch", "accept"]
+    assert events[1]["reason"] == "就近" and events[1]["team_name"] == world.team_a.name
+    assert events[0]["actor_name"] == world.operator.name

@@ -1,0 +1,192 @@
+"""Accept with named members, each member confirms, start checks in, complete with a
+report and photos credits hours; minors never on risky work."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from xinfeng.core.errors import ValidationFailed
+from xinfeng.orders.choices import AssignmentStatus, OrderState
+from xinfeng.orders.models import OrderAssignment, OrderPhoto
+from xinfeng.projects.models import Project
+from xinfeng.volunteers.models import ServiceRecord
+
+pytestmark = pytest.mark.django_db
+
+
+def _json(client, url, body=None):
+    return client.post(url, body or {}, content_type="application/json")
+
+
+def _png(name="p.png", size=(8, 8)) -> SimpleUploadedFile:
+    buf = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buf, "PNG")
+    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/png")
+
+
+def test_accept_names_members_who_must_confirm_before_start(world, build, api_as):
+    order = build(OrderState.DISPATCHED)
+    leader = api_as(world.leader_a.user)
+    resp = _json(leader, f"/api/v1/orders/{order.pk}/accept", {"member_ids": [world.member_a.pk]})
+    assert resp.status_code == 200
+    a = OrderAssignment.objects.get(order=order)
+    assert a.status == AssignmentStatus.INVITED
+    # Nobody confirmed yet: the service cannot start.
+    resp = _json(leader, f"/api/v1/orders/{order.pk}/start")
+    assert resp.status_code == 409 and resp.json()["code"] == "no_confirmed_members"
+    # The member sees the order and confirms for themself.
+    member = api_as(world.member_a.user)
+    detail = member.get(f"/api/v1/orders/{order.pk}").json()
+    assert "member_confirm" in detail["allowed_actions"]
+    assert _json(member, f"/api/v1/orders/{order.pk}/confirm").status_code == 200
+    assert _json(member, f"/api/v1/orders/{order.pk}/confirm").status_code == 409
+    # Someone else cannot confirm on their behalf.
+    assert (
+        _json(api_as(world.leader_b.user), f"/api/v1/orders/{order.pk}/confirm").status_code == 404
+    )
+    resp = _json(leader, f"/api/v1/orders/{order.pk}/start")
+    assert resp.status_code == 200 and resp.json()["state"] == OrderState.IN_SERVICE
+    a.refresh_from_db()
+    assert a.status == AssignmentStatus.CONFIRMED and a.checked_in_at is not None
+
+
+def test_a_member_may_decline_and_is_not_assigned(world, build, api_as):
+    order = build(OrderState.DISPATCHED)
+    _json(
+        api_as(world.leader_a.user),
+        f"/api/v1/orders/{order.pk}/accept",
+        {"member_ids": [world.member_a.pk]},
+    )
+    assert (
+        _json(api_as(world.member_a.user), f"/api/v1/orders/{order.pk}/member-decline").status_code
+        == 200
+    )
+    assert OrderAssignment.objects.get(order=order).status == AssignmentStatus.DECLINED
+
+
+def test_leader_naming_themself_is_confirmed(world, build, api_as):
+    order = build(OrderState.DISPATCHED)
+    resp = _json(
+        api_as(world.leader_a.user),
+        f"/api/v1/orders/{order.pk}/accept",
+        {"member_ids": [world.leader_a.pk]},
+    )
+    assert resp.status_code == 200
+    assert OrderAssignment.objects.get(order=order).status == AssignmentStatus.CONFIRMED
+
+
+def test_only_active_members_of_the_team_can_be_named(world, build, api_as):
+    order = build(OrderState.DISPATCHED)
+    resp = _json(
+        api_as(world.leader_a.user),
+        f"/api/v1/orders/{order.pk}/accept",
+        {"member_ids": [world.leader_b.pk]},
+    )
+    assert resp.status_code == 400 and resp.json()["code"] == "not_team_member"
+    order.refresh_from_db()
+    assert order.state == OrderState.DISPATCHED  # nothing half-done
+
+
+def test_minors_are_never_put_on_risky_work(world, build, api_as):
+    Project.objects.filter(pk=world.project.pk).update(is_risky=True)
+    order = build(OrderState.DISPATCHED)
+    resp = _json(
+        api_as(world.leader_a.user),
+        f"/api/v1/orders/{order.pk}/accept",
+        {"member_ids": [world.minor_a.pk]},
+    )
+    assert resp.status_code == 400 and resp.json()["code"] == "minor_not_allowed"
+    assert "小明" in resp.json()["detail"]
+    assert not OrderAssignment.objects.filter(order=order).exists()
+
+
+def test_minors_never_on_emergency_orders(world, build, api_as):
+    order = build(OrderState.DISPATCHED, project=None, category="emergency")
+    resp = _json(
+        api_as(world.leader_a.user),
+        f"/api/v1/orders/{order.pk}/accept",
+        {"member_ids": [world.minor_a.pk]},
+    )
+    assert resp.status_code == 400 and resp.json()["code"] == "minor_not_allowed"
+
+
+def test_minors_may_join_ordinary_work(world, build, api_as):
+    order = build(OrderState.DISPATCHED)
+    resp = _json(
+        api_as(world.leader_a.user),
+        f"/api/v1/orders/{order.pk}/accept",
+        {"member_ids": [world.minor_a.pk]},
+    )
+    assert resp.status_code == 200
+
+
+def test_complete_with_report_and_photos_credits_hours(world, build, api_as):
+    order = build(OrderState.IN_SERVICE)
+    resp = api_as(world.leader_a.user).post(
+        f"/api/v1/orders/{order.pk}/complete",
+        {
+            "report": "为 12 位老人测了血压、血糖",
+            "people_served": "12",
+            "photos": [_png(), _png("b.png")],
+        },
+    )
+    assert resp.status_code == 200, resp.content
+    data = resp.json()
+    assert data["state"] == OrderState.COMPLETED and data["people_served"] == 12
+    assert len(data["photos"]) == 2 and data["photos"][0].startswith("/media/orders/")
+    assert OrderPhoto.objects.filter(order=order).count() == 2
+    a = OrderAssignment.objects.get(order=order)
+    assert a.checked_out_at is not None and a.service_record is not None
+    record = ServiceRecord.objects.get(pk=a.service_record_id)
+    assert record.source_type == "order" and record.source_id == order.pk
+    assert record.volunteer == world.member_a and record.team == world.team_a
+    world.project.refresh_from_db()
+    assert world.project.orders_completed == 1 and world.project.outcome_count == 12
+    order.refresh_from_db()
+    assert order.rate_due_at == order.due_at
+
+
+@pytest.mark.parametrize(
+    "upload,code",
+    [
+        (SimpleUploadedFile("x.png", b"not an image", content_type="image/png"), "photo_invalid"),
+        (
+            SimpleUploadedFile(
+                "x.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", content_type="image/gif"
+            ),
+            None,
+        ),
+    ],
+)
+def test_photos_are_checked_by_content(world, build, api_as, upload, code):
+    order = build(OrderState.IN_SERVICE)
+    resp = api_as(world.leader_a.user).post(
+        f"/api/v1/orders/{order.pk}/complete", {"report": "完成", "photos": [upload]}
+    )
+    assert resp.status_code == 400
+    if code:
+        assert resp.json()["code"] == code
+    assert resp.json()["detail"]
+    order.refresh_from_db()
+    assert order.state == OrderState.IN_SERVICE
+    assert not OrderPhoto.objects.exists()
+
+
+def test_photo_size_limit(world, build):
+    from xinfeng.orders.services import serve
+
+    order = build(OrderState.IN_SERVICE)
+    big = _png()
+    big.size = serve.MAX_PHOTO_BYTES + 1
+    with pytest.raises(ValidationFailed) as exc:
+        serve.validate_photo(big)
+    assert exc.value.code == "photo_too_large"
+    assert order.state == OrderState.IN_SERVICE
+
+
+def test_complete_needs_a_report(world, build, api_as):
+    order = build(OrderState.IN_SERVICE)
+    resp = api_as(world.leader_a.user).post(f"/api/v1/orders/{order.pk}/complete", {"report": " "})
+    assert resp.status_code == 400 and resp.json()["code"] == "report_required"
