@@ -1,3 +1,522 @@
-from ninja import Router
+"""Activities API under /api/v1/activities/: the public list and detail, sign-up, check-in,
+online views and audience totals; organiser endpoints (scoped with ``accounts.scope``: an
+activity outside the caller's scope answers 404); room bookings; news and reports.
+
+Lists use keyset pagination (``cursor``, ``limit``); with ``near_*`` the list is sorted by
+distance instead and returns at most ``limit`` rows.
+"""
+
+from datetime import date, timedelta
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import File, Router, Status
+from ninja.files import UploadedFile
+
+from xinfeng.accounts.scope import require_role_at
+from xinfeng.core.errors import NotAuthenticated, NotFound, ValidationFailed
+from xinfeng.core.pagination import keyset_page
+from xinfeng.core.schema import DbId, Limit, SearchText
+from xinfeng.places.models import Region, Site, Venue
+from xinfeng.volunteers.choices import ServiceCategory
+from xinfeng.volunteers.models import Team
+
+from . import selectors, services
+from .choices import ActivityState
+from .models import ActivityReport, ActivitySiteSettings, Signup, VenueBooking
+from .permissions import can_organise, can_review
+from .schemas import (
+    ActivityIn,
+    ActivityOut,
+    ActivityPage,
+    ActivityPatch,
+    AttendanceOut,
+    AttendancePage,
+    AudienceMonthOut,
+    AudienceOut,
+    AudienceRegionOut,
+    AudienceSiteOut,
+    BookingIn,
+    BookingOut,
+    CheckIn,
+    CheckinCodeOut,
+    HeadcountIn,
+    NewsIn,
+    NewsOut,
+    NewsPage,
+    ReasonIn,
+    ReportIn,
+    ReportOut,
+    SignupOut,
+    SignupPage,
+    SiteSettingsIn,
+    SiteSettingsOut,
+    ViewIn,
+    ViewOut,
+)
 
 router = Router(tags=["activities"])
+
+MAX_RADIUS_M = 50_000
+
+
+def _user(request):
+    if not request.user.is_authenticated:
+        raise NotAuthenticated()
+    return request.user
+
+
+def _region(region_id: int | None) -> Region | None:
+    if region_id is None:
+        return None
+    region = Region.objects.filter(pk=region_id).first()
+    if region is None:
+        raise NotFound()
+    return region
+
+
+def _site(site_id: int | None) -> Site | None:
+    if site_id is None:
+        return None
+    site = Site.objects.select_related("region", "parent").filter(pk=site_id).first()
+    if site is None:
+        raise NotFound()
+    return site
+
+
+def _fk(model, pk, label):
+    if pk is None:
+        return None
+    obj = model.objects.filter(pk=pk).first()
+    if obj is None:
+        raise ValidationFailed(_("%(label)s不存在。") % {"label": label}, code="unknown_ref")
+    return obj
+
+
+def _refs(data: dict) -> dict:
+    """Turn ``*_id`` fields of a body into objects (unknown ones are a 400)."""
+    from xinfeng.projects.models import Project
+
+    for key, model, label in (
+        ("venue_id", Venue, _("场所")),
+        ("team_id", Team, _("队伍")),
+        ("project_id", Project, _("服务项目")),
+    ):
+        if key in data:
+            data[key[:-3]] = _fk(model, data.pop(key), label)
+    return data
+
+
+def _managed(request, activity_id: int):
+    return selectors.activity_get_managed(user=_user(request), activity_id=activity_id)
+
+
+# Public reads -----------------------------------------------------------------------
+@router.get("/", response=ActivityPage, auth=None, summary="Published activities (public)")
+def list_activities(
+    request,
+    region_id: DbId | None = None,
+    site_id: DbId | None = None,
+    category: ServiceCategory | None = None,
+    day: date | None = None,
+    q: SearchText | None = None,
+    near_lat: float | None = None,
+    near_lng: float | None = None,
+    near_region_id: DbId | None = None,
+    radius_m: int = 5000,
+    include_past: bool = False,
+    cursor: str | None = None,
+    limit: Limit = 50,
+):
+    near = None
+    if near_region_id is not None:
+        village = _region(near_region_id)
+        if village.latitude is None:
+            raise ValidationFailed(_("该区划没有坐标。"), code="no_coordinates")
+        near_lat, near_lng = village.latitude, village.longitude
+    if (near_lat is None) != (near_lng is None):
+        raise ValidationFailed(_("near_lat 与 near_lng 需同时提供。"), code="near_incomplete")
+    if near_lat is not None:
+        if not (-90 <= near_lat <= 90 and -180 <= near_lng <= 180):
+            raise ValidationFailed(_("位置坐标无效。"), code="bad_location")
+        if not (1 <= radius_m <= MAX_RADIUS_M):
+            raise ValidationFailed(
+                _("半径须在 1 到 %(m)d 米之间。") % {"m": MAX_RADIUS_M}, code="bad_radius"
+            )
+        near = selectors.Near(near_lat, near_lng, radius_m)
+    qs = selectors.public_activities(
+        region=_region(region_id),
+        site=_site(site_id),
+        category=category,
+        day=day,
+        q=q or None,
+        upcoming=not include_past,
+        near=near,
+    )
+    if near is not None:
+        return {"items": selectors.sort_by_distance(qs[:2000], near)[:limit], "next_cursor": None}
+    items, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("starts_at", "id"))
+    return {"items": items, "next_cursor": nxt}
+
+
+@router.get("/audience/total", response=AudienceOut, auth=None)
+def audience_total(request, region_id: DbId | None = None, site_id: DbId | None = None):
+    """Audience person-times: offline (check-ins + headcount) and online (viewers)."""
+    return selectors.audience_total(region=_region(region_id), site=_site(site_id))
+
+
+@router.get("/audience/by-site", response=list[AudienceSiteOut], auth=None)
+def audience_by_site(request, region_id: DbId | None = None, limit: Limit = 50):
+    return selectors.audience_by_site(region=_region(region_id), limit=limit)
+
+
+@router.get("/audience/by-region", response=list[AudienceRegionOut], auth=None)
+def audience_by_region(request, region_id: DbId):
+    """Totals of each child region of ``region_id`` (its whole subtree each)."""
+    return selectors.audience_by_region(region=_region(region_id))
+
+
+@router.get("/audience/by-month", response=list[AudienceMonthOut], auth=None)
+def audience_by_month(
+    request,
+    region_id: DbId | None = None,
+    site_id: DbId | None = None,
+    since: date | None = None,
+):
+    return selectors.audience_by_month(region=_region(region_id), site=_site(site_id), since=since)
+
+
+@router.get("/news", response=NewsPage, auth=None, summary="Published news and announcements")
+def list_news(
+    request,
+    site_id: DbId | None = None,
+    region_id: DbId | None = None,
+    kind: str | None = None,
+    cursor: str | None = None,
+    limit: Limit = 20,
+):
+    qs = selectors.published_news(site=_site(site_id), region=_region(region_id), kind=kind)
+    items, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-published_at", "-id"))
+    return {"items": items, "next_cursor": nxt}
+
+
+@router.get("/news/{news_id}", response=NewsOut, auth=None)
+def get_news(request, news_id: DbId):
+    return selectors.news_get(news_id=news_id)
+
+
+@router.get("/venues/{venue_id}/bookings", response=list[BookingOut], auth=None)
+def venue_bookings(request, venue_id: DbId, start: date | None = None, days: int = 7):
+    """Confirmed bookings of a room from ``start`` (default: this week) for ``days`` days."""
+    if not (1 <= days <= 62):
+        raise ValidationFailed(_("天数须在 1 到 62 之间。"), code="bad_days")
+    venue = selectors.venue_get(venue_id=venue_id)
+    first = start or selectors.week_start(date.today())
+    begin = selectors.day_bounds(first)[0]
+    return list(
+        selectors.venue_bookings(venue=venue, start=begin, end=begin + timedelta(days=days))
+    )
+
+
+# Organiser reads --------------------------------------------------------------------
+@router.get("/manage", response=ActivityPage, summary="Activities in my scope (any state)")
+def list_managed(
+    request,
+    state: ActivityState | None = None,
+    site_id: DbId | None = None,
+    cursor: str | None = None,
+    limit: Limit = 50,
+):
+    qs = selectors.activities_managed_by(user=_user(request))
+    if state:
+        qs = qs.filter(state=state)
+    if site_id is not None:
+        qs = qs.filter(site_id=site_id)
+    items, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-starts_at", "-id"))
+    return {"items": items, "next_cursor": nxt}
+
+
+@router.get("/review", response=ActivityPage, summary="Submitted activities I review")
+def list_to_review(request, cursor: str | None = None, limit: Limit = 50):
+    qs = selectors.activities_to_review(user=_user(request))
+    items, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("starts_at", "id"))
+    return {"items": items, "next_cursor": nxt}
+
+
+@router.get("/my/signups", response=SignupPage, summary="My sign-ups")
+def my_signups(request, cursor: str | None = None, limit: Limit = 50):
+    qs = Signup.objects.filter(user=_user(request)).select_related("user")
+    items, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-id",))
+    return {"items": items, "next_cursor": nxt}
+
+
+@router.get("/{activity_id}", response=ActivityOut, auth=None)
+def get_activity(request, activity_id: DbId):
+    """A published or finished activity; drafts only to their organisers and reviewers."""
+    return selectors.activity_get_public(activity_id=activity_id, user=request.user)
+
+
+@router.get("/{activity_id}/signups", response=SignupPage)
+def list_signups(
+    request,
+    activity_id: DbId,
+    state: str | None = None,
+    cursor: str | None = None,
+    limit: Limit = 100,
+):
+    activity = _managed(request, activity_id)
+    qs = Signup.objects.filter(activity=activity).select_related("user")
+    if state:
+        qs = qs.filter(state=state)
+    items, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("id",))
+    return {"items": items, "next_cursor": nxt}
+
+
+@router.get("/{activity_id}/attendances", response=AttendancePage)
+def list_attendances(request, activity_id: DbId, cursor: str | None = None, limit: Limit = 100):
+    activity = _managed(request, activity_id)
+    qs = selectors.attendances_of(activity)
+    items, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("id",))
+    return {"items": items, "next_cursor": nxt}
+
+
+@router.get("/{activity_id}/checkin-code", response=CheckinCodeOut)
+def checkin_code(request, activity_id: DbId):
+    """The 6-digit code and the QR-code URL (with its signed token), for organisers."""
+    activity = _managed(request, activity_id)
+    url = request.build_absolute_uri(
+        reverse("activities:scan", args=[activity.pk]) + "?t=" + services.qr_token(activity)
+    )
+    return {"code": activity.checkin_code, "qr_url": url}
+
+
+@router.get("/{activity_id}/audience", response=AudienceOut, auth=None)
+def activity_audience(request, activity_id: DbId):
+    a = selectors.activity_get_public(activity_id=activity_id, user=request.user)
+    return {
+        "activities": 1,
+        "offline": a.offline_audience,
+        "online": a.online_viewers,
+        "total": a.audience_total,
+    }
+
+
+# Organiser writes -------------------------------------------------------------------
+@router.post("/", response={201: ActivityOut}, summary="Create a draft activity (site staff)")
+def create_activity(request, payload: ActivityIn):
+    data = _refs(payload.dict())
+    site = _site(data.pop("site_id"))
+    activity = services.activity_create(actor=_user(request), site=site, **data)
+    return Status(201, selectors.activity_get_public(activity_id=activity.pk, user=request.user))
+
+
+@router.patch("/{activity_id}", response=ActivityOut)
+def update_activity(request, activity_id: DbId, payload: ActivityPatch):
+    activity = _managed(request, activity_id)
+    data = _refs(payload.dict(exclude_unset=True))
+    services.activity_update(actor=request.user, activity=activity, **data)
+    return selectors.activity_get_public(activity_id=activity_id, user=request.user)
+
+
+def _transition(request, activity_id: int, action: str, reason: str | None = None):
+    user = _user(request)
+    activity = selectors.activity_get_public(activity_id=activity_id, user=user)
+    if not (can_organise(user, activity) or can_review(user, activity)):
+        raise NotFound()
+    fn = getattr(services, f"activity_{action}")
+    kwargs = {"reason": reason} if reason is not None else {}
+    fn(actor=user, activity=activity, **kwargs)
+    return selectors.activity_get_public(activity_id=activity_id, user=user)
+
+
+@router.post("/{activity_id}/submit", response=ActivityOut, summary="Submit (or publish)")
+def submit_activity(request, activity_id: DbId):
+    """Submit for review when the site requires it; otherwise this publishes."""
+    return _transition(request, activity_id, "submit")
+
+
+@router.post("/{activity_id}/publish", response=ActivityOut)
+def publish_activity(request, activity_id: DbId):
+    return _transition(request, activity_id, "publish")
+
+
+@router.post("/{activity_id}/approve", response=ActivityOut, summary="Approve (level above)")
+def approve_activity(request, activity_id: DbId):
+    return _transition(request, activity_id, "approve")
+
+
+@router.post("/{activity_id}/reject", response=ActivityOut, summary="Send back (level above)")
+def reject_activity(request, activity_id: DbId, payload: ReasonIn):
+    return _transition(request, activity_id, "reject", payload.reason)
+
+
+@router.post("/{activity_id}/cancel", response=ActivityOut, summary="Cancel with a reason")
+def cancel_activity(request, activity_id: DbId, payload: ReasonIn):
+    return _transition(request, activity_id, "cancel", payload.reason)
+
+
+@router.post("/{activity_id}/finish", response=ActivityOut)
+def finish_activity(request, activity_id: DbId):
+    return _transition(request, activity_id, "finish")
+
+
+@router.post("/{activity_id}/headcount", response=ActivityOut)
+def set_headcount(request, activity_id: DbId, payload: HeadcountIn):
+    """The organiser's count of people present who did not check in."""
+    activity = _managed(request, activity_id)
+    return services.activity_set_headcount(
+        actor=request.user, activity=activity, headcount=payload.headcount
+    )
+
+
+@router.post("/{activity_id}/cover", response=ActivityOut)
+def upload_cover(request, activity_id: DbId, cover: File[UploadedFile]):
+    activity = _managed(request, activity_id)
+    services.activity_update(actor=request.user, activity=activity, cover=cover)
+    return selectors.activity_get_public(activity_id=activity_id, user=request.user)
+
+
+# Taking part ------------------------------------------------------------------------
+@router.post("/{activity_id}/signups", response={201: SignupOut}, summary="Sign me up")
+def sign_up(request, activity_id: DbId):
+    activity = selectors.activity_get_public(activity_id=activity_id, user=request.user)
+    return Status(201, services.signup_create(actor=_user(request), activity=activity))
+
+
+@router.post("/signups/{signup_id}/cancel", response=SignupOut)
+def cancel_signup(request, signup_id: DbId):
+    """Cancel my sign-up (or, as organiser, someone's); the waiting list moves up."""
+    user = _user(request)
+    signup = Signup.objects.select_related("activity", "user").filter(pk=signup_id).first()
+    if signup is None or (signup.user_id != user.pk and not can_organise(user, signup.activity)):
+        raise NotFound()
+    return services.signup_cancel(actor=user, signup=signup)
+
+
+def _check(request, activity_id: int, payload: CheckIn, fn):
+    user = _user(request)
+    activity = selectors.activity_get_public(activity_id=activity_id, user=user)
+    person = None
+    if payload.person_id is not None:
+        from xinfeng.accounts.models import User
+
+        person = User.objects.filter(pk=payload.person_id).first()
+        if person is None:
+            raise ValidationFailed(_("人员不存在。"), code="unknown_person")
+    return fn(
+        actor=user,
+        activity=activity,
+        method=payload.method,
+        token=payload.token,
+        code=payload.code,
+        latitude=payload.latitude,
+        longitude=payload.longitude,
+        location_consent=payload.location_consent,
+        person=person,
+    )
+
+
+@router.post("/{activity_id}/check-in", response={201: AttendanceOut})
+def check_in(request, activity_id: DbId, payload: CheckIn):
+    """Check in by ``qr`` (token from the QR URL), ``code`` (6 digits) or ``geofence``
+    (latitude/longitude with consent); organisers use ``organiser`` with ``person_id``."""
+    return Status(201, _check(request, activity_id, payload, services.attendance_check_in))
+
+
+@router.post("/{activity_id}/check-out", response=AttendanceOut)
+def check_out(request, activity_id: DbId, payload: CheckIn):
+    """Check out; a volunteer's hours become a service record."""
+    return _check(request, activity_id, payload, services.attendance_check_out)
+
+
+@router.post("/{activity_id}/views", response=ViewOut, summary="Count me as an online viewer")
+def record_view(request, activity_id: DbId, payload: ViewIn):
+    user = _user(request)
+    activity = selectors.activity_get_public(activity_id=activity_id, user=user)
+    counted = services.online_view_record(activity=activity, user=user, kind=payload.kind)
+    activity.refresh_from_db(fields=["online_viewers"])
+    return {"counted": counted, "online_viewers": activity.online_viewers}
+
+
+# Site settings ----------------------------------------------------------------------
+@router.get("/sites/{site_id}/settings", response=SiteSettingsOut)
+def get_site_settings(request, site_id: DbId):
+    site = _site(site_id)
+    require_role_at(_user(request), site.region)
+    return ActivitySiteSettings.for_site(site)
+
+
+@router.patch("/sites/{site_id}/settings", response=SiteSettingsOut)
+def update_site_settings(request, site_id: DbId, payload: SiteSettingsIn):
+    site = _site(site_id)
+    return services.site_settings_update(
+        actor=_user(request), site=site, **payload.dict(exclude_unset=True)
+    )
+
+
+# Rooms ------------------------------------------------------------------------------
+@router.post("/venues/{venue_id}/bookings", response={201: BookingOut})
+def create_booking(request, venue_id: DbId, payload: BookingIn):
+    """Book a room for a group; 409 names the clashing booking."""
+    venue = selectors.venue_get(venue_id=venue_id)
+    data = payload.dict()
+    team = _fk(Team, data.pop("team_id"), _("队伍"))
+    return Status(
+        201, services.booking_create(actor=_user(request), venue=venue, team=team, **data)
+    )
+
+
+@router.post("/bookings/{booking_id}/cancel", response=BookingOut)
+def cancel_booking(request, booking_id: DbId, payload: ReasonIn):
+    booking = (
+        VenueBooking.objects.select_related("venue__site__region").filter(pk=booking_id).first()
+    )
+    if booking is None:
+        raise NotFound()
+    return services.booking_cancel(actor=_user(request), booking=booking, reason=payload.reason)
+
+
+# News and reports -------------------------------------------------------------------
+@router.post("/news", response={201: NewsOut})
+def create_news(request, payload: NewsIn):
+    data = payload.dict()
+    site = _site(data.pop("site_id"))
+    return Status(201, services.news_create(actor=_user(request), site=site, **data))
+
+
+def _report(activity) -> ActivityReport:
+    report = ActivityReport.objects.filter(activity=activity).first()
+    if report is None:
+        raise NotFound(_("尚未撰写活动报道。"))
+    return report
+
+
+@router.get("/{activity_id}/report", response=ReportOut, auth=None)
+def get_report(request, activity_id: DbId):
+    activity = selectors.activity_get_public(activity_id=activity_id, user=request.user)
+    return _report(activity)
+
+
+@router.put("/{activity_id}/report", response=ReportOut)
+def save_report(request, activity_id: DbId, payload: ReportIn):
+    activity = _managed(request, activity_id)
+    return services.report_save(
+        actor=request.user, activity=activity, body=payload.body, summary=payload.summary
+    )
+
+
+@router.post("/{activity_id}/report/photos", response={201: ReportOut})
+def add_report_photo(request, activity_id: DbId, image: File[UploadedFile], caption: str = ""):
+    activity = _managed(request, activity_id)
+    report = _report(activity)
+    services.report_add_photo(actor=request.user, report=report, image=image, caption=caption)
+    return Status(201, report)
+
+
+@router.post("/{activity_id}/report/publish", response={201: NewsOut})
+def publish_report(request, activity_id: DbId):
+    """Publish the activity report as a news item of the site."""
+    activity = _managed(request, activity_id)
+    return Status(
+        201, services.report_publish_as_news(actor=request.user, report=_report(activity))
+    )

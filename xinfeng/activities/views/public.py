@@ -1,0 +1,261 @@
+"""Public pages: the phone-first activity list, the activity page, sign-up, check-in and
+check-out (code, geofence, QR scan), online viewing, and my sign-ups."""
+
+import secrets
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xinfeng.core.errors import DomainError, NotFound
+from xinfeng.places.choices import RegionLevel
+from xinfeng.places.models import Region, subtree_q
+from xinfeng.volunteers.choices import ServiceCategory
+
+from .. import selectors, services
+from ..choices import ActivityState, CheckMethod, ViewKind
+from ..models import Signup
+from ..permissions import can_organise
+from .common import date_param, float_param, int_param, not_found, region_param
+
+PAGE_SIZE = 100
+RADII = (1000, 3000, 5000, 10000)
+DEFAULT_RADIUS = 5000
+VIEWER_COOKIE = "xf_viewer"
+MAX_NEAR_OPTIONS = 300
+
+
+def _near_choices(region: Region | None, user) -> list[Region]:
+    """Villages offered in the "near" picker: those of the chosen region, else of the
+    user's township, else of the whole tree (capped)."""
+    base = region
+    if base is None and user.is_authenticated and user.home_region_id:
+        home = user.home_region
+        base = home.parent if home.level != RegionLevel.TOWNSHIP and home.parent_id else home
+    qs = Region.objects.filter(
+        level__in=[RegionLevel.VILLAGE, RegionLevel.NATURAL_VILLAGE], latitude__isnull=False
+    )
+    if base is not None:
+        qs = qs.filter(subtree_q([base.path]))
+    return list(qs.order_by("path").only("id", "name", "short_name")[:MAX_NEAR_OPTIONS])
+
+
+def activity_list(request):
+    """Upcoming activities; filters: near (browser location or a village), region,
+    category, date. 100 rows per page, one query for the rows (site and venue joined)."""
+    region = region_param(request)
+    category = request.GET.get("category") or None
+    if category not in ServiceCategory.values:
+        category = None
+    day = date_param(request, "date")
+    radius = int_param(request, "radius") or DEFAULT_RADIUS
+    radius = radius if radius in RADII else DEFAULT_RADIUS
+    near = near_village = None
+    lat = float_param(request, "lat", -90, 90)
+    lng = float_param(request, "lng", -180, 180)
+    village_id = int_param(request, "near")
+    if village_id:
+        near_village = Region.objects.filter(pk=village_id, latitude__isnull=False).first()
+        if near_village is not None:
+            lat, lng = near_village.latitude, near_village.longitude
+    if lat is not None and lng is not None:
+        near = selectors.Near(lat, lng, radius)
+    qs = selectors.public_activities(region=region, category=category, day=day, near=near).only(
+        *selectors.LIST_FIELDS
+    )
+    offset = max(int_param(request, "page") or 1, 1) - 1
+    if near is not None:
+        rows = selectors.sort_by_distance(qs[:2000], near)
+        page_rows = rows[offset * PAGE_SIZE : (offset + 1) * PAGE_SIZE]
+        has_next = len(rows) > (offset + 1) * PAGE_SIZE
+    else:
+        fetched = list(
+            qs.order_by("starts_at", "id")[offset * PAGE_SIZE : (offset + 1) * PAGE_SIZE + 1]
+        )
+        page_rows, has_next = fetched[:PAGE_SIZE], len(fetched) > PAGE_SIZE
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "rows": page_rows,
+        "page": offset + 1,
+        "has_next": has_next,
+        "query": params.urlencode(),
+        "region": region,
+        "category": category,
+        "day": day,
+        "near": near,
+        "near_village": near_village,
+        "lat": lat if near_village is None else None,
+        "lng": lng if near_village is None else None,
+        "radius": radius,
+        "radii": RADII,
+        "categories": ServiceCategory.choices,
+        "regions": Region.objects.filter(depth__lte=3, level=RegionLevel.TOWNSHIP).order_by("path"),
+        "villages": _near_choices(region, request.user),
+        "base": reverse("activities:list"),
+    }
+    template = "activities/_rows.html" if request.htmx else "activities/list.html"
+    return render(request, template, context)
+
+
+def _detail_context(request, activity, **extra):
+    user = request.user
+    signup = selectors.my_signup(user, activity)
+    context = {
+        "activity": activity,
+        "signup": signup,
+        "position": selectors.waitlist_position(signup)
+        if signup and signup.state == "waitlisted"
+        else None,
+        "attendance": selectors.my_attendance(user, activity),
+        "can_organise": can_organise(user, activity),
+        "is_running": activity.state == ActivityState.PUBLISHED and activity.is_offline,
+    }
+    context.update(extra)
+    return context
+
+
+def _show(request, activity, status=200, **extra):
+    return render(
+        request,
+        "activities/detail.html",
+        _detail_context(request, activity, **extra),
+        status=status,
+    )
+
+
+def _get(request, activity_id):
+    return selectors.activity_get_public(activity_id=activity_id, user=request.user)
+
+
+def activity_detail(request, activity_id: int):
+    try:
+        activity = _get(request, activity_id)
+    except NotFound:
+        return not_found(request)
+    return _show(request, activity)
+
+
+def _act(request, activity_id, fn, success):
+    """Run a participant action; on a domain error show the page with the message and
+    the error's status (4xx)."""
+    try:
+        activity = _get(request, activity_id)
+    except NotFound:
+        return not_found(request)
+    try:
+        fn(activity)
+    except DomainError as exc:
+        return _show(request, activity, status=exc.status, error=str(exc.detail))
+    from django.contrib import messages
+
+    messages.success(request, success)
+    return redirect("activities:detail", activity_id=activity.pk)
+
+
+@login_required
+@require_POST
+def signup(request, activity_id: int):
+    return _act(
+        request,
+        activity_id,
+        lambda a: services.signup_create(actor=request.user, activity=a),
+        _("报名成功。"),
+    )
+
+
+@login_required
+@require_POST
+def signup_cancel(request, activity_id: int):
+    def cancel(activity):
+        mine = selectors.my_signup(request.user, activity)
+        if mine is None:
+            raise NotFound(_("您没有报名此活动。"))
+        services.signup_cancel(actor=request.user, signup=mine)
+
+    return _act(request, activity_id, cancel, _("已取消报名。"))
+
+
+def _check_kwargs(request) -> dict:
+    method = request.POST.get("method") or ""
+    kwargs = {
+        "method": method if method in CheckMethod.values else "bad",
+        "code": (request.POST.get("code") or "").strip()[:20],
+        "token": (request.POST.get("t") or "")[:500],
+        "location_consent": request.POST.get("consent") == "1",
+    }
+    for key in ("latitude", "longitude"):
+        try:
+            kwargs[key] = float(request.POST.get(key) or "")
+        except ValueError:
+            kwargs[key] = None
+    return kwargs
+
+
+@login_required
+@require_POST
+def check(request, activity_id: int):
+    """Check in or out (``direction``) by code, geofence or QR token."""
+    direction = request.POST.get("direction")
+    fn = services.attendance_check_out if direction == "out" else services.attendance_check_in
+    done = _("签退成功。") if direction == "out" else _("签到成功。")
+    kwargs = _check_kwargs(request)
+    if kwargs["method"] not in (CheckMethod.QR, CheckMethod.CODE, CheckMethod.GEOFENCE):
+        kwargs["method"] = "bad"
+    return _act(request, activity_id, lambda a: fn(actor=request.user, activity=a, **kwargs), done)
+
+
+def scan(request, activity_id: int):
+    """Where the activity's QR code leads: sign in if needed, then one tap to check in or
+    out (a GET never changes anything)."""
+    try:
+        activity = _get(request, activity_id)
+    except NotFound:
+        return not_found(request)
+    token = request.GET.get("t") or ""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('accounts:login')}?next={request.get_full_path()}")
+    attendance = selectors.my_attendance(request.user, activity)
+    return render(
+        request,
+        "activities/scan.html",
+        {"activity": activity, "token": token, "attendance": attendance},
+    )
+
+
+def watch(request, activity_id: int):
+    """The live stream or replay of an online activity (云讲堂); each viewer is counted
+    once, by account or by an anonymous viewer cookie."""
+    try:
+        activity = _get(request, activity_id)
+    except NotFound:
+        return not_found(request)
+    if not activity.is_online:
+        return not_found(request)
+    key = request.COOKIES.get(VIEWER_COOKIE) or secrets.token_urlsafe(18)
+    kind = ViewKind.REPLAY if activity.state == ActivityState.FINISHED else ViewKind.LIVE
+    try:
+        services.online_view_record(
+            activity=activity, user=request.user, anonymous_key=key, kind=kind
+        )
+    except DomainError as exc:
+        return _show(request, activity, status=exc.status, error=str(exc.detail))
+    activity.refresh_from_db(fields=["online_viewers"])
+    response = render(request, "activities/watch.html", {"activity": activity, "kind": kind})
+    if not request.user.is_authenticated:
+        response.set_cookie(
+            VIEWER_COOKIE, key, max_age=3600 * 24 * 365, httponly=True, samesite="Lax"
+        )
+    return response
+
+
+@login_required
+def my_signups(request):
+    signups = (
+        Signup.objects.filter(user=request.user)
+        .select_related("activity", "activity__site")
+        .order_by("-activity__starts_at", "-id")[:100]
+    )
+    return render(request, "activities/my.html", {"signups": signups})
