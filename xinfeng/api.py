@@ -132,6 +132,7 @@ def _mount():
     from xinfeng.activities.api import router as activities_router
     from xinfeng.emergency.api import router as emergency_router
     from xinfeng.insights.api import router as insights_router
+    from xinfeng.notifications.api import router as notifications_router
     from xinfeng.orders.api import router as orders_router
     from xinfeng.places.api import router as places_router
     from xinfeng.projects.api import router as projects_router
@@ -143,6 +144,7 @@ def _mount():
     api.add_router("/volunteers/", volunteers_router)
     api.add_router("/projects/", projects_router)
     api.add_router("/orders/", orders_router)
+    api.add_router("/notifications/", notifications_router)
     api.add_router("/activities/", activities_router)
     api.add_router("/surveys/", surveys_router)
     api.add_router("/emergency/", emergency_router)

@@ -24,6 +24,7 @@ urlpatterns = [
     path("verify/<str:number>", include("xinfeng.volunteers.verify_urls")),
     path("projects/", include("xinfeng.projects.urls")),
     path("orders/", include("xinfeng.orders.urls")),
+    path("notifications/", include("xinfeng.notifications.urls")),
     path("activities/", include("xinfeng.activities.urls")),
     path("insights/", include("xinfeng.insights.urls")),
     path("emergency/", include("xinfeng.emergency.urls")),

@@ -1,0 +1,62 @@
+"""The caller's own inbox: list (keyset pages), unread count, mark read."""
+
+from datetime import datetime
+
+from ninja import Field, Router, Schema
+
+from xinfeng.core.errors import NotAuthenticated
+from xinfeng.core.pagination import keyset_page
+
+from . import selectors, services
+
+router = Router(tags=["notifications"])
+
+
+class NotificationOut(Schema):
+    id: int
+    title: str
+    body: str
+    link: str
+    kind: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class NotificationPage(Schema):
+    items: list[NotificationOut]
+    next_cursor: str | None
+    unread: int
+
+
+class MarkReadIn(Schema):
+    ids: list[int] | None = Field(None, max_length=500, description="omit to mark all read")
+
+
+class MarkReadOut(Schema):
+    marked: int
+    unread: int
+
+
+def _user(request):
+    if not request.user.is_authenticated:
+        raise NotAuthenticated()
+    return request.user
+
+
+@router.get("/", response=NotificationPage, summary="My inbox, newest first")
+def list_notifications(request, unread: bool = False, cursor: str | None = None, limit: int = 50):
+    user = _user(request)
+    items, nxt = keyset_page(
+        selectors.notification_list(user=user, unread_only=unread),
+        cursor=cursor,
+        limit=limit,
+        ordering=("-id",),
+    )
+    return {"items": items, "next_cursor": nxt, "unread": selectors.unread_count(user=user)}
+
+
+@router.post("/read", response=MarkReadOut, summary="Mark some (or all) as read")
+def mark_read(request, payload: MarkReadIn):
+    user = _user(request)
+    n = services.notification_mark_read(actor=user, ids=payload.ids)
+    return {"marked": n, "unread": selectors.unread_count(user=user)}
