@@ -26,7 +26,7 @@
     option.color = COLORS;
     option.textStyle = { color: p.text };
     option.tooltip = option.tooltip || { trigger: "axis" };
-    option.grid = option.grid || { left: 48, right: 24, top: 36, bottom: 32, containLabel: true };
+    option.grid = option.grid || { left: 8, right: 8, top: 40, bottom: 8, containLabel: true };
     chart.setOption(option);
     charts.push({ chart: chart, id: id, option: option });
     return chart;
@@ -42,7 +42,7 @@
     charts = [];
     make("chart-sites", {
       tooltip: { trigger: "item" },
-      xAxis: axis({ type: "category", data: L.sites.concat([L.complex]) }),
+      xAxis: axis({ type: "category", data: L.sites.concat([L.complex]), axisLabel: { interval: 0, color: palette().text } }),
       yAxis: axis({ type: "value", minInterval: 1 }),
       series: [{
         type: "bar", barMaxWidth: 48, label: { show: true, position: "top" },
@@ -53,7 +53,7 @@
     make("chart-activities", {
       legend: { top: 0, textStyle: { color: palette().text } },
       xAxis: axis({ type: "category", data: months }),
-      yAxis: [axis({ type: "value", minInterval: 1, name: L.activities }), axis({ type: "value", minInterval: 1, splitLine: { show: false } })],
+      yAxis: [axis({ type: "value", minInterval: 1 }), axis({ type: "value", minInterval: 1, splitLine: { show: false } })],
       series: [
         { name: L.activities, type: "bar", data: series("activities"), barMaxWidth: 28 },
         { name: L.audience_offline, type: "line", yAxisIndex: 1, smooth: true, data: series("audience_offline") },
@@ -63,7 +63,7 @@
     make("chart-hours", {
       legend: { top: 0, textStyle: { color: palette().text } },
       xAxis: axis({ type: "category", data: months }),
-      yAxis: [axis({ type: "value", name: L.service_hours }), axis({ type: "value", minInterval: 1, splitLine: { show: false } })],
+      yAxis: [axis({ type: "value" }), axis({ type: "value", minInterval: 1, splitLine: { show: false } })],
       series: [
         { name: L.service_hours, type: "line", areaStyle: { opacity: 0.15 }, smooth: true, data: series("service_hours") },
         { name: L.service_records, type: "bar", yAxisIndex: 1, barMaxWidth: 20, data: series("service_records") },
@@ -89,7 +89,7 @@
     });
     make("chart-ontime", {
       tooltip: { trigger: "item", valueFormatter: function (v) { return v == null ? L.none : v + "%"; } },
-      xAxis: axis({ type: "category", data: L.steps }),
+      xAxis: axis({ type: "category", data: L.steps, axisLabel: { interval: 0, color: palette().text } }),
       yAxis: axis({ type: "value", max: 100, axisLabel: { formatter: "{value}%", color: palette().text } }),
       series: [{
         name: L.ontime, type: "bar", barMaxWidth: 40, label: { show: true, position: "top", formatter: function (p) { return p.value == null ? "—" : p.value + "%"; } },

@@ -1,0 +1,153 @@
+"""The dashboard page: rollup rows only, a fixed number of queries, scope, drill-down,
+freshness, Excel export."""
+
+import io
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from tests.factories import RegionFactory
+from xinfeng.insights.rollup import run_rollup
+from xinfeng.insights.sources import RAW_TABLES
+from xinfeng.places.choices import RegionLevel
+
+from .raw_counts import raw_figures
+
+
+def kpi(html: str, key: str) -> str:
+    m = re.search(rf'data-kpi="{key}"><span class="kpi-value">([^<]*)<', html)
+    assert m, key
+    return m.group(1)
+
+
+@pytest.fixture
+def rolled(city):
+    run_rollup()
+    return city
+
+
+def test_dashboard_shows_the_city_figures(client, leader, rolled):
+    client.force_login(leader)
+    html = client.get(f"/insights/dashboard/{rolled.city.pk}/").content.decode()
+    raw = raw_figures(rolled.city)
+    assert kpi(html, "sites_institute") == str(raw["sites_institute"])
+    assert kpi(html, "sites_station") == str(raw["sites_station"])
+    assert kpi(html, "sites_complex") == str(raw["sites_complex"])
+    assert kpi(html, "volunteers") == str(raw["volunteers_registered"])
+    assert kpi(html, "orders") == str(raw["orders_total"])
+    assert kpi(html, "satisfaction") == f"{raw['satisfaction']:.2f}"
+    assert "数据更新于" in html
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return ctx.captured_queries
+
+
+def test_dashboard_reads_no_raw_table(client, leader, rolled):
+    client.force_login(leader)
+    for region in (rolled.city, rolled.t2, rolled.v2):
+        sql = " ".join(q["sql"] for q in _queries(client, f"/insights/dashboard/{region.pk}/"))
+        for table in RAW_TABLES:
+            assert f'"{table}"' not in sql, table
+        assert '"activities_' not in sql and '"orders_' not in sql
+
+
+def test_dashboard_query_count_does_not_grow_with_the_data(client, leader, rolled):
+    """Session, user, roles, region, its stat row, children, top villages or ancestors,
+    last run: 8 queries, however many villages and records there are."""
+    client.force_login(leader)
+    url = f"/insights/dashboard/{rolled.t2.pk}/?rank=satisfaction"
+    before = len(_queries(client, url))
+    for i in range(30):
+        RegionFactory(name=f"新村{i}", level=RegionLevel.VILLAGE, parent=rolled.t2)
+    run_rollup()
+    assert len(_queries(client, url)) == before == 8
+    assert len(_queries(client, f"/insights/dashboard/{rolled.city.pk}/")) == 8
+    assert len(_queries(client, f"/insights/dashboard/{rolled.v2.pk}/")) == 8
+
+
+def test_drill_down_links_lead_to_each_township(client, leader, rolled):
+    client.force_login(leader)
+    html = client.get(f"/insights/dashboard/{rolled.city.pk}/").content.decode()
+    assert f'href="/insights/dashboard/{rolled.t2.pk}/">江益镇</a>' in html
+    sub = client.get(f"/insights/dashboard/{rolled.t2.pk}/").content.decode()
+    raw = raw_figures(rolled.t2)
+    assert kpi(sub, "sites_station") == str(raw["sites_station"])
+    assert kpi(sub, "orders") == str(raw["orders_total"])
+    assert f'href="/insights/dashboard/{rolled.city.pk}/">共青城市</a>' in sub  # way back up
+
+
+def test_outside_the_leaders_region_is_404_like_a_missing_one(client, township_leader, rolled):
+    client.force_login(township_leader)
+    assert client.get(f"/insights/dashboard/{rolled.t1.pk}/").status_code == 200
+    assert client.get(f"/insights/dashboard/{rolled.t2.pk}/").status_code == 404
+    assert client.get(f"/insights/dashboard/{rolled.city.pk}/").status_code == 404
+    assert client.get("/insights/dashboard/999999/").status_code == 404
+
+
+def test_own_region_is_the_default(client, township_leader, rolled):
+    client.force_login(township_leader)
+    response = client.get("/insights/")
+    assert (
+        response.status_code == 302
+        and response["Location"] == f"/insights/dashboard/{rolled.t1.pk}/"
+    )
+
+
+def test_residents_have_no_dashboard_and_anonymous_must_sign_in(client, plain_resident, rolled):
+    anonymous = client.get(f"/insights/dashboard/{rolled.city.pk}/")
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+    client.force_login(plain_resident)
+    assert client.get(f"/insights/dashboard/{rolled.v1.pk}/").status_code == 404
+
+
+def test_page_says_when_no_rollup_has_run_yet(client, leader, city):
+    client.force_login(leader)
+    html = client.get(f"/insights/dashboard/{city.city.pk}/").content.decode()
+    assert "统计数据尚未生成" in html
+    assert kpi(html, "sites_station") == "0"
+
+
+def test_excel_export_has_the_figures_and_the_ranking(client, leader, rolled):
+    client.force_login(leader)
+    response = client.get(f"/insights/dashboard/{rolled.city.pk}/export.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    wb = load_workbook(io.BytesIO(response.content))
+    assert wb.sheetnames[:3] == ["概览", "月度", "下级排名"]
+    overview = {row[0]: row[1] for row in wb["概览"].iter_rows(values_only=True)}
+    raw = raw_figures(rolled.city)
+    assert overview["实践站"] == raw["sites_station"]
+    assert overview["点单总数"] == raw["orders_total"]
+    assert overview["志愿服务时长（小时）"] == raw["service_hours"]
+    names = [row[0] for row in wb["下级排名"].iter_rows(min_row=2, values_only=True)]
+    assert sorted(names) == ["江益镇", "苏家垱乡"]
+
+
+def test_export_outside_scope_is_404(client, township_leader, rolled):
+    client.force_login(township_leader)
+    assert client.get(f"/insights/dashboard/{rolled.t2.pk}/export.xlsx").status_code == 404
+
+
+def test_api_returns_the_same_figures(api_as, leader, rolled):
+    body = api_as(leader).get(f"/api/v1/insights/regions/{rolled.t2.pk}/dashboard").json()
+    raw = raw_figures(rolled.t2)
+    assert body["figures"]["orders_total"] == raw["orders_total"]
+    hours = [c["hours"] for c in body["children"]]
+    assert [c["name"] for c in body["children"]] == ["江益社区", "江益村"]  # 4.25 h > 4.0 h
+    assert hours == sorted(hours, reverse=True)
+    assert body["as_of"] is not None
+
+
+def test_api_dashboard_outside_scope_is_404_and_anonymous_401(
+    client, api_as, township_leader, rolled
+):
+    response = api_as(township_leader).get(f"/api/v1/insights/regions/{rolled.t2.pk}/dashboard")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    assert client.get(f"/api/v1/insights/regions/{rolled.t2.pk}/dashboard").status_code == 401
