@@ -42,9 +42,10 @@ def make_activity(tree, owner):
             "ends_at": kw.pop("ends_at", start + timedelta(hours=2)),
             "capacity": kw.pop("capacity", 30),
         }
-        activity = services.activity_create(actor=owner, **fields, **kw)
+        actor = kw.pop("actor", owner)
+        activity = services.activity_create(actor=actor, **fields, **kw)
         if publish:
-            activity = services.activity_publish(actor=owner, activity=activity)
+            activity = services.activity_publish(actor=actor, activity=activity)
         return activity
 
     return _make
