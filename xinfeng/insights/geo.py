@@ -77,11 +77,21 @@ def for_map(lat: float | None, lng: float | None) -> tuple[float, float] | None:
     return round(lat, 6), round(lng, 6)
 
 
-def hull(points: list[tuple[float, float]]) -> list[tuple[float, float]] | None:
-    """The convex hull of (lat, lng) points as a closed ring, or None under three points.
+def hull(
+    points: list[tuple[float, float]], pad_deg: float = 0.0
+) -> list[tuple[float, float]] | None:
+    """The convex hull of (lat, lng) points as a closed ring, or None when the points span
+    no area. ``pad_deg`` grows every point into a small square first, so one or two
+    villages still give a visible outline.
 
     Used to sketch a township from its villages when no boundary data or tiles exist.
     """
+    if pad_deg > 0:
+        points = [
+            (lat + dy, lng + dx)
+            for lat, lng in points
+            for dy, dx in ((pad_deg, 0), (-pad_deg, 0), (0, pad_deg), (0, -pad_deg))
+        ]
     if len(points) < 3:
         return None
     from scipy.spatial import ConvexHull, QhullError

@@ -25,6 +25,8 @@ SITES_TTL = 60
 REGIONS_TTL = 300
 MAX_VILLAGE_POINTS = 3000
 NEXT_ACTIVITIES = 3
+# Each village point is grown by ~500 m before the hull, so small townships still show.
+SKETCH_PAD_DEG = 0.005
 
 
 def tiles() -> dict:
@@ -143,7 +145,7 @@ def _sketch(region: Region) -> dict:
     outlines = []
     for path, child in children.items():
         pts = members[path] or [(child["latitude"], child["longitude"])]
-        ring = hull(pts)
+        ring = hull(pts, pad_deg=SKETCH_PAD_DEG)
         if ring is None:
             continue
         coords = []
