@@ -199,14 +199,10 @@ def event_payload(user, order, e) -> dict:
     # The team never learns who rated: rating events show no actor to anyone but staff
     # and the requester.
     hide_actor = e.action == OrderAction.RATE and not sees_contact(user, order)
-    try:
-        label = str(OrderAction(e.action).label)
-    except ValueError:
-        label = e.action
     return {
         "id": e.id,
         "action": e.action,
-        "action_label": label,
+        "action_label": e.action_label,
         "from_state": e.from_state,
         "to_state": e.to_state,
         "actor_name": None if hide_actor or e.actor is None else e.actor.name,

@@ -198,6 +198,15 @@ class OrderEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.order_id} {self.action} {self.from_state}→{self.to_state}"
 
+    @property
+    def action_label(self) -> str:
+        from .choices import OrderAction
+
+        try:
+            return str(OrderAction(self.action).label)
+        except ValueError:
+            return self.action
+
 
 class OrderAssignment(models.Model):
     """A volunteer the team leader named for an order, and their answer. Only confirmed

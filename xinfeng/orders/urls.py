@@ -1,4 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from django.views.generic import RedirectView
+
+from . import views
 
 app_name = "orders"
-urlpatterns: list = []
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="orders:mine"), name="index"),
+    path("new/", views.order_new, name="new"),
+    path("new/staff/", views.order_new_staff, name="new_staff"),
+    path("mine/", views.my_orders, name="mine"),
+    path("queue/", views.queue, name="queue"),
+    path("team/", views.team_inbox, name="team"),
+    path("follow-ups/", views.follow_ups, name="follow_ups"),
+    path("follow-ups/<int:follow_up_id>/", views.follow_up_close, name="follow_up"),
+    path("<int:order_id>/", views.order_detail, name="detail"),
+    path("<int:order_id>/rate/", views.order_rate, name="rate"),
+    path("<int:order_id>/<slug:action>/", views.order_act, name="act"),
+]

@@ -1,0 +1,435 @@
+"""Phone-first pages of the order workflow: order, my orders, the operator queue, the
+team leader's inbox, the order page (timeline and the moves open to the user), rating and
+follow-ups. Pages call the same services as the API; a refused move shows its message."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xinfeng.accounts.choices import STAFF_ROLES
+from xinfeng.accounts.scope import scope_paths
+from xinfeng.core.errors import DomainError, NotFound
+from xinfeng.places.models import Site, subtree_q
+from xinfeng.projects.selectors import project_list
+from xinfeng.volunteers.choices import MembershipStatus
+from xinfeng.volunteers.models import Team, Volunteer
+
+from . import selectors, services
+from .choices import TEAM_LOAD_STATES, AssignmentStatus, OrderChannel, OrderState
+from .forms import CompleteForm, FollowUpForm, OrderForm, RateForm, StaffOrderForm
+from .presenters import allowed_actions, contact_for, rating_for
+from .services.members import is_risky
+
+PAGE = 20
+
+
+def _is_staff(user) -> bool:
+    paths = scope_paths(user, STAFF_ROLES)
+    return paths is None or bool(paths)
+
+
+def _not_found(request):
+    return render(request, "404.html", status=404)
+
+
+def _paged(request, qs):
+    return Paginator(qs.order_by("-id"), PAGE).get_page(request.GET.get("page"))
+
+
+def _managed_sites(user) -> list:
+    qs = Site.objects.exclude(level="point").order_by("level", "name")
+    paths = scope_paths(user, STAFF_ROLES)
+    if paths is not None:
+        qs = qs.filter(subtree_q(paths, "region__path"))
+    return list(qs[:300])
+
+
+@login_required
+def order_new(request):
+    """点单 by a resident: a project from the menu, or a need in free text."""
+    return _order_form(request, staff=False)
+
+
+@login_required
+def order_new_staff(request):
+    """代点单 / 制单 by staff of the area."""
+    if not _is_staff(request.user):
+        return _not_found(request)
+    return _order_form(request, staff=True)
+
+
+def _order_form(request, *, staff: bool):
+    user = request.user
+    region = user.home_region
+    projects = list(project_list(user=user, orderable_at=region)) if region else []
+    if not projects:
+        projects = list(project_list(user=user, status="active").order_by("name")[:200])
+    initial = {
+        "region": region.pk if region else None,
+        "contact_name": "" if staff else user.name,
+        "contact_phone": "" if staff else (user.phone or ""),
+        "idempotency_key": uuid.uuid4().hex,
+        "project": request.GET.get("project"),
+    }
+    kwargs = {"projects": projects}
+    form_class = OrderForm
+    if staff:
+        form_class = StaffOrderForm
+        kwargs["sites"] = _managed_sites(user)
+    form = form_class(request.POST or None, initial=initial, **kwargs)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        project = next((p for p in projects if p.pk == d["project"]), None)
+        try:
+            order, _created = services.order_create(
+                actor=user,
+                region=d["region"],
+                project=project,
+                title=d["title"],
+                description=d["description"],
+                category=d["category"],
+                address=d["address"],
+                latitude=d["latitude"],
+                longitude=d["longitude"],
+                wanted_from=d["wanted_from"],
+                wanted_until=d["wanted_until"],
+                contact_name=d["contact_name"],
+                contact_phone=d["contact_phone"],
+                channel=d.get("channel") or OrderChannel.RESIDENT,
+                site=Site.objects.filter(pk=d.get("site")).first() if d.get("site") else None,
+                open_for_grab=d.get("open_for_grab") or False,
+                idempotency_key=d["idempotency_key"] or None,
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc.detail))
+            status = exc.status
+        else:
+            messages.success(request, _("点单已提交，我们会尽快安排。"))
+            return redirect("orders:detail", order.pk)
+    elif request.method == "POST":
+        status = 400
+    return render(request, "orders/order_form.html", {"form": form, "staff": staff}, status=status)
+
+
+@login_required
+def my_orders(request):
+    """我的点单: the orders the user asked for."""
+    qs = selectors.order_list(user=request.user, mine=True)
+    return render(
+        request,
+        "orders/order_list.html",
+        {
+            "page": _paged(request, qs),
+            "view": "mine",
+            "title": _("我的点单"),
+            "is_staff": _is_staff(request.user),
+        },
+    )
+
+
+@login_required
+def queue(request):
+    """The operator's queue: orders to review and to dispatch at the sites they manage."""
+    if not _is_staff(request.user):
+        return _not_found(request)
+    tab = request.GET.get("tab") or "review"
+    qs = selectors.staff_queue(user=request.user)
+    counts = qs.aggregate(
+        review=Count("id", filter=Q(state=OrderState.SUBMITTED)),
+        dispatch=Count("id", filter=Q(state=OrderState.PENDING_DISPATCH)),
+    )
+    if tab == "dispatch":
+        qs = qs.filter(state=OrderState.PENDING_DISPATCH)
+    elif tab == "all":
+        qs = selectors.order_list(user=request.user)
+    else:
+        tab = "review"
+        qs = qs.filter(state=OrderState.SUBMITTED)
+    return render(
+        request,
+        "orders/order_list.html",
+        {
+            "page": _paged(request, qs),
+            "view": "queue",
+            "tab": tab,
+            "counts": counts,
+            "title": _("派单台"),
+        },
+    )
+
+
+@login_required
+def team_inbox(request):
+    """The team leader's inbox (and a member's tasks): orders dispatched to the user's
+    teams, open orders they may grab, and orders they are named for."""
+    user = request.user
+    tab = request.GET.get("tab") or "todo"
+    team_ids = list(selectors.led_teams(user).values_list("pk", flat=True))
+    base = selectors.order_list(user=user)
+    if tab == "open":
+        qs = base.filter(state=OrderState.PENDING_DISPATCH, is_open=True)
+    elif tab == "doing":
+        qs = base.filter(
+            Q(team_id__in=team_ids) | Q(assignments__volunteer__user=user),
+            state__in=[OrderState.ACCEPTED, OrderState.IN_SERVICE],
+        ).distinct()
+    elif tab == "done":
+        qs = base.filter(
+            Q(team_id__in=team_ids) | Q(assignments__volunteer__user=user),
+            state__in=[OrderState.COMPLETED, OrderState.RATED],
+        ).distinct()
+    else:
+        tab = "todo"
+        qs = base.filter(
+            Q(team_id__in=team_ids, state=OrderState.DISPATCHED)
+            | Q(
+                assignments__volunteer__user=user,
+                assignments__status=AssignmentStatus.INVITED,
+                state__in=[OrderState.ACCEPTED, OrderState.IN_SERVICE],
+            )
+        ).distinct()
+    return render(
+        request,
+        "orders/order_list.html",
+        {
+            "page": _paged(request, qs),
+            "view": "team",
+            "tab": tab,
+            "title": _("接单"),
+            "leads": bool(team_ids),
+        },
+    )
+
+
+def _team_choices(order):
+    """Teams the operator may dispatch to, nearest in the tree first, with their load."""
+    prefixes = [order.region.path[:i] for i in range(8, len(order.region.path) + 1, 8)]
+    q = Q(region__path__in=prefixes) | subtree_q([order.site.region.path], "region__path")
+    if order.project_id:
+        q |= Q(projects=order.project_id)
+    return list(
+        Team.objects.filter(q, is_active=True)
+        .annotate(load=Count("orders", filter=Q(orders__state__in=TEAM_LOAD_STATES), distinct=True))
+        .select_related("region")
+        .order_by("-region__depth", "name")
+        .distinct()[:60]
+    )
+
+
+def _members_of(team, order):
+    risky = is_risky(order)
+    rows = []
+    for v in Volunteer.objects.filter(
+        memberships__team=team, memberships__status=MembershipStatus.ACTIVE, is_active=True
+    ).order_by("name"):
+        rows.append({"v": v, "blocked": risky and v.is_minor})
+    return rows
+
+
+@login_required
+def order_detail(request, order_id: int):
+    try:
+        # A leader may open an order they could grab; anything else needs plain visibility.
+        order = selectors.order_get(user=request.user, order_id=order_id, for_grab=True)
+        if not (order.state == OrderState.PENDING_DISPATCH and order.is_open):
+            order = selectors.order_get(user=request.user, order_id=order_id)
+    except NotFound:
+        return _not_found(request)
+    order = (
+        selectors.order_detail_prefetch(type(order).objects.filter(pk=order.pk))
+        .select_related("region", "site", "site__region", "site__parent", "team", "project")
+        .get()
+    )
+    user = request.user
+    led = list(selectors.led_teams(user))
+    actions = allowed_actions(user, order, led_teams=led)
+    name, phone = contact_for(user, order, request)
+    ctx = {
+        "order": order,
+        "actions": actions,
+        "contact_name": name,
+        "contact_phone": phone,
+        "rating": rating_for(user, order),
+        "events": selectors.order_events(order=order),
+        "assignments": list(order.assignments.all()),
+        "photos": list(order.photos.all()),
+        "complete_form": CompleteForm(),
+    }
+    if "dispatch" in actions:
+        ctx["teams"] = _team_choices(order)
+        ctx["suggestions"] = _suggestions(order)
+    if "accept" in actions or "add_members" in actions:
+        ctx["members"] = _members_of(order.team, order)
+    if "grab" in actions:
+        grab_teams = [t for t in led if services.team_can_serve(t, order)]
+        ctx["grab_teams"] = grab_teams
+        ctx["members"] = _members_of(grab_teams[0], order) if grab_teams else []
+    return render(request, "orders/order_detail.html", ctx)
+
+
+def _suggestions(order) -> list:
+    """Ranked teams with the dispatch engine's reasons, when the engine is installed."""
+    return []
+
+
+ACTIONS = {
+    "approve",
+    "reject",
+    "open",
+    "dispatch",
+    "grab",
+    "accept",
+    "decline",
+    "cancel",
+    "start",
+    "complete",
+    "confirm",
+    "member-decline",
+    "members",
+}
+
+
+@login_required
+@require_POST
+def order_act(request, order_id: int, action: str):
+    """Perform one move from the order page; refusals come back as a message."""
+    if action not in ACTIONS:
+        return _not_found(request)
+    user = request.user
+    try:
+        order = selectors.order_get(user=user, order_id=order_id, for_grab=action == "grab")
+        reason = request.POST.get("reason", "")
+        member_ids = [int(x) for x in request.POST.getlist("members") if x.isdigit()]
+        members = list(Volunteer.objects.filter(pk__in=member_ids))
+        if action == "approve":
+            services.order_approve(actor=user, order=order, reason=reason)
+        elif action == "reject":
+            services.order_reject(actor=user, order=order, reason=reason)
+        elif action == "open":
+            services.order_open_for_grab(actor=user, order=order, reason=reason)
+        elif action == "dispatch":
+            team = Team.objects.filter(pk=_int(request.POST.get("team"))).first()
+            if team is None:
+                raise DomainError(_("请选择一支队伍。"))
+            services.order_dispatch(actor=user, order=order, team=team, reason=reason)
+        elif action == "grab":
+            team = Team.objects.filter(pk=_int(request.POST.get("team"))).first()
+            if team is None:
+                raise DomainError(_("请选择一支队伍。"))
+            services.order_grab(actor=user, order=order, team=team, members=members)
+        elif action == "accept":
+            services.order_accept(actor=user, order=order, members=members, reason=reason)
+        elif action == "decline":
+            services.order_decline(actor=user, order=order, reason=reason)
+        elif action == "cancel":
+            services.order_cancel(actor=user, order=order, reason=reason)
+        elif action == "start":
+            services.order_start(actor=user, order=order)
+        elif action == "complete":
+            form = CompleteForm(request.POST)
+            if not form.is_valid():
+                raise DomainError(_("请填写服务报告。"))
+            services.order_complete(
+                actor=user,
+                order=order,
+                report=form.cleaned_data["report"],
+                people_served=form.cleaned_data["people_served"],
+                photos=request.FILES.getlist("photos"),
+            )
+        elif action in ("confirm", "member-decline"):
+            services.assignment_answer(actor=user, order=order, confirm=action == "confirm")
+        elif action == "members":
+            services.order_members_add(actor=user, order=order, members=members)
+    except NotFound:
+        return _not_found(request)
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+    else:
+        messages.success(request, _("操作成功。"))
+    return redirect("orders:detail", order_id)
+
+
+def _int(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+@login_required
+def order_rate(request, order_id: int):
+    """评单: five levels, optional dimensions and a comment."""
+    try:
+        order = selectors.order_get(user=request.user, order_id=order_id)
+    except NotFound:
+        return _not_found(request)
+    form = RateForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.order_rate(
+                actor=request.user,
+                order=order,
+                level=form.cleaned_data["level"],
+                dimensions=form.dimensions(),
+                comment=form.cleaned_data["comment"],
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc.detail))
+            status = exc.status
+        else:
+            messages.success(request, _("感谢您的评价！"))
+            return redirect("orders:detail", order.pk)
+    elif request.method == "POST":
+        status = 400
+    return render(request, "orders/order_rate.html", {"order": order, "form": form}, status=status)
+
+
+@login_required
+def follow_ups(request):
+    """回访: follow-ups after low ratings at the sites in the user's scope."""
+    if not _is_staff(request.user):
+        return _not_found(request)
+    status = request.GET.get("status") or "open"
+    qs = selectors.follow_up_list(user=request.user, status=status if status != "all" else None)
+    return render(
+        request,
+        "orders/follow_ups.html",
+        {"page": _paged(request, qs), "status": status},
+    )
+
+
+@login_required
+def follow_up_close(request, follow_up_id: int):
+    try:
+        fu = selectors.follow_up_get(user=request.user, follow_up_id=follow_up_id)
+    except NotFound:
+        return _not_found(request)
+    form = FollowUpForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.follow_up_close(
+                actor=request.user,
+                follow_up=fu,
+                outcome=form.cleaned_data["outcome"],
+                resolved=form.cleaned_data["resolved"],
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc.detail))
+            status = exc.status
+        else:
+            messages.success(request, _("回访结果已记录。"))
+            return redirect("orders:follow_ups")
+    elif request.method == "POST":
+        status = 400
+    return render(
+        request,
+        "orders/follow_up_close.html",
+        {"fu": fu, "form": form, "rating": getattr(fu.order, "rating", None)},
+        status=status,
+    )

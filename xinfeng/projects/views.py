@@ -1,0 +1,135 @@
+"""Pages of the project menu: browse and order (public), declare and approve (staff)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xinfeng.accounts.choices import STAFF_ROLES
+from xinfeng.accounts.scope import can_manage, scope_paths
+from xinfeng.core.errors import DomainError, NotFound
+from xinfeng.places.models import Site, subtree_q
+from xinfeng.volunteers.choices import ServiceCategory
+
+from . import selectors, services
+from .choices import ProjectStatus
+from .forms import ProjectForm
+
+
+def menu(request):
+    """The menu residents order from, by category; staff may filter by status too."""
+    category = request.GET.get("category") or None
+    if category not in ServiceCategory.values:
+        category = None
+    status = request.GET.get("status") or None
+    if status not in ProjectStatus.values:
+        status = None
+    q = (request.GET.get("q") or "").strip()[:50]
+    qs = selectors.project_list(
+        user=request.user, category=category, status=status or None, q=q or None
+    )
+    if status is None:
+        qs = qs.filter(status=ProjectStatus.ACTIVE)
+    qs = qs.order_by("-is_provincial_demo", "name", "id")
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    paths = scope_paths(request.user, STAFF_ROLES) if request.user.is_authenticated else []
+    staff = paths is None or bool(paths)
+    return render(
+        request,
+        "projects/menu.html",
+        {
+            "page": page,
+            "category": category,
+            "status": status,
+            "q": q,
+            "categories": ServiceCategory.choices,
+            "statuses": ProjectStatus.choices,
+            "staff": staff,
+        },
+    )
+
+
+def detail(request, project_id: int):
+    try:
+        project = selectors.project_get(user=request.user, project_id=project_id)
+    except NotFound:
+        return render(request, "404.html", status=404)
+    user = request.user
+    ctx = {
+        "project": project,
+        "teams": project.teams.filter(is_active=True).order_by("name"),
+        "areas": project.areas.order_by("path"),
+        "can_approve": services.can_approve(user, project),
+        "can_manage": user.is_authenticated and can_manage(user, project.site.region),
+    }
+    return render(request, "projects/detail.html", ctx)
+
+
+def _sites_for(user):
+    qs = Site.objects.exclude(level="point").order_by("level", "name")
+    paths = scope_paths(user, STAFF_ROLES)
+    if paths is not None:
+        qs = qs.filter(subtree_q(paths, "region__path"))
+    return list(qs[:300])
+
+
+@login_required
+def declare(request):
+    sites = _sites_for(request.user)
+    if not sites:
+        return render(request, "404.html", status=404)
+    form = ProjectForm(request.POST or None, sites=sites)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v is not None}
+        site = next(s for s in sites if s.pk == data.pop("site"))
+        try:
+            project = services.project_declare(actor=request.user, site=site, **data)
+        except DomainError as exc:
+            form.add_error(None, str(exc.detail))
+            status = exc.status
+        else:
+            messages.success(request, _("项目已申报，等待上级审核。"))
+            return redirect("projects:detail", project.pk)
+    elif request.method == "POST":
+        status = 400
+    return render(request, "projects/form.html", {"form": form}, status=status)
+
+
+@login_required
+def approvals(request):
+    """Declared projects of the sites below the user, waiting for approval."""
+    qs = selectors.pending_approval(user=request.user).order_by("created_at", "id")
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "projects/approvals.html", {"page": page})
+
+
+MOVES = {
+    "approve": services.project_approve,
+    "activate": services.project_activate,
+    "retire": services.project_retire,
+}
+
+
+@login_required
+@require_POST
+def act(request, project_id: int, action: str):
+    try:
+        project = selectors.project_get(user=request.user, project_id=project_id)
+        if action == "demo":
+            services.project_set_demo(
+                actor=request.user, project=project, value=request.POST.get("value") == "1"
+            )
+        elif action in MOVES:
+            MOVES[action](actor=request.user, project=project)
+        else:
+            raise NotFound()
+    except NotFound:
+        return render(request, "404.html", status=404)
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+    else:
+        messages.success(request, _("操作成功。"))
+    return redirect("projects:detail", project_id)
