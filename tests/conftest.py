@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 
 from xinfeng.accounts.choices import Role
 from xinfeng.accounts.models import ApiToken
@@ -30,6 +30,14 @@ def compiled_catalogs():
         trans_real._translations = {}
         trans_real._default = None
         trans_real._active = Local()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hasher():
+    """Hash test and demo passwords with a fast hasher (PBKDF2 costs ~0.3 s a password),
+    whether or not XINFENG_FAST_PASSWORD_HASHER is set."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 def pytest_collection_modifyitems(config, items):

@@ -51,7 +51,8 @@ def test_docs_page_loads_nothing_from_outside(client, db):
         if asset.startswith("/static/"):
             served = Client().get(asset)
             assert served.status_code == 200, asset
-            b"".join(served.streaming_content) if served.streaming else served.content
+            body = b"".join(served.streaming_content) if served.streaming else served.content
+            assert body, asset
 
 
 def test_vendored_swagger_ui_carries_its_licence():
