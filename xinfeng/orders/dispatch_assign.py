@@ -30,7 +30,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
-DEFAULT_K = 16  # candidate teams per order (the cheapest); pricing adds any others needed
+DEFAULT_K = 24  # candidate teams per order (the cheapest); pricing adds any others needed
 MAX_ROUNDS = 10
 
 
@@ -203,8 +203,9 @@ def solve_assignment(
     cost = np.asarray(cost, dtype=np.float64)
     capacity = np.maximum(np.asarray(capacity, dtype=np.int64), 0)
     n, m = cost.shape
-    eligible = np.where(capacity[None, :] > 0, cost, np.inf)
-    eligible = np.where(eligible < penalty, eligible, np.inf)
+    eligible = cost.copy()
+    eligible[:, capacity <= 0] = np.inf
+    eligible[eligible >= penalty] = np.inf
     # Candidates: each order's k cheapest teams.
     rows, cols = _candidates(eligible, k, np.inf)
     certified, rounds = False, 0
@@ -232,10 +233,11 @@ def solve_assignment(
         if pots is None:
             break
         pot_o, pot_t = pots
-        reduced = eligible + pot_o[:, None] - pot_t[None, :]
+        reduced = eligible + pot_o[:, None]
+        reduced -= pot_t[None, :]
         assigned = np.nonzero(team >= 0)[0]
         reduced[assigned, team[assigned]] = np.inf  # the pairs in use
-        bad = np.nonzero((reduced < -tol).any(axis=1))[0]
+        bad = np.nonzero(reduced.min(axis=1) < -tol)[0]
         if len(bad) == 0:
             certified = True
             break

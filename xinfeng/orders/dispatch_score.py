@@ -166,9 +166,22 @@ def distance_matrix_km(orders: OrderArrays, teams: TeamArrays) -> np.ndarray:
     """All pairwise great-circle km, (n, m). The same quantity as :func:`haversine_km`
     (2R·asin(chord/2)), computed from one matrix product so 5,000 × 1,000 takes ~50 ms."""
     a, b = _unit_vectors(orders.lat, orders.lon), _unit_vectors(teams.lat, teams.lon)
-    chord2 = np.maximum(2.0 - 2.0 * (a @ b.T), 0.0)
-    d = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(np.sqrt(chord2) / 2, 1.0))
-    return np.where(np.isnan(d), UNKNOWN_DISTANCE_KM, d)
+    # The dot products written out: a BLAS call for an inner dimension of 3 is no faster and
+    # its thread pool stalls badly on a busy machine.
+    dot = np.multiply.outer(a[:, 0], b[:, 0])
+    dot += np.multiply.outer(a[:, 1], b[:, 1])
+    dot += np.multiply.outer(a[:, 2], b[:, 2])
+    # chord² = 2 − 2·dot; distance = 2R·asin(chord / 2), all in place.
+    np.multiply(dot, -0.5, out=dot)
+    dot += 0.5  # (chord / 2)²
+    np.clip(dot, 0.0, 1.0, out=dot)
+    np.sqrt(dot, out=dot)
+    np.arcsin(dot, out=dot)
+    dot *= 2 * EARTH_RADIUS_KM
+    missing = np.isnan(dot)
+    if missing.any():
+        dot[missing] = UNKNOWN_DISTANCE_KM
+    return dot
 
 
 def _category_values(order_cat: np.ndarray, team_mask: np.ndarray) -> np.ndarray:
@@ -258,10 +271,25 @@ def cost_matrix(
     """The (n, m) total cost; ``inf`` where the team has no capacity left (unless
     ``exclude_full`` is false)."""
     w = weights or get_weights()
-    comps = components_matrix(orders, teams)
-    total = np.zeros((len(orders), len(teams)))
-    for name in COMPONENTS:
-        total += w[name] * comps[name]
+    total = distance_matrix_km(orders, teams)
+    if w["distance"] != 1.0:
+        total *= w["distance"]
+    # Category: a (categories + 1, m) table of team values, gathered by the order's category
+    # (the last row, for an unknown category, is all zeros).
+    table = np.zeros((len(CATEGORY_INDEX) + 1, len(teams)))
+    for c in range(len(CATEGORY_INDEX)):
+        table[c] = w["category"] * _category_values(np.full(len(teams), c), teams.categories)
+    total += table[np.where(orders.category >= 0, orders.category, len(CATEGORY_INDEX))]
+    steps = _jurisdiction_steps(orders.segments, orders.depth, teams.segments)
+    total += (w["jurisdiction"] / JURISDICTION_MAX_STEPS) * steps
+    # The team-only components add one vector.
+    cap = np.maximum(teams.capacity, 1)
+    team_part = (
+        w["load"] * np.minimum(teams.load / cap, 1.0)
+        + w["rating"] * rating_values(teams)
+        + w["response"] * response_values(teams)
+    )
+    total += team_part[None, :]
     if exclude_full:
         total[:, teams.remaining <= 0] = np.inf
     return total
@@ -294,29 +322,25 @@ def pair_components(
         "response": response_values(teams)[tj],
     }
     labels = {name: str(COMPONENT_LABELS[name]) for name in COMPONENTS}
-    cols = {name: values[name].tolist() for name in COMPONENTS}
-    totals = sum(w[name] * values[name] for name in COMPONENTS).tolist()
-    dist_l, steps_l = dist.tolist(), steps.tolist()
-    out = []
-    for k in range(len(oi)):
-        parts = []
-        for name in COMPONENTS:
-            v = cols[name][k]
-            parts.append(
+    vals = {name: np.round(values[name], 4).tolist() for name in COMPONENTS}
+    costs = {name: np.round(w[name] * values[name], 4).tolist() for name in COMPONENTS}
+    totals = np.round(sum(w[name] * values[name] for name in COMPONENTS), 4).tolist()
+    dist_l, steps_l = np.round(dist, 3).tolist(), steps.tolist()
+    return [
+        {
+            "components": [
                 {
                     "name": name,
                     "label": labels[name],
-                    "value": round(v, 4),
+                    "value": vals[name][k],
                     "weight": w[name],
-                    "cost": round(w[name] * v, 4),
+                    "cost": costs[name][k],
                 }
-            )
-        out.append(
-            {
-                "components": parts,
-                "total": round(totals[k], 4),
-                "distance_km": round(dist_l[k], 3),
-                "jurisdiction_steps": int(steps_l[k]),
-            }
-        )
-    return out
+                for name in COMPONENTS
+            ],
+            "total": totals[k],
+            "distance_km": dist_l[k],
+            "jurisdiction_steps": int(steps_l[k]),
+        }
+        for k in range(len(oi))
+    ]

@@ -1,0 +1,337 @@
+"""The dispatch engine (派单): ranked team suggestions and exact batch auto-dispatch.
+
+- :func:`suggest_teams` ranks the eligible teams for one order by the transparent cost of
+  :mod:`~xinfeng.orders.dispatch_score` (category, distance, jurisdiction, load, ratings,
+  response time) and returns every component with its weight, so the page can show why.
+- :func:`auto_dispatch` plans a batch of orders at minimum total cost under the teams'
+  capacities, exactly (:mod:`~xinfeng.orders.dispatch_assign`), and explains each choice.
+- :func:`orders_auto_dispatch` is the service: it plans the pending orders an operator may
+  dispatch and applies the plan through ``services.order_dispatch`` (which locks, checks
+  and records the event), with the reason and the score breakdown recorded on each order.
+
+Eligible teams: active, with room left, in the order's county-level area (the jurisdiction
+component measures how close inside it), plus any team the order's project names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import numpy as np
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xinfeng.core.errors import DomainError
+from xinfeng.places.choices import RegionLevel
+from xinfeng.places.models import PATH_SEGMENT, Region, subtree_q
+from xinfeng.volunteers.models import Team
+
+from .choices import TEAM_LOAD_STATES, OrderState
+from .dispatch_assign import DEFAULT_K
+from .dispatch_plan import DispatchPlan, plan_dispatch, rank_teams
+from .dispatch_score import (
+    CATEGORY_INDEX,
+    OrderArrays,
+    TeamArrays,
+    category_mask,
+    cost_matrix,
+    get_weights,
+    path_segments,
+)
+from .models import Order
+
+# Response times and ratings are read from orders of the last year.
+HISTORY = timedelta(days=365)
+REASON_MAX = 300
+
+
+# --- arrays from the database -------------------------------------------------------------
+
+
+def _team_place(team: Team) -> tuple[float, float]:
+    for obj in (team, team.home_site, team.region):
+        if obj is not None and obj.latitude is not None and obj.longitude is not None:
+            return obj.latitude, obj.longitude
+    return np.nan, np.nan
+
+
+def _order_place(order: Order) -> tuple[float, float]:
+    for obj in (order, order.region, order.site):
+        if obj is not None and obj.latitude is not None and obj.longitude is not None:
+            return obj.latitude, obj.longitude
+    return np.nan, np.nan
+
+
+def team_arrays(teams: Sequence[Team]) -> TeamArrays:
+    """The score's facts for these teams in four queries: load now, ratings and response
+    times over the last year."""
+    ids = [t.pk for t in teams]
+    load = dict(
+        Order.objects.filter(team_id__in=ids, state__in=TEAM_LOAD_STATES)
+        .values("team_id")
+        .annotate(n=Count("id"))
+        .values_list("team_id", "n")
+    )
+    since = timezone.now() - HISTORY
+    rated = {
+        r["team_id"]: (r["s"] or 0, r["n"])
+        for r in Order.objects.filter(
+            team_id__in=ids, rating_level__isnull=False, dispatched_at__gte=since
+        )
+        .values("team_id")
+        .annotate(s=Sum("rating_level"), n=Count("id"))
+    }
+    resp_sum: dict[int, float] = {}
+    resp_n: dict[int, int] = {}
+    for team_id, dispatched, accepted in Order.objects.filter(
+        team_id__in=ids, dispatched_at__gte=since, accepted_at__isnull=False
+    ).values_list("team_id", "dispatched_at", "accepted_at"):
+        hours = max((accepted - dispatched).total_seconds() / 3600.0, 0.0)
+        resp_sum[team_id] = resp_sum.get(team_id, 0.0) + hours
+        resp_n[team_id] = resp_n.get(team_id, 0) + 1
+    seg, depth = path_segments([t.region.path for t in teams])
+    places = [_team_place(t) for t in teams]
+    return TeamArrays(
+        ids=np.array(ids, dtype=np.int64),
+        lat=np.array([p[0] for p in places], dtype=float),
+        lon=np.array([p[1] for p in places], dtype=float),
+        segments=seg,
+        depth=depth,
+        categories=np.array([category_mask(t.service_categories) for t in teams], dtype=np.int64),
+        capacity=np.array([t.capacity for t in teams], dtype=np.int64),
+        load=np.array([load.get(i, 0) for i in ids], dtype=np.int64),
+        rating_sum=np.array([rated.get(i, (0, 0))[0] for i in ids], dtype=float),
+        rating_count=np.array([rated.get(i, (0, 0))[1] for i in ids], dtype=float),
+        response_hours_sum=np.array([resp_sum.get(i, 0.0) for i in ids], dtype=float),
+        response_count=np.array([resp_n.get(i, 0) for i in ids], dtype=float),
+    )
+
+
+def order_arrays(orders: Sequence[Order]) -> OrderArrays:
+    seg, depth = path_segments([o.region.path for o in orders])
+    places = [_order_place(o) for o in orders]
+    return OrderArrays(
+        ids=np.array([o.pk or 0 for o in orders], dtype=np.int64),
+        lat=np.array([p[0] for p in places], dtype=float),
+        lon=np.array([p[1] for p in places], dtype=float),
+        segments=seg,
+        depth=depth,
+        category=np.array([CATEGORY_INDEX.get(o.category or "", -1) for o in orders]),
+    )
+
+
+def _area_path(region: Region) -> str:
+    """The path of the order's county-level area (the region itself if it is higher)."""
+    if region.level in (RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY):
+        return region.path
+    for anc in reversed(list(region.ancestors())):
+        if anc.level == RegionLevel.COUNTY:
+            return anc.path
+    return region.path[:PATH_SEGMENT]
+
+
+def _with_relations(orders: Iterable[Order]) -> list[Order]:
+    ids = [o.pk for o in orders]
+    by_id = Order.objects.select_related("region", "site", "project").in_bulk(ids)
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def candidate_teams(orders: Sequence[Order]) -> tuple[list[Team], np.ndarray]:
+    """Active teams eligible for any of the orders, and the (n, m) eligibility mask."""
+    areas = [_area_path(o.region) for o in orders]
+    named: dict[int, set[int]] = {}
+    project_ids = {o.project_id for o in orders if o.project_id}
+    if project_ids:
+        for pid, tid in Team.projects.through.objects.filter(
+            project_id__in=project_ids
+        ).values_list("project_id", "team_id"):
+            named.setdefault(pid, set()).add(tid)
+    named_ids = set().union(*named.values()) if named else set()
+    teams = list(
+        Team.objects.filter(is_active=True)
+        .filter(subtree_q(set(areas), "region__path") | Q(pk__in=named_ids))
+        .select_related("region", "home_site")
+        .order_by("id")
+    )
+    mask = np.zeros((len(orders), len(teams)), dtype=bool)
+    for i, (o, area) in enumerate(zip(orders, areas, strict=True)):
+        own = named.get(o.project_id, set())
+        for j, t in enumerate(teams):
+            mask[i, j] = t.region.path.startswith(area) or t.pk in own
+    return teams, mask
+
+
+# --- suggestions for one order --------------------------------------------------------------
+
+
+def _reason_text(entry: dict, team_name: str, *, auto: bool) -> str:
+    parts = "，".join(
+        f"{c['label']} {c['cost']:.1f}" for c in entry["components"] if abs(c["cost"]) >= 0.05
+    )
+    head = _("自动派单（总成本最低方案）") if auto else _("推荐")
+    text = _("%(head)s：%(team)s，综合成本 %(total).1f（%(parts)s），距离 %(km).1f 公里") % {
+        "head": head,
+        "team": team_name,
+        "total": entry["total"],
+        "parts": parts or _("各项均为 0"),
+        "km": entry["distance_km"],
+    }
+    if entry.get("rank") and entry["rank"] > 1 and entry.get("reason"):
+        text += "；" + str(entry["reason"])
+    return text[:REASON_MAX]
+
+
+def suggest_teams(
+    order: Order,
+    *,
+    limit: int = 5,
+    include_full: bool = False,
+    weights: dict[str, float] | None = None,
+) -> list[dict]:
+    """The best ``limit`` eligible teams for ``order``, cheapest first. Each entry has the
+    ``team`` (model), ``team_id``, ``team_name``, ``rank``, ``total`` cost, ``components``
+    (name, label, value, weight, cost), ``distance_km``, ``load``/``capacity``, ``full``
+    and a one-line ``reason`` to record with the dispatch. Teams at capacity are left out,
+    or listed last and flagged with ``include_full``."""
+    order = _with_relations([order])[0]
+    teams, mask = candidate_teams([order])
+    teams = [t for t, ok in zip(teams, mask[0], strict=True) if ok]
+    if not teams:
+        return []
+    w = get_weights(weights)
+    ranked = rank_teams(
+        order_arrays([order]),
+        team_arrays(teams),
+        0,
+        limit=limit,
+        include_full=include_full,
+        weights=w,
+    )
+    out = []
+    for entry in ranked:
+        team = teams[entry["team_row"]]
+        entry.update(team=team, team_name=team.name)
+        entry["reason"] = _reason_text(entry, team.name, auto=False)
+        out.append(entry)
+    return out
+
+
+# --- batch auto-dispatch --------------------------------------------------------------------
+
+
+@dataclass
+class AutoDispatchPlan:
+    """A plan over real orders: ``assignments`` are (order, team, explanation) triples,
+    ``unassigned`` are (order, explanation) pairs; figures from the exact solver."""
+
+    plan: DispatchPlan
+    assignments: list[tuple[Order, Team, dict]] = field(default_factory=list)
+    unassigned: list[tuple[Order, dict]] = field(default_factory=list)
+
+    @property
+    def total_cost(self) -> float:
+        return self.plan.total_cost
+
+    @property
+    def certified(self) -> bool:
+        return self.plan.result.certified
+
+
+def auto_dispatch(
+    orders: Sequence[Order],
+    teams: Sequence[Team] | None = None,
+    *,
+    weights: dict[str, float] | None = None,
+    k: int = DEFAULT_K,
+) -> AutoDispatchPlan:
+    """Plan a batch: each order to at most one team, no team above its remaining capacity,
+    minimum total cost (exact), every choice explained. ``teams`` defaults to the eligible
+    teams of :func:`candidate_teams`; given teams are all treated as eligible."""
+    orders = _with_relations(orders)
+    if teams is None:
+        teams, mask = candidate_teams(orders)
+    else:
+        teams = list(
+            Team.objects.filter(pk__in=[t.pk for t in teams], is_active=True)
+            .select_related("region", "home_site")
+            .order_by("id")
+        )
+        mask = np.ones((len(orders), len(teams)), dtype=bool)
+    w = get_weights(weights)
+    o_arr, t_arr = order_arrays(orders), team_arrays(teams)
+    cost = cost_matrix(o_arr, t_arr, w)
+    cost[~mask] = np.inf
+    plan = plan_dispatch(o_arr, t_arr, weights=w, k=k, cost=cost)
+    result = AutoDispatchPlan(plan=plan)
+    for order, entry in zip(orders, plan.explanations, strict=True):
+        if entry["team_row"] is None:
+            result.unassigned.append((order, entry))
+        else:
+            team = teams[entry["team_row"]]
+            entry["team_name"] = team.name
+            result.assignments.append((order, team, entry))
+    return result
+
+
+@dataclass
+class AutoDispatchReport:
+    """What :func:`orders_auto_dispatch` did."""
+
+    dispatched: list[tuple[Order, Team, str]] = field(default_factory=list)
+    unassigned: list[tuple[Order, str]] = field(default_factory=list)
+    failed: list[tuple[Order, str]] = field(default_factory=list)
+    total_cost: float = 0.0
+    certified: bool = False
+
+
+def _score_json(entry: dict) -> dict:
+    keys = ("total", "components", "distance_km", "jurisdiction_steps", "rank", "extra_cost")
+    score = {k: entry[k] for k in keys if k in entry}
+    score["engine"] = "auto"
+    return score
+
+
+def orders_auto_dispatch(
+    *,
+    actor,
+    orders: Iterable[Order] | None = None,
+    weights: dict[str, float] | None = None,
+) -> AutoDispatchReport:
+    """Auto-dispatch (批量智能派单): plan the pending orders at minimum total cost and
+    dispatch each through ``services.order_dispatch`` as ``actor`` — which checks that the
+    actor is staff of each order's site, locks the order and the team, and records the
+    event with the reason. ``orders`` defaults to every order awaiting dispatch that the
+    actor may dispatch. A step that fails (say, a team filled up meanwhile) is reported,
+    not raised, and the rest go on."""
+    from xinfeng.accounts.choices import STAFF_ROLES
+    from xinfeng.accounts.scope import restrict
+
+    from .services import order_dispatch
+
+    if orders is None:
+        qs = Order.objects.filter(state=OrderState.PENDING_DISPATCH)
+        orders = list(restrict(qs, actor, path_field="site__region__path", roles=STAFF_ROLES))
+    else:
+        orders = [o for o in orders if o.state == OrderState.PENDING_DISPATCH]
+    report = AutoDispatchReport()
+    if not orders:
+        report.certified = True
+        return report
+    planned = auto_dispatch(orders, weights=weights)
+    report.total_cost, report.certified = planned.total_cost, planned.certified
+    for order, team, entry in planned.assignments:
+        reason = _reason_text(entry, team.name, auto=True)
+        try:
+            order_dispatch(
+                actor=actor, order=order, team=team, reason=reason, score=_score_json(entry)
+            )
+        except DomainError as exc:  # e.g. the team filled up meanwhile: report, go on
+            report.failed.append((order, str(exc.detail)))
+        else:
+            report.dispatched.append((order, team, reason))
+    for order, entry in planned.unassigned:
+        report.unassigned.append((order, str(entry["reason"])))
+    return report
