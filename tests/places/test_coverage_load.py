@@ -2,8 +2,16 @@
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from xinfeng.places.models import PopulationPoint
+
+
+@pytest.fixture(autouse=True)
+def _chinese():
+    """Messages are checked in the default language, whatever an earlier test activated."""
+    with translation.override("zh-hans"):
+        yield
 
 
 def write(tmp_path, text, name="pop.csv"):
