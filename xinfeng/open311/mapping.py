@@ -1,0 +1,218 @@
+"""How our objects read in GeoReport v2: projects are services, orders are requests.
+
+- service: an active project; ``service_code`` is the project id, ``group`` its category,
+  ``metadata`` true (see the definition), ``type`` "realtime" (the order exists at once).
+- service definition: optional attributes ``region`` (the village or township, a list of
+  the project's orderable areas), ``wanted_from`` and ``wanted_until`` (datetimes).
+- request: an order; ``status`` open/closed, the detailed state in ``status_notes``,
+  ``agency_responsible`` the responsible site, the place as the region's name plus lat/long
+  rounded to 3 decimals (about 100 m: residents' homes are not published precisely).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+from django.conf import settings
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from xinfeng.orders.choices import OPEN_STATES, OrderChannel, OrderState
+from xinfeng.orders.dispatch_score import haversine_km
+from xinfeng.orders.models import Order
+from xinfeng.places.choices import RegionLevel
+from xinfeng.places.models import Region, subtree_q
+from xinfeng.projects.choices import ProjectStatus
+from xinfeng.projects.models import Project
+from xinfeng.volunteers.choices import ServiceCategory
+
+from .render import Open311Error
+
+DEFAULT_JURISDICTION = "360482"  # 共青城市, the demo city's statistical code
+# A pin farther than this from every village of the service's area is outside it.
+MAX_PIN_DISTANCE_KM = 30.0
+PUBLIC_DECIMALS = 3
+
+
+def jurisdictions() -> set[str]:
+    """Accepted ``jurisdiction_id`` values (settings.XINFENG_OPEN311_JURISDICTION, default
+    the demo city's 6-digit code; the 12-digit form is accepted too)."""
+    code = str(getattr(settings, "XINFENG_OPEN311_JURISDICTION", DEFAULT_JURISDICTION))
+    return {code, code.ljust(12, "0")}
+
+
+def check_jurisdiction(value: str | None) -> None:
+    if value is not None and value.strip() and value.strip() not in jurisdictions():
+        raise Open311Error(404, _("未知的 jurisdiction_id：%(v)s") % {"v": value})
+
+
+def active_projects():
+    return Project.objects.filter(status=ProjectStatus.ACTIVE).select_related("site")
+
+
+def get_project(code: str) -> Project:
+    if not code or not str(code).strip():
+        raise Open311Error(400, _("缺少 service_code。"))
+    if not str(code).strip().isdigit():
+        raise Open311Error(404, _("未找到服务：%(c)s") % {"c": code})
+    project = active_projects().filter(pk=int(code)).first()
+    if project is None:
+        raise Open311Error(404, _("未找到服务：%(c)s") % {"c": code})
+    return project
+
+
+def _category_label(value: str) -> str:
+    try:
+        return str(ServiceCategory(value).label)
+    except ValueError:
+        return value
+
+
+def service_dict(project: Project) -> dict:
+    return {
+        "service_code": str(project.pk),
+        "service_name": project.name,
+        "description": project.summary or project.description[:200],
+        "metadata": True,
+        "type": "realtime",
+        "keywords": ",".join(filter(None, [_category_label(project.category), project.site.name])),
+        "group": _category_label(project.category),
+    }
+
+
+def project_areas(project: Project) -> list[Region]:
+    """The villages and townships a resident may order this project from."""
+    roots = list(project.areas.all()) or [project.site.region]
+    return (
+        list(
+            Region.objects.filter(subtree_q([r.path for r in roots]))
+            .filter(level__in=[RegionLevel.TOWNSHIP, RegionLevel.VILLAGE])
+            .order_by("path")
+        )
+        or roots
+    )
+
+
+def service_definition(project: Project) -> dict:
+    areas = project_areas(project)
+    return {
+        "service_code": str(project.pk),
+        "attributes": [
+            {
+                "variable": True,
+                "code": "region",
+                "datatype": "singlevaluelist",
+                "required": False,
+                "datatype_description": _("不填时按经纬度取最近的村（社区）。"),
+                "order": 1,
+                "description": _("服务地点所在的村（社区）或乡镇"),
+                "values": [{"key": r.code or str(r.pk), "name": r.name} for r in areas],
+            },
+            {
+                "variable": True,
+                "code": "wanted_from",
+                "datatype": "datetime",
+                "required": False,
+                "datatype_description": _("ISO 8601 时间，如 2024-05-01T09:00:00+08:00"),
+                "order": 2,
+                "description": _("期望开始时间"),
+            },
+            {
+                "variable": True,
+                "code": "wanted_until",
+                "datatype": "datetime",
+                "required": False,
+                "datatype_description": _("ISO 8601 时间，晚于期望开始时间"),
+                "order": 3,
+                "description": _("期望结束时间"),
+            },
+        ],
+    }
+
+
+def parse_coordinate(value: str | None, name: str, low: float, high: float) -> float | None:
+    if value is None or value.strip() == "":
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise Open311Error(400, _("%(n)s 不是有效的数字。") % {"n": name}) from None
+    if not np.isfinite(number) or not low <= number <= high:
+        raise Open311Error(
+            400, _("%(n)s 超出范围（%(lo)s 到 %(hi)s）。") % {"n": name, "lo": low, "hi": high}
+        )
+    return number
+
+
+def parse_when(value: str | None, name: str) -> datetime | None:
+    if value is None or not value.strip():
+        return None
+    when = parse_datetime(value.strip())
+    if when is None:
+        raise Open311Error(400, _("%(n)s 不是有效的 ISO 8601 时间。") % {"n": name})
+    if timezone.is_naive(when):
+        when = timezone.make_aware(when)
+    return when
+
+
+def resolve_region(project: Project, code: str | None, lat: float | None, lon: float | None):
+    """The region of the request: the ``region`` attribute if given, else the nearest of the
+    project's villages (or townships) to the pin, else the project site's region."""
+    areas = project_areas(project)
+    if code:
+        for r in areas:
+            if code.strip() in (r.code, str(r.pk)):
+                return r
+        raise Open311Error(400, _("region 不在该服务的范围内：%(c)s") % {"c": code})
+    if lat is not None and lon is not None:
+        placed = [r for r in areas if r.latitude is not None and r.longitude is not None]
+        if placed:
+            km = haversine_km(
+                lat,
+                lon,
+                np.array([r.latitude for r in placed]),
+                np.array([r.longitude for r in placed]),
+            )
+            # Prefer villages: the deepest level among the nearest.
+            best = int(np.lexsort(([-r.depth for r in placed], np.round(km, 3)))[0])
+            if km[best] > MAX_PIN_DISTANCE_KM:
+                raise Open311Error(400, _("该位置不在本服务的服务范围内。"))
+            return placed[best]
+    return project.site.region
+
+
+def is_open(order: Order) -> bool:
+    return order.state in OPEN_STATES
+
+
+def request_dict(order: Order) -> dict:
+    state_label = str(OrderState(order.state).label)
+    notes = _("状态：%(s)s") % {"s": state_label}
+    if order.team_id and order.state not in (OrderState.REJECTED, OrderState.CANCELLED):
+        notes += _("；承接队伍：%(t)s") % {"t": order.team.name}
+    description = order.description if order.channel == OrderChannel.OPEN311 else order.title
+    lat = round(order.latitude, PUBLIC_DECIMALS) if order.latitude is not None else None
+    lon = round(order.longitude, PUBLIC_DECIMALS) if order.longitude is not None else None
+    if lat is None and order.region.latitude is not None:
+        lat, lon = order.region.latitude, order.region.longitude
+    return {
+        "service_request_id": str(order.pk),
+        "status": "open" if is_open(order) else "closed",
+        "status_notes": notes,
+        "service_name": order.project.name if order.project_id else order.title,
+        "service_code": str(order.project_id) if order.project_id else "",
+        "description": description,
+        "agency_responsible": order.site.name,
+        "service_notice": "",
+        "requested_datetime": timezone.localtime(order.submitted_at).isoformat(),
+        "updated_datetime": timezone.localtime(order.updated_at).isoformat(),
+        "expected_datetime": timezone.localtime(order.due_at).isoformat() if order.due_at else "",
+        "address": order.region.name,
+        "address_id": order.region.code or "",
+        "zipcode": "",
+        "lat": lat,
+        "long": lon,
+        "media_url": "",
+    }
