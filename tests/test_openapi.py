@@ -5,6 +5,8 @@ import re
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -71,6 +73,18 @@ def owner_token(owner):
     return raw
 
 
+@pytest.fixture
+def keep_db_connection():
+    """Schemathesis calls the WSGI app directly, so Django's end-of-request handler would
+    close the database connection inside the test's transaction (PostgreSQL then fails
+    every later query). Django's own test client disconnects it the same way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @schema.parametrize()
 @settings(
     max_examples=10,
@@ -81,7 +95,7 @@ def owner_token(owner):
         HealthCheck.filter_too_much,
     ],
 )
-def test_get_endpoints_never_answer_5xx(case, tree, owner_token):
+def test_get_endpoints_never_answer_5xx(case, tree, owner_token, keep_db_connection):
     case.call_and_validate(
         headers={"Authorization": f"Bearer {owner_token}"},
         checks=[not_a_server_error, content_type_conformance, response_schema_conformance],
