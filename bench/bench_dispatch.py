@@ -171,6 +171,7 @@ def main() -> None:
         )
     out["machine"] = {
         "cpus": os.cpu_count(),
+        "loadavg_1m": round(os.getloadavg()[0], 2),  # others' work on the machine skews times
         "python": platform.python_version(),
         "numpy": np.__version__,
         "scipy": scipy.__version__,
