@@ -224,19 +224,19 @@ def register_by_staff(request, payload: RegisterIn):
     return Status(201, volunteer)
 
 
-@router.get("/{volunteer_id}", response=VolunteerDetailOut)
+@router.get("/{int:volunteer_id}", response=VolunteerDetailOut)
 def get_volunteer(request, volunteer_id: int):
     return selectors.volunteer_get(user=request.user, volunteer_id=volunteer_id)
 
 
-@router.patch("/{volunteer_id}", response=VolunteerDetailOut)
+@router.patch("/{int:volunteer_id}", response=VolunteerDetailOut)
 def update_volunteer(request, volunteer_id: int, payload: VolunteerPatch):
     volunteer = selectors.volunteer_get(user=request.user, volunteer_id=volunteer_id)
     return _apply_patch(request, volunteer, payload)
 
 
 @router.post(
-    "/{volunteer_id}/reveal",
+    "/{int:volunteer_id}/reveal",
     response=RevealOut,
     summary="Show one personal-data field unmasked (audited)",
 )
@@ -261,7 +261,7 @@ def _visible_volunteer(request, volunteer_id: int):
         return volunteer
 
 
-@router.post("/{volunteer_id}/guardian-consent", response=VolunteerDetailOut)
+@router.post("/{int:volunteer_id}/guardian-consent", response=VolunteerDetailOut)
 def guardian_consent(request, volunteer_id: int, payload: GuardianConsentIn):
     volunteer = selectors.volunteer_get(user=request.user, volunteer_id=volunteer_id)
     return registration.volunteer_record_guardian_consent(
@@ -269,14 +269,16 @@ def guardian_consent(request, volunteer_id: int, payload: GuardianConsentIn):
     )
 
 
-@router.get("/{volunteer_id}/points", response=PointsPage, summary="A volunteer's points ledger")
+@router.get(
+    "/{int:volunteer_id}/points", response=PointsPage, summary="A volunteer's points ledger"
+)
 def volunteer_points(request, volunteer_id: int, cursor: str | None = None, limit: int = 50):
     volunteer = selectors.volunteer_get(user=request.user, volunteer_id=volunteer_id)
     items, nxt = keyset_page(selectors.points_entries(volunteer), cursor=cursor, limit=limit)
     return {"items": items, "next_cursor": nxt}
 
 
-@router.post("/{volunteer_id}/points", response={201: PointsEntryOut})
+@router.post("/{int:volunteer_id}/points", response={201: PointsEntryOut})
 def adjust_points(request, volunteer_id: int, payload: PointsAdjustIn):
     volunteer = selectors.volunteer_get(user=request.user, volunteer_id=volunteer_id)
     entry = services.points_adjust(actor=request.user, volunteer=volunteer, **payload.dict())

@@ -54,12 +54,12 @@ def issue(request, payload: CertificateIn):
     return Status(201, cert)
 
 
-@router.get("/certificates/{certificate_id}", response=CertificateOut)
+@router.get("/certificates/{int:certificate_id}", response=CertificateOut)
 def get_certificate(request, certificate_id: int):
     return selectors.certificate_get(user=request.user, certificate_id=certificate_id)
 
 
-@router.get("/certificates/{certificate_id}/pdf", summary="The certificate as PDF")
+@router.get("/certificates/{int:certificate_id}/pdf", summary="The certificate as PDF")
 def certificate_pdf(request, certificate_id: int):
     cert = selectors.certificate_get(user=request.user, certificate_id=certificate_id)
     data = certificates.certificate_pdf(cert, request.build_absolute_uri("/"))
@@ -68,7 +68,7 @@ def certificate_pdf(request, certificate_id: int):
     return response
 
 
-@router.post("/certificates/{certificate_id}/revoke", response=CertificateOut)
+@router.post("/certificates/{int:certificate_id}/revoke", response=CertificateOut)
 def revoke(request, certificate_id: int, payload: ReasonIn):
     cert = selectors.certificate_get(user=request.user, certificate_id=certificate_id)
     return certificates.certificate_revoke(

@@ -39,7 +39,7 @@ def list_rewards(
     return {"items": items, "next_cursor": nxt}
 
 
-@router.get("/rewards/{reward_id}", response=RewardOut)
+@router.get("/rewards/{int:reward_id}", response=RewardOut)
 def get_reward(request, reward_id: int):
     return selectors.reward_get(reward_id=reward_id)
 
@@ -51,7 +51,7 @@ def create_reward(request, payload: RewardIn):
     return Status(201, exchange.reward_create(actor=require_user(request), site=site, **data))
 
 
-@router.patch("/rewards/{reward_id}", response=RewardOut)
+@router.patch("/rewards/{int:reward_id}", response=RewardOut)
 def update_reward(request, reward_id: int, payload: RewardPatch):
     reward = selectors.reward_get(reward_id=reward_id)
     return exchange.reward_update(
@@ -59,14 +59,14 @@ def update_reward(request, reward_id: int, payload: RewardPatch):
     )
 
 
-@router.post("/rewards/{reward_id}/restock", response=RewardOut)
+@router.post("/rewards/{int:reward_id}/restock", response=RewardOut)
 def restock(request, reward_id: int, payload: RestockIn):
     reward = selectors.reward_get(reward_id=reward_id)
     return exchange.reward_restock(actor=require_user(request), reward=reward, delta=payload.delta)
 
 
 @router.post(
-    "/rewards/{reward_id}/redeem",
+    "/rewards/{int:reward_id}/redeem",
     response={201: RedemptionOut},
     summary="Exchange points for a reward (409 when points or stock run out)",
 )
@@ -108,7 +108,7 @@ def my_redemptions(request, cursor: str | None = None, limit: int = 50):
     return {"items": items, "next_cursor": nxt}
 
 
-@router.post("/redemptions/{redemption_id}/deliver", response=RedemptionOut)
+@router.post("/redemptions/{int:redemption_id}/deliver", response=RedemptionOut)
 def deliver(request, redemption_id: int, payload: DeliverIn):
     r = selectors.redemption_get(user=request.user, redemption_id=redemption_id)
     return exchange.redemption_deliver(
@@ -116,7 +116,7 @@ def deliver(request, redemption_id: int, payload: DeliverIn):
     )
 
 
-@router.post("/redemptions/{redemption_id}/cancel", response=RedemptionOut)
+@router.post("/redemptions/{int:redemption_id}/cancel", response=RedemptionOut)
 def cancel(request, redemption_id: int, payload: ReasonIn):
     r = selectors.redemption_get(user=request.user, redemption_id=redemption_id)
     return exchange.redemption_cancel(

@@ -63,7 +63,7 @@ def my_records(request, cursor: str | None = None, limit: int = 50):
     return {"items": items, "next_cursor": nxt}
 
 
-@router.get("/records/{record_id}", response=RecordOut)
+@router.get("/records/{int:record_id}", response=RecordOut)
 def get_record(request, record_id: int):
     return selectors.service_record_get(user=request.user, record_id=record_id)
 
@@ -93,7 +93,7 @@ def backfill(request, payload: BackfillIn):
 
 
 @router.post(
-    "/records/{record_id}/correct",
+    "/records/{int:record_id}/correct",
     response={201: RecordOut},
     summary="Correct a record: appends a correction referencing it",
 )

@@ -33,12 +33,14 @@ def list_imports(request, cursor: str | None = None, limit: int = 50):
     return {"items": items, "next_cursor": nxt}
 
 
-@router.get("/imports/{import_id}", response=ImportOut, summary="Progress of an import")
+@router.get("/imports/{int:import_id}", response=ImportOut, summary="Progress of an import")
 def get_import(request, import_id: int):
     return selectors.import_get(user=request.user, import_id=import_id)
 
 
-@router.get("/imports/{import_id}/rejected.xlsx", summary="Rejected rows with reasons (audited)")
+@router.get(
+    "/imports/{int:import_id}/rejected.xlsx", summary="Rejected rows with reasons (audited)"
+)
 def rejected_report(request, import_id: int):
     job = selectors.import_get(user=request.user, import_id=import_id)
     data = imports.rejected_report_xlsx(actor=require_user(request), job=job, request=request)

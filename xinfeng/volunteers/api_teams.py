@@ -56,7 +56,7 @@ def list_teams(
     return {"items": items, "next_cursor": nxt}
 
 
-@router.get("/teams/{team_id}", response=TeamOut)
+@router.get("/teams/{int:team_id}", response=TeamOut)
 def get_team(request, team_id: int):
     return selectors.team_get(team_id=team_id)
 
@@ -72,7 +72,7 @@ def create_team(request, payload: TeamIn):
     return Status(201, selectors.team_get(team_id=team.pk))
 
 
-@router.patch("/teams/{team_id}", response=TeamOut)
+@router.patch("/teams/{int:team_id}", response=TeamOut)
 def update_team(request, team_id: int, payload: TeamPatch):
     team = selectors.team_get(team_id=team_id)
     changes = payload.dict(exclude_unset=True)
@@ -84,7 +84,7 @@ def update_team(request, team_id: int, payload: TeamPatch):
     return selectors.team_get(team_id=team_id)
 
 
-@router.get("/teams/{team_id}/members", response=MembershipPage, summary="Roster (scoped)")
+@router.get("/teams/{int:team_id}/members", response=MembershipPage, summary="Roster (scoped)")
 def team_members(
     request,
     team_id: int,
@@ -98,7 +98,7 @@ def team_members(
     return {"items": items, "next_cursor": nxt}
 
 
-@router.post("/teams/{team_id}/members", response={201: MembershipOut}, summary="Enrol (staff)")
+@router.post("/teams/{int:team_id}/members", response={201: MembershipOut}, summary="Enrol (staff)")
 def add_member(request, team_id: int, payload: AddMemberIn):
     team = selectors.team_get(team_id=team_id)
     volunteer = Volunteer.objects.filter(pk=payload.volunteer_id).first()
@@ -111,7 +111,7 @@ def add_member(request, team_id: int, payload: AddMemberIn):
     return Status(201, m)
 
 
-@router.post("/teams/{team_id}/join", response={201: MembershipOut}, summary="Ask to join")
+@router.post("/teams/{int:team_id}/join", response={201: MembershipOut}, summary="Ask to join")
 def join_team(request, team_id: int, payload: JoinIn):
     team = selectors.team_get(team_id=team_id)
     m = teams.team_join_request(actor=require_user(request), team=team, message=payload.message)
@@ -128,20 +128,20 @@ def my_teams(request, cursor: str | None = None, limit: int = 50):
     return {"items": items, "next_cursor": nxt}
 
 
-@router.post("/memberships/{membership_id}/approve", response=MembershipOut)
+@router.post("/memberships/{int:membership_id}/approve", response=MembershipOut)
 def approve(request, membership_id: int):
     m = selectors.membership_get(user=request.user, membership_id=membership_id)
     return teams.membership_decide(actor=require_user(request), membership=m, approve=True)
 
 
-@router.post("/memberships/{membership_id}/reject", response=MembershipOut)
+@router.post("/memberships/{int:membership_id}/reject", response=MembershipOut)
 def reject(request, membership_id: int):
     m = selectors.membership_get(user=request.user, membership_id=membership_id)
     return teams.membership_decide(actor=require_user(request), membership=m, approve=False)
 
 
 @router.post(
-    "/memberships/{membership_id}/leave",
+    "/memberships/{int:membership_id}/leave",
     response=MembershipOut,
     summary="Leave (own), or remove a member (leader/staff); history is kept",
 )
@@ -150,7 +150,7 @@ def leave(request, membership_id: int):
     return teams.membership_leave(actor=require_user(request), membership=m)
 
 
-@router.post("/memberships/{membership_id}/role", response=MembershipOut)
+@router.post("/memberships/{int:membership_id}/role", response=MembershipOut)
 def set_role(request, membership_id: int, payload: RoleIn):
     m = selectors.membership_get(user=request.user, membership_id=membership_id)
     return teams.membership_set_role(actor=require_user(request), membership=m, role=payload.role)

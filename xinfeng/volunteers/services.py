@@ -179,7 +179,8 @@ def effective_hours(record: ServiceRecord) -> Decimal:
     """The hours an original record counts for now: its own plus all its corrections."""
     root = record.corrects or record
     extra = root.corrections.aggregate(s=Sum("hours"))["s"] or Decimal("0")
-    return root.hours + extra
+    # SQLite sums decimals as floats; round back to the field's precision.
+    return (root.hours + extra).quantize(HOURS_STEP, rounding=ROUND_HALF_UP)
 
 
 @transaction.atomic
