@@ -200,6 +200,13 @@ MAP_TILE_URL = os.environ.get("XINFENG_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = os.environ.get("XINFENG_TILE_ATTRIBUTION", "")
 MAP_TILE_CRS = os.environ.get("XINFENG_TILE_CRS", "wgs84")
 
+# Behind a reverse proxy (nginx, a load balancer): how many proxies append to
+# X-Forwarded-For, so the client's address (login throttling, audit) is read from it;
+# 0 means "use the socket address". XINFENG_HTTPS_PROXY=1 trusts X-Forwarded-Proto: https.
+XINFENG_TRUSTED_PROXIES = int(os.environ.get("XINFENG_TRUSTED_PROXIES", "0"))
+if env_bool("XINFENG_HTTPS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG

@@ -1,11 +1,28 @@
 """Writing audit events. Call ``audit_record`` wherever unmasked personal data is shown."""
 
+import ipaddress
+
+from django.conf import settings
+
 from .models import AuditEvent
 
 
 def client_ip(request) -> str | None:
+    """The client's address. Behind ``XINFENG_TRUSTED_PROXIES`` proxies it is the entry that
+    many places from the right of X-Forwarded-For (entries further left can be forged by
+    the client); otherwise the socket address."""
     if request is None:
         return None
+    hops = getattr(settings, "XINFENG_TRUSTED_PROXIES", 0)
+    if hops > 0:
+        forwarded = [
+            p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()
+        ]
+        if len(forwarded) >= hops:
+            try:
+                return str(ipaddress.ip_address(forwarded[-hops]))
+            except ValueError:
+                pass
     return request.META.get("REMOTE_ADDR")
 
 
