@@ -11,7 +11,7 @@ from xinfeng.places.models import Region
 
 # Steps run in order; each module has ``generate(ctx)``. Later issues add their steps here.
 CITY_STEPS = ["places", "population", "accounts"]
-PROVINCE_STEPS: list[str] = []
+PROVINCE_STEPS: list[str] = ["province"]
 
 
 class Command(BaseCommand):
