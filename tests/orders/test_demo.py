@@ -1,0 +1,64 @@
+"""The demo steps "projects" and "orders" on the real city (places and accounts steps),
+with a handful of teams standing in for the volunteers step."""
+
+import io
+
+import pytest
+from django.db.models import Count
+
+from xinfeng.demo import accounts, orders, places, projects
+from xinfeng.demo.context import DemoContext
+from xinfeng.orders.choices import FollowUpStatus, OrderState
+from xinfeng.orders.models import FollowUp, Order, OrderEvent
+from xinfeng.projects.models import Project
+
+from .factories import TeamFactory, VolunteerFactory, join
+
+NAMED = [
+    "颐养之家",
+    "心连心课堂",
+    "白衣天使乡村行",
+    "每月云讲堂",
+    "红领巾宣讲员",
+    "普法宣传",
+    "大手拉小手",
+]
+
+
+@pytest.mark.django_db
+def test_demo_projects_and_orders():
+    ctx = DemoContext(seed=7, scale="city", out=io.StringIO())
+    places.generate(ctx)
+    accounts.generate(ctx)
+    teams = []
+    for site in [ctx.data["center"], *list(ctx.data["institutes"].values())[:8]]:
+        team = TeamFactory(home_site=site, region=site.region)
+        for _ in range(3):
+            join(team, VolunteerFactory(home_region=site.region, user=None))
+        teams.append(team)
+    ctx.data["teams"] = teams
+    projects.generate(ctx)
+    orders.generate(ctx)
+
+    assert Project.objects.count() == 141
+    assert set(NAMED) <= set(Project.objects.values_list("name", flat=True))
+    states = dict(Order.objects.values_list("state").annotate(n=Count("id")))
+    assert set(states) == set(OrderState.values), states
+    rated = Order.objects.filter(state=OrderState.RATED)
+    good = rated.filter(rating_level__gte=4).count()
+    assert good / rated.count() > 0.8
+    assert rated.filter(rating_is_auto=True).exists()
+    assert FollowUp.objects.filter(status=FollowUpStatus.DONE).exists()
+    span = Order.objects.order_by("submitted_at")
+    assert (span.last().submitted_at - span.first().submitted_at).days > 600
+    # Every order's history starts with its submission and ends in its current state.
+    sample = Order.objects.order_by("?")[:200]
+    for o in sample:
+        evs = list(OrderEvent.objects.filter(order=o).order_by("at", "id"))
+        assert evs[0].action == "submit"
+        moves = [e for e in evs if e.action != "follow_up"]
+        assert moves[-1].to_state == o.state
+        assert all(a.at <= b.at for a, b in zip(evs, evs[1:], strict=False))
+    # The demo resident has orders to show, including one waiting for a rating.
+    resident = ctx.data["users"]["resident"]
+    assert Order.objects.filter(requester=resident, state=OrderState.COMPLETED).exists()
