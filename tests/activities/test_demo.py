@@ -1,0 +1,56 @@
+"""The demo's activities: the report's totals, rooms that never clash, counters that match
+their rows, and pages that render on the demo data. One seed for the whole module."""
+
+import io
+
+from django.db.models import Count, Sum
+
+from xinfeng.activities import selectors
+from xinfeng.activities.models import Activity, News, OnlineView, Signup, VenueBooking
+from xinfeng.demo import accounts, activities, places
+from xinfeng.demo.context import DemoContext
+
+
+def test_demo_city_activities_match_the_report_and_stay_consistent(db, client):
+    ctx = DemoContext(seed=2021, scale="city", out=io.StringIO())
+    places.generate(ctx)
+    accounts.generate(ctx)
+    activities.generate(ctx)
+
+    assert Activity.objects.count() >= 5000
+    total = selectors.audience_total()
+    assert total["total"] >= 200_000
+    assert total["online"] > 0 and total["offline"] > 0
+    lectures = Activity.objects.filter(is_cloud_lecture=True)
+    months = {a.starts_at.strftime("%Y-%m") for a in lectures}
+    assert len(months) >= 24 and lectures.count() == len(months)
+    assert News.objects.filter(activity__isnull=False).exists()
+    assert News.objects.filter(kind="announcement").exists()
+
+    # Counters equal the rows behind them.
+    viewers = Activity.objects.aggregate(s=Sum("online_viewers"))["s"]
+    assert viewers == OnlineView.objects.count()
+    for a in Activity.objects.annotate(n=Count("signups")).filter(n__gt=0):
+        assert a.signup_count == a.n
+
+    # Confirmed bookings of a room never overlap.
+    rows = list(
+        VenueBooking.objects.filter(state="confirmed")
+        .order_by("venue_id", "starts_at")
+        .values_list("venue_id", "starts_at", "ends_at")
+    )
+    for (v1, _s1, e1), (v2, s2, _e2) in zip(rows, rows[1:], strict=False):
+        assert v1 != v2 or s2 >= e1
+    assert VenueBooking.objects.filter(activity__isnull=True).count() > 1000
+
+    # The demo resident finds upcoming activities and their own sign-ups.
+    resident = ctx.data["users"]["resident"]
+    assert Signup.objects.filter(user=resident, state="confirmed").exists()
+    client.force_login(resident)
+    assert client.get("/activities/").status_code == 200
+    assert client.get("/activities/my/").status_code == 200
+    lecture = lectures.filter(state="finished").first()
+    assert client.get(f"/activities/{lecture.pk}/").status_code == 200
+    assert client.get("/activities/audience/").status_code == 200
+    client.force_login(ctx.data["users"]["center"])
+    assert client.get(f"/activities/{lecture.pk}/manage/").status_code == 200
