@@ -6,7 +6,7 @@ PORT ?= 8000
 LOCK := requirements.lock
 STAMP := $(VENV)/.lock-$(shell sha1sum $(LOCK) 2>/dev/null | cut -c1-12)
 
-.PHONY: run test lint bench setup install migrate messages demo worker clean
+.PHONY: run test lint bench setup install migrate messages catalog demo worker clean
 
 $(STAMP): $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,13 @@ install: $(STAMP)
 
 messages: install
 	@$(BIN)/python manage.py compile_catalogs
+
+# Refresh the project catalog (core, places, accounts, demo, xinfeng/templates) after
+# changing strings there; the other apps keep their own catalogs in xinfeng/<app>/locale.
+OWN_CATALOG_APPS := volunteers projects orders activities insights open311 emergency surveys notifications
+catalog: install
+	$(BIN)/python manage.py makemessages -l en $(foreach a,$(OWN_CATALOG_APPS),--ignore=xinfeng/$(a)) \
+	  --ignore=.venv --ignore=tests --ignore=bench
 
 migrate: install
 	@$(BIN)/python manage.py migrate --noinput -v0
