@@ -2,17 +2,26 @@
 
 import re
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from xinfeng.accounts.choices import READ_ROLES, STAFF_ROLES
 from xinfeng.accounts.scope import get_in_scope, restrict, scope_paths
 from xinfeng.core.errors import NotFound, ValidationFailed
 
-from .choices import SiteLevel
+from .choices import SITE_LEVEL_RANK, SiteLevel
 from .models import PATH_SEGMENT, Region, Site, Venue, subtree_q
 
 REGION_CODE_RE = re.compile(r"[0-9]{12}")
+
+
+def level_rank():
+    """An expression ordering sites center → institute → station → point (the stored
+    level strings would sort "point" before "station")."""
+    return Case(
+        *[When(level=level, then=Value(rank)) for level, rank in SITE_LEVEL_RANK.items()],
+        output_field=IntegerField(),
+    )
 
 
 def region_list(

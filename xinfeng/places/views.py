@@ -19,7 +19,7 @@ def site_directory(request):
         level = None
     q = (request.GET.get("q") or "").strip()[:50]
     qs = selectors.site_list(region=region, level=level, q=q or None).order_by(
-        "level", "name", "id"
+        selectors.level_rank(), "name", "id"
     )
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     regions = Region.objects.filter(depth__lte=1).order_by("path")

@@ -58,7 +58,7 @@ def manage_site_list(request):
     qs = (
         selectors.sites_managed_by(user=request.user)
         .annotate(venue_count=Count("venues"))
-        .order_by("level", "name", "id")
+        .order_by(selectors.level_rank(), "name", "id")
     )
     if q:
         qs = qs.filter(name__icontains=q)
