@@ -20,7 +20,7 @@ Volunteer) with later steps.
 """
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import connection
@@ -434,7 +434,8 @@ def _memberships(rng, teams, volunteers, joined_at):
 def generate(ctx: DemoContext) -> None:
     rng = ctx.rng_for("volunteers")
     today = timezone.localdate()
-    now = timezone.now()
+    # Everything is dated from today's local midnight: deterministic per seed and day.
+    now = timezone.make_aware(datetime.combine(today, time.min))
     regions = ctx.data["regions"]
     villages = [r for r in regions.values() if r.level == RegionLevel.VILLAGE]
     weights = [r.population or 1000 for r in villages]
@@ -553,13 +554,13 @@ def _records(rng, teams, volunteers, members, now, users) -> list[ServiceRecord]
     records = []
     for t, vi in plan:
         v = volunteers[vi]
-        age_days = DAYS * (1 - rng.random() ** 0.7)
-        start = (now - timedelta(days=age_days)).replace(
-            minute=rng.choice([0, 30]), second=0, microsecond=0
+        # Whole days back from today's midnight (never today), so a run later the same
+        # day gives the same records.
+        days_back = 1 + int((DAYS - 1) * (1 - rng.random() ** 0.7))
+        start = now - timedelta(days=days_back)
+        start = start.replace(
+            hour=rng.choice([8, 9, 9, 14, 14, 15, 19]), minute=rng.choice([0, 30])
         )
-        start = start.replace(hour=rng.choice([8, 9, 9, 14, 14, 15, 19]))
-        if start > now - timedelta(hours=6):
-            start -= timedelta(days=1)
         minutes = rng.choice([60, 90, 120, 120, 150, 180, 240])
         end = start + timedelta(minutes=minutes)
         hours = Decimal(minutes) / Decimal(60)

@@ -1,0 +1,99 @@
+"""The demo's volunteers step: 161 teams in the 1+7+N structure, 20,000 volunteer
+person-times, caches that agree with the records and the ledger, deterministic per seed."""
+
+import hashlib
+from decimal import Decimal
+from io import StringIO
+
+from django.db import transaction
+from django.db.models import Count, Sum
+
+from xinfeng.demo import accounts, places, volunteers
+from xinfeng.demo.context import DemoContext
+from xinfeng.volunteers.choices import MembershipRole, TeamType
+from xinfeng.volunteers.models import (
+    PointsEntry,
+    Redemption,
+    ServiceRecord,
+    Team,
+    TeamMembership,
+    Volunteer,
+)
+
+
+def fingerprint() -> str:
+    rows = list(
+        Volunteer.objects.order_by("number").values_list(
+            "number", "name", "phone", "id_number_hash", "total_hours", "points_balance"
+        )
+    )
+    rows += list(
+        ServiceRecord.objects.order_by("started_at", "id").values_list(
+            "volunteer__number", "team__name", "started_at", "hours"
+        )[:2000]
+    )
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def test_volunteers_step(db):
+    ctx = DemoContext(seed=7, scale="city", out=StringIO())
+    with transaction.atomic():
+        places.generate(ctx)
+        accounts.generate(ctx)
+
+    sid = transaction.savepoint()
+    volunteers.generate(ctx)
+    first = fingerprint()
+
+    by_type = dict(Team.objects.values_list("team_type").annotate(n=Count("id")))
+    assert sum(by_type.values()) == 161
+    assert by_type[TeamType.GENERAL] == 1 and by_type[TeamType.SPECIALISED] == 7
+    assert by_type[TeamType.VILLAGE] == 69 and by_type[TeamType.DEPARTMENT] == 50
+    general = Team.objects.get(team_type=TeamType.GENERAL)
+    assert general.home_site == ctx.data["center"]
+    assert not Team.objects.exclude(pk=general.pk).filter(parent__isnull=True).exists()
+    assert Team.objects.filter(standby_24h=True).count() >= 3
+
+    # 20,000 person-times; every volunteer's caches agree with records and ledger.
+    assert ServiceRecord.objects.filter(corrects__isnull=True).count() == 20_000
+    hours = dict(
+        ServiceRecord.objects.values("volunteer")
+        .annotate(s=Sum("hours"))
+        .values_list("volunteer", "s")
+    )
+    points = dict(
+        PointsEntry.objects.values("volunteer")
+        .annotate(s=Sum("delta"))
+        .values_list("volunteer", "s")
+    )
+    for v in Volunteer.objects.all():
+        assert Decimal(hours.get(v.pk) or 0).quantize(Decimal("0.01")) == v.total_hours
+        assert (points.get(v.pk) or 0) == v.points_balance >= 0
+    assert Volunteer.objects.count() == 3600
+    assert Redemption.objects.exists()
+
+    # Minors: under-14s have guardian consent, none serves on a 24-hour standby team.
+    for v in Volunteer.objects.filter(birth_date__isnull=False):
+        if v.age_on() < 14:
+            assert v.guardian_consented_at is not None
+    standby_minors = [
+        m
+        for m in TeamMembership.objects.filter(team__standby_24h=True).select_related("volunteer")
+        if m.volunteer.is_minor
+    ]
+    assert standby_minors == []
+
+    # The demo accounts: the volunteer has a profile, the team leader leads the general team.
+    users = ctx.data["users"]
+    assert Volunteer.objects.get(user=users["volunteer"]).service_records.exists()
+    assert (
+        TeamMembership.objects.get(team=general, volunteer__user=users["teamleader"]).role
+        == MembershipRole.LEADER
+    )
+    assert len(ctx.data["teams"]) == 161 and len(ctx.data["volunteers"]) == 3600
+
+    # Same seed, same data.
+    transaction.savepoint_rollback(sid)
+    assert not Volunteer.objects.exists()
+    volunteers.generate(ctx)
+    assert fingerprint() == first
