@@ -110,9 +110,9 @@ def _next_star(volunteer: Volunteer):
     return None, None
 
 
-@login_required
 def me(request):
-    """My volunteer card: number, star level, hours, points, consents."""
+    """My volunteer card: number, star level, hours, points, consents. Someone not yet
+    registered (or not signed in) is taken to the registration page."""
     volunteer, redirect_ = _own_or_register(request)
     if redirect_:
         return redirect_
