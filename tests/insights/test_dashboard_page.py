@@ -105,6 +105,8 @@ def test_residents_have_no_dashboard_and_anonymous_must_sign_in(client, plain_re
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
     client.force_login(plain_resident)
     assert client.get(f"/insights/dashboard/{rolled.v1.pk}/").status_code == 404
+    own = client.get("/insights/")
+    assert own.status_code == 403 and "没有查看权限" in own.content.decode()
 
 
 def test_page_says_when_no_rollup_has_run_yet(client, leader, city):

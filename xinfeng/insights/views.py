@@ -33,6 +33,14 @@ def dashboard_home(request):
     """/insights/ → the dashboard of the user's own region."""
     try:
         region = selectors.dashboard_region(user=request.user)
+    except NotFound:
+        # Signed in, but no reading role anywhere: say so rather than "not found".
+        return render(
+            request,
+            "insights/error.html",
+            {"message": _("数据大屏供领导和阵地管理员使用；您的账号没有查看权限。")},
+            status=403,
+        )
     except DomainError as exc:
         return _error(request, exc)
     return redirect("insights:dashboard", region_id=region.pk)
