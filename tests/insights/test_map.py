@@ -86,6 +86,7 @@ def test_popup_has_hours_link_and_the_next_published_activities(client, city):
     assert body["name"] == "水口村实践站" and body["url"] == f"/places/sites/{city.st1.pk}/"
     assert body["opening_hours"] == city.st1.opening_hours
     assert [a["id"] for a in body["next_activities"]] == [soon.pk]
+    assert body["next_activities"][0]["url"] == f"/activities/{soon.pk}/"
 
 
 def test_popup_of_a_missing_site_is_404(client, city):

@@ -9,7 +9,7 @@ import json
 
 from django.conf import settings
 from django.core.cache import cache
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from xinfeng.core.errors import NotFound
 from xinfeng.places.choices import RegionLevel
@@ -79,12 +79,7 @@ def sites_geojson() -> tuple[str, str]:
 
 
 def _activity_url(activity_id: int) -> str:
-    for name in ("activities:activity_detail", "activities:detail"):
-        try:
-            return reverse(name, args=[activity_id])
-        except NoReverseMatch:
-            continue
-    return ""
+    return reverse("activities:detail", args=[activity_id])
 
 
 def site_popup(*, site_id: int) -> dict:
