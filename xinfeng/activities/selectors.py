@@ -17,27 +17,19 @@ from .choices import PUBLIC_STATES, ActivityState, BookingState
 from .geo import bounding_box, haversine_m
 from .models import Activity, Attendance, News, Signup, VenueBooking
 
-# Columns a list row needs; keeps the phone list light.
-LIST_FIELDS = (
+# Columns a phone list row needs, read as plain dicts (no model instances: the list shows
+# 100 rows and building instances would cost more than the rest of the request).
+ROW_FIELDS = (
     "id",
     "title",
     "category",
     "starts_at",
-    "ends_at",
     "capacity",
     "signup_count",
-    "waitlist_count",
     "mode",
-    "state",
-    "address",
     "latitude",
     "longitude",
-    "is_cloud_lecture",
-    "cover",
-    "site__id",
     "site__name",
-    "venue__id",
-    "venue__name",
 )
 
 
@@ -90,15 +82,29 @@ def public_activities(
 
 
 def sort_by_distance(rows, near: Near) -> list:
-    """Keep rows inside the circle, nearest first (ties by start time); sets ``distance_m``."""
+    """Keep rows (model instances or ``ROW_FIELDS`` dicts) inside the circle, nearest first
+    (ties by start time); sets ``distance_m`` on each."""
     kept = []
     for row in rows:
-        if row.latitude is None:
+        is_dict = isinstance(row, dict)
+        lat, lng = (row["latitude"], row["longitude"]) if is_dict else (row.latitude, row.longitude)
+        if lat is None:
             continue
-        row.distance_m = haversine_m(near.latitude, near.longitude, row.latitude, row.longitude)
-        if row.distance_m <= near.radius_m:
-            kept.append(row)
-    kept.sort(key=lambda r: (round(r.distance_m / 100), r.starts_at, r.pk))
+        d = haversine_m(near.latitude, near.longitude, lat, lng)
+        if d > near.radius_m:
+            continue
+        if is_dict:
+            row["distance_m"] = d
+        else:
+            row.distance_m = d
+        kept.append(row)
+
+    def key(r):
+        if isinstance(r, dict):
+            return (round(r["distance_m"] / 100), r["starts_at"], r["id"])
+        return (round(r.distance_m / 100), r.starts_at, r.pk)
+
+    kept.sort(key=key)
     return kept
 
 

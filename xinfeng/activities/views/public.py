@@ -2,10 +2,13 @@
 check-out (code, geofence, QR scan), online viewing, and my sign-ups."""
 
 import secrets
+from html import escape
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,6 +21,7 @@ from .. import selectors, services
 from ..choices import ActivityState, CheckMethod, ViewKind
 from ..models import Signup
 from ..permissions import can_organise
+from ..templatetags.activity_tags import distance
 from .common import date_param, float_param, int_param, not_found, region_param
 
 PAGE_SIZE = 100
@@ -27,19 +31,65 @@ VIEWER_COOKIE = "xf_viewer"
 MAX_NEAR_OPTIONS = 300
 
 
-def _near_choices(region: Region | None, user) -> list[Region]:
+def _near_choices(region: Region | None, user) -> list[dict]:
     """Villages offered in the "near" picker: those of the chosen region, else of the
     user's township, else of the whole tree (capped)."""
-    base = region
-    if base is None and user.is_authenticated and user.home_region_id:
-        home = user.home_region
-        base = home.parent if home.level != RegionLevel.TOWNSHIP and home.parent_id else home
+    base_path = region.path if region is not None else None
+    if base_path is None and user.is_authenticated and user.home_region_id:
+        home = (
+            Region.objects.filter(pk=user.home_region_id)
+            .values("path", "level", "parent__path")
+            .first()
+        )
+        if home:
+            township = home["level"] == RegionLevel.TOWNSHIP or not home["parent__path"]
+            base_path = home["path"] if township else home["parent__path"]
     qs = Region.objects.filter(
         level__in=[RegionLevel.VILLAGE, RegionLevel.NATURAL_VILLAGE], latitude__isnull=False
     )
-    if base is not None:
-        qs = qs.filter(subtree_q([base.path]))
-    return list(qs.order_by("path").only("id", "name", "short_name")[:MAX_NEAR_OPTIONS])
+    if base_path is not None:
+        qs = qs.filter(subtree_q([base_path]))
+    return list(qs.order_by("path").values("id", "name", "short_name")[:MAX_NEAR_OPTIONS])
+
+
+def render_options(items, selected) -> str:
+    """``<option>`` tags for (value, label) pairs, escaped; built in Python for the same
+    reason as the rows (the village picker has up to 300 entries)."""
+    return mark_safe(  # noqa: S308 (values and labels escaped)
+        "".join(
+            f'<option value="{escape(str(v))}"{" selected" if v == selected else ""}>'
+            f"{escape(str(label))}</option>"
+            for v, label in items
+        )
+    )
+
+
+def render_rows(rows, base: str) -> str:
+    """The list rows as HTML, built in Python with every value escaped (stdlib
+    ``html.escape``, the same entities as Django's ``escape``): the phone list shows 100
+    rows, and template lookups or ``format_html`` per row would cost more than the rest of
+    the request."""
+    full, left, online = _("名额已满，可候补"), _("剩余名额"), _("可线上观看")
+    labels = {value: escape(str(label)) for value, label in ServiceCategory.choices}
+    base = escape(base)
+    tz = timezone.get_current_timezone()
+    parts = []
+    for a in rows:
+        taken, capacity = a["signup_count"], a["capacity"]
+        sub = full if taken >= capacity else f"{left} {capacity - taken}"
+        d = a.get("distance_m")
+        if d is not None:
+            sub += " · " + distance(d)
+        if a["mode"] != "offline":
+            sub += " · " + online
+        parts.append(
+            f'<li class="list-item"><a class="list-link" href="{base}{a["id"]}/">'
+            f'<span class="list-title">{escape(a["title"])}</span>'
+            f'<span class="list-meta"><span class="badge">{labels.get(a["category"], "")}</span> '
+            f"{a['starts_at'].astimezone(tz):%m-%d %H:%M} · {escape(a['site__name'])}</span>"
+            f'<span class="list-sub">{escape(sub)}</span></a></li>'
+        )
+    return mark_safe("\n".join(parts))  # noqa: S308 (every value above is escaped)
 
 
 def activity_list(request):
@@ -62,8 +112,8 @@ def activity_list(request):
             lat, lng = near_village.latitude, near_village.longitude
     if lat is not None and lng is not None:
         near = selectors.Near(lat, lng, radius)
-    qs = selectors.public_activities(region=region, category=category, day=day, near=near).only(
-        *selectors.LIST_FIELDS
+    qs = selectors.public_activities(region=region, category=category, day=day, near=near).values(
+        *selectors.ROW_FIELDS
     )
     offset = max(int_param(request, "page") or 1, 1) - 1
     if near is not None:
@@ -77,7 +127,9 @@ def activity_list(request):
         page_rows, has_next = fetched[:PAGE_SIZE], len(fetched) > PAGE_SIZE
     params = request.GET.copy()
     params.pop("page", None)
+    base = reverse("activities:list")
     context = {
+        "rows_html": render_rows(page_rows, base),
         "rows": page_rows,
         "page": offset + 1,
         "has_next": has_next,
@@ -94,7 +146,7 @@ def activity_list(request):
         "categories": ServiceCategory.choices,
         "regions": Region.objects.filter(depth__lte=3, level=RegionLevel.TOWNSHIP).order_by("path"),
         "villages": _near_choices(region, request.user),
-        "base": reverse("activities:list"),
+        "base": base,
     }
     template = "activities/_rows.html" if request.htmx else "activities/list.html"
     return render(request, template, context)
