@@ -131,7 +131,8 @@ def list_orders(
         open_only=open,
         overdue=overdue,
         q=(q or "").strip()[:50] or None,
-    )
+        lean=True,
+    ).only(*selectors.LIST_FIELDS)
     items, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-id",))
     return {"items": items, "next_cursor": nxt}
 
