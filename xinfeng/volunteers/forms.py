@@ -4,6 +4,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xinfeng.places.choices import RegionLevel
 from xinfeng.places.models import Region
 
 from .choices import (
@@ -36,6 +37,12 @@ class DateTimeLocalInput(forms.DateTimeInput):
 class RegionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return ("— " * max(obj.depth - 2, 0)) + obj.name
+
+
+class VillageChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        parent = obj.parent.name if obj.parent_id else ""
+        return f"{parent} · {obj.display_name}" if parent else obj.display_name
 
 
 def region_choices(qs=None):
@@ -71,7 +78,7 @@ class RegistrationForm(forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
-    home_region = RegionChoiceField(label=_("所属村（社区）"), queryset=Region.objects.none())
+    home_region = VillageChoiceField(label=_("所属村（社区）"), queryset=Region.objects.none())
     political_status = forms.ChoiceField(
         label=_("政治面貌"), choices=PoliticalStatus.choices, initial=PoliticalStatus.MASSES
     )
@@ -79,7 +86,10 @@ class RegistrationForm(forms.Form):
         label=_("技能特长"), max_length=300, required=False, help_text=_("多项用顿号或逗号分隔。")
     )
     service_regions = forms.ModelMultipleChoiceField(
-        label=_("愿意服务的区域"), queryset=Region.objects.none(), required=False
+        label=_("愿意服务的区域"),
+        queryset=Region.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     availability = forms.CharField(label=_("可服务时间"), max_length=200, required=False)
     emergency_contact_name = forms.CharField(label=_("紧急联系人"), max_length=50, required=False)
@@ -109,8 +119,14 @@ class RegistrationForm(forms.Form):
 
     def __init__(self, *args, regions=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["home_region"].queryset = region_choices(regions)
-        self.fields["service_regions"].queryset = region_choices(regions)
+        # People live in a village or community; they offer to serve in townships.
+        home = region_choices(regions).filter(
+            level__in=[RegionLevel.VILLAGE, RegionLevel.NATURAL_VILLAGE]
+        )
+        self.fields["home_region"].queryset = home.select_related("parent")
+        self.fields["service_regions"].queryset = region_choices(regions).filter(
+            level=RegionLevel.TOWNSHIP
+        )
 
     def service_kwargs(self) -> dict:
         d = self.cleaned_data
