@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "xinfeng.core.middleware.OutOfRangeMiddleware",
 ]
 
 ROOT_URLCONF = "xinfeng.urls"

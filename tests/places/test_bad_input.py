@@ -258,3 +258,22 @@ def test_english_caller_gets_english_message(staff, tree):
     )
     assert response.status_code == 422
     assert response.json()["detail"] == "name: At most 120 characters."
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/places/sites/99999999999999999999999/",
+        "/places/sites/9223372036854775808/",
+        "/places/manage/sites/99999999999999999999999/",
+    ],
+)
+def test_absurd_ids_in_page_urls_are_404(owner, url):
+    client = Client()
+    client.force_login(owner)
+    assert client.get(url).status_code == 404
+
+
+def test_absurd_number_in_a_page_filter_is_not_an_error(client, tree):
+    response = client.get("/places/sites/", {"region": "9" * 30})
+    assert response.status_code == 200

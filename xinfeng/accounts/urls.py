@@ -9,5 +9,5 @@ urlpatterns = [
     path("password/", views.password_change_view, name="password_change"),
     path("me/", views.me_view, name="me"),
     path("tokens/", views.tokens_view, name="tokens"),
-    path("tokens/<int:token_id>/revoke/", views.token_revoke_view, name="token_revoke"),
+    path("tokens/<id:token_id>/revoke/", views.token_revoke_view, name="token_revoke"),
 ]

@@ -1,5 +1,6 @@
 """Request hygiene shared by pages and API."""
 
+from django.db import DataError
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
@@ -24,3 +25,22 @@ class RejectNulMiddleware:
                 return JsonResponse({"detail": detail, "code": "invalid_character"}, status=400)
             return HttpResponse(detail, status=400, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class OutOfRangeMiddleware:
+    """Safety net for pages: a number the database cannot hold (an absurd id in a URL or a
+    form) is bad input, answered 400, not a crash. The API has the same net in api.py."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OverflowError | DataError):
+            detail = _("输入的数值或文本超出范围。")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": detail, "code": "out_of_range"}, status=400)
+            return HttpResponse(detail, status=400, content_type="text/plain; charset=utf-8")
+        return None

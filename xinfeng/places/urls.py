@@ -5,24 +5,24 @@ from . import views, views_manage
 app_name = "places"
 urlpatterns = [
     path("sites/", views.site_directory, name="site_directory"),
-    path("sites/<int:site_id>/", views.site_detail, name="site_detail"),
+    path("sites/<id:site_id>/", views.site_detail, name="site_detail"),
     path("manage/", views_manage.manage_site_list, name="manage_sites"),
     path("manage/sites/new/", views_manage.manage_site_create, name="manage_site_create"),
-    path("manage/sites/<int:site_id>/", views_manage.manage_site, name="manage_site"),
+    path("manage/sites/<id:site_id>/", views_manage.manage_site, name="manage_site"),
     path(
-        "manage/sites/<int:site_id>/operators/",
+        "manage/sites/<id:site_id>/operators/",
         views_manage.manage_operator_add,
         name="manage_operator_add",
     ),
     path(
-        "manage/sites/<int:site_id>/operators/<int:user_id>/remove/",
+        "manage/sites/<id:site_id>/operators/<id:user_id>/remove/",
         views_manage.manage_operator_remove,
         name="manage_operator_remove",
     ),
     path(
-        "manage/sites/<int:site_id>/venues/new/",
+        "manage/sites/<id:site_id>/venues/new/",
         views_manage.manage_venue_create,
         name="manage_venue_create",
     ),
-    path("manage/venues/<int:venue_id>/", views_manage.manage_venue, name="manage_venue"),
+    path("manage/venues/<id:venue_id>/", views_manage.manage_venue, name="manage_venue"),
 ]
