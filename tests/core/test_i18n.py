@@ -113,3 +113,27 @@ def test_every_placeholder_survives_translation():
             assert sorted(placeholder.findall(entry.msgid)) == sorted(
                 placeholder.findall(target)
             ), entry.msgid
+
+
+def test_app_catalogs_are_used_beside_the_project_catalog():
+    """LOCALE_PATHS holds the project catalog; each app's own xinfeng/<app>/locale is found
+    too (the project catalog wins where both translate the same string)."""
+    from django.utils import translation
+
+    project = {e.msgid: e.msgstr for e in polib.pofile(str(PROJECT_PO)).translated_entries()}
+    app_catalogs = sorted(
+        Path(settings.BASE_DIR, "xinfeng").glob("*/locale/en/LC_MESSAGES/django.po")
+    )
+    checked = 0
+    with translation.override("en"):
+        for path in app_catalogs:
+            entries = [
+                e
+                for e in polib.pofile(str(path)).translated_entries()
+                if not e.msgid_plural and not e.msgctxt and "fuzzy" not in e.flags
+            ]
+            for entry in entries[:5]:
+                got = translation.gettext(entry.msgid)
+                assert got in {entry.msgstr, project.get(entry.msgid)}, (path, entry.msgid, got)
+                checked += 1
+    assert checked or not app_catalogs
