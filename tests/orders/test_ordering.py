@@ -229,3 +229,22 @@ def test_a_team_that_does_not_serve_the_area_cannot_grab(world, build, api_as):
         content_type="application/json",
     )
     assert resp.status_code == 403
+
+
+def test_suggestions_api_ranks_teams_with_components(world, build, api_as):
+    order = build(OrderState.PENDING_DISPATCH)
+    data = api_as(world.operator).get(f"/api/v1/orders/{order.pk}/suggestions").json()
+    assert data[0]["rank"] == 1 and data[0]["reason"]
+    assert {c["name"] for c in data[0]["components"]} >= {"distance", "category", "load"}
+    assert [d["total"] for d in data] == sorted(d["total"] for d in data)
+    assert (
+        api_as(world.leader_a.user).get(f"/api/v1/orders/{order.pk}/suggestions").status_code == 404
+    )
+    assert api_as(world.resident).get(f"/api/v1/orders/{order.pk}/suggestions").status_code == 403
+
+
+def test_auto_dispatch_api_is_for_staff(world, build, api_as):
+    build(OrderState.PENDING_DISPATCH)
+    resp = api_as(world.operator).post("/api/v1/orders/auto-dispatch")
+    assert resp.status_code == 200 and len(resp.json()["dispatched"]) == 1
+    assert api_as(world.resident).post("/api/v1/orders/auto-dispatch").status_code == 403

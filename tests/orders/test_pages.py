@@ -154,3 +154,27 @@ def test_staff_order_for_a_resident_page(client, world):
     assert f"/orders/{order.pk}/" in client.get("/orders/team/?tab=open").content.decode()
     html = _follow(client, f"/orders/{order.pk}/grab/", {"team": world.team_b.pk, "members": []})
     assert "已接单" in html
+
+
+def test_dispatch_page_shows_ranked_suggestions_and_records_the_score(client, world, build):
+    order = build(OrderState.PENDING_DISPATCH)
+    _as(client, world.operator)
+    page = client.get(f"/orders/{order.pk}/").content.decode()
+    assert "按综合评分推荐" in page and "推荐 1" in page
+    html = _follow(
+        client, f"/orders/{order.pk}/dispatch/", {"team": world.team_a.pk, "reason": "推荐第一"}
+    )
+    assert "已派单" in html
+    order.refresh_from_db()
+    assert order.dispatch_score["engine"] == "suggested"
+    assert {c["name"] for c in order.dispatch_score["components"]} >= {"distance", "category"}
+
+
+def test_auto_dispatch_from_the_queue(client, world, build):
+    orders = [build(OrderState.PENDING_DISPATCH) for _ in range(2)]
+    _as(client, world.operator)
+    html = _follow(client, "/orders/auto-dispatch/")
+    assert "智能派单：已派 2 单" in html
+    for o in orders:
+        o.refresh_from_db()
+        assert o.state == OrderState.DISPATCHED and o.dispatch_reason

@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
+from xinfeng.accounts.choices import STAFF_ROLES
 from xinfeng.accounts.models import User
-from xinfeng.core.errors import NotAuthenticated, NotFound, ValidationFailed
+from xinfeng.accounts.scope import scope_paths
+from xinfeng.core.errors import NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from xinfeng.core.pagination import keyset_page
 from xinfeng.places.models import Region, Site
 from xinfeng.projects.models import Project
@@ -19,9 +21,11 @@ from xinfeng.volunteers.models import Team, Volunteer
 
 from . import selectors, services
 from .choices import OrderAction, OrderState
+from .dispatch import orders_auto_dispatch, suggest_teams
 from .presenters import allowed_actions, contact_for, rating_for
 from .schemas import (
     AcceptIn,
+    AutoDispatchOut,
     DispatchIn,
     EventPage,
     FollowUpCloseIn,
@@ -34,7 +38,9 @@ from .schemas import (
     OrderPage,
     RateIn,
     ReasonIn,
+    SuggestionOut,
 )
+from .services._common import is_site_staff
 
 router = Router(tags=["orders"])
 
@@ -177,6 +183,66 @@ def close_follow_up(request, follow_up_id: int, payload: FollowUpCloseIn):
     return services.follow_up_close(
         actor=user, follow_up=fu, outcome=payload.outcome, resolved=payload.resolved
     )
+
+
+def _suggestion_payload(entry: dict) -> dict:
+    return {
+        "team_id": int(entry["team_id"]),
+        "team_name": entry["team_name"],
+        "rank": int(entry["rank"]),
+        "total": float(entry["total"]),
+        "distance_km": float(entry["distance_km"]),
+        "load": int(entry["load"]),
+        "capacity": int(entry["capacity"]),
+        "reason": str(entry["reason"]),
+        "components": [
+            {
+                "name": c["name"],
+                "label": str(c["label"]),
+                "value": float(c["value"]),
+                "weight": float(c["weight"]),
+                "cost": float(c["cost"]),
+            }
+            for c in entry["components"]
+        ],
+    }
+
+
+@router.get(
+    "/{order_id}/suggestions",
+    response=list[SuggestionOut],
+    summary="Teams ranked for dispatch, each with its score components (staff of the site)",
+)
+def suggestions(request, order_id: int, limit: int = 5):
+    user = _user(request)
+    order = selectors.order_get(user=user, order_id=order_id)
+    if not is_site_staff(user, order):
+        raise PermissionDenied(_("只有责任阵地的管理员可以派单。"))
+    if not 1 <= limit <= 50:
+        raise ValidationFailed(_("limit 须在 1 到 50 之间。"), code="invalid_limit")
+    return [_suggestion_payload(e) for e in suggest_teams(order, limit=limit)]
+
+
+@router.post(
+    "/auto-dispatch",
+    response=AutoDispatchOut,
+    summary="智能派单: dispatch every pending order the caller may dispatch at minimum total cost",
+)
+def auto_dispatch(request):
+    user = _user(request)
+    paths = scope_paths(user, STAFF_ROLES)
+    if paths is not None and not paths:
+        raise PermissionDenied(_("只有阵地管理员可以派单。"))
+    report = orders_auto_dispatch(actor=user)
+    return {
+        "dispatched": [
+            {"order_id": o.pk, "team_id": t.pk, "reason": r} for o, t, r in report.dispatched
+        ],
+        "unassigned": [{"order_id": o.pk, "reason": r} for o, r in report.unassigned],
+        "failed": [{"order_id": o.pk, "reason": r} for o, r in report.failed],
+        "total_cost": float(report.total_cost),
+        "certified": bool(report.certified),
+    }
 
 
 @router.get("/{order_id}", response=OrderDetail)

@@ -209,3 +209,37 @@ class FollowUpPage(Schema):
 class FollowUpCloseIn(Schema):
     outcome: str = Field(..., max_length=5000)
     resolved: bool = False
+
+
+class ScoreComponentOut(Schema):
+    name: str
+    label: str
+    value: float
+    weight: float
+    cost: float
+
+
+class SuggestionOut(Schema):
+    team_id: int
+    team_name: str
+    rank: int
+    total: float
+    distance_km: float
+    load: int
+    capacity: int
+    reason: str
+    components: list[ScoreComponentOut]
+
+
+class AutoDispatchRow(Schema):
+    order_id: int
+    team_id: int | None = None
+    reason: str
+
+
+class AutoDispatchOut(Schema):
+    dispatched: list[AutoDispatchRow]
+    unassigned: list[AutoDispatchRow]
+    failed: list[AutoDispatchRow]
+    total_cost: float
+    certified: bool

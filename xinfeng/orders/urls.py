@@ -11,6 +11,7 @@ urlpatterns = [
     path("mine/", views.my_orders, name="mine"),
     path("queue/", views.queue, name="queue"),
     path("team/", views.team_inbox, name="team"),
+    path("auto-dispatch/", views.auto_dispatch, name="auto_dispatch"),
     path("follow-ups/", views.follow_ups, name="follow_ups"),
     path("follow-ups/<int:follow_up_id>/", views.follow_up_close, name="follow_up"),
     path("<int:order_id>/", views.order_detail, name="detail"),

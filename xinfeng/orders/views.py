@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,6 +23,7 @@ from xinfeng.volunteers.models import Team, Volunteer
 
 from . import selectors, services
 from .choices import TEAM_LOAD_STATES, AssignmentStatus, OrderChannel, OrderState
+from .dispatch import orders_auto_dispatch, suggest_teams
 from .forms import CompleteForm, FollowUpForm, OrderForm, RateForm, StaffOrderForm
 from .presenters import allowed_actions, contact_for, rating_for
 from .services.members import is_risky
@@ -263,8 +265,9 @@ def order_detail(request, order_id: int):
         "complete_form": CompleteForm(),
     }
     if "dispatch" in actions:
-        ctx["teams"] = _team_choices(order)
         ctx["suggestions"] = _suggestions(order)
+        suggested = {e["team_id"] for e in ctx["suggestions"]}
+        ctx["teams"] = [t for t in _team_choices(order) if t.pk not in suggested]
     if "accept" in actions or "add_members" in actions:
         ctx["members"] = _members_of(order.team, order)
     if "grab" in actions:
@@ -275,8 +278,22 @@ def order_detail(request, order_id: int):
 
 
 def _suggestions(order) -> list:
-    """Ranked teams with the dispatch engine's reasons, when the engine is installed."""
-    return []
+    """Ranked teams with the dispatch engine's transparent scores and reasons."""
+    return suggest_teams(order, limit=5)
+
+
+def _score_of(order, team) -> dict | None:
+    """The engine's score breakdown for the team the operator chose, to record with it."""
+    for entry in suggest_teams(order, limit=20):
+        if entry["team_id"] == team.pk:
+            keys = ("total", "components", "distance_km", "rank")
+            score = {k: entry[k] for k in keys if k in entry}
+            score["components"] = [
+                {**c, "label": str(c["label"])} for c in score.get("components", [])
+            ]
+            score["engine"] = "suggested"
+            return score
+    return None
 
 
 ACTIONS = {
@@ -318,7 +335,9 @@ def order_act(request, order_id: int, action: str):
             team = Team.objects.filter(pk=_int(request.POST.get("team"))).first()
             if team is None:
                 raise DomainError(_("请选择一支队伍。"))
-            services.order_dispatch(actor=user, order=order, team=team, reason=reason)
+            services.order_dispatch(
+                actor=user, order=order, team=team, reason=reason, score=_score_of(order, team)
+            )
         elif action == "grab":
             team = Team.objects.filter(pk=_int(request.POST.get("team"))).first()
             if team is None:
@@ -354,6 +373,22 @@ def order_act(request, order_id: int, action: str):
     else:
         messages.success(request, _("操作成功。"))
     return redirect("orders:detail", order_id)
+
+
+@login_required
+@require_POST
+def auto_dispatch(request):
+    """智能派单 from the queue: every pending order the operator may dispatch, at minimum
+    total cost under the teams' capacities; each dispatch goes through order_dispatch."""
+    if not _is_staff(request.user):
+        return _not_found(request)
+    report = orders_auto_dispatch(actor=request.user)
+    messages.success(
+        request,
+        _("智能派单：已派 %(d)d 单，未能派出 %(u)d 单，失败 %(f)d 单。")
+        % {"d": len(report.dispatched), "u": len(report.unassigned), "f": len(report.failed)},
+    )
+    return redirect(f"{reverse('orders:queue')}?tab=dispatch")
 
 
 def _int(value) -> int | None:
