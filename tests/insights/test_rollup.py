@@ -158,3 +158,19 @@ def test_a_closed_site_drops_out_of_the_counts(city):
     city.pt1.save()
     run_rollup()
     assert RegionStat.objects.get(region=city.v1).figures["sites_point"] == 0
+
+
+def test_after_a_slow_run_the_worker_waits_before_the_next(city):
+    """At province scale a run takes minutes: the next waits twice as long."""
+    now = timezone.now()
+    RollupRun.objects.create(
+        started_at=now - timedelta(seconds=30),
+        finished_at=now - timedelta(seconds=5),
+        status=RollupRun.Status.OK,
+        duration_ms=25_000,
+    )
+    call_command("worker", "--once")
+    assert RollupRun.objects.count() == 1
+    RollupRun.objects.update(started_at=now - timedelta(seconds=51))
+    call_command("worker", "--once")
+    assert RollupRun.objects.count() == 2

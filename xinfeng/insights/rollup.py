@@ -110,13 +110,21 @@ def collect(tree: Tree, window: Window, timings: dict) -> tuple[np.ndarray, np.n
     return scalars, monthly
 
 
-def _num(key: str, value: float):
-    return round(float(value), 2) if key in FRACTIONAL else int(round(value))
+def as_stored(values: np.ndarray, keys: list[str]) -> list[list]:
+    """Rows of plain Python numbers: whole counts as ints, fractional figures to 2 places.
+    Done for the whole matrix at once (rounding numpy scalars one by one is slow)."""
+    whole = np.rint(values).astype(np.int64).tolist()
+    frac = np.round(values, 2).tolist()
+    cols = [i for i, k in enumerate(keys) if k in FRACTIONAL]
+    for w, f in zip(whole, frac, strict=True):
+        for i in cols:
+            w[i] = f[i]
+    return whole
 
 
-def figures_for(row: np.ndarray) -> dict:
-    """The stored figures of one region, with the derived ratios."""
-    f = {key: _num(key, row[i]) for key, i in S_INDEX.items()}
+def figures_for(row: list) -> dict:
+    """The stored figures of one region (``as_stored`` values), with the derived ratios."""
+    f = dict(zip(SCALAR_METRICS, row, strict=True))
     f["audience_total"] = f["audience_online"] + f["audience_offline"]
     f["orders_open"] = sum(f[k] for k in OPEN_ORDER_KEYS)
     f["satisfaction"] = round(f["rating_sum"] / f["rating_count"], 2) if f["rating_count"] else None
@@ -128,10 +136,10 @@ def figures_for(row: np.ndarray) -> dict:
     return f
 
 
-def months_for(block: np.ndarray, labels) -> dict:
+def months_for(series: list, labels) -> dict:
+    """``series``: one list per monthly metric (``as_stored`` values)."""
     out = {"labels": list(labels)}
-    for key, i in M_INDEX.items():
-        out[key] = [_num(key, v) for v in block[i]]
+    out.update(zip(MONTHLY_METRICS, series, strict=True))
     return out
 
 
@@ -166,8 +174,14 @@ def run_rollup(*, trigger: str = "manual", now=None) -> RollupRun:
         t0 = time.perf_counter()
         existing = dict(RegionStat.objects.values_list("region_id", "digest"))
         changed = []
+        stored = as_stored(scalars, SCALAR_METRICS)
+        _regions, n_monthly, n_months = monthly.shape
+        stored_months = as_stored(
+            monthly.transpose(0, 2, 1).reshape(-1, n_monthly),
+            MONTHLY_METRICS,
+        )
         for i, rid in enumerate(tree.ids.tolist()):
-            figures = figures_for(scalars[i])
+            figures = figures_for(stored[i])
             if tree.levels[i] in SUGGEST_LEVELS and report.point_count:
                 figures["suggestions"] = [
                     {
@@ -178,7 +192,8 @@ def run_rollup(*, trigger: str = "manual", now=None) -> RollupRun:
                     }
                     for s in report.suggest(rid, picks=conf.SUGGESTIONS)
                 ]
-            months = months_for(monthly[i], window.labels)
+            block = stored_months[i * n_months : (i + 1) * n_months]
+            months = months_for([list(col) for col in zip(*block, strict=True)], window.labels)
             digest = _digest(figures, months)
             if existing.get(rid) == digest:
                 continue

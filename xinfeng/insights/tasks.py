@@ -6,12 +6,36 @@ Changes to the raw data (saves and deletes of the models the dashboards count) c
 (the demo seeders) bypass signals and call ``run_rollup`` themselves.
 """
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from .models import RollupState
+from .models import RollupRun, RollupState
 from .rollup import run_rollup
+
+# A run that took longer than this (a province) is not followed by another one for twice
+# its duration, so the worker never spends all its time on rollups; small installations
+# (runs of a second or less) recompute after every change.
+SLOW_RUN_MS = 10_000
+STUCK_AFTER = timedelta(hours=1)
+
+
+def _too_soon() -> bool:
+    last = (
+        RollupRun.objects.order_by("-started_at")
+        .values("started_at", "status", "duration_ms")
+        .first()
+    )
+    if last is None:
+        return False
+    age = timezone.now() - last["started_at"]
+    if last["status"] == RollupRun.Status.RUNNING:
+        return age < STUCK_AFTER  # another run is under way (or died less than an hour ago)
+    if last["duration_ms"] <= SLOW_RUN_MS:
+        return False
+    return age < timedelta(milliseconds=2 * last["duration_ms"])
 
 
 def _summary(run) -> dict:
@@ -27,6 +51,8 @@ def _summary(run) -> dict:
 @task()
 def refresh_rollups() -> dict:
     """The periodic full recompute (every few minutes)."""
+    if _too_soon():
+        return {"skipped": True}
     return _summary(run_rollup(trigger="periodic"))
 
 
@@ -35,6 +61,8 @@ def rollup_after_change() -> dict:
     """The recompute queued by a change; clears the flag first so that changes made while
     it runs queue the next one."""
     RollupState.objects.filter(pk=1).update(pending=False)
+    if _too_soon():
+        return {"skipped": True}  # the next periodic run carries the change
     return _summary(run_rollup(trigger="change"))
 
 
