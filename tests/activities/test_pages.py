@@ -225,3 +225,13 @@ def test_public_pages_render(client, resident, make_activity, path):
     make_activity()
     client.force_login(resident)
     assert client.get(path).status_code == 200
+
+
+def test_list_pickers_offer_villages_townships_and_keep_the_choice(client, tree, resident):
+    client.force_login(resident)
+    html = client.get("/activities/", {"near": tree.v1.pk, "category": "law"}).content.decode()
+    assert f'<option value="{tree.v1.pk}" selected>水口村</option>' in html
+    assert f'<option value="{tree.v2.pk}">江益村</option>' in html
+    assert f'<option value="{tree.t1.pk}">苏家垱乡</option>' in html
+    assert '<option value="law" selected>法治宣传</option>' in html
+    assert '<option value="5000" selected>' in html

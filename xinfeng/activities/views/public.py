@@ -142,10 +142,23 @@ def activity_list(request):
         "lat": lat if near_village is None else None,
         "lng": lng if near_village is None else None,
         "radius": radius,
-        "radii": RADII,
-        "categories": ServiceCategory.choices,
-        "regions": Region.objects.filter(depth__lte=3, level=RegionLevel.TOWNSHIP).order_by("path"),
-        "villages": _near_choices(region, request.user),
+        "radius_options": render_options(
+            [(r, _("%(d)s以内") % {"d": distance(r)}) for r in RADII], radius
+        ),
+        "category_options": render_options(ServiceCategory.choices, category),
+        "region_options": render_options(
+            [
+                (r["id"], r["short_name"] or r["name"])
+                for r in Region.objects.filter(level=RegionLevel.TOWNSHIP)
+                .order_by("path")
+                .values("id", "name", "short_name")
+            ],
+            region.pk if region else None,
+        ),
+        "village_options": render_options(
+            [(v["id"], v["short_name"] or v["name"]) for v in _near_choices(region, request.user)],
+            near_village.pk if near_village else None,
+        ),
         "base": base,
     }
     template = "activities/_rows.html" if request.htmx else "activities/list.html"

@@ -1,0 +1,85 @@
+"""Activities in Chromium: a resident on a phone finds an activity near their village, signs
+up, and the organiser sees the sign-up on the activity's management page."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tests.factories import RegionFactory, SiteFactory
+from xinfeng.activities import services
+from xinfeng.places.choices import RegionLevel
+
+from .conftest import login
+
+
+def _activity(owner, site, title, hours=48):
+    start = (timezone.localtime() + timedelta(hours=hours)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
+    activity = services.activity_create(
+        actor=owner,
+        site=site,
+        title=title,
+        category="health",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        capacity=30,
+    )
+    return services.activity_publish(actor=owner, activity=activity)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_resident_finds_activity_near_village_signs_up_and_organiser_sees_it(
+    browser, live_server, tree, owner, resident
+):
+    resident.display_name = "王秀兰"
+    resident.save()
+    # 水口村 (tree.v1) and its station sit at 29.25, 115.80; a village 40 km away has its own.
+    far_village = RegionFactory(
+        name="远山村", level=RegionLevel.VILLAGE, parent=tree.t1, latitude=29.6, longitude=116.1
+    )
+    far_site = SiteFactory(name="远山村实践站", region=far_village, latitude=29.6, longitude=116.1)
+    near = _activity(owner, tree.st1, "白衣天使乡村行义诊")
+    _activity(owner, far_site, "远山村健康讲座")
+
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        base_url=live_server.url,
+    )
+    page = phone.new_page()
+    login(page, "resident")
+    page.goto("/activities/")
+    expect(page.locator("h1")).to_have_text("文明实践活动")
+    rows = page.locator("#rows .list-item")
+    expect(rows).to_have_count(2)
+    page.select_option("#f-near", label="水口村")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("白衣天使乡村行义诊")
+    expect(rows.first).to_contain_text("0 米")
+    assert "near=" in page.url  # the filter is in the address, shareable
+    rows.first.click()
+    expect(page.locator("h1")).to_have_text("白衣天使乡村行义诊")
+    page.get_by_role("button", name="我要报名").click()
+    expect(page.locator("#take-part")).to_contain_text("您已报名成功")
+    # Nothing on the phone page overflows sideways.
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width
+    phone.close()
+
+    desk = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="zh-CN", base_url=live_server.url
+    )
+    page = desk.new_page()
+    login(page, "owner")
+    page.goto(f"/activities/{near.pk}/manage/")
+    signups = page.locator("#signups")
+    expect(signups).to_contain_text("王秀兰")
+    expect(signups).to_contain_text("已报名")
+    expect(page.locator("#n-signups")).to_have_text("1")
+    desk.close()
