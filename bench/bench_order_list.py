@@ -493,7 +493,7 @@ def time_scenarios(base: str, toks: dict[str, str]) -> dict:
 
 def query_counts(toks: dict[str, str]) -> dict:
     """Queries per request in-process, first page vs a deep page, per user."""
-    from django.db import connection
+    from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
@@ -501,18 +501,22 @@ def query_counts(toks: dict[str, str]) -> dict:
     for who in ("resident", "station_operator", "center_admin", "team_leader"):
         c = Client(HTTP_AUTHORIZATION=f"Bearer {toks[who]}", HTTP_HOST="127.0.0.1")
         c.get("/api/v1/orders/?limit=50")
+        # connection.queries is a bounded deque: read each count right after its capture.
+        reset_queries()
         with CaptureQueriesContext(connection) as first:
             data = c.get("/api/v1/orders/?limit=50").json()
+        n_first = len(first.captured_queries)
         deep_url = "/api/v1/orders/?limit=50"
         for _ in range(10):
             if not data["next_cursor"]:
                 break
             deep_url = f"/api/v1/orders/?limit=50&cursor={data['next_cursor']}"
             data = c.get(deep_url).json()
+        reset_queries()
         with CaptureQueriesContext(connection) as deep:
             c.get(deep_url)
         out[who] = {
-            "first_page": len(first.captured_queries),
+            "first_page": n_first,
             "deep_page": len(deep.captured_queries),
         }
     return out

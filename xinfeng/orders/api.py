@@ -74,18 +74,37 @@ def _members(ids: list[int]) -> list[Volunteer]:
     return found
 
 
-def detail_payload(request, order) -> dict:
-    """The order as the caller may see it (used by the API and the pages)."""
+# Detail fields read straight off the order row (the rest are built below).
+DETAIL_FIELDS = [
+    f
+    for f in OrderDetail.model_fields
+    if f
+    not in {
+        "state_label", "project_name", "region_name", "site_name", "team_name", "assignments",
+        "photos", "rating", "allowed_actions", "contact_name", "contact_phone",
+    }
+]  # fmt: skip
+
+
+def detail_payload(request, order, *, just_created: bool = False) -> dict:
+    """The order as the caller may see it (used by the API and the pages).
+
+    ``just_created``: the order object in hand is complete (no members, photos or rating
+    yet), so it is not read again — order creation stays a few queries.
+    """
     user = request.user
-    order = (
-        selectors.order_detail_prefetch(type(order).objects.filter(pk=order.pk))
-        .select_related(
-            "region", "site", "site__region", "site__parent", "team", "project", "requester"
+    if not just_created:
+        order = (
+            selectors.order_detail_prefetch(type(order).objects.filter(pk=order.pk))
+            .select_related(
+                "region", "site", "site__region", "site__parent", "team", "project", "requester"
+            )
+            .get()
         )
-        .get()
-    )
     name, phone = contact_for(user, order, request)
-    data = {f: getattr(order, f) for f in OrderDetail.model_fields if hasattr(order, f)}
+    data = {f: getattr(order, f) for f in DETAIL_FIELDS}
+    assignments = [] if just_created else list(order.assignments.all())
+    grabbable = order.is_open and order.state == OrderState.PENDING_DISPATCH
     data.update(
         state_label=str(OrderState(order.state).label),
         project_name=order.project.name if order.project_id else None,
@@ -105,11 +124,13 @@ def detail_payload(request, order) -> dict:
                 "checked_in_at": a.checked_in_at,
                 "checked_out_at": a.checked_out_at,
             }
-            for a in order.assignments.all()
+            for a in assignments
         ],
-        photos=[p.image.url for p in order.photos.all()],
-        rating=rating_for(user, order),
-        allowed_actions=allowed_actions(user, order, led_teams=list(selectors.led_teams(user))),
+        photos=[] if just_created else [p.image.url for p in order.photos.all()],
+        rating=None if just_created else rating_for(user, order),
+        allowed_actions=allowed_actions(
+            user, order, led_teams=list(selectors.led_teams(user)) if grabbable else ()
+        ),
     )
     return data
 
@@ -165,7 +186,7 @@ def create_order(request, payload: OrderIn):
         idempotency_key=key,
         **data,
     )
-    return Status(201 if created else 200, detail_payload(request, order))
+    return Status(201 if created else 200, detail_payload(request, order, just_created=created))
 
 
 @router.get("/follow-ups", response=FollowUpPage, summary="Follow-ups (回访) in the caller's scope")

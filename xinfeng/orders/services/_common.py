@@ -4,10 +4,11 @@ notify. Every state change goes through ``guard`` and ``move``."""
 
 from datetime import datetime
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from xinfeng.accounts.choices import STAFF_ROLES, Role
-from xinfeng.accounts.models import RoleAssignment, User
+from xinfeng.accounts.models import User
 from xinfeng.accounts.scope import has_role_at
 from xinfeng.core.errors import Conflict, NotAuthenticated, PermissionDenied
 from xinfeng.places.models import Site
@@ -189,16 +190,13 @@ def event(
 
 def site_staff_users(site: Site) -> list[User]:
     """Who answers for a site: its operators, its responsible person, and staff roles held
-    at exactly its region (the people one would call at that level)."""
-    ids = set(site.operators.values_list("pk", flat=True))
-    if site.responsible_user_id:
-        ids.add(site.responsible_user_id)
-    ids.update(
-        RoleAssignment.objects.filter(
-            region_id=site.region_id, role__in=SITE_STAFF_ROLES
-        ).values_list("user_id", flat=True)
+    at exactly its region (the people one would call at that level). One query."""
+    q = Q(sites_operated=site) | Q(
+        role_assignments__region_id=site.region_id, role_assignments__role__in=SITE_STAFF_ROLES
     )
-    return list(User.objects.filter(pk__in=ids, is_active=True))
+    if site.responsible_user_id:
+        q |= Q(pk=site.responsible_user_id)
+    return list(User.objects.filter(q, is_active=True).distinct())
 
 
 def team_leader_users(team: Team | None) -> list[User]:
