@@ -29,7 +29,7 @@ from xinfeng.volunteers.models import ServiceRecord, Team, Volunteer
 from . import province_parts as more
 from .context import DemoContext
 from .names import GIVEN, SURNAMES
-from .province_copy import heavy_load, next_id, reset_sequences, write_block, write_rows
+from .province_copy import Choice, heavy_load, next_id, reset_sequences, write_block, write_rows
 
 CITIES = [  # name, code, lat, lng, counties (sums to 100)
     ("南昌市", "3601", 28.68, 115.86, 9),
@@ -51,8 +51,8 @@ ORDERS = 1_000_000
 VOLUNTEERS = 1_000_000
 CHUNK = 1_000_000
 HOURS = np.array([100, 150, 200, 250, 300, 400, 600])  # hundredths
-SOURCES = np.array(["activity", "order", "other"])
-CHECKS = np.array(["qr", "code", "geofence", "leader"])
+SOURCES = ("activity", "order", "other")
+CHECKS = ("qr", "code", "geofence", "leader")
 
 
 def scale() -> float:
@@ -192,10 +192,8 @@ def generate(ctx: DemoContext) -> None:
     # Pass 1: each volunteer's total hours (the records are regenerated, same seeds, below).
     totals = np.zeros(n_vol, dtype=np.int64)
     for start in range(0, n_rec, CHUNK):
-        chunk = _records(ctx.seed, start, min(CHUNK, n_rec - start), n_vol, home, geo, now)
-        totals += np.bincount(chunk["vol"], weights=chunk["hours"], minlength=n_vol).astype(
-            np.int64
-        )
+        vol, hours = _records_head(ctx.seed, start, min(CHUNK, n_rec - start), n_vol)
+        totals += np.bincount(vol, weights=hours, minlength=n_vol).astype(np.int64)
 
     with heavy_load(Volunteer, ServiceRecord):
         _volunteers(rng, n_vol, vol_base, village_ids[home], totals, now)
@@ -210,13 +208,13 @@ def generate(ctx: DemoContext) -> None:
                     "volunteer_id": vol_base + c["vol"],
                     "team_id": c["team"],
                     "region_id": village_ids[c["village"]],
-                    "source_type": SOURCES[c["source"]],
+                    "source_type": Choice(SOURCES, c["source"]),
                     "source_id": None,
                     "description": "",
                     "started_at": c["start"],
                     "ended_at": c["end"],
                     "hours": c["hours"],
-                    "verification": CHECKS[c["check"]],
+                    "verification": Choice(CHECKS, c["check"]),
                     "verified_by_id": None,
                     "is_backfill": False,
                     "corrects_id": None,
@@ -234,10 +232,19 @@ def generate(ctx: DemoContext) -> None:
     clock.say("rollups built")
 
 
+def _records_head(seed: int, start: int, n: int, n_vol: int):
+    """The first draws of a chunk (who served, how long): enough for the totals."""
+    rng = np.random.default_rng([seed, 77, start])
+    vol = rng.integers(0, n_vol, n)
+    hours = HOURS[rng.integers(0, len(HOURS), n)]
+    return vol, hours
+
+
 def _records(seed: int, start: int, n: int, n_vol: int, home, geo, now) -> dict:
     """One chunk of service records; the same (seed, start) always gives the same chunk."""
     rng = np.random.default_rng([seed, 77, start])
     vol = rng.integers(0, n_vol, n)
+    hours = HOURS[rng.integers(0, len(HOURS), n)]
     village = home[vol].copy()
     away = rng.random(n) < 0.2  # a fifth served elsewhere in their county
     county = geo.village_county[village[away]]
@@ -246,7 +253,6 @@ def _records(seed: int, start: int, n: int, n_vol: int, home, geo, now) -> dict:
     vc = geo.village_county[village]
     tlo, thi = geo.county_teams[vc, 0], geo.county_teams[vc, 1]
     team = geo.team_ids[tlo + (rng.random(n) * (thi - tlo)).astype(np.int64)]
-    hours = HOURS[rng.integers(0, len(HOURS), n)]
     now_us = int(now.timestamp() * 1_000_000)
     day = rng.integers(0, 730, n)
     start_us = now_us - (day * 86_400 + rng.integers(8 * 3600, 20 * 3600, n)) * 1_000_000
@@ -281,16 +287,16 @@ def _volunteers(rng, n: int, base: int, home_ids, totals, now) -> None:
             "id": ids,
             "number": np.char.add("V", np.char.zfill(ids.astype(str), 11)),
             "name": names,
-            "gender": np.array(["male", "female"])[rng.integers(0, 2, n)],
+            "gender": Choice(("male", "female"), rng.integers(0, 2, n)),
             "birth_date": birth,
             "id_type": "resident_id",
             "id_number_encrypted": "",
             "id_number_hash": None,
             "phone": "",
             "home_region_id": home_ids,
-            "political_status": np.array(["masses", "party_member", "league_member"])[
-                rng.choice(3, n, p=[0.55, 0.3, 0.15])
-            ],
+            "political_status": Choice(
+                ("masses", "party_member", "league_member"), rng.choice(3, n, p=[0.55, 0.3, 0.15])
+            ),
             "is_active": True,
             "total_hours": totals,
             "points_balance": 0,

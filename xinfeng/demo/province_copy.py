@@ -22,6 +22,7 @@ import json
 import struct
 from collections.abc import Iterable
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import numpy as np
@@ -197,8 +198,21 @@ def _binary_column(field, value, n: int):
     return [("len", ">i4"), ("val", f"S{width}")], fill
 
 
+@dataclass(frozen=True)
+class Choice:
+    """A text column drawn from a few values: ``labels[codes[i]]`` for row i. Cheaper than
+    an array of strings: rows are grouped by code and each group gets a constant."""
+
+    labels: tuple[str, ...]
+    codes: np.ndarray
+
+    def strings(self) -> np.ndarray:
+        return np.array(self.labels)[self.codes]
+
+
 def write_block(model, columns: dict[str, object], n: int) -> int:
-    """Insert ``n`` rows; each column is a length-``n`` numpy array or one constant.
+    """Insert ``n`` rows; each column is a length-``n`` numpy array, a ``Choice`` or one
+    constant.
 
     Text arrays may hold strings of different lengths: rows are grouped by the byte
     lengths of their text values and each group goes as one fixed-width binary block.
@@ -207,6 +221,29 @@ def write_block(model, columns: dict[str, object], n: int) -> int:
     """
     if n == 0:
         return 0
+    choices = [a for a, v in columns.items() if isinstance(v, Choice)]
+    if choices and not is_pg():
+        columns = {a: (v.strings() if isinstance(v, Choice) else v) for a, v in columns.items()}
+    elif choices:
+        key = np.zeros(n, dtype=np.int64)
+        for a in choices:
+            key = key * len(columns[a].labels) + columns[a].codes
+        order = np.argsort(key, kind="stable")
+        sorted_key = key[order]
+        starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
+        for lo, hi in zip(starts, np.r_[starts[1:], n], strict=True):
+            rows = order[lo:hi]
+            first = rows[0]
+            sub = {}
+            for a, v in columns.items():
+                if isinstance(v, Choice):
+                    sub[a] = v.labels[int(v.codes[first])]
+                elif isinstance(v, np.ndarray):
+                    sub[a] = v[rows]
+                else:
+                    sub[a] = v
+            write_block(model, sub, len(rows))
+        return n
     text = [a for a, v in columns.items() if isinstance(v, np.ndarray) and v.dtype.kind in "US"]
     if not text or not is_pg():
         return _write_fixed(model, columns, n)

@@ -16,7 +16,7 @@ from xinfeng.projects.models import Project
 from xinfeng.volunteers.choices import SEVEN_FIELDS, ServiceCategory
 from xinfeng.volunteers.models import Team
 
-from .province_copy import heavy_load, next_id, write_block, write_rows
+from .province_copy import Choice, heavy_load, next_id, write_block, write_rows
 
 MODELS = [Order, FollowUp, Activity, Project, PopulationPoint]
 HOURS_US = 3_600_000_000
@@ -314,8 +314,8 @@ def orders(rng, n: int, tree: dict, geo: Geo, now, clock) -> None:
                 )
             cols = {
                 "id": ids,
-                "title": TITLES[rng.integers(0, len(TITLES), k)],
-                "category": CATEGORIES[rng.integers(0, len(CATEGORIES), k)],
+                "title": Choice(tuple(TITLES), rng.integers(0, len(TITLES), k)),
+                "category": Choice(tuple(CATEGORIES), rng.integers(0, len(CATEGORIES), k)),
                 "region_id": village_ids[vill],
                 "site_id": geo.station_of_village[vill],
                 "latitude": geo.village_lat[vill] + rng.normal(0, 0.004, k),
@@ -461,9 +461,9 @@ def activities_projects_population(rng, s: float, tree: dict, geo: Geo, now, clo
                 start = now_us - rng.integers(1, 720, k) * DAY_US + _uniform_hours(rng, k, 8, 19)
             else:
                 start = now_us + rng.integers(1, 30, k) * DAY_US + _uniform_hours(rng, k, 8, 19)
-            mode = np.array(["offline", "online", "both"])[rng.choice(3, k, p=[0.7, 0.1, 0.2])]
-            offline = mode != "online"
-            online = mode != "offline"
+            mode_code = rng.choice(3, k, p=[0.7, 0.1, 0.2])  # offline, online, both
+            offline = mode_code != 1
+            online = mode_code != 0
             past = state == "finished"
             checkin = np.where(offline & past, rng.integers(10, 61, k), 0)
             extra = np.where(offline & past, rng.integers(0, 21, k), 0)
@@ -472,9 +472,9 @@ def activities_projects_population(rng, s: float, tree: dict, geo: Geo, now, clo
             base += k
             cols = {
                 "id": ids,
-                "title": ACTIVITY_TITLES[rng.integers(0, len(ACTIVITY_TITLES), k)],
+                "title": Choice(tuple(ACTIVITY_TITLES), rng.integers(0, len(ACTIVITY_TITLES), k)),
                 "description": "",
-                "category": CATEGORIES[rng.integers(0, 7, k)],
+                "category": Choice(tuple(CATEGORIES[:7]), rng.integers(0, 7, k)),
                 "project_id": None,
                 "site_id": geo.station_of_village[idx],
                 "region_id": village_ids[idx],
@@ -485,8 +485,8 @@ def activities_projects_population(rng, s: float, tree: dict, geo: Geo, now, clo
                 "ends_at": start + 2 * HOURS_US,
                 "capacity": 80,
                 "team_id": None,
-                "mode": mode,
-                "is_cloud_lecture": mode == "online",
+                "mode": Choice(("offline", "online", "both"), mode_code),
+                "is_cloud_lecture": mode_code == 1,
                 "state": state,
                 "checkin_code": np.char.zfill(rng.integers(0, 1_000_000, k).astype(str), 6),
                 "qr_nonce": np.char.zfill(ids.astype(str), 16),
