@@ -122,3 +122,33 @@ def test_team_pages(team_world, tree):
     assert m.status == "active"
     again = lc.post(f"/volunteers/memberships/{m.pk}/approve/")
     assert again.status_code == 409 and "不能执行此操作" in again.content.decode()
+
+
+def test_minor_cannot_join_an_emergency_team(tree, owner, api_as):
+    from tests.volunteers.factories import years_ago
+
+    rescue = TeamFactory(home_site=tree.st1, name="防汛队", standby_24h=True)
+    kid = VolunteerFactory(home_region=tree.v1, birth_date=years_ago(16), user=UserFactory())
+    r = post(api_as(kid.user), f"/api/v1/volunteers/teams/{rescue.pk}/join")
+    assert r.status_code == 403 and r.json()["code"] == "minor_risky_work"
+    r = post(
+        api_as(owner), f"/api/v1/volunteers/teams/{rescue.pk}/members", {"volunteer_id": kid.pk}
+    )
+    assert r.status_code == 403
+    adult = VolunteerFactory(home_region=tree.v1, user=UserFactory())
+    assert post(api_as(adult.user), f"/api/v1/volunteers/teams/{rescue.pk}/join").status_code == 201
+
+
+def test_risky_work_helper():
+    from datetime import date
+
+    from tests.volunteers.factories import years_ago
+    from xinfeng.volunteers.models import Volunteer
+    from xinfeng.volunteers.policy import volunteer_may_take_risky_work
+
+    assert volunteer_may_take_risky_work(Volunteer(birth_date=years_ago(18)))
+    assert not volunteer_may_take_risky_work(Volunteer(birth_date=years_ago(18, days=-1)))
+    assert not volunteer_may_take_risky_work(Volunteer(birth_date=None))
+    assert not volunteer_may_take_risky_work(
+        Volunteer(birth_date=date(1980, 1, 1), is_active=False)
+    )

@@ -32,6 +32,11 @@ def require_may_take_risky_work(volunteer: Volunteer) -> None:
         raise PermissionDenied(MINOR_RISKY_WORK, code="minor_risky_work")
 
 
+def team_is_risky(team) -> bool:
+    """Emergency work: a team on 24-hour standby or serving the emergency category."""
+    return bool(team.standby_24h) or "emergency" in (team.service_categories or [])
+
+
 def volunteer_has_location_consent(volunteer: Volunteer) -> bool:
     return volunteer.location_consented_at is not None
 

@@ -25,7 +25,7 @@ from .choices import (
     TeamType,
 )
 from .models import Team, TeamMembership, Volunteer
-from .policy import user_leads_team
+from .policy import require_may_take_risky_work, team_is_risky, user_leads_team
 
 LEADER_EDITABLE = {"description", "capacity", "standby_24h", "service_categories"}
 STAFF_EDITABLE = LEADER_EDITABLE | {"name", "team_type", "parent", "home_site", "is_active"}
@@ -157,6 +157,8 @@ def team_join_request(*, actor, team: Team, message: str = "") -> TeamMembership
         raise PermissionDenied(NOT_A_VOLUNTEER, code="not_a_volunteer")
     if not team.is_active or not volunteer.is_active:
         raise Conflict(_("该队伍暂停招募。"), code="team_inactive")
+    if team_is_risky(team):
+        require_may_take_risky_work(volunteer)
     if TeamMembership.objects.filter(
         team=team,
         volunteer=volunteer,
@@ -240,6 +242,8 @@ def team_add_member(
     require_role_at(actor, team.region)
     if role not in MembershipRole.values:
         raise ValidationFailed(_("成员角色无效。"), code="role_invalid")
+    if team_is_risky(team):
+        require_may_take_risky_work(volunteer)
     membership = (
         TeamMembership.objects.select_for_update()
         .filter(
