@@ -152,3 +152,43 @@ def test_risky_work_helper():
     assert not volunteer_may_take_risky_work(
         Volunteer(birth_date=date(1980, 1, 1), is_active=False)
     )
+
+
+def test_team_edit_page_leader_and_staff(team_world, owner, outsider, tree):
+    team, leader, joiner = team_world
+    lc = Client()
+    lc.force_login(leader.user)
+    page = lc.get(f"/volunteers/teams/{team.pk}/edit/").content.decode()
+    assert "同时承接单数" in page and 'name="name"' not in page
+    r = lc.post(
+        f"/volunteers/teams/{team.pk}/edit/",
+        {"capacity": "6", "service_categories": ["elderly"], "description": "敬老"},
+    )
+    assert r.status_code == 302
+    team.refresh_from_db()
+    assert team.capacity == 6 and team.service_categories == ["elderly"]
+    r = lc.post(f"/volunteers/teams/{team.pk}/edit/", {"capacity": "0"})
+    assert r.status_code == 400
+
+    sc = Client()
+    sc.force_login(owner)
+    r = sc.post(
+        f"/volunteers/teams/{team.pk}/edit/",
+        {
+            "name": "水口村新时代志愿服务队",
+            "team_type": "village",
+            "home_site": tree.st1.pk,
+            "capacity": "4",
+            "is_active": "on",
+        },
+    )
+    assert r.status_code == 302
+    team.refresh_from_db()
+    assert team.name == "水口村新时代志愿服务队" and team.capacity == 4
+
+    jc = Client()
+    jc.force_login(joiner.user)
+    assert jc.get(f"/volunteers/teams/{team.pk}/edit/").status_code == 403
+    oc = Client()
+    oc.force_login(outsider)
+    assert oc.get(f"/volunteers/teams/{team.pk}/edit/").status_code == 403

@@ -209,10 +209,28 @@ class TeamForm(forms.Form):
         label=_("简介"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
+    is_active = forms.BooleanField(label=_("有效"), required=False, initial=True)
+
     def __init__(self, *args, sites, teams, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["home_site"].queryset = sites
         self.fields["parent"].queryset = teams
+
+
+class LeaderTeamForm(forms.Form):
+    """What a team's leader may change: the service details."""
+
+    service_categories = forms.MultipleChoiceField(
+        label=_("服务类别"),
+        choices=ServiceCategory.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    capacity = forms.IntegerField(label=_("同时承接单数"), min_value=1, max_value=1000)
+    standby_24h = forms.BooleanField(label=_("24 小时待命"), required=False)
+    description = forms.CharField(
+        label=_("简介"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class BackfillForm(forms.Form):

@@ -25,6 +25,7 @@ urlpatterns = [
     path("teams/", views_teams.team_directory, name="team_directory"),
     path("teams/new/", views_staff.team_create, name="team_create"),
     path("teams/<int:team_id>/", views_teams.team_detail, name="team_detail"),
+    path("teams/<int:team_id>/edit/", views_staff.team_edit, name="team_edit"),
     path("teams/<int:team_id>/join/", views_teams.team_join, name="team_join"),
     path("teams/<int:team_id>/members/", views_teams.team_add_member, name="team_add_member"),
     path(

@@ -26,13 +26,14 @@ from .forms import (
     CorrectForm,
     GuardianForm,
     ImportForm,
+    LeaderTeamForm,
     ReasonForm,
     RewardForm,
     StaffRegistrationForm,
     TeamForm,
 )
 from .models import Team
-from .policy import needs_guardian_consent, volunteer_may_take_risky_work
+from .policy import needs_guardian_consent, user_leads_team, volunteer_may_take_risky_work
 from .views import form_refusal, refusal
 
 
@@ -465,3 +466,45 @@ def team_create(request):
         else:
             status = 400
     return render(request, "volunteers/staff/team_form.html", {"form": form}, status=status)
+
+
+@login_required
+def team_edit(request, team_id: int):
+    """Staff of the team's region edit everything; its leader the service details."""
+    try:
+        team = selectors.team_get(team_id=team_id)
+    except NotFound:
+        return render(request, "404.html", status=404)
+    staff = has_role_at(request.user, team.region)
+    if not staff and not user_leads_team(request.user, team):
+        return refusal(request, PermissionDenied())
+    fields = ["service_categories", "capacity", "standby_24h", "description"]
+    if staff:
+        fields += ["name", "team_type", "home_site", "parent", "is_active"]
+        others = (
+            Team.objects.filter(is_active=True).exclude(pk=team.pk).order_by("team_type", "name")
+        )
+        form = TeamForm(
+            request.POST or None,
+            sites=_staff_sites(request.user),
+            teams=others,
+            initial={f: getattr(team, f) for f in fields},
+        )
+    else:
+        form = LeaderTeamForm(request.POST or None, initial={f: getattr(team, f) for f in fields})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            changes = {f: form.cleaned_data[f] for f in fields if f in form.cleaned_data}
+            try:
+                teams.team_update(actor=request.user, team=team, **changes)
+            except DomainError as exc:
+                status = form_refusal(form, exc)
+            else:
+                messages.success(request, _("队伍信息已保存。"))
+                return redirect("volunteers:team_detail", team_id=team.pk)
+        else:
+            status = 400
+    return render(
+        request, "volunteers/staff/team_form.html", {"form": form, "team": team}, status=status
+    )
