@@ -217,3 +217,36 @@ def test_site_edit_page_post_from_three_sides(as_side, tree, side, status):
     assert response.status_code == status
     tree.st1.refresh_from_db()
     assert (tree.st1.name == "水口村新时代文明实践站") == (side == "owner")
+
+
+@pytest.fixture
+def leader(tree):
+    """A leader of the city: reads everything below it, changes nothing."""
+    from tests.factories import UserFactory, grant
+    from xinfeng.accounts.choices import Role
+
+    return grant(UserFactory(username="leader"), Role.LEADER, tree.city)
+
+
+def test_leader_reads_managed_sites_but_writes_get_403(api_as, leader, tree, venue):
+    client = api_as(leader)
+    names = {s["name"] for s in client.get("/api/v1/places/manage/sites").json()["items"]}
+    assert {"水口村实践站", "江益村实践站", "实践中心"} <= names
+    patch = client.patch(
+        f"/api/v1/places/sites/{tree.st1.id}", {"name": "改名"}, content_type="application/json"
+    )
+    assert patch.status_code == 403
+    assert patch.json()["code"] == "forbidden"
+    venue_patch = client.patch(
+        f"/api/v1/places/venues/{venue.id}", {"capacity": 1}, content_type="application/json"
+    )
+    assert venue_patch.status_code == 403
+    tree.st1.refresh_from_db()
+    assert tree.st1.name == "水口村实践站"
+
+
+def test_leader_gets_no_staff_pages(leader, tree):
+    client = Client()
+    client.force_login(leader)
+    assert client.get(f"/places/manage/sites/{tree.st1.id}/").status_code == 404
+    assert 'href="/places/manage/"' not in client.get("/").content.decode()

@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
-from xinfeng.accounts.choices import READ_ROLES, STAFF_ROLES
+from xinfeng.accounts.choices import READ_ROLES
 from xinfeng.accounts.models import User
 from xinfeng.accounts.selectors import user_by_identifier
 from xinfeng.core.errors import NotAuthenticated, ValidationFailed
@@ -36,6 +36,10 @@ from .schemas import (
 )
 
 router = Router(tags=["places"])
+
+# Writes look the object up in the caller's *read* scope: outside it the answer is 404
+# (like a missing object); inside it, a caller who may only read (a leader) gets the
+# service's 403.
 
 
 def _region_filter(region_id: int | None) -> Region | None:
@@ -156,7 +160,7 @@ def create_site(request, payload: SiteIn):
 @router.patch("/sites/{site_id}", response=SiteOut, summary="Update a site (staff of the region)")
 def update_site(request, site_id: DbId, payload: SitePatch):
     _require_user(request)
-    site = selectors.site_get_managed(user=request.user, site_id=site_id, roles=STAFF_ROLES)
+    site = selectors.site_get_managed(user=request.user, site_id=site_id)
     data = payload.dict(exclude_unset=True)
     if "parent_id" in data:
         data["parent"] = _parent_from_body(data.pop("parent_id"))
@@ -211,7 +215,7 @@ def get_managed_site(request, site_id: DbId):
 @router.post("/manage/sites/{site_id}/operators", response=SiteStaffOut)
 def add_operator(request, site_id: DbId, payload: OperatorIn):
     _require_user(request)
-    site = selectors.site_get_managed(user=request.user, site_id=site_id, roles=STAFF_ROLES)
+    site = selectors.site_get_managed(user=request.user, site_id=site_id)
     user = user_by_identifier(identifier=payload.identifier)
     services.site_operator_add(actor=request.user, site=site, user=user)
     return selectors.site_get_managed(user=request.user, site_id=site_id)
@@ -220,7 +224,7 @@ def add_operator(request, site_id: DbId, payload: OperatorIn):
 @router.delete("/manage/sites/{site_id}/operators/{user_id}", response={204: None})
 def remove_operator(request, site_id: DbId, user_id: DbId):
     _require_user(request)
-    site = selectors.site_get_managed(user=request.user, site_id=site_id, roles=STAFF_ROLES)
+    site = selectors.site_get_managed(user=request.user, site_id=site_id)
     user = site.operators.filter(pk=user_id).first()
     if user is None:
         raise ValidationFailed(_("该用户不是本阵地的管理员。"), code="not_operator")
@@ -256,14 +260,14 @@ def get_venue(request, venue_id: DbId):
 @router.post("/sites/{site_id}/venues", response={201: VenueOut})
 def create_venue(request, site_id: DbId, payload: VenueIn):
     _require_user(request)
-    site = selectors.site_get_managed(user=request.user, site_id=site_id, roles=STAFF_ROLES)
+    site = selectors.site_get_managed(user=request.user, site_id=site_id)
     return Status(201, services.venue_create(actor=request.user, site=site, **payload.dict()))
 
 
 @router.patch("/venues/{venue_id}", response=VenueOut)
 def update_venue(request, venue_id: DbId, payload: VenuePatch):
     _require_user(request)
-    venue = selectors.venue_get_managed(user=request.user, venue_id=venue_id)
+    venue = selectors.venue_get_managed(user=request.user, venue_id=venue_id, roles=READ_ROLES)
     return services.venue_update(
         actor=request.user, venue=venue, **payload.dict(exclude_unset=True)
     )

@@ -139,13 +139,13 @@ def venue_list(*, site: Site | None = None, use: str | None = None) -> QuerySet:
     return qs
 
 
-def venue_get_managed(*, user, venue_id: int) -> Venue:
-    """A venue of a site in the user's staff scope, or 404."""
+def venue_get_managed(*, user, venue_id: int, roles=STAFF_ROLES) -> Venue:
+    """A venue of a site in the user's scope for ``roles``, or 404."""
     return get_in_scope(
         Venue.objects.select_related("site", "site__region"),
         user,
         path_field="site__region__path",
-        roles=STAFF_ROLES,
+        roles=roles,
         pk=venue_id,
     )
 
