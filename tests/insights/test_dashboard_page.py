@@ -153,3 +153,16 @@ def test_api_dashboard_outside_scope_is_404_and_anonymous_401(
     response = api_as(township_leader).get(f"/api/v1/insights/regions/{rolled.t2.pk}/dashboard")
     assert response.status_code == 404 and response.json()["code"] == "not_found"
     assert client.get(f"/api/v1/insights/regions/{rolled.t2.pk}/dashboard").status_code == 401
+
+
+def test_rollup_runs_are_in_the_admin_for_system_administrators(client, city):
+    from tests.factories import UserFactory
+
+    run_rollup()
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    assert client.get("/admin/insights/rolluprun/").status_code == 200
+    assert client.get("/admin/insights/regionstat/").status_code == 200
+    staff = UserFactory(username="staffer", is_staff=True)
+    client.force_login(staff)
+    assert client.get("/admin/insights/regionstat/").status_code == 403

@@ -1,0 +1,42 @@
+"""Read-only admin of the rollups for system administrators (pages read them scoped)."""
+
+from django.contrib import admin
+
+from .models import RegionStat, RollupRun
+
+
+@admin.register(RollupRun)
+class RollupRunAdmin(admin.ModelAdmin):
+    """Read-only history of the rollup runs (when, how long, what failed)."""
+
+    list_display = ["started_at", "status", "trigger", "regions", "changed", "duration_ms"]
+    list_filter = ["status", "trigger"]
+    readonly_fields = [f.name for f in RollupRun._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser  # not scoped: system administrators only
+
+
+@admin.register(RegionStat)
+class RegionStatAdmin(admin.ModelAdmin):
+    """The stored dashboard figures per region (written by the rollup only)."""
+
+    list_display = ["region", "level", "volunteers", "hours", "activities", "orders", "computed_at"]
+    list_filter = ["level"]
+    search_fields = ["region__name", "region__code"]
+    readonly_fields = [f.name for f in RegionStat._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser  # not scoped: system administrators only
