@@ -29,7 +29,15 @@ from xinfeng.volunteers.models import ServiceRecord, Team, Volunteer
 from . import province_parts as more
 from .context import DemoContext
 from .names import GIVEN, SURNAMES
-from .province_copy import Choice, heavy_load, next_id, reset_sequences, write_block, write_rows
+from .province_copy import (
+    Choice,
+    analyze,
+    heavy_load,
+    next_id,
+    reset_sequences,
+    write_block,
+    write_rows,
+)
 
 CITIES = [  # name, code, lat, lng, counties (sums to 100)
     ("南昌市", "3601", 28.68, 115.86, 9),
@@ -225,7 +233,9 @@ def generate(ctx: DemoContext) -> None:
             clock.say(f"service records {start + n:,} / {n_rec:,}")
     more.orders(rng, n_ord, tree, geo, now, clock)
     more.activities_projects_population(rng, s, tree, geo, now, clock)
-    reset_sequences(Region, Site, Team, Volunteer, ServiceRecord, *more.MODELS)
+    loaded = [Region, Site, Team, Volunteer, ServiceRecord, *more.MODELS]
+    reset_sequences(*loaded)
+    analyze(*loaded)  # fresh planner statistics: COPY leaves none
     _accounts(tree)
     clock.say("sequences reset, demo accounts admin / leader (password xinfeng-demo)")
     call_command("insights_rollup", stdout=ctx.out)

@@ -392,6 +392,13 @@ def reset_sequences(*models) -> None:
             cursor.execute(statement)
 
 
+def analyze(*models) -> None:
+    """Refresh the planner's statistics of loaded tables (PostgreSQL; SQLite ANALYZE)."""
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
 def next_id(model) -> int:
     from django.db.models import Max
 
