@@ -68,7 +68,10 @@ def order_new_staff(request):
 
 def _order_form(request, *, staff: bool):
     user = request.user
-    region = user.home_region
+    # Where the user lives: their home region, else where they hold a role.
+    region = user.home_region or next(
+        (a.region for a in user.role_assignments.select_related("region")), None
+    )
     projects = list(project_list(user=user, orderable_at=region)) if region else []
     if not projects:
         projects = list(project_list(user=user, status="active").order_by("name")[:200])
