@@ -7,6 +7,8 @@ lecture (每月云讲堂) at the center; room bookings by activities and by resi
 that never overlap; news and announcements, some of them activity reports. The demo
 resident and volunteer are signed up for a few upcoming activities in 水口村.
 
+Volunteers (from the volunteers step) who served at 1,500 of the finished activities get
+service records with source "activity" and their points, appended to their ledgers.
 Counters on ``Activity`` equal the rows behind them (sign-ups, check-ins, viewers), as the
 services keep them. Must run after ``places`` and ``accounts`` (and after ``volunteers``
 and ``projects`` when those steps exist: it links teams and projects if there are any).
@@ -16,6 +18,7 @@ import math
 from datetime import datetime, time, timedelta
 
 from django.db import connection
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from xinfeng.activities.choices import (
@@ -38,7 +41,10 @@ from xinfeng.activities.models import (
 )
 from xinfeng.places.choices import SiteLevel
 from xinfeng.places.models import Site, Venue
-from xinfeng.volunteers.choices import ServiceCategory
+from xinfeng.volunteers.choices import PointsKind, ServiceCategory, ServiceSource
+from xinfeng.volunteers.choices import Verification as V
+from xinfeng.volunteers.models import PointsEntry, ServiceRecord, Volunteer
+from xinfeng.volunteers.services import hours_between, points_for_hours
 
 from .context import DemoContext
 
@@ -52,48 +58,24 @@ def _names(text: str) -> list[str]:
     return text.split("、")
 
 
+# fmt: off
 TITLES = {
-    ServiceCategory.THEORY: _names(
-        "党的创新理论宣讲进村组、红色故事会、“百姓名嘴”微宣讲、学习身边榜样座谈会、新时代文明实践大讲堂"
-    ),
-    ServiceCategory.EDUCATION: _names(
-        "四点半课堂、家庭教育公益讲座、心连心课堂、暑期托管辅导、乡村振兴技能培训"
-    ),
-    ServiceCategory.CULTURE: _names(
-        "广场舞展演、送戏下乡、红歌合唱会、书法进乡村、农家书屋读书会、露天电影放映"
-    ),
-    ServiceCategory.SCIENCE: _names(
-        "科普大篷车进村、防诈骗知识讲座、农业实用技术培训、安全用电科普、气象防灾科普"
-    ),
-    ServiceCategory.SPORT: _names(
-        "全民健身健步走、太极拳教学、乡村篮球赛、老年门球友谊赛、亲子趣味运动会"
-    ),
-    ServiceCategory.HEALTH: _names(
-        "白衣天使乡村行义诊、健康知识讲座、免费测血压血糖、中医养生讲座、心理健康疏导"
-    ),
-    ServiceCategory.EVERYDAY_HELP: _names(
-        "便民理发、家电义务维修、爱心助农采摘、代办代缴服务日、磨刀补鞋便民摊"
-    ),
-    ServiceCategory.LAW: _names(
-        "普法宣传进村、民法典讲座、反电诈宣传、法律咨询服务日、禁毒知识宣传"
-    ),
-    ServiceCategory.ELDERLY: _names(
-        "颐养之家陪伴日、重阳敬老活动、老年智能手机课堂、为老人集体过生日、上门探访空巢老人"
-    ),
-    ServiceCategory.CHILDREN: _names(
-        "红领巾宣讲员、大手拉小手、儿童安全教育课、留守儿童关爱活动、绘本共读"
-    ),
-    ServiceCategory.ENVIRONMENT: _names(
-        "河道清洁志愿行动、垃圾分类宣传、植树护绿、鄱阳湖护鸟宣传、美丽庭院评比"
-    ),
+    ServiceCategory.THEORY: _names("党的创新理论宣讲进村组、红色故事会、“百姓名嘴”微宣讲、学习身边榜样座谈会、新时代文明实践大讲堂"),
+    ServiceCategory.EDUCATION: _names("四点半课堂、家庭教育公益讲座、心连心课堂、暑期托管辅导、乡村振兴技能培训"),
+    ServiceCategory.CULTURE: _names("广场舞展演、送戏下乡、红歌合唱会、书法进乡村、农家书屋读书会、露天电影放映"),
+    ServiceCategory.SCIENCE: _names("科普大篷车进村、防诈骗知识讲座、农业实用技术培训、安全用电科普、气象防灾科普"),
+    ServiceCategory.SPORT: _names("全民健身健步走、太极拳教学、乡村篮球赛、老年门球友谊赛、亲子趣味运动会"),
+    ServiceCategory.HEALTH: _names("白衣天使乡村行义诊、健康知识讲座、免费测血压血糖、中医养生讲座、心理健康疏导"),
+    ServiceCategory.EVERYDAY_HELP: _names("便民理发、家电义务维修、爱心助农采摘、代办代缴服务日、磨刀补鞋便民摊"),
+    ServiceCategory.LAW: _names("普法宣传进村、民法典讲座、反电诈宣传、法律咨询服务日、禁毒知识宣传"),
+    ServiceCategory.ELDERLY: _names("颐养之家陪伴日、重阳敬老活动、老年智能手机课堂、为老人集体过生日、上门探访空巢老人"),
+    ServiceCategory.CHILDREN: _names("红领巾宣讲员、大手拉小手、儿童安全教育课、留守儿童关爱活动、绘本共读"),
+    ServiceCategory.ENVIRONMENT: _names("河道清洁志愿行动、垃圾分类宣传、植树护绿、鄱阳湖护鸟宣传、美丽庭院评比"),
     ServiceCategory.EMERGENCY: _names("防汛应急演练、消防安全演练、应急救护培训、地质灾害避险演练"),
 }
-LECTURE_TOPICS = _names(
-    "家风家训代代传、乡村振兴政策解读、耀邦精神与共青精神、健康生活方式、反诈防骗面对面、民法典与百姓生活、垦荒精神薪火相传、文明乡风建设、防汛知识进万家、垃圾分类从我做起、老年人权益保障、青少年心理健康"
-)
-GROUPS = _names(
-    "广场舞队、夕阳红合唱团、书友会、太极拳队、村民议事会、老年门球队、腰鼓队、亲子读书会"
-)
+LECTURE_TOPICS = _names("家风家训代代传、乡村振兴政策解读、耀邦精神与共青精神、健康生活方式、反诈防骗面对面、民法典与百姓生活、垦荒精神薪火相传、文明乡风建设、防汛知识进万家、垃圾分类从我做起、老年人权益保障、青少年心理健康")
+GROUPS = _names("广场舞队、夕阳红合唱团、书友会、太极拳队、村民议事会、老年门球队、腰鼓队、亲子读书会")
+# fmt: on
 SLOTS = [(time(9, 0), 120), (time(14, 30), 120), (time(19, 0), 90)]
 OUTDOOR_SPOTS = ["文化广场", "村口大樟树下", "党群服务中心门前", "健身广场", "河堤步道"]
 STREAM = "https://live.xinfeng.example/lecture/{n}"
@@ -332,23 +314,15 @@ def generate(ctx: DemoContext) -> None:
     org_id = organiser.pk if organiser else None
     created = adapt(now)
     booking_rows = []
+    # fmt: off
     for index, venue in bookings:
         a = activities[index]
-        cancelled = a.state == ActivityState.CANCELLED
-        booking_rows.append(
-            (
-                venue.pk,
-                a.pk,
-                a.site.name[:100],
-                a.title[:120],
-                adapt(a.starts_at),
-                adapt(a.ends_at),
-                BookingState.CANCELLED if cancelled else BookingState.CONFIRMED,
-                org_id,
-                a.cancel_reason if cancelled else "",
-                created,
-            )
-        )
+        gone = a.state == ActivityState.CANCELLED
+        booking_rows.append((
+            venue.pk, a.pk, a.site.name[:100], a.title[:120], adapt(a.starts_at), adapt(a.ends_at),
+            BookingState.CANCELLED if gone else BookingState.CONFIRMED, org_id,
+            a.cancel_reason if gone else "", created,
+        ))
     venue_list = [v for vs in venues.values() for v in vs]
     for _ in range(3000):
         v = rng.choice(venue_list)
@@ -356,85 +330,33 @@ def generate(ctx: DemoContext) -> None:
         slot = rng.choice(SLOTS)
         if not rooms.take(v.pk, day, slot):
             continue
-        start = _at(day, slot[0])
-        group = rng.choice(GROUPS)
-        booking_rows.append(
-            (
-                v.pk,
-                None,
-                group,
-                f"{group}活动",
-                adapt(start),
-                adapt(start + timedelta(minutes=slot[1])),
-                BookingState.CONFIRMED,
-                org_id,
-                "",
-                created,
-            )
-        )
-    _insert(
-        VenueBooking,
-        [
-            "venue_id",
-            "activity_id",
-            "organisation",
-            "title",
-            "starts_at",
-            "ends_at",
-            "state",
-            "booked_by_id",
-            "cancel_reason",
-            "created_at",
-        ],
-        booking_rows,
-    )
+        start, group = _at(day, slot[0]), rng.choice(GROUPS)
+        end = start + timedelta(minutes=slot[1])
+        booking_rows.append((
+            v.pk, None, group, f"{group}活动", adapt(start), adapt(end), BookingState.CONFIRMED,
+            org_id, "", created,
+        ))
+    columns = "venue_id activity_id organisation title starts_at ends_at state booked_by_id"
+    _insert(VenueBooking, [*columns.split(), "cancel_reason", "created_at"], booking_rows)
+    # fmt: on
 
     # State history: created, published, finished or cancelled.
+    S, A = ActivityState, ActivityAction
     events = []
+    # fmt: off
     for a in activities:
         at = adapt(a.published_at or a.starts_at)
-        events.append((a.pk, ActivityAction.CREATE, "", ActivityState.DRAFT, org_id, "", at))
+        events.append((a.pk, A.CREATE, "", S.DRAFT, org_id, "", at))
         if a.published_at:
-            events.append(
-                (
-                    a.pk,
-                    ActivityAction.PUBLISH,
-                    ActivityState.DRAFT,
-                    ActivityState.PUBLISHED,
-                    org_id,
-                    "",
-                    at,
-                )
-            )
-        if a.state == ActivityState.FINISHED:
-            events.append(
-                (
-                    a.pk,
-                    ActivityAction.FINISH,
-                    ActivityState.PUBLISHED,
-                    ActivityState.FINISHED,
-                    None,
-                    "",
-                    adapt(a.ends_at),
-                )
-            )
-        elif a.state == ActivityState.CANCELLED:
-            events.append(
-                (
-                    a.pk,
-                    ActivityAction.CANCEL,
-                    ActivityState.PUBLISHED,
-                    ActivityState.CANCELLED,
-                    org_id,
-                    a.cancel_reason,
-                    adapt(a.starts_at - timedelta(days=1)),
-                )
-            )
-    _insert(
-        ActivityEvent,
-        ["activity_id", "action", "from_state", "to_state", "actor_id", "reason", "at"],
-        events,
-    )
+            events.append((a.pk, A.PUBLISH, S.DRAFT, S.PUBLISHED, org_id, "", at))
+        if a.state == S.FINISHED:
+            events.append((a.pk, A.FINISH, S.PUBLISHED, S.FINISHED, None, "", adapt(a.ends_at)))
+        elif a.state == S.CANCELLED:
+            before = adapt(a.starts_at - timedelta(days=1))
+            events.append((a.pk, A.CANCEL, S.PUBLISHED, S.CANCELLED, org_id, a.cancel_reason, before))
+    # fmt: on
+    columns = "activity_id action from_state to_state actor_id reason at"
+    _insert(ActivityEvent, columns.split(), events)
 
     # Online viewers: one row per viewer (anonymous viewer keys), counters to match. Raw
     # executemany: ~80,000 rows through model instances would take most of a minute.
@@ -513,10 +435,76 @@ def generate(ctx: DemoContext) -> None:
     News.objects.bulk_create(news, batch_size=BATCH)
     ActivityReport.objects.bulk_create(reports, batch_size=BATCH)
 
+    served = _volunteer_service(rng, ctx, activities)
     offline = sum(a.offline_audience for a in activities)
     ctx.data["activities"] = activities
     ctx.say(
         f"activities: {len(activities)} activities ({lectures} monthly online lectures), "
         f"{offline} offline + {online} online = {offline + online} person-times, "
-        f"{len(booking_rows)} room bookings, {len(news)} news items"
+        f"{len(booking_rows)} room bookings, {len(news)} news items, "
+        f"{served} volunteer service records at activities"
     )
+
+
+def _volunteer_service(rng, ctx: DemoContext, activities: list[Activity]) -> int:
+    """Volunteers who served at finished activities: service records (source "activity")
+    with their points, appended to each volunteer's ledger so the caches stay exact."""
+    volunteers = ctx.data.get("volunteers") or list(Volunteer.objects.filter(is_active=True))
+    if not volunteers:
+        return 0
+    by_region: dict[int, list] = {}
+    for v in volunteers:
+        by_region.setdefault(v.home_region_id, []).append(v)
+    finished = [a for a in activities if a.state == ActivityState.FINISHED and a.is_offline]
+    records = []
+    for a in rng.sample(finished, min(1500, len(finished))):
+        pool = by_region.get(a.region_id) or volunteers
+        for v in rng.sample(pool, min(len(pool), rng.randint(1, 3))):
+            method = rng.choice([V.QR, V.QR, V.CODE, V.AUTO_CLOSED, V.LEADER])
+            if v.location_consented_at and rng.random() < 0.3:
+                method = V.GEOFENCE
+            start = a.starts_at - timedelta(minutes=rng.choice([0, 10, 20, 30]))
+            records.append(
+                ServiceRecord(
+                    volunteer=v,
+                    team=a.team,
+                    region_id=a.region_id,
+                    description=a.title,
+                    source_type=ServiceSource.ACTIVITY,
+                    source_id=a.pk,
+                    started_at=start,
+                    ended_at=a.ends_at,
+                    hours=hours_between(start, a.ends_at),
+                    verification=method,
+                    verified_by=None,
+                )
+            )
+    records.sort(key=lambda r: r.started_at)
+    ServiceRecord.objects.bulk_create(records, batch_size=BATCH)
+    first = min(r.pk for r in records)
+    ServiceRecord.objects.filter(pk__gte=first).update(created_at=F("ended_at"))
+    fresh = {v.pk: v for v in Volunteer.objects.filter(pk__in={r.volunteer_id for r in records})}
+    entries = []
+    for r in records:
+        v = fresh[r.volunteer_id]
+        points = points_for_hours(r.hours)
+        v.total_hours += r.hours
+        v.points_balance += points
+        entries.append(
+            PointsEntry(
+                volunteer=v,
+                kind=PointsKind.EARN,
+                delta=points,
+                balance_after=v.points_balance,
+                service_record=r,
+                reason=r.description[:200],
+            )
+        )
+    PointsEntry.objects.bulk_create(entries, batch_size=BATCH)
+    PointsEntry.objects.filter(service_record_id__gte=first).update(
+        created_at=Subquery(
+            ServiceRecord.objects.filter(pk=OuterRef("service_record_id")).values("ended_at")[:1]
+        )
+    )
+    Volunteer.objects.bulk_update(list(fresh.values()), ["total_hours", "points_balance"])
+    return len(records)

@@ -10,7 +10,7 @@ from xinfeng.demo.context import DemoContext
 from xinfeng.places.models import Region
 
 # Steps run in order; each module has ``generate(ctx)``. Later issues add their steps here.
-CITY_STEPS = ["places", "population", "accounts", "volunteers", "projects", "orders"]
+CITY_STEPS = ["places", "population", "accounts", "volunteers", "projects", "orders", "activities"]
 PROVINCE_STEPS: list[str] = ["province"]
 
 
