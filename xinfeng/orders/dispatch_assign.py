@@ -1,25 +1,26 @@
-"""Exact minimum-cost assignment of orders to teams under team capacities (pure numpy/scipy).
+"""Exact minimum-cost assignment of orders to teams under team capacities.
 
 The problem is a transportation problem: each order goes to at most one team, team ``j``
 takes at most ``capacity[j]`` orders, an order left unassigned costs ``penalty``, and the
 total cost is minimal. It is solved exactly, never greedily:
 
-1. **Sparse candidates.** Each order keeps its ``k`` cheapest eligible teams.
-2. **Exact solve of the restricted problem.** Every team is expanded into as many slots as
-   it can still use (``min(capacity, orders that list it)``), every order gets a private
-   "unassigned" column at the penalty, and the minimum-weight full bipartite matching of
-   that sparse graph is found by LAPJVsp (``scipy.sparse.csgraph.
-   min_weight_full_bipartite_matching``).
-3. **Pricing: a certificate for the unrestricted problem.** Node potentials are computed on
-   the residual graph of that solution (Bellman–Ford, vectorised); a pair left out of the
-   candidates could only improve the plan if its reduced cost
-   ``cost[i, j] + π[i] − π[j]`` were negative. All n × m pairs are checked at once; any
-   violating pair joins the candidates and step 2 runs again. When no pair violates, the
-   plan is optimal for the full dense problem (LP duality: the transportation LP is
-   integral), and ``certified`` is true.
-
-An edge that costs as much as leaving the order unassigned is never needed by some optimum,
-so such edges are dropped up front.
+1. **Sparse candidates.** Each order keeps its ``k`` cheapest eligible teams (a pair that
+   costs as much as leaving the order unassigned is never needed by some optimum, so such
+   pairs are not eligible).
+2. **Exact solve of the restricted problem: successive shortest paths.** On the network
+   orders → teams → sink (team → sink arcs carry the capacities; order → sink is the
+   penalty), orders are routed one at a time along a shortest augmenting path found by
+   Dijkstra on reduced costs ``cost + π[u] − π[v]`` (non-negative by the potentials kept
+   from the previous paths). The kernel (:func:`_ssp`) is compiled with numba on first use
+   and cached on disk; it resets only the nodes each search touched, so an order whose
+   cheapest team has room costs a handful of steps.
+3. **Pricing: a certificate for the unrestricted problem.** The potentials left by step 2
+   are optimal duals of the restricted problem; a pair left out of the candidates could only
+   improve the plan if its reduced cost ``cost[i, j] + π[i] − π[j]`` were negative. All
+   n × m pairs are checked in one vectorised pass (in cache-sized row blocks); any order
+   with a violating pair brings its most violating pairs into the candidates and step 2
+   runs again. When no pair violates, the plan is optimal for the full dense problem (LP
+   duality; the transportation LP is integral), and ``certified`` is true.
 """
 
 from __future__ import annotations
@@ -27,11 +28,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 DEFAULT_K = 24  # candidate teams per order (the cheapest); pricing adds any others needed
 MAX_ROUNDS = 10
+BLOCK_ROWS = 128  # rows per block in the dense passes (a cache-sized slice of the matrix)
 
 
 @dataclass
@@ -57,133 +57,206 @@ class AssignmentResult:
         return int((self.team >= 0).sum())
 
 
-def _candidates(cost: np.ndarray, k: int, penalty: float) -> tuple[np.ndarray, np.ndarray]:
+def _ssp_py(indptr, cols, costs, cap, penalty):  # pragma: no cover - runs compiled
+    """Successive shortest paths on orders → teams → sink. Returns (team per order, −1
+    unassigned; potentials of orders, teams and the sink). Plain Python compiled by numba;
+    the binary heap is written inline so the whole kernel is one compiled function."""
+    n = indptr.shape[0] - 1
+    m = cap.shape[0]
+    sink = n + m
+    nodes = n + m + 1
+    n_edges = cols.shape[0]
+    degree = np.zeros(m, np.int64)
+    for e in range(n_edges):
+        degree[cols[e]] += 1
+    room = np.empty(m, np.int64)  # slots a team can use: min(capacity, orders listing it)
+    off = np.zeros(m + 1, np.int64)
+    for j in range(m):
+        room[j] = min(max(cap[j], 0), degree[j])
+        off[j + 1] = off[j] + room[j]
+    held = np.empty(max(off[m], 1), np.int64)  # orders held by each team, packed
+    count = np.zeros(m, np.int64)
+    pos = np.full(n, -1, np.int64)
+    team_of = np.full(n, -1, np.int64)
+    paid = np.zeros(n)  # cost of the pair each assigned order uses
+    pot = np.zeros(nodes)
+    for i in range(n):  # row reduction: every order's cheapest arc has reduced cost 0
+        best = penalty
+        for e in range(indptr[i], indptr[i + 1]):
+            if costs[e] < best:
+                best = costs[e]
+        pot[i] = -best
+    dist = np.full(nodes, np.inf)
+    done = np.zeros(nodes, np.bool_)
+    pred = np.full(nodes, -1, np.int64)
+    pred_cost = np.zeros(nodes)
+    touched = np.empty(nodes, np.int64)
+    hk = np.empty(n_edges + 2 * nodes + 8)
+    hn = np.empty(n_edges + 2 * nodes + 8, np.int64)
+    for s in range(n):
+        nt = 0
+        size = 0
+        dist[s] = 0.0
+        touched[nt] = s
+        nt += 1
+        hk[0] = 0.0
+        hn[0] = s
+        size = 1
+        top = 0.0
+        while size > 0:
+            d = hk[0]
+            u = hn[0]
+            size -= 1
+            if size > 0:  # pop: move the last entry to the root and sift it down
+                hk[0] = hk[size]
+                hn[0] = hn[size]
+                i = 0
+                while True:
+                    c = 2 * i + 1
+                    if c >= size:
+                        break
+                    if c + 1 < size and hk[c + 1] < hk[c]:
+                        c += 1
+                    if hk[i] <= hk[c]:
+                        break
+                    hk[c], hk[i] = hk[i], hk[c]
+                    hn[c], hn[i] = hn[i], hn[c]
+                    i = c
+            if done[u] or d > dist[u]:
+                continue
+            done[u] = True
+            if u == sink:
+                top = d
+                break
+            # Arcs out of u: (head, original cost, reduced length).
+            if u < n:
+                cur = team_of[u]
+                first, last = indptr[u], indptr[u + 1]
+                extra = 1 if (u == s or cur >= 0) else 0  # order → sink (the penalty)
+            else:
+                j = u - n
+                cur = -2
+                first, last = off[j], off[j] + count[j]  # team → the orders it holds
+                extra = 1 if count[j] < room[j] else 0  # team → sink while it has room
+            for e in range(first, last + extra):
+                if e == last:
+                    v = sink
+                    arc = penalty if u < n else 0.0
+                elif u < n:
+                    if cols[e] == cur:
+                        continue
+                    v = n + cols[e]
+                    arc = costs[e]
+                else:
+                    v = held[e]
+                    arc = -paid[v]
+                nd = d + arc + pot[u] - pot[v]
+                if nd < dist[v]:
+                    if dist[v] == np.inf:
+                        touched[nt] = v
+                        nt += 1
+                    dist[v] = nd
+                    pred[v] = u
+                    pred_cost[v] = arc
+                    i = size  # push: append and sift up
+                    hk[i] = nd
+                    hn[i] = v
+                    size += 1
+                    while i > 0:
+                        p = (i - 1) >> 1
+                        if hk[p] <= hk[i]:
+                            break
+                        hk[p], hk[i] = hk[i], hk[p]
+                        hn[p], hn[i] = hn[i], hn[p]
+                        i = p
+        # Scanned nodes move by (distance − length of the path): reduced costs stay ≥ 0.
+        for q in range(nt):
+            v = touched[q]
+            if done[v]:
+                pot[v] += dist[v] - top
+        # Augment along sink ← … ← s: each order on the path moves to the node after it.
+        v = sink
+        while v != s:
+            u = pred[v]
+            if u < n:
+                old = team_of[u]
+                if old >= 0:
+                    q = pos[u]
+                    w = held[off[old] + count[old] - 1]
+                    held[q] = w
+                    pos[w] = q
+                    count[old] -= 1
+                if v == sink:
+                    team_of[u] = -1
+                    pos[u] = -1
+                else:
+                    j = v - n
+                    q = off[j] + count[j]
+                    held[q] = u
+                    pos[u] = q
+                    count[j] += 1
+                    team_of[u] = j
+                    paid[u] = pred_cost[v]
+            v = u
+        for q in range(nt):
+            v = touched[q]
+            dist[v] = np.inf
+            done[v] = False
+            pred[v] = -1
+    return team_of, pot
+
+
+_SSP = None
+
+
+def _ssp(indptr, cols, costs, cap, penalty):
+    """The compiled kernel (numba is imported on first use only, so importing this module
+    stays cheap; the machine code is cached next to this file)."""
+    global _SSP
+    if _SSP is None:
+        from numba import njit
+
+        _SSP = njit(cache=True, nogil=True)(_ssp_py)
+    return _SSP(indptr, cols, costs, cap, float(penalty))
+
+
+def _candidates(
+    cost: np.ndarray, k: int, usable: np.ndarray, penalty: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each order's ``k`` cheapest teams, as (rows, cols) sorted by row; pairs at or above
+    the penalty and teams without room are dropped."""
     n, m = cost.shape
     k = min(k, m)
     if k == 0 or n == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    if k < m:
-        cand = np.argpartition(cost, k - 1, axis=1)[:, :k]
-    else:
-        cand = np.broadcast_to(np.arange(m), (n, m))
-    rows = np.repeat(np.arange(n), cand.shape[1])
+    cand = np.empty((n, k), dtype=np.int64)
+    for start in range(0, n, BLOCK_ROWS):
+        blk = cost[start : start + BLOCK_ROWS]
+        cand[start : start + len(blk)] = (
+            np.argpartition(blk, k - 1, axis=1)[:, :k] if k < m else np.arange(m)
+        )
+    rows = np.repeat(np.arange(n), k)
     cols = cand.ravel()
-    keep = cost[rows, cols] < penalty  # also drops inf (ineligible)
+    keep = (cost[rows, cols] < penalty) & usable[cols]
     return rows[keep], cols[keep]
 
 
-def _solve_restricted(
-    cost: np.ndarray,
-    capacity: np.ndarray,
-    rows: np.ndarray,
-    cols: np.ndarray,
-    penalty: float,
-    *,
-    unassigned_columns: bool = True,
-) -> np.ndarray | None:
-    """Exact optimum over the candidate pairs; returns the team per order (−1 unassigned).
-
-    Without ``unassigned_columns`` every order must be placed (half the columns, about twice
-    as fast); returns None when the candidates admit no such plan."""
-    n, m = cost.shape
-    team = np.full(n, -1, dtype=np.int64)
-    if n == 0:
-        return team
-    degree = np.bincount(cols, minlength=m)
-    slots = np.minimum(capacity, degree).astype(np.int64)
-    slot_start = np.concatenate([[0], np.cumsum(slots)])
-    n_slots = int(slot_start[-1])
-    reps = slots[cols]
-    r = np.repeat(rows, reps)
-    t = np.repeat(cols, reps)
-    offset = np.arange(len(r)) - np.repeat(np.cumsum(reps) - reps, reps)
-    c = slot_start[t] + offset
-    # +1 keeps every weight positive so no edge is an implicit zero; every order is matched
-    # exactly once, so the shift adds n to every plan and changes nothing.
-    w = cost[r, t] + 1.0
-    if unassigned_columns:
-        r = np.concatenate([r, np.arange(n)])
-        c = np.concatenate([c, n_slots + np.arange(n)])
-        w = np.concatenate([w, np.full(n, penalty + 1.0)])
-        graph = csr_matrix((w, (r, c)), shape=(n, n_slots + n))
-    elif n_slots < n:
-        return None
-    else:
-        graph = csr_matrix((w, (r, c)), shape=(n, n_slots))
-    try:
-        row_ind, col_ind = min_weight_full_bipartite_matching(graph)
-    except ValueError:  # no full matching: some order has no room among its candidates
-        return None
-    slot_team = np.repeat(np.arange(m), slots)
-    real = col_ind < n_slots
-    team[row_ind[real]] = slot_team[col_ind[real]]
-    return team
-
-
-def _potentials(
-    cost: np.ndarray,
-    capacity: np.ndarray,
-    rows: np.ndarray,
-    cols: np.ndarray,
-    team: np.ndarray,
-    penalty: float,
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """Shortest-path potentials on the residual graph of the plan (None: a negative cycle,
-    i.e. the plan is not optimal over the candidates — never expected).
-
-    Nodes: orders 0..n−1, teams n..n+m−1, the sink n+m. Residual arcs: order→team for an
-    unused pair (cost c), team→order for a used one (−c), team→sink while the team has room,
-    sink→team when it holds orders, order→sink if assigned (penalty) and sink→order if not
-    (−penalty). Potentials start at 0 (a virtual root linked to every node)."""
-    n, m = cost.shape
-    sink = n + m
-    used = team[rows] == cols
-    load = np.bincount(team[team >= 0], minlength=m)
-    room = np.nonzero(load < capacity)[0]
-    held = np.nonzero(load > 0)[0]
-    asg = np.nonzero(team >= 0)[0]
-    una = np.nonzero(team < 0)[0]
-    src = np.concatenate(
-        [
-            rows[~used],
-            n + cols[used],
-            n + room,
-            np.full(len(held), sink),
-            asg,
-            np.full(len(una), sink),
-        ]
-    )
-    dst = np.concatenate(
-        [
-            n + cols[~used],
-            rows[used],
-            np.full(len(room), sink),
-            n + held,
-            np.full(len(asg), sink),
-            una,
-        ]
-    )
-    w = np.concatenate(
-        [
-            cost[rows[~used], cols[~used]],
-            -cost[rows[used], cols[used]],
-            np.zeros(len(room) + len(held)),
-            np.full(len(asg), penalty),
-            np.full(len(una), -penalty),
-        ]
-    )
-    order = np.argsort(dst, kind="stable")
-    src, dst, w = src[order], dst[order], w[order]
-    targets, starts = np.unique(dst, return_index=True)
-    d = np.zeros(n + m + 1)
-    tol = 1e-9 * max(1.0, penalty)
-    for _ in range(n + m + 2):
-        best = np.minimum.reduceat(d[src] + w, starts)
-        improve = best < d[targets] - tol
-        if not improve.any():
-            return d[:n], d[n : n + m]
-        d[targets[improve]] = best[improve]
-    return None
+def _pricing(
+    cost: np.ndarray, pot_o: np.ndarray, pot_t: np.ndarray, penalty: float, tol: float
+) -> np.ndarray:
+    """Orders with an eligible pair of negative reduced cost ``cost + π_o − π_t`` (one pass
+    over the dense matrix, in row blocks). ``pot_t`` is −inf for teams without room."""
+    n = cost.shape[0]
+    low = np.empty(n)
+    for start in range(0, n, BLOCK_ROWS):
+        blk = cost[start : start + BLOCK_ROWS] - pot_t
+        low[start : start + len(blk)] = blk.min(axis=1)
+    low += pot_o
+    bad = np.nonzero(low < -tol)[0]
+    if len(bad):  # pairs at or above the penalty are not eligible: look again without them
+        red = np.where(cost[bad] < penalty, cost[bad] - pot_t, np.inf) + pot_o[bad, None]
+        bad = bad[red.min(axis=1) < -tol]
+    return bad
 
 
 def solve_assignment(
@@ -203,56 +276,41 @@ def solve_assignment(
     cost = np.asarray(cost, dtype=np.float64)
     capacity = np.maximum(np.asarray(capacity, dtype=np.int64), 0)
     n, m = cost.shape
-    eligible = cost.copy()
-    eligible[:, capacity <= 0] = np.inf
-    eligible[eligible >= penalty] = np.inf
-    # Candidates: each order's k cheapest teams.
-    rows, cols = _candidates(eligible, k, np.inf)
+    penalty = float(penalty)
+    usable = capacity > 0
+    rows, cols = _candidates(cost, k, usable, penalty)
     certified, rounds = False, 0
     pot_o, pot_t = np.zeros(n), np.zeros(m)
     team = np.full(n, -1, dtype=np.int64)
     tol = 1e-9 * max(1.0, penalty)
-    # First try to place every order (faster); the certificate below rejects that plan if
-    # leaving some order out would have been cheaper, and we fall back to the full model.
-    place_all = int(capacity.sum()) >= n
     while rounds < max_rounds:
         rounds += 1
-        plan = None
-        if place_all:
-            plan = _solve_restricted(
-                eligible, capacity, rows, cols, penalty, unassigned_columns=False
-            )
-        if plan is not None:
-            pots = _potentials(eligible, capacity, rows, cols, plan, penalty)
-            if pots is None:
-                place_all, plan = False, None
-        if plan is None:
-            plan = _solve_restricted(eligible, capacity, rows, cols, penalty)
-            pots = _potentials(eligible, capacity, rows, cols, plan, penalty)
-        team = plan
-        if pots is None:
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+        team, pot = _ssp(indptr, cols, np.ascontiguousarray(cost[rows, cols]), capacity, penalty)
+        pot_o, pot_t = pot[:n], pot[n : n + m]
+        if n == 0 or m == 0:
+            certified = True
             break
-        pot_o, pot_t = pots
-        reduced = eligible + pot_o[:, None]
-        reduced -= pot_t[None, :]
-        assigned = np.nonzero(team >= 0)[0]
-        reduced[assigned, team[assigned]] = np.inf  # the pairs in use
-        bad = np.nonzero(reduced.min(axis=1) < -tol)[0]
+        bad = _pricing(cost, pot_o, np.where(usable, pot_t, -np.inf), penalty, tol)
         if len(bad) == 0:
             certified = True
             break
-        # Each violating order brings its k most improving pairs into the candidates.
+        # Each violating order brings its k most improving eligible pairs into the candidates.
+        red = np.where((cost[bad] < penalty) & usable, cost[bad] - pot_t, np.inf)
+        red += pot_o[bad, None]
         kk = min(k, m)
-        extra = np.argpartition(reduced[bad], kk - 1, axis=1)[:, :kk]
-        er, ec = np.repeat(bad, kk), extra.ravel()
-        keep = reduced[er, ec] < -tol
+        extra = np.argpartition(red, kk - 1, axis=1)[:, :kk] if kk < m else np.arange(m)
+        er = np.repeat(bad, kk)
+        ec = np.broadcast_to(extra, (len(bad), kk)).ravel()
+        keep = red[np.repeat(np.arange(len(bad)), kk), ec] < -tol
         pairs = np.unique(np.concatenate([rows * m + cols, er[keep] * m + ec[keep]]))
         if len(pairs) == len(rows):
             break
         rows, cols = pairs // m, pairs % m
-    order_cost = np.where(
-        team >= 0, eligible[np.arange(n), np.maximum(team, 0)] if m else penalty, penalty
-    )
+    order_cost = np.full(n, penalty)
+    assigned = np.nonzero(team >= 0)[0]
+    order_cost[assigned] = cost[assigned, team[assigned]]
     return AssignmentResult(
         team=team,
         order_cost=order_cost,
