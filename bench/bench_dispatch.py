@@ -6,6 +6,12 @@ several runs), and on the same cost matrix compares its total with greedy neares
 with the optimum of a dense exact solver (scipy's ``linear_sum_assignment`` over every
 capacity slot). Prints one JSON line.
 
+The machine is shared, so times alone mislead: each run is paired with a fixed CPU-bound
+reference (a 1000 × 1000 float64 matrix product, single-threaded BLAS permitting) timed just
+before it, and the line reports ``ours_vs_reference`` (our median over the reference's
+median), the dense solver's time measured in the same run (``speedup_vs_dense``) and the load
+average before and after.
+
     .venv/bin/python bench/bench_dispatch.py [--orders 5000 --teams 1000 --seed 20240501]
 """
 
@@ -28,7 +34,12 @@ django.setup()
 import numpy as np  # noqa: E402
 import scipy  # noqa: E402
 
-from xinfeng.orders.dispatch_assign import dense_optimum, greedy_nearest, plan_cost  # noqa: E402
+from xinfeng.orders.dispatch_assign import (  # noqa: E402
+    dense_optimum,
+    greedy_nearest,
+    plan_cost,
+    solve_assignment,
+)
 from xinfeng.orders.dispatch_plan import plan_dispatch  # noqa: E402
 from xinfeng.orders.dispatch_score import (  # noqa: E402
     CATEGORY_INDEX,
@@ -122,13 +133,29 @@ def main() -> None:
     weights = dict(DEFAULT_WEIGHTS)
     penalty = weights["unassigned"]
 
-    plan_dispatch(orders, teams, weights=weights)  # warm-up (imports, caches)
-    times, plan = [], None
+    load_before = [round(x, 2) for x in os.getloadavg()]
+    t0 = time.perf_counter()
+    plan_dispatch(orders, teams, weights=weights)  # warm-up (imports, the compiled kernel)
+    warmup_s = time.perf_counter() - t0
+    ref_a = np.random.default_rng(0).random((1000, 1000))
+    times, ref_times, cost_times, solve_times, plan = [], [], [], [], None
     for _ in range(args.runs):
+        t0 = time.perf_counter()
+        ref_a @ ref_a
+        ref_times.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         plan = plan_dispatch(orders, teams, weights=weights)
         times.append(time.perf_counter() - t0)
+        # The two main stages on their own (not part of the end-to-end time above).
+        t0 = time.perf_counter()
+        stage_cost = cost_matrix(orders, teams, weights)
+        cost_times.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        solve_assignment(stage_cost, teams.remaining, penalty=penalty)
+        solve_times.append(time.perf_counter() - t0)
     res = plan.result
+    ours_median = statistics.median(times)
+    ref_median = statistics.median(ref_times)
 
     cost = cost_matrix(orders, teams, weights)
     ours = plan_cost(cost, res.team, penalty)
@@ -144,9 +171,15 @@ def main() -> None:
         "seed": args.seed,
         "slots": int(remaining.sum()),
         "runs": args.runs,
-        "ours_s_median": round(statistics.median(times), 4),
+        "ours_s_median": round(ours_median, 4),
         "ours_s_all": [round(t, 4) for t in times],
         "target_s": 1.0,
+        "ours_cost_matrix_s_median": round(statistics.median(cost_times), 4),
+        "ours_solve_s_median": round(statistics.median(solve_times), 4),
+        "ours_warmup_s": round(warmup_s, 3),
+        "reference_matmul_1000_s_median": round(ref_median, 4),
+        "reference_matmul_1000_s_all": [round(t, 4) for t in ref_times],
+        "ours_vs_reference": round(ours_median / ref_median, 2),
         "ours_cost": round(ours, 3),
         "ours_unassigned": int(len(res.unassigned)),
         "ours_certified_optimal": bool(res.certified),
@@ -167,11 +200,14 @@ def main() -> None:
             dense_s=round(dense_s, 3),
             ours_vs_dense_pct=round(100 * (ours - dense) / dense, 6),
             within_0_1_pct=bool(ours <= dense * 1.001),
-            speedup_vs_dense=round(dense_s / statistics.median(times), 1),
+            speedup_vs_dense=round(dense_s / ours_median, 1),
+            dense_vs_reference=round(dense_s / ref_median, 1),
         )
     out["machine"] = {
         "cpus": os.cpu_count(),
         "loadavg_1m": round(os.getloadavg()[0], 2),  # others' work on the machine skews times
+        "loadavg_before": load_before,  # 1, 5, 15 min
+        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
         "python": platform.python_version(),
         "numpy": np.__version__,
         "scipy": scipy.__version__,

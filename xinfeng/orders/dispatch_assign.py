@@ -229,12 +229,7 @@ def _candidates(
     k = min(k, m)
     if k == 0 or n == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    cand = np.empty((n, k), dtype=np.int64)
-    for start in range(0, n, BLOCK_ROWS):
-        blk = cost[start : start + BLOCK_ROWS]
-        cand[start : start + len(blk)] = (
-            np.argpartition(blk, k - 1, axis=1)[:, :k] if k < m else np.arange(m)
-        )
+    cand = np.argpartition(cost, k - 1, axis=1)[:, :k] if k < m else np.tile(np.arange(m), (n, 1))
     rows = np.repeat(np.arange(n), k)
     cols = cand.ravel()
     keep = (cost[rows, cols] < penalty) & usable[cols]

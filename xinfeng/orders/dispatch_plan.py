@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.utils.translation import gettext as _
 
-from .dispatch_assign import DEFAULT_K, AssignmentResult, solve_assignment
+from .dispatch_assign import BLOCK_ROWS, DEFAULT_K, AssignmentResult, solve_assignment
 from .dispatch_score import OrderArrays, TeamArrays, cost_matrix, get_weights, pair_components
 
 
@@ -75,6 +75,26 @@ def rank_teams(
     return out
 
 
+def _best_and_rank(cost: np.ndarray, team: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per order: the cheapest team, its cost, and the rank of the chosen team among all
+    teams (1 = cheapest); one pass over the dense matrix in cache-sized row blocks."""
+    n, m = cost.shape
+    best = np.full(n, -1, dtype=np.int64)
+    best_cost = np.full(n, np.inf)
+    rank = np.ones(n, dtype=np.int64)
+    if m == 0:
+        return best, best_cost, rank
+    for start in range(0, n, BLOCK_ROWS):
+        blk = cost[start : start + BLOCK_ROWS]
+        rows = np.arange(len(blk))
+        tb = team[start : start + len(blk)]
+        best[start : start + len(blk)] = b = np.argmin(blk, axis=1)
+        best_cost[start : start + len(blk)] = blk[rows, b]
+        chosen = np.where(tb >= 0, blk[rows, np.maximum(tb, 0)], np.inf)
+        rank[start : start + len(blk)] += (blk < (chosen - 1e-9)[:, None]).sum(axis=1)
+    return best, best_cost, rank
+
+
 def plan_dispatch(
     orders: OrderArrays,
     teams: TeamArrays,
@@ -99,12 +119,7 @@ def plan_dispatch(
     assigned = np.nonzero(team >= 0)[0]
     parts = pair_components(orders, teams, assigned, team[assigned], w)
     by_row = dict(zip(assigned.tolist(), parts, strict=True))
-    m = cost.shape[1]
-    best = np.argmin(cost, axis=1) if m else np.full(n, -1)
-    best_cost = cost[np.arange(n), best] if m else np.full(n, np.inf)
-    chosen = np.where(team >= 0, cost[np.arange(n), np.maximum(team, 0)] if m else 0.0, np.inf)
-    # Rank of the chosen team among all eligible teams for the order (1 = cheapest).
-    rank = (cost < (chosen - 1e-9)[:, None]).sum(axis=1) + 1 if m else np.ones(n, int)
+    best, best_cost, rank = _best_and_rank(cost, team)
     cheapest = _("综合成本最低的队伍")
     displaced = _(
         "成本更低的队伍的余量已用于其他订单；在总成本最低的方案中，"
@@ -122,7 +137,7 @@ def plan_dispatch(
             if r == 1:
                 entry["reason"] = cheapest
             else:
-                extra = float(chosen[i] - best_cost[i])
+                extra = float(result.order_cost[i] - best_cost[i])
                 entry.update(
                     cheapest_team_id=int(team_ids[int(best[i])]),
                     cheapest_cost=round(float(best_cost[i]), 4),
