@@ -105,7 +105,8 @@ def update_me(request, payload: VolunteerPatch):
 
 
 def _apply_patch(request, volunteer, payload: VolunteerPatch):
-    changes = payload.dict(exclude_unset=True)
+    # ``null`` means "leave as is": none of these fields can be emptied to null.
+    changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     if "service_region_ids" in changes:
         changes["service_regions"] = regions_or_404(changes.pop("service_region_ids") or [])
     if "home_region_id" in changes:

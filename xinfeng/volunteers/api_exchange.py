@@ -54,9 +54,8 @@ def create_reward(request, payload: RewardIn):
 @router.patch("/rewards/{int:reward_id}", response=RewardOut)
 def update_reward(request, reward_id: int, payload: RewardPatch):
     reward = selectors.reward_get(reward_id=reward_id)
-    return exchange.reward_update(
-        actor=require_user(request), reward=reward, **payload.dict(exclude_unset=True)
-    )
+    changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    return exchange.reward_update(actor=require_user(request), reward=reward, **changes)
 
 
 @router.post("/rewards/{int:reward_id}/restock", response=RewardOut)

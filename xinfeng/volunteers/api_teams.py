@@ -75,7 +75,12 @@ def create_team(request, payload: TeamIn):
 @router.patch("/teams/{int:team_id}", response=TeamOut)
 def update_team(request, team_id: int, payload: TeamPatch):
     team = selectors.team_get(team_id=team_id)
-    changes = payload.dict(exclude_unset=True)
+    # ``parent_id: null`` detaches the team; any other ``null`` means "leave as is".
+    changes = {
+        k: v
+        for k, v in payload.dict(exclude_unset=True).items()
+        if v is not None or k == "parent_id"
+    }
     if "home_site_id" in changes:
         changes["home_site"] = site_or_404(changes.pop("home_site_id"))
     if "parent_id" in changes:
