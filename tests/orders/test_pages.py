@@ -178,3 +178,16 @@ def test_auto_dispatch_from_the_queue(client, world, build):
     for o in orders:
         o.refresh_from_db()
         assert o.state == OrderState.DISPATCHED and o.dispatch_reason
+
+
+def test_order_pages_in_english(client, world, build):
+    order = build(OrderState.SUBMITTED)
+    _as(client, world.operator)
+    html = client.get(f"/orders/{order.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # (A word shared with other catalogs may read differently: the project catalog wins.)
+    assert "Order no." in html and "Approve" in html and "Timeline" in html
+    assert "待审核" not in html and "办理记录" not in html
+    html = client.get("/orders/queue/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Dispatch desk" in html
+    html = client.get("/projects/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Volunteer service projects designed" in html
