@@ -57,6 +57,7 @@ def machine() -> dict:
         "numpy": np.__version__,
         "scipy": scipy.__version__,
         "platform": platform.platform(),
+        "load_avg_1m": round(os.getloadavg()[0], 2),
     }
 
 

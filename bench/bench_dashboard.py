@@ -95,12 +95,12 @@ def raw_dashboard(region):
 
 def main():
     ensure_seeded()
+    load_before = round(os.getloadavg()[0], 2)
     import django
 
     django.setup()
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from xinfeng.accounts.models import User
     from xinfeng.insights.rollup import run_rollup
@@ -117,13 +117,16 @@ def main():
         url = f"/insights/dashboard/{region.pk}/"
         for _ in range(3):
             assert client.get(url).status_code == 200
-        with CaptureQueriesContext(connection) as ctx:
+        queries = []
+        with connection.execute_wrapper(
+            lambda ex, sql, p, many, ctx, q=queries: q.append(sql) or ex(sql, p, many, ctx)
+        ):
             client.get(url)
         ms = timed(lambda url=url: client.get(url), REQUESTS)
         pages[label] = {
             "median_ms": round(statistics.median(ms), 1),
             "p95_ms": round(p95(ms), 1),
-            "queries": len(ctx.captured_queries),
+            "queries": len(queries),
         }
     raw = {}
     for label, region in (("province", province), ("county", county)):
@@ -152,7 +155,11 @@ def main():
                 "rollup_timings_s": run.timings,
                 "method": "Django test client in process, warm session; medians of "
                 f"{REQUESTS} requests",
-                "machine": {"cpus": os.cpu_count()},
+                "machine": {
+                    "cpus": os.cpu_count(),
+                    "load_avg_1m_before": load_before,
+                    "load_avg_1m_after": round(os.getloadavg()[0], 2),
+                },
             },
             ensure_ascii=False,
         )

@@ -40,7 +40,12 @@ def machine() -> dict:
             for line in Path("/proc/cpuinfo").read_text().splitlines()
             if line.startswith("model name")
         )
-    return {"cpus": os.cpu_count(), "cpu": cpu, "python": platform.python_version()}
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "load_avg_1m": round(os.getloadavg()[0], 2),  # other work on the machine
+    }
 
 
 def recreate(url: str) -> None:

@@ -6,9 +6,30 @@ request: ``insights.rollup`` adds everything up by region in the worker and stor
 """
 
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from xinfeng.places.models import PATH_MAX_LENGTH, Region
+
+# Typed figures dashboards rank regions by; the nullable ones rank "no data" last.
+RANKING_COLUMNS = (
+    "hours",
+    "volunteers",
+    "activities",
+    "audience",
+    "orders",
+    "satisfaction",
+    "coverage",
+)
+NULLABLE_RANKINGS = ("satisfaction", "coverage")
+
+
+def ranking_key(column: str):
+    """The sort key of a ranking column (the same expression as its index)."""
+    if column in NULLABLE_RANKINGS:
+        return Coalesce(F(column), Value(-1.0))
+    return F(column)
 
 
 class RegionStat(models.Model):
@@ -49,6 +70,12 @@ class RegionStat(models.Model):
         indexes = [
             models.Index(fields=["path"], name="insights_stat_path"),
             models.Index(fields=["level", "path"], name="insights_stat_level_path"),
+            # "Top villages by X" walks one of these from the top and stops after ten,
+            # instead of sorting every village of a province (``selectors.ranking_order``).
+            *(
+                models.Index(F("level"), ranking_key(column).desc(), name=f"insights_rank_{column}")
+                for column in RANKING_COLUMNS
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import F
-
 from xinfeng.accounts.choices import READ_ROLES
 from xinfeng.accounts.scope import get_in_scope, scope_paths
 from xinfeng.core.errors import NotAuthenticated, NotFound
 from xinfeng.places.choices import RegionLevel
 from xinfeng.places.models import Region, path_upper_bound
 
-from .models import RegionStat, RollupRun
+from .models import RANKING_COLUMNS, RegionStat, RollupRun, ranking_key
 
 # Ranking metrics: the typed columns of RegionStat (descending; missing values last).
-RANKINGS = ("hours", "volunteers", "activities", "audience", "orders", "satisfaction", "coverage")
+RANKINGS = RANKING_COLUMNS
 TOP_VILLAGES = 10
 
 
@@ -83,7 +81,7 @@ class Dashboard:
 
 
 def _ordered(qs, ranking: str):
-    return qs.order_by(F(ranking).desc(nulls_last=True), "path")
+    return qs.order_by(ranking_key(ranking).desc(), "path")
 
 
 def dashboard(*, user, region: Region, ranking: str = "hours") -> Dashboard:

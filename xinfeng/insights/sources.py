@@ -15,8 +15,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 
 from xinfeng.activities.choices import PUBLIC_STATES
@@ -40,6 +39,8 @@ class Window:
     labels: tuple[str, ...]  # "YYYY-MM", oldest first
     start: datetime  # start of the oldest month
     month_start: datetime  # start of the current month
+    starts: tuple[datetime, ...] = ()  # start of each month of ``labels``
+    end: datetime | None = None  # start of next month: later rows are outside the series
 
     @classmethod
     def at(cls, now: datetime | None = None, months: int = MONTHS) -> Window:
@@ -53,24 +54,35 @@ class Window:
             while mm <= 0:
                 yy, mm = yy - 1, mm + 12
             labels.append(f"{yy:04d}-{mm:02d}")
-        first_y, first_m = (int(x) for x in labels[0].split("-"))
-        start = datetime(first_y, first_m, 1, tzinfo=tz)
-        month_start = datetime(y, m, 1, tzinfo=tz)
-        return cls(now=now, tz=tz, labels=tuple(labels), start=start, month_start=month_start)
+        starts = tuple(datetime(int(label[:4]), int(label[5:]), 1, tzinfo=tz) for label in labels)
+        end = datetime(y + (m == 12), m % 12 + 1, 1, tzinfo=tz)
+        return cls(
+            now=now,
+            tz=tz,
+            labels=tuple(labels),
+            start=starts[0],
+            month_start=starts[-1],
+            starts=starts,
+            end=end,
+        )
 
-    def label(self, value) -> str:
-        if value is None:
-            return ""
-        if hasattr(value, "tzinfo") and value.tzinfo is not None:
-            value = value.astimezone(self.tz)
-        return f"{value.year:04d}-{value.month:02d}"
+    def label(self, index) -> str:
+        """The "YYYY-MM" of a month number from ``_month`` ("" outside the window)."""
+        return self.labels[index] if index is not None and 0 <= index < len(self.labels) else ""
 
 
 Row = tuple
 
 
-def _month(field: str, w: Window) -> TruncMonth:
-    return TruncMonth(field, tzinfo=w.tz)
+def _month(field: str, w: Window) -> Case:
+    """The month number (0 = oldest of the window) of a timestamp, by comparing it with the
+    twelve month starts: much cheaper per row than truncating in a time zone."""
+    whens = [When(**{f"{field}__gte": w.end}, then=Value(-1))]  # future: not in the series
+    whens += [
+        When(**{f"{field}__gte": start}, then=Value(i))
+        for i, start in reversed(list(enumerate(w.starts)))
+    ]
+    return Case(*whens, default=Value(-1), output_field=IntegerField())
 
 
 def sites(w: Window) -> Iterator[Row]:
@@ -168,24 +180,22 @@ def activities(w: Window) -> Iterator[Row]:
 
 
 def service(w: Window) -> Iterator[Row]:
-    """Verified service: hours and person-times where the service took place. One scan,
-    grouped by region and month: the months add up to the totals, the last twelve are
-    the series (a second scan for the totals would double the cost at 10,000,000 rows)."""
-    rows = (
-        ServiceRecord.objects.annotate(m=_month("started_at", w))
+    """Verified service: hours and person-times where the service took place."""
+    sums = {"h": Sum("hours"), "n": Count("id")}
+    for r in ServiceRecord.objects.values("region_id").annotate(**sums).order_by():
+        yield ("s", r["region_id"], "service_hours", float(r["h"] or 0))
+        yield ("s", r["region_id"], "service_records", r["n"])
+    monthly = (
+        ServiceRecord.objects.filter(started_at__gte=w.start)
+        .annotate(m=_month("started_at", w))
         .values("region_id", "m")
-        .annotate(h=Sum("hours"), n=Count("id"))
+        .annotate(**sums)
         .order_by()
     )
-    months = set(w.labels)
-    for r in rows:
-        hours = float(r["h"] or 0)
-        yield ("s", r["region_id"], "service_hours", hours)
-        yield ("s", r["region_id"], "service_records", r["n"])
+    for r in monthly:
         m = w.label(r["m"])
-        if m in months:
-            yield ("m", r["region_id"], "service_hours", m, hours)
-            yield ("m", r["region_id"], "service_records", m, r["n"])
+        yield ("m", r["region_id"], "service_hours", m, float(r["h"] or 0))
+        yield ("m", r["region_id"], "service_records", m, r["n"])
 
 
 def orders(w: Window) -> Iterator[Row]:
