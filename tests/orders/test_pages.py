@@ -191,3 +191,20 @@ def test_order_pages_in_english(client, world, build):
     assert "Dispatch desk" in html
     html = client.get("/projects/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Volunteer service projects designed" in html
+
+
+def test_admin_lists_orders_and_projects_for_the_system_admin(client, world, build):
+    build(OrderState.SUBMITTED)
+    world.sysadmin.is_staff = world.sysadmin.is_superuser = True
+    world.sysadmin.save()
+    _as(client, world.sysadmin)
+    for url in (
+        "/admin/orders/order/",
+        "/admin/projects/project/",
+        "/admin/orders/followup/",
+        "/admin/notifications/notification/",
+    ):
+        assert client.get(url).status_code == 200, url
+    order = Order.objects.get()
+    page = client.get(f"/admin/orders/order/{order.pk}/change/")
+    assert page.status_code == 200 and "帮忙体检" in page.content.decode()
