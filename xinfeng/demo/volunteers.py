@@ -173,6 +173,12 @@ REWARDS = [
 OTHER_AREAS = ["360402", "360403", "360423", "360425", "360426", "360481", "361025", "420117"]
 
 
+def anchor(today: date) -> datetime:
+    """Today's local midnight: everything is dated from it, so a seed gives the same data
+    all day."""
+    return timezone.make_aware(datetime.combine(today, time.min))
+
+
 def _set_many(model, field: str, rows: list[tuple]) -> None:
     """``UPDATE <table> SET <field> = %s WHERE id = %s`` for many rows in one executemany:
     much faster than ``bulk_update``'s CASE expressions at demo sizes."""
@@ -434,14 +440,14 @@ def _memberships(rng, teams, volunteers, joined_at):
 def generate(ctx: DemoContext) -> None:
     rng = ctx.rng_for("volunteers")
     today = timezone.localdate()
-    # Everything is dated from today's local midnight: deterministic per seed and day.
-    now = timezone.make_aware(datetime.combine(today, time.min))
+    now = anchor(today)
     regions = ctx.data["regions"]
     villages = [r for r in regions.values() if r.level == RegionLevel.VILLAGE]
     weights = [r.population or 1000 for r in villages]
 
-    teams = _teams(ctx, rng)
-    volunteers = _volunteers(ctx, rng, today, now, villages, weights)
+    # Separate generators per part, so each part is reproducible on its own.
+    teams = _teams(ctx, ctx.rng_for("volunteers:teams"))
+    volunteers = _volunteers(ctx, ctx.rng_for("volunteers:people"), today, now, villages, weights)
     joined = [v.created_at for v in volunteers]
     Volunteer.objects.bulk_create(volunteers, batch_size=1000)
     for v, at in zip(volunteers, joined, strict=True):
