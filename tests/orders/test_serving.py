@@ -190,3 +190,28 @@ def test_complete_needs_a_report(world, build, api_as):
     order = build(OrderState.IN_SERVICE)
     resp = api_as(world.leader_a.user).post(f"/api/v1/orders/{order.pk}/complete", {"report": " "})
     assert resp.status_code == 400 and resp.json()["code"] == "report_required"
+
+
+def test_unknown_age_counts_as_a_minor_on_risky_work(world, build, api_as):
+    Project.objects.filter(pk=world.project.pk).update(is_risky=True)
+    world.member_a.birth_date = None
+    world.member_a.save()
+    order = build(OrderState.DISPATCHED)
+    resp = _json(
+        api_as(world.leader_a.user),
+        f"/api/v1/orders/{order.pk}/accept",
+        {"member_ids": [world.member_a.pk]},
+    )
+    assert resp.status_code == 400 and resp.json()["code"] == "minor_not_allowed"
+
+
+def test_a_standby_team_makes_the_work_risky(world, build, api_as):
+    world.team_a.standby_24h = True
+    world.team_a.save()
+    order = build(OrderState.DISPATCHED)
+    resp = _json(
+        api_as(world.leader_a.user),
+        f"/api/v1/orders/{order.pk}/accept",
+        {"member_ids": [world.minor_a.pk]},
+    )
+    assert resp.status_code == 400 and resp.json()["code"] == "minor_not_allowed"

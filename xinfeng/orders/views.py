@@ -20,6 +20,7 @@ from xinfeng.places.models import Site, subtree_q
 from xinfeng.projects.selectors import project_list
 from xinfeng.volunteers.choices import MembershipStatus
 from xinfeng.volunteers.models import Team, Volunteer
+from xinfeng.volunteers.policy import volunteer_may_take_risky_work
 
 from . import selectors, services
 from .choices import TEAM_LOAD_STATES, AssignmentStatus, OrderChannel, OrderState
@@ -234,7 +235,7 @@ def _members_of(team, order):
     for v in Volunteer.objects.filter(
         memberships__team=team, memberships__status=MembershipStatus.ACTIVE, is_active=True
     ).order_by("name"):
-        rows.append({"v": v, "blocked": risky and v.is_minor})
+        rows.append({"v": v, "blocked": risky and not volunteer_may_take_risky_work(v)})
     return rows
 
 

@@ -20,6 +20,7 @@ from xinfeng.volunteers.choices import (
     Verification,
 )
 from xinfeng.volunteers.models import Volunteer
+from xinfeng.volunteers.policy import team_is_risky, volunteer_may_take_risky_work
 from xinfeng.volunteers.services import service_record_create
 
 from ..choices import AssignmentStatus, OrderAction, OrderState
@@ -30,7 +31,11 @@ MAX_MEMBERS = 50
 
 
 def is_risky(order: Order) -> bool:
+    """Emergency work, a project marked risky, or a team whose work is risky (24-hour
+    standby, emergency teams)."""
     if order.category == ServiceCategory.EMERGENCY:
+        return True
+    if order.team_id and team_is_risky(order.team):
         return True
     return bool(order.project_id and order.project.is_risky)
 
@@ -56,7 +61,8 @@ def invite_members(*, order: Order, actor, members: Sequence[Volunteer], now: da
             code="not_team_member",
         )
     if is_risky(order):
-        minors = [m.name for m in members if m.is_minor]
+        # An unknown age counts as a minor (volunteers.policy).
+        minors = [m.name for m in members if not volunteer_may_take_risky_work(m)]
         if minors:
             raise ValidationFailed(
                 _("未成年志愿者不能参加有风险或应急的服务：%(names)s")
