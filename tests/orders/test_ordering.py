@@ -248,3 +248,18 @@ def test_auto_dispatch_api_is_for_staff(world, build, api_as):
     resp = api_as(world.operator).post("/api/v1/orders/auto-dispatch")
     assert resp.status_code == 200 and len(resp.json()["dispatched"]) == 1
     assert api_as(world.resident).post("/api/v1/orders/auto-dispatch").status_code == 403
+
+
+def test_opening_an_order_tells_the_leaders_who_may_grab_it(
+    world, build, django_capture_on_commit_callbacks
+):
+    from xinfeng.notifications.models import Notification
+    from xinfeng.orders.services import order_open_for_grab
+
+    order = build(OrderState.PENDING_DISPATCH)
+    with django_capture_on_commit_callbacks(execute=True):
+        order_open_for_grab(actor=world.operator, order=order)
+    told = set(
+        Notification.objects.filter(kind="order_open").values_list("recipient__username", flat=True)
+    )
+    assert told == {"leader_a", "leader_b"}  # team C (江益镇) is elsewhere

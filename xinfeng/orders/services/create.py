@@ -166,6 +166,10 @@ def order_create(
                 from_state=OrderState.SUBMITTED,
                 detail={"channel": channel},
             )
+            if order.is_open:
+                from .flow import notify_open_order
+
+                notify_open_order(order)
             if order.state == OrderState.SUBMITTED:
                 notify(
                     recipients=site_staff_users(responsible),

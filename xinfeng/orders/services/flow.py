@@ -132,7 +132,28 @@ def order_open_for_grab(*, actor, order: Order, reason: str = "") -> Order:
     move(
         order, OrderAction.OPEN, actor=actor, now=timezone.now(), reason=reason, fields=("is_open",)
     )
+    notify_open_order(order)
     return order
+
+
+def notify_open_order(order: Order) -> None:
+    """Tell the leaders of the teams that may grab an open order (those whose area covers
+    its place, serving its category)."""
+    prefixes = [order.region.path[:i] for i in range(8, len(order.region.path) + 1, 8)]
+    teams = Team.objects.filter(is_active=True, region__path__in=prefixes).select_related("region")[
+        :50
+    ]
+    leaders = []
+    for team in teams:
+        if team_can_serve(team, order):
+            leaders += team_leader_users(team)
+    notify(
+        recipients=leaders,
+        title=_("可抢单：%(t)s") % {"t": order.title},
+        body=_("%(region)s，先到先得。") % {"region": order.region.name},
+        link=order_link(order),
+        kind="order_open",
+    )
 
 
 @transaction.atomic
