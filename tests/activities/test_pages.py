@@ -235,3 +235,15 @@ def test_list_pickers_offer_villages_townships_and_keep_the_choice(client, tree,
     assert f'<option value="{tree.t1.pk}">苏家垱乡</option>' in html
     assert '<option value="law" selected>法治宣传</option>' in html
     assert '<option value="5000" selected>' in html
+
+
+def test_admin_lists_activities_read_only(client, make_activity, tree):
+    from tests.factories import UserFactory, grant
+    from xinfeng.accounts.choices import Role
+
+    make_activity(title="后台可见的活动")
+    admin_user = grant(UserFactory(is_staff=True, is_superuser=True), Role.SYSTEM_ADMIN, tree.city)
+    client.force_login(admin_user)
+    html = client.get("/admin/activities/activity/").content.decode()
+    assert "后台可见的活动" in html
+    assert client.get("/admin/activities/activity/add/").status_code == 403
