@@ -236,3 +236,38 @@ def test_worker_round_closes_forgotten_check_outs(running, people):
     Activity.objects.filter(pk=running.pk).update(starts_at=end - timedelta(hours=1), ends_at=end)
     call_command("worker", "--once")
     assert Attendance.objects.get(user=a).auto_closed
+
+
+def test_backfill_is_flagged_capped_and_once(running, owner, people, make_volunteer):
+    (a,) = people(1)
+    vol = make_volunteer(a)
+    record = services.attendance_backfill(
+        actor=owner, activity=running, volunteer=vol, hours=Decimal("5"), note="忘带手机"
+    )
+    assert record.is_backfill and record.verification == "backfill"
+    assert record.hours == Decimal("2.00")  # capped at the activity's two hours
+    assert record.source_type == "activity" and record.source_id == running.pk
+    with pytest.raises(Conflict):
+        services.attendance_backfill(actor=owner, activity=running, volunteer=vol, hours=None)
+
+
+def test_backfill_through_the_api_needs_an_organiser(
+    api_as, running, owner, outsider, people, make_volunteer
+):
+    (a,) = people(1)
+    vol = make_volunteer(a, number="ZY2026000123")
+    body = {"volunteer_number": vol.number, "hours": "1.5"}
+    r = api_as(outsider).post(
+        f"/api/v1/activities/{running.pk}/backfill", body, content_type="application/json"
+    )
+    assert r.status_code == 404
+    r = api_as(owner).post(
+        f"/api/v1/activities/{running.pk}/backfill", body, content_type="application/json"
+    )
+    assert r.status_code == 201 and r.json()["hours"] in ("1.50", 1.5)
+    r = api_as(owner).post(
+        f"/api/v1/activities/{running.pk}/backfill",
+        {"volunteer_number": "NOPE"},
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and r.json()["code"] == "unknown_volunteer"

@@ -36,6 +36,7 @@ from .schemas import (
     AudienceOut,
     AudienceRegionOut,
     AudienceSiteOut,
+    BackfillIn,
     BookingIn,
     BookingOut,
     CheckIn,
@@ -47,6 +48,7 @@ from .schemas import (
     ReasonIn,
     ReportIn,
     ReportOut,
+    ServiceRecordOut,
     SignupOut,
     SignupPage,
     SiteSettingsIn,
@@ -427,6 +429,26 @@ def check_in(request, activity_id: DbId, payload: CheckIn):
 def check_out(request, activity_id: DbId, payload: CheckIn):
     """Check out; a volunteer's hours become a service record."""
     return _check(request, activity_id, payload, services.attendance_check_out)
+
+
+@router.post("/{activity_id}/backfill", response={201: ServiceRecordOut})
+def backfill(request, activity_id: DbId, payload: BackfillIn):
+    """Record a volunteer's service after the fact (补录), flagged and capped at the
+    activity's length; the volunteer is named by number (志愿者编号)."""
+    from xinfeng.volunteers.models import Volunteer
+
+    activity = _managed(request, activity_id)
+    volunteer = Volunteer.objects.filter(number=payload.volunteer_number, is_active=True).first()
+    if volunteer is None:
+        raise ValidationFailed(_("志愿者编号不存在。"), code="unknown_volunteer")
+    record = services.attendance_backfill(
+        actor=request.user,
+        activity=activity,
+        volunteer=volunteer,
+        hours=payload.hours,
+        note=payload.note,
+    )
+    return Status(201, record)
 
 
 @router.post("/{activity_id}/views", response=ViewOut, summary="Count me as an online viewer")

@@ -1,6 +1,7 @@
 """API schemas of activities (input and output)."""
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated
 
 from django.utils import timezone
@@ -184,6 +185,24 @@ class AttendancePage(Schema):
 class CheckinCodeOut(Schema):
     code: str
     qr_url: str
+
+
+class BackfillIn(Schema):
+    volunteer_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
+    hours: Annotated[Decimal, Field(gt=0, le=1000, max_digits=6, decimal_places=2)] | None = None
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+
+
+class ServiceRecordOut(Schema):
+    id: int
+    volunteer_id: int
+    source_type: str
+    source_id: int | None
+    started_at: datetime
+    ended_at: datetime
+    hours: Decimal
+    verification: str
+    is_backfill: bool
 
 
 class ViewIn(InSchema):

@@ -15,6 +15,7 @@ from .activities import (
 )
 from .audience import online_view_record
 from .checkin import (
+    attendance_backfill,
     attendance_check_in,
     attendance_check_out,
     close_forgotten_checkouts,
@@ -34,6 +35,7 @@ __all__ = [
     "activity_set_headcount",
     "activity_submit",
     "activity_update",
+    "attendance_backfill",
     "attendance_check_in",
     "attendance_check_out",
     "booking_cancel",

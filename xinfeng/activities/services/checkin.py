@@ -7,6 +7,7 @@ check-in needs the person's location consent and a position within the site's ra
 """
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.core import signing
 from django.db import transaction
@@ -16,7 +17,8 @@ from django.utils.translation import gettext as _
 from xinfeng.core.errors import Conflict, NotAuthenticated, ValidationFailed
 from xinfeng.notifications.services import notify
 from xinfeng.volunteers.choices import ServiceSource, Verification
-from xinfeng.volunteers.services import service_record_create
+from xinfeng.volunteers.models import ServiceRecord
+from xinfeng.volunteers.services import hours_between, service_record_create
 
 from ..choices import ActivityState, CheckMethod
 from ..geo import haversine_m
@@ -282,3 +284,38 @@ def close_forgotten_checkouts(*, now: datetime | None = None) -> int:
                 kind="activity_auto_checkout",
             )
     return closed
+
+
+@transaction.atomic
+def attendance_backfill(
+    *, actor, activity: Activity, volunteer, hours: Decimal, note: str = ""
+) -> ServiceRecord:
+    """An organiser records a volunteer's service at an activity after the fact (补录):
+    flagged as a backfill and capped at the activity's length. 409 when the volunteer
+    already has hours for this activity or the activity has not taken place."""
+    require_organiser(actor, activity)
+    activity = lock(activity)
+    if activity.state not in (ActivityState.PUBLISHED, ActivityState.FINISHED):
+        raise Conflict(_("只有已发布或已结束的活动可以补录。"), code="invalid_state")
+    if activity.starts_at > timezone.now():
+        raise Conflict(_("活动尚未开始，不能补录。"), code="not_started")
+    if ServiceRecord.objects.filter(
+        volunteer=volunteer, source_type=ServiceSource.ACTIVITY, source_id=activity.pk
+    ).exists():
+        raise Conflict(_("该志愿者已有本活动的服务时长。"), code="already_credited")
+    length = hours_between(activity.starts_at, activity.ends_at)
+    return service_record_create(
+        volunteer=volunteer,
+        region=activity.region,
+        started_at=activity.starts_at,
+        ended_at=activity.ends_at,
+        source_type=ServiceSource.ACTIVITY,
+        source_id=activity.pk,
+        verification=Verification.BACKFILL,
+        verified_by=actor,
+        team=activity.team,
+        description=(f"{activity.title}（{note}）" if note else activity.title)[:200],
+        is_backfill=True,
+        hours=min(Decimal(hours), length) if hours else None,
+        max_hours=length,
+    )
