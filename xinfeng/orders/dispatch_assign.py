@@ -150,6 +150,8 @@ def _ssp_py(indptr, cols, costs, cap, penalty):  # pragma: no cover - runs compi
                 else:
                     v = held[e]
                     arc = -paid[v]
+                if done[v]:  # settled (a rounding-level negative length must not reopen it)
+                    continue
                 nd = d + arc + pot[u] - pot[v]
                 if nd < dist[v]:
                     if dist[v] == np.inf:
@@ -254,6 +256,25 @@ def _pricing(
     return bad
 
 
+def _slack_ok(cost, capacity, team, pot, penalty, tol) -> bool:
+    """The rest of the certificate, O(n + m): every residual arc that does not join an order
+    to a team has a non-negative reduced cost, and the pairs in use have reduced cost 0
+    (with :func:`_pricing`, this proves the plan optimal whatever computed it)."""
+    n, m = cost.shape
+    pot_o, pot_t, pot_s = pot[:n], pot[n : n + m], pot[n + m]
+    assigned = team >= 0
+    rows = np.nonzero(assigned)[0]
+    used = cost[rows, team[rows]] + pot_o[rows] - pot_t[team[rows]]
+    load = np.bincount(team[rows], minlength=m)
+    return bool(
+        (np.abs(used) <= tol).all()
+        and (pot_t[load < capacity] - pot_s >= -tol).all()  # team → sink while it has room
+        and (pot_s - pot_t[load > 0] >= -tol).all()  # sink → team it fills
+        and (penalty + pot_o[assigned] - pot_s >= -tol).all()  # order → sink (drop it)
+        and (pot_s - pot_o[~assigned] - penalty >= -tol).all()  # sink → order left out
+    )
+
+
 def solve_assignment(
     cost: np.ndarray,
     capacity: np.ndarray,
@@ -287,6 +308,8 @@ def solve_assignment(
         if n == 0 or m == 0:
             certified = True
             break
+        if not _slack_ok(cost, capacity, team, pot, penalty, tol):
+            break  # never expected: the kernel's potentials do not certify its own plan
         bad = _pricing(cost, pot_o, np.where(usable, pot_t, -np.inf), penalty, tol)
         if len(bad) == 0:
             certified = True

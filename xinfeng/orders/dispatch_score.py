@@ -293,6 +293,18 @@ def response_values(teams: TeamArrays) -> np.ndarray:
     return np.clip(hours / RESPONSE_SCALE_HOURS, 0.0, 1.0)
 
 
+def _unique_rows(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(key, axis=0, return_inverse=True)``, faster: rows are hashed to one int64
+    (wrapping multiply-add), made unique in 1-D, and checked; a collision falls back."""
+    mult = np.array([0x9E3779B97F4A7C15 >> s for s in range(key.shape[1])], dtype=np.uint64) | 1
+    h = (key.astype(np.uint64) * mult[None, :]).sum(axis=1, dtype=np.uint64)
+    _, first, inverse = np.unique(h, return_index=True, return_inverse=True)
+    uniq = key[first]
+    if not np.array_equal(uniq[inverse], key):  # a hash collision: do it the slow way
+        uniq, inverse = np.unique(key, axis=0, return_inverse=True)
+    return uniq, inverse.reshape(-1)
+
+
 def cost_matrix(
     orders: OrderArrays,
     teams: TeamArrays,
@@ -312,8 +324,7 @@ def cost_matrix(
         return np.empty((n, m))
     category = np.where(orders.category >= 0, orders.category, len(CATEGORY_INDEX))
     key = np.column_stack([category, orders.depth, orders.segments])
-    uniq, inverse = np.unique(key, axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
+    uniq, inverse = _unique_rows(key)
     # Category: a (categories + 1, m) table of team values (the last row, for an unknown
     # category, is all zeros), gathered by each distinct key's category.
     table = np.zeros((len(CATEGORY_INDEX) + 1, m))
