@@ -161,6 +161,7 @@ def test_a_closed_site_drops_out_of_the_counts(city):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True)
 def test_after_a_slow_run_the_worker_waits_before_the_next(city):
     """At province scale a run takes minutes: the next waits twice as long."""
     now = timezone.now()
