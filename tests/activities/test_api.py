@@ -301,3 +301,44 @@ def test_organiser_checks_in_a_person_via_api(api_as, owner, make_activity, peop
         content_type=JSON,
     )
     assert r.status_code == 403
+
+
+def _png(name="photo.png"):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 6), (200, 30, 30)).save(buf, format="PNG")
+    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/png")
+
+
+def test_report_photos_and_cover_upload(api_as, owner, make_activity, client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    activity = start_now(make_activity(title="植树护绿"))
+    c = api_as(owner)
+    r = c.post(f"/api/v1/activities/{activity.pk}/cover", {"cover": _png("cover.png")})
+    assert r.status_code == 200 and r.json()["cover_url"].startswith("/media/activities/covers/")
+    c.put(
+        f"/api/v1/activities/{activity.pk}/report",
+        {"body": "种下 200 棵树。"},
+        content_type=JSON,
+    )
+    r = c.post(f"/api/v1/activities/{activity.pk}/report/photos?caption=现场", {"image": _png()})
+    assert r.status_code == 201 and r.json()["photos"][0]["caption"] == "现场"
+    bad = c.post(
+        f"/api/v1/activities/{activity.pk}/report/photos",
+        {"image": SimpleUploadedFileText()},
+    )
+    assert bad.status_code == 400
+    news = c.post(f"/api/v1/activities/{activity.pk}/report/publish").json()
+    assert news["cover_url"] and news["cover_url"].endswith(".png")
+    page = client.get(f"/activities/news/{news['id']}/").content.decode()
+    assert "种下 200 棵树。" in page and "现场" in page
+
+
+def SimpleUploadedFileText():  # noqa: N802 (reads like the Django class it builds)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("x.png", b"not an image", content_type="image/png")

@@ -26,7 +26,7 @@ from ..choices import (
 )
 from ..models import Activity, ActivityEvent, ActivitySiteSettings, Signup
 from ..permissions import require_organiser, require_reviewer
-from ._common import lock
+from ._common import check_image, lock
 from .rooms import book_for_activity, check_times, release_for_activity
 from .signups import promote_waitlist
 
@@ -119,6 +119,7 @@ def activity_create(
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise ValidationFailed(_("未知字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
+    check_image(fields.get("cover"))
     activity = Activity(
         site=site,
         title=(title or "").strip(),
@@ -146,6 +147,7 @@ def activity_update(*, actor, activity: Activity, **fields) -> Activity:
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise ValidationFailed(_("未知字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
+    check_image(fields.get("cover"))
     activity = lock(activity)
     if activity.state not in EDITABLE_STATES:
         raise Conflict(_("已结束或已取消的活动不能修改。"), code="not_editable")

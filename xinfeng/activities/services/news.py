@@ -12,6 +12,7 @@ from xinfeng.places.models import Site
 from ..choices import ActivityState, NewsKind
 from ..models import Activity, ActivityReport, News, ReportPhoto
 from ..permissions import require_organiser
+from ._common import check_image
 
 MAX_PHOTOS = 12
 
@@ -41,6 +42,7 @@ def news_create(
         published_at=timezone.now() if publish else None,
     )
     if cover:
+        check_image(cover)
         news.cover = cover
     full_clean_or_raise(news, exclude=["region"])
     news.save()
@@ -94,6 +96,7 @@ def report_add_photo(*, actor, report: ActivityReport, image, caption: str = "")
         raise ValidationFailed(
             _("每篇报道最多 %(n)d 张照片。") % {"n": MAX_PHOTOS}, code="too_many_photos"
         )
+    check_image(image)
     photo = ReportPhoto(report=report, image=image, caption=(caption or "").strip()[:120])
     full_clean_or_raise(photo, exclude=["report"])
     photo.save()
