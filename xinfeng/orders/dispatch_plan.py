@@ -7,6 +7,7 @@ from the models), so the benchmark and the tests exercise exactly the production
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -129,26 +130,41 @@ def plan_dispatch(
     too_dear = _("所有可承接队伍的成本都高于不派单的代价")
     no_room = _("容量不足：可承接队伍的余量已用于总成本更低的安排")
     ids, team_ids = orders.ids.tolist(), teams.ids.tolist()
+    team_l, rank_l, best_l = team.tolist(), rank.tolist(), best.tolist()
+    best_cost_l, paid_l = best_cost.tolist(), result.order_cost.tolist()
+    unassigned = w["unassigned"]
     for i in range(n):
-        entry: dict = {"order_row": i, "order_id": int(ids[i])}
-        if team[i] >= 0:
-            j, r = int(team[i]), int(rank[i])
-            entry.update(team_row=j, team_id=int(team_ids[j]), rank=r, **by_row[i])
+        j = team_l[i]
+        if j >= 0:
+            r = rank_l[i]
+            entry = {
+                "order_row": i,
+                "order_id": ids[i],
+                "team_row": j,
+                "team_id": team_ids[j],
+                "rank": r,
+                **by_row[i],
+            }
             if r == 1:
                 entry["reason"] = cheapest
             else:
-                extra = float(result.order_cost[i] - best_cost[i])
-                entry.update(
-                    cheapest_team_id=int(team_ids[int(best[i])]),
-                    cheapest_cost=round(float(best_cost[i]), 4),
-                    extra_cost=round(extra, 4),
-                    reason=displaced % {"rank": r, "extra": extra},
-                )
+                extra = paid_l[i] - best_cost_l[i]
+                entry["cheapest_team_id"] = team_ids[best_l[i]]
+                entry["cheapest_cost"] = round(best_cost_l[i], 4)
+                entry["extra_cost"] = round(extra, 4)
+                entry["reason"] = displaced % {"rank": r, "extra": extra}
         else:
-            entry.update(team_row=None, team_id=None, rank=None, total=w["unassigned"])
-            if not np.isfinite(best_cost[i]):
+            entry = {
+                "order_row": i,
+                "order_id": ids[i],
+                "team_row": None,
+                "team_id": None,
+                "rank": None,
+                "total": unassigned,
+            }
+            if not math.isfinite(best_cost_l[i]):
                 entry["reason"] = no_team
-            elif best_cost[i] >= w["unassigned"]:
+            elif best_cost_l[i] >= unassigned:
                 entry["reason"] = too_dear
             else:
                 entry["reason"] = no_room
