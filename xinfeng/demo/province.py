@@ -26,6 +26,7 @@ from xinfeng.accounts.models import RoleAssignment, User
 from xinfeng.places.models import PATH_SEGMENT, Region, Site
 from xinfeng.volunteers.models import ServiceRecord, Team, Volunteer
 
+from . import province_activities
 from . import province_parts as more
 from .context import DemoContext
 from .names import GIVEN, SURNAMES
@@ -232,7 +233,7 @@ def generate(ctx: DemoContext) -> None:
             )
             clock.say(f"service records {start + n:,} / {n_rec:,}")
     more.orders(rng, n_ord, tree, geo, now, clock)
-    more.activities_projects_population(rng, s, tree, geo, now, clock)
+    province_activities.activities_projects_population(rng, s, tree, geo, now, clock)
     loaded = [Region, Site, Team, Volunteer, ServiceRecord, *more.MODELS]
     reset_sequences(*loaded)
     analyze(*loaded)  # fresh planner statistics: COPY leaves none

@@ -111,7 +111,7 @@ def site_popup(*, site_id: int) -> dict:
 
 def _region_or_top(region_id: int | None) -> Region:
     if region_id is None:
-        return selectors._top_region()
+        return selectors.top_region()
     region = Region.objects.filter(pk=region_id).first()
     if region is None:
         raise NotFound()

@@ -32,13 +32,13 @@ def dashboard_region(*, user, region_id: int | None = None) -> Region:
         )
     paths = scope_paths(user, READ_ROLES)
     if paths is None:
-        return _top_region()
+        return top_region()
     if not paths:
         raise NotFound()
     return Region.objects.get(path=paths[0])
 
 
-def _top_region() -> Region:
+def top_region() -> Region:
     """The highest region with more than one child (skipping a lone province → city chain,
     so a single-city install opens at the city)."""
     region = Region.objects.filter(parent__isnull=True).order_by("path").first()

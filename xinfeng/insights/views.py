@@ -231,7 +231,7 @@ def coverage_view(request):
     except DomainError as exc:
         error, status = exc.detail, exc.status
     # Offer the way up and one level down from where the user is: short at any scale.
-    here = region or (selectors._top_region() if Region.objects.exists() else None)
+    here = region or (selectors.top_region() if Region.objects.exists() else None)
     regions = []
     if here is not None:
         regions = [*here.ancestors(), here, *Region.objects.filter(parent=here).order_by("path")]
