@@ -94,6 +94,32 @@ def _ssp_py(indptr, cols, costs, cap, penalty):  # pragma: no cover - runs compi
     hk = np.empty(n_edges + 2 * nodes + 8)
     hn = np.empty(n_edges + 2 * nodes + 8, np.int64)
     for s in range(n):
+        # Fast path: when the shortest first arc out of s ends at the sink, or at a team with
+        # room whose arc to the sink has reduced cost 0, that is a shortest path (every arc is
+        # non-negative) and only s's potential moves — no search needed.
+        best_r = penalty + pot[s] - pot[sink]
+        best_v = sink
+        best_c = penalty
+        for e in range(indptr[s], indptr[s + 1]):
+            v = n + cols[e]
+            r = costs[e] + pot[s] - pot[v]
+            if r < best_r:
+                best_r = r
+                best_v = v
+                best_c = costs[e]
+        if best_v == sink or (
+            count[best_v - n] < room[best_v - n] and pot[best_v] - pot[sink] <= 0.0
+        ):
+            pot[s] -= best_r
+            if best_v != sink:
+                j = best_v - n
+                q = off[j] + count[j]
+                held[q] = s
+                pos[s] = q
+                count[j] += 1
+                team_of[s] = j
+                paid[s] = best_c
+            continue
         nt = 0
         size = 0
         dist[s] = 0.0
