@@ -83,3 +83,31 @@ def test_resident_finds_activity_near_village_signs_up_and_organiser_sees_it(
     expect(signups).to_contain_text("已报名")
     expect(page.locator("#n-signups")).to_have_text("1")
     desk.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_near_me_uses_the_browser_location(browser, live_server, tree, owner):
+    far_village = RegionFactory(
+        name="远山村", level=RegionLevel.VILLAGE, parent=tree.t1, latitude=29.6, longitude=116.1
+    )
+    far_site = SiteFactory(name="远山村实践站", region=far_village, latitude=29.6, longitude=116.1)
+    _activity(owner, tree.st1, "身边的读书会")
+    _activity(owner, far_site, "远山村健康讲座")
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        locale="zh-CN",
+        base_url=live_server.url,
+        geolocation={"latitude": 29.2507, "longitude": 115.8003},
+        permissions=["geolocation"],
+    )
+    page = context.new_page()
+    page.goto("/activities/")
+    rows = page.locator("#rows .list-item")
+    expect(rows).to_have_count(2)
+    page.get_by_role("button", name="用我的位置").click()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("身边的读书会")
+    expect(rows.first).to_contain_text("米")
+    assert "lat=29.2507" in page.url
+    context.close()

@@ -9,6 +9,7 @@ distance instead and returns at most ``limit`` rows.
 from datetime import date, timedelta
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Router, Status
 from ninja.files import UploadedFile
@@ -213,7 +214,7 @@ def venue_bookings(request, venue_id: DbId, start: date | None = None, days: int
     if not (1 <= days <= 62):
         raise ValidationFailed(_("天数须在 1 到 62 之间。"), code="bad_days")
     venue = selectors.venue_get(venue_id=venue_id)
-    first = start or selectors.week_start(date.today())
+    first = start or selectors.week_start(timezone.localdate())
     begin = selectors.day_bounds(first)[0]
     return list(
         selectors.venue_bookings(venue=venue, start=begin, end=begin + timedelta(days=days))
