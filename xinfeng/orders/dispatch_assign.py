@@ -245,7 +245,13 @@ def _ssp(indptr, cols, costs, cap, penalty):
         from numba import njit
 
         _SSP = njit(cache=True, nogil=True)(_ssp_py)
-    return _SSP(indptr, cols, costs, cap, float(penalty))
+    return _SSP(
+        np.ascontiguousarray(indptr, dtype=np.int64),
+        np.ascontiguousarray(cols, dtype=np.int64),
+        np.ascontiguousarray(costs, dtype=np.float64),
+        np.ascontiguousarray(cap, dtype=np.int64),
+        float(penalty),
+    )
 
 
 def _candidates(
