@@ -247,3 +247,36 @@ def test_admin_lists_activities_read_only(client, make_activity, tree):
     html = client.get("/admin/activities/activity/").content.decode()
     assert "后台可见的活动" in html
     assert client.get("/admin/activities/activity/add/").status_code == 403
+
+
+def test_site_settings_page_turns_on_review(client, owner, outsider, tree):
+    from xinfeng.activities.models import ActivitySiteSettings
+
+    client.force_login(owner)
+    url = f"/activities/sites/{tree.st1.pk}/settings/"
+    assert client.get(url).status_code == 200
+    r = client.post(
+        url, {"requires_review": "on", "geofence_radius_m": 500, "checkin_opens_minutes": 30}
+    )
+    assert r.status_code == 302
+    s = ActivitySiteSettings.objects.get(site=tree.st1)
+    assert (s.requires_review, s.geofence_radius_m, s.checkin_opens_minutes) == (True, 500, 30)
+    bad = client.post(url, {"geofence_radius_m": 1, "checkin_opens_minutes": 30})
+    assert bad.status_code == 400
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+
+
+def test_organiser_actions_on_the_manage_page(client, owner, make_activity, people):
+    activity = make_activity(publish=False)
+    client.force_login(owner)
+    url = f"/activities/{activity.pk}/manage/action/"
+    r = client.post(url, {"action": "submit"})
+    assert r.status_code == 302
+    activity.refresh_from_db()
+    assert activity.state == "published"
+    r = client.post(url, {"action": "cancel", "reason": ""})
+    assert r.status_code == 400 and "取消活动须说明原因" in r.content.decode()
+    r = client.post(url, {"action": "cancel", "reason": "场地维修"})
+    activity.refresh_from_db()
+    assert activity.state == "cancelled" and activity.cancel_reason == "场地维修"
