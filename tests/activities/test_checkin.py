@@ -271,3 +271,18 @@ def test_backfill_through_the_api_needs_an_organiser(
         content_type="application/json",
     )
     assert r.status_code == 400 and r.json()["code"] == "unknown_volunteer"
+
+
+def test_renewed_codes_replace_the_old_ones(running, owner, people):
+    a, b = people(2)
+    old_token, old_code = services.qr_token(running), running.checkin_code
+    renewed = services.checkin_codes_renew(actor=owner, activity=running)
+    assert renewed.checkin_code != old_code
+    with pytest.raises(ValidationFailed) as exc:
+        services.attendance_check_in(actor=a, activity=renewed, method="qr", token=old_token)
+    assert exc.value.code == "qr_expired"
+    with pytest.raises(ValidationFailed):
+        services.attendance_check_in(actor=a, activity=renewed, method="code", code=old_code)
+    services.attendance_check_in(
+        actor=b, activity=renewed, method="qr", token=services.qr_token(renewed)
+    )

@@ -280,3 +280,14 @@ def test_organiser_actions_on_the_manage_page(client, owner, make_activity, peop
     r = client.post(url, {"action": "cancel", "reason": "场地维修"})
     activity.refresh_from_db()
     assert activity.state == "cancelled" and activity.cancel_reason == "场地维修"
+
+
+def test_qr_code_is_an_svg_image_of_the_scan_url(client, owner, outsider, make_activity):
+    activity = make_activity()
+    client.force_login(owner)
+    r = client.get(f"/activities/{activity.pk}/qr.svg")
+    assert r.status_code == 200 and r["Content-Type"] == "image/svg+xml"
+    body = r.content.decode()
+    assert 'xmlns="http://www.w3.org/2000/svg"' in body and "<path" in body
+    client.force_login(outsider)
+    assert client.get(f"/activities/{activity.pk}/qr.svg").status_code == 404

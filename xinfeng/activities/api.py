@@ -293,6 +293,18 @@ def checkin_code(request, activity_id: DbId):
     return {"code": activity.checkin_code, "qr_url": url}
 
 
+@router.post("/{activity_id}/checkin-code/renew", response=CheckinCodeOut)
+def renew_checkin_code(request, activity_id: DbId):
+    """New code and QR token; the old ones stop working."""
+    activity = services.checkin_codes_renew(
+        actor=request.user, activity=_managed(request, activity_id)
+    )
+    url = request.build_absolute_uri(
+        reverse("activities:scan", args=[activity.pk]) + "?t=" + services.qr_token(activity)
+    )
+    return {"code": activity.checkin_code, "qr_url": url}
+
+
 @router.get("/{activity_id}/audience", response=AudienceOut, auth=None)
 def activity_audience(request, activity_id: DbId):
     a = selectors.activity_get_public(activity_id=activity_id, user=request.user)

@@ -18,6 +18,7 @@ from .checkin import (
     attendance_backfill,
     attendance_check_in,
     attendance_check_out,
+    checkin_codes_renew,
     close_forgotten_checkouts,
     qr_token,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "attendance_check_out",
     "booking_cancel",
     "booking_create",
+    "checkin_codes_renew",
     "close_forgotten_checkouts",
     "finish_ended_activities",
     "news_create",

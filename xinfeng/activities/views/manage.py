@@ -2,6 +2,8 @@
 audience and report, and a site's activity settings. All scoped: an activity outside the
 user's staff scope answers 404."""
 
+import io
+
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,6 +31,7 @@ from ..permissions import can_organise, can_review
 from .common import not_found
 
 ACTIONS = {"submit", "publish", "approve", "reject", "cancel", "finish"}
+RENEW = "renew_codes"
 
 
 def _form_querysets(user):
@@ -187,6 +190,13 @@ def _run(request, activity_id, fn, success):
 @require_POST
 def manage_action(request, activity_id: int):
     action = request.POST.get("action")
+    if action == RENEW:
+        return _run(
+            request,
+            activity_id,
+            lambda a: services.checkin_codes_renew(actor=request.user, activity=a),
+            _("签到码和二维码已更新，旧的已失效。"),
+        )
     if action not in ACTIONS:
         return manage_detail(request, activity_id, status=400, error=_("未知的操作。"))
     fn = getattr(services, f"activity_{action}")
@@ -260,8 +270,10 @@ def qr_svg(request, activity_id: int):
     url = request.build_absolute_uri(
         reverse("activities:scan", args=[activity.pk]) + "?t=" + services.qr_token(activity)
     )
-    svg = segno.make(url, error="m").svg_inline(scale=4, border=2)
-    return HttpResponse(svg, content_type="image/svg+xml")
+    out = io.BytesIO()
+    # A standalone SVG document (with its namespace), so it works as an <img> source.
+    segno.make(url, error="m").save(out, kind="svg", scale=4, border=2, xmldecl=True)
+    return HttpResponse(out.getvalue(), content_type="image/svg+xml")
 
 
 @login_required
