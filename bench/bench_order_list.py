@@ -176,12 +176,13 @@ def build_city() -> dict:
             for i, s in enumerate(sites[:160])
         ]
     )
+    # The demo leader leads a village team (stations come last), which serves orders.
     leader = ctx.data["users"]["teamleader"]
     v = Volunteer.objects.create(
-        number="BENCH0001", name=leader.name, home_region_id=teams[0].region_id, user=leader
+        number="BENCH0001", name=leader.name, home_region_id=teams[-1].region_id, user=leader
     )
     TeamMembership.objects.create(
-        team=teams[0], volunteer=v, role=MembershipRole.LEADER, status=MembershipStatus.ACTIVE
+        team=teams[-1], volunteer=v, role=MembershipRole.LEADER, status=MembershipStatus.ACTIVE
     )
     return {"villages": villages, "stations": ctx.data["stations"], "teams": teams}
 
