@@ -342,3 +342,37 @@ def SimpleUploadedFileText():  # noqa: N802 (reads like the Django class it buil
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("x.png", b"not an image", content_type="image/png")
+
+
+def test_organiser_lists_have_constant_query_counts(api_as, owner, make_activity, people):
+    activity = start_now(make_activity(capacity=50), minutes_ago=-30)  # starts in 30 minutes
+    c = api_as(owner)
+
+    def counts():
+        out = []
+        for path in ("signups", "attendances"):
+            with CaptureQueriesContext(connection) as ctx:
+                r = c.get(f"/api/v1/activities/{activity.pk}/{path}")
+            assert r.status_code == 200
+            out.append(len(ctx.captured_queries))
+        with CaptureQueriesContext(connection) as ctx:
+            c.get("/api/v1/activities/manage")
+        out.append(len(ctx.captured_queries))
+        return out
+
+    from xinfeng.activities import services
+
+    def join(users):
+        for u in users:
+            services.signup_create(actor=u, activity=activity)
+            services.attendance_check_in(
+                actor=u, activity=activity, method="code", code=activity.checkin_code
+            )
+
+    join(people(2, prefix="a"))
+    counts()  # warm up: the first bearer request also stamps the token's last use
+    few = counts()
+    join(people(10, prefix="b"))
+    for i in range(5):
+        make_activity(title=f"更多活动{i}")
+    assert counts() == few
