@@ -16,21 +16,27 @@ from xinfeng.places.models import Region
 
 from .conftest import login
 
+# The full demo city is a heavy page on a busy two-core machine: allow a generous wait.
+WAIT = 20_000
+
 
 def kpi(page, key):
     return page.locator(f'[data-kpi="{key}"] .kpi-value')
 
 
 def expect_figures(page, raw):
-    expect(kpi(page, "sites_center")).to_have_text(str(raw["sites_center"]))
-    expect(kpi(page, "sites_institute")).to_have_text(str(raw["sites_institute"]))
-    expect(kpi(page, "sites_station")).to_have_text(str(raw["sites_station"]))
-    expect(kpi(page, "sites_complex")).to_have_text(str(raw["sites_complex"]))
-    expect(kpi(page, "volunteers")).to_have_text(intcomma(raw["volunteers_registered"]))
-    expect(kpi(page, "teams_total")).to_have_text(intcomma(raw["teams_total"]))
-    expect(kpi(page, "activities")).to_have_text(intcomma(raw["activities_total"]))
-    expect(kpi(page, "orders")).to_have_text(intcomma(raw["orders_total"]))
-    expect(kpi(page, "hours")).to_have_text(intcomma(round(raw["service_hours"])))
+    expect(kpi(page, "sites_center")).to_have_text(str(raw["sites_center"]), timeout=WAIT)
+    expect(kpi(page, "sites_institute")).to_have_text(str(raw["sites_institute"]), timeout=WAIT)
+    expect(kpi(page, "sites_station")).to_have_text(str(raw["sites_station"]), timeout=WAIT)
+    expect(kpi(page, "sites_complex")).to_have_text(str(raw["sites_complex"]), timeout=WAIT)
+    expect(kpi(page, "volunteers")).to_have_text(
+        intcomma(raw["volunteers_registered"]), timeout=WAIT
+    )
+    expect(kpi(page, "teams_total")).to_have_text(intcomma(raw["teams_total"]), timeout=WAIT)
+    expect(kpi(page, "activities")).to_have_text(intcomma(raw["activities_total"]), timeout=WAIT)
+    expect(kpi(page, "orders")).to_have_text(intcomma(raw["orders_total"]), timeout=WAIT)
+    hours = intcomma(round(raw["service_hours"]))
+    expect(kpi(page, "hours")).to_have_text(hours, timeout=WAIT)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -43,23 +49,25 @@ def test_demo_city_totals_and_drill_down_into_jiangyi(desktop_page):
     page = desktop_page
     login(page, "leader", DEMO_PASSWORD)
     page.goto("/insights/")
-    expect(page.get_by_test_id("region-name")).to_have_text("共青城市")
+    expect(page.get_by_test_id("region-name")).to_have_text("共青城市", timeout=WAIT)
     # The report's site totals: 1 center, 56 institutes, 97 stations of which 60 complexes.
-    expect(kpi(page, "sites_center")).to_have_text("1")
-    expect(kpi(page, "sites_institute")).to_have_text("56")
-    expect(kpi(page, "sites_station")).to_have_text("97")
-    expect(kpi(page, "sites_complex")).to_have_text("60")
+    expect(kpi(page, "sites_center")).to_have_text("1", timeout=WAIT)
+    expect(kpi(page, "sites_institute")).to_have_text("56", timeout=WAIT)
+    expect(kpi(page, "sites_station")).to_have_text("97", timeout=WAIT)
+    expect(kpi(page, "sites_complex")).to_have_text("60", timeout=WAIT)
     expect_figures(page, raw_figures(city_region))
-    expect(page.locator("#chart-sites canvas")).to_have_count(1)
-    expect(page.get_by_test_id("freshness")).to_contain_text("数据更新于")
+    expect(page.locator("#chart-sites canvas")).to_have_count(1, timeout=WAIT)
+    expect(page.get_by_test_id("freshness")).to_contain_text("数据更新于", timeout=WAIT)
 
     page.locator(".rank-table").first.get_by_role("link", name="江益镇").click()
-    expect(page.get_by_test_id("region-name")).to_have_text("江益镇")
-    expect(page).to_have_url(f"{page.url.split('/insights/')[0]}/insights/dashboard/{jiangyi.pk}/")
+    expect(page.get_by_test_id("region-name")).to_have_text("江益镇", timeout=WAIT)
+    expect(page).to_have_url(
+        f"{page.url.split('/insights/')[0]}/insights/dashboard/{jiangyi.pk}/", timeout=WAIT
+    )
     expect_figures(page, raw_figures(jiangyi))
     # And back up through the breadcrumb.
     page.get_by_role("navigation", name="上级区划").get_by_role("link", name="共青城市").click()
-    expect(page.get_by_test_id("region-name")).to_have_text("共青城市")
+    expect(page.get_by_test_id("region-name")).to_have_text("共青城市", timeout=WAIT)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -68,12 +76,13 @@ def test_dashboard_numbers_fit_a_phone(phone_page, city, leader):  # noqa: F811
     page = phone_page
     login(page, "leader")
     page.goto(f"/insights/dashboard/{city.city.pk}/")
-    expect(kpi(page, "sites_station")).to_have_text(str(raw_figures(city.city)["sites_station"]))
-    expect(kpi(page, "sites_station")).to_be_visible()
+    stations = str(raw_figures(city.city)["sites_station"])
+    expect(kpi(page, "sites_station")).to_have_text(stations, timeout=WAIT)
+    expect(kpi(page, "sites_station")).to_be_visible(timeout=WAIT)
     box = kpi(page, "sites_station").bounding_box()
     assert box["height"] >= 24  # big enough to read
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1
     # Drill down from the ranking on the phone as well.
     page.locator(".rank-table").first.get_by_role("link", name="江益镇").click()
-    expect(page.get_by_test_id("region-name")).to_have_text("江益镇")
+    expect(page.get_by_test_id("region-name")).to_have_text("江益镇", timeout=WAIT)
