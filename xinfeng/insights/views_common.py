@@ -66,7 +66,7 @@ def chart_labels() -> dict:
         "ontime": _("按时率"),
         "sites": [label(f"sites_{lv}") for lv in ("center", "institute", "station", "point")],
         "site_keys": ["sites_center", "sites_institute", "sites_station", "sites_point"],
-        "complex": label("sites_complex"),
+        "complex": _("其中综合体"),
         "order_states": {
             k[len("orders_") :]: label(k)
             for k in (
