@@ -291,3 +291,15 @@ def test_qr_code_is_an_svg_image_of_the_scan_url(client, owner, outsider, make_a
     assert 'xmlns="http://www.w3.org/2000/svg"' in body and "<path" in body
     client.force_login(outsider)
     assert client.get(f"/activities/{activity.pk}/qr.svg").status_code == 404
+
+
+def test_picker_cache_follows_region_changes(client, tree):
+    client.get("/activities/")
+    new = RegionFactory(
+        name="新建村", level=RegionLevel.VILLAGE, parent=tree.t1, latitude=29.3, longitude=115.9
+    )
+    html = client.get("/activities/").content.decode()
+    assert f'<option value="{new.pk}">新建村</option>' in html
+    new.name = "改名村"
+    new.save()
+    assert "改名村" in client.get("/activities/").content.decode()

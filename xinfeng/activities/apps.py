@@ -8,9 +8,16 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("文明实践活动")
 
     def ready(self):
-        from xinfeng.core.periodic import register_periodic
+        from django.db.models.signals import post_delete, post_save
 
+        from xinfeng.core.periodic import register_periodic
+        from xinfeng.places.models import Region
+
+        from .pickers import regions_changed
         from .tasks import close_ended_activities, send_activity_reminders
 
         register_periodic(send_activity_reminders, every_seconds=300)
         register_periodic(close_ended_activities, every_seconds=300)
+        # The list's region pickers are cached; any change of the tree forgets them.
+        post_save.connect(regions_changed, sender=Region, dispatch_uid="activities_regions")
+        post_delete.connect(regions_changed, sender=Region, dispatch_uid="activities_regions_d")

@@ -13,11 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinfeng.core.errors import DomainError, NotFound
-from xinfeng.places.choices import RegionLevel
-from xinfeng.places.models import Region, subtree_q
+from xinfeng.places.models import Region
 from xinfeng.volunteers.choices import ServiceCategory
 
-from .. import selectors, services
+from .. import pickers, selectors, services
 from ..choices import ActivityState, CheckMethod, ViewKind
 from ..models import Signup
 from ..permissions import can_organise
@@ -28,28 +27,6 @@ PAGE_SIZE = 100
 RADII = (1000, 3000, 5000, 10000)
 DEFAULT_RADIUS = 5000
 VIEWER_COOKIE = "xf_viewer"
-MAX_NEAR_OPTIONS = 300
-
-
-def _near_choices(region: Region | None, user) -> list[dict]:
-    """Villages offered in the "near" picker: those of the chosen region, else of the
-    user's township, else of the whole tree (capped)."""
-    base_path = region.path if region is not None else None
-    if base_path is None and user.is_authenticated and user.home_region_id:
-        home = (
-            Region.objects.filter(pk=user.home_region_id)
-            .values("path", "level", "parent__path")
-            .first()
-        )
-        if home:
-            township = home["level"] == RegionLevel.TOWNSHIP or not home["parent__path"]
-            base_path = home["path"] if township else home["parent__path"]
-    qs = Region.objects.filter(
-        level__in=[RegionLevel.VILLAGE, RegionLevel.NATURAL_VILLAGE], latitude__isnull=False
-    )
-    if base_path is not None:
-        qs = qs.filter(subtree_q([base_path]))
-    return list(qs.order_by("path").values("id", "name", "short_name")[:MAX_NEAR_OPTIONS])
 
 
 def render_options(items, selected) -> str:
@@ -146,17 +123,9 @@ def activity_list(request):
             [(r, _("%(d)s以内") % {"d": distance(r)}) for r in RADII], radius
         ),
         "category_options": render_options(ServiceCategory.choices, category),
-        "region_options": render_options(
-            [
-                (r["id"], r["short_name"] or r["name"])
-                for r in Region.objects.filter(level=RegionLevel.TOWNSHIP)
-                .order_by("path")
-                .values("id", "name", "short_name")
-            ],
-            region.pk if region else None,
-        ),
+        "region_options": render_options(pickers.township_choices(), region.pk if region else None),
         "village_options": render_options(
-            [(v["id"], v["short_name"] or v["name"]) for v in _near_choices(region, request.user)],
+            pickers.village_choices(region=region, user=request.user),
             near_village.pk if near_village else None,
         ),
         "base": base,
