@@ -40,6 +40,19 @@ def fast_password_hasher():
         yield
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Start every test in the default language. A request through the test client leaves
+    its language (e.g. English from Accept-Language) active in the thread afterwards, which
+    would otherwise leak into the next test's service calls."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace("\\", "/"):

@@ -20,7 +20,7 @@ import traceback
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from xinfeng.orders.choices import OPEN_STATES
@@ -47,6 +47,8 @@ SUGGEST_LEVELS = (
 # Figures kept with two decimals; every other figure is a whole count.
 FRACTIONAL = {"service_hours"}
 OPEN_ORDER_KEYS = [f"orders_{s}" for s in OPEN_STATES]
+# Rewriting more rows than this refreshes the table's planner statistics (PostgreSQL).
+ANALYZE_AFTER = 500
 
 
 @dataclass
@@ -241,6 +243,10 @@ def run_rollup(*, trigger: str = "manual", now=None) -> RollupRun:
                     "computed_at",
                 ],
             )
+        if connection.vendor == "postgresql" and len(changed) > ANALYZE_AFTER:
+            # Fresh statistics, so rankings use their index instead of sorting a province.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {RegionStat._meta.db_table}")
         timings["write"] = round(time.perf_counter() - t0, 3)
         run.status = RollupRun.Status.OK
         run.regions = len(tree.ids)
