@@ -23,7 +23,7 @@ from xinfeng.orders.choices import (
 )
 from xinfeng.orders.models import FollowUp, Order, OrderAssignment, OrderEvent, OrderRating
 from xinfeng.places.models import Region
-from xinfeng.projects.choices import ProjectStatus
+from xinfeng.projects.choices import AGE_RANGES, ProjectStatus
 from xinfeng.projects.models import Project
 from xinfeng.volunteers.choices import MembershipRole, MembershipStatus
 from xinfeng.volunteers.choices import ServiceCategory as C
@@ -225,6 +225,10 @@ def generate(ctx: DemoContext) -> None:
             state=S.SUBMITTED,
         )
         o.created_at = o.updated_at = submitted
+        if project is not None and project.age_group in AGE_RANGES:
+            # The person served fits the project's age group (no draw: the data stay put).
+            low, high = AGE_RANGES[project.age_group]
+            o.beneficiary_age = low + (i * 7) % (min(high, 92) - low + 1)
         o.wanted_from = submitted + timedelta(
             days=rng.choice([1, 2, 3, 5]), hours=rng.randint(0, 8)
         )

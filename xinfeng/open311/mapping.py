@@ -3,7 +3,9 @@
 - service: an active project; ``service_code`` is the project id, ``group`` its category,
   ``metadata`` true (see the definition), ``type`` "realtime" (the order exists at once).
 - service definition: optional attributes ``region`` (the village or township, a list of
-  the project's orderable areas), ``wanted_from`` and ``wanted_until`` (datetimes).
+  the project's orderable areas), ``wanted_from`` and ``wanted_until`` (datetimes); for a
+  project serving one age group (老年人, 少年儿童…) a required ``age`` (the age of the
+  person served, checked against the group).
 - request: an order; ``status`` open/closed, the detailed state in ``status_notes``,
   ``agency_responsible`` the responsible site, the place as the region's name plus lat/long
   rounded to 3 decimals (about 100 m: residents' homes are not published precisely).
@@ -24,7 +26,7 @@ from xinfeng.orders.dispatch_score import haversine_km
 from xinfeng.orders.models import Order
 from xinfeng.places.choices import RegionLevel
 from xinfeng.places.models import Region, subtree_q
-from xinfeng.projects.choices import ProjectStatus
+from xinfeng.projects.choices import AGE_RANGES, MAX_AGE, AgeGroup, ProjectStatus
 from xinfeng.projects.models import Project
 from xinfeng.volunteers.choices import ServiceCategory
 
@@ -97,39 +99,65 @@ def project_areas(project: Project) -> list[Region]:
 
 def service_definition(project: Project) -> dict:
     areas = project_areas(project)
-    return {
-        "service_code": str(project.pk),
-        "attributes": [
+    attributes = [
+        {
+            "variable": True,
+            "code": "region",
+            "datatype": "singlevaluelist",
+            "required": False,
+            "datatype_description": _("不填时按经纬度取最近的村（社区）。"),
+            "order": 1,
+            "description": _("服务地点所在的村（社区）或乡镇"),
+            "values": [{"key": r.code or str(r.pk), "name": r.name} for r in areas],
+        },
+        {
+            "variable": True,
+            "code": "wanted_from",
+            "datatype": "datetime",
+            "required": False,
+            "datatype_description": _("ISO 8601 时间，如 2024-05-01T09:00:00+08:00"),
+            "order": 2,
+            "description": _("期望开始时间"),
+        },
+        {
+            "variable": True,
+            "code": "wanted_until",
+            "datatype": "datetime",
+            "required": False,
+            "datatype_description": _("ISO 8601 时间，晚于期望开始时间"),
+            "order": 3,
+            "description": _("期望结束时间"),
+        },
+    ]
+    if project.age_group != AgeGroup.ALL:
+        low, high = AGE_RANGES[project.age_group]
+        attributes.append(
             {
                 "variable": True,
-                "code": "region",
-                "datatype": "singlevaluelist",
-                "required": False,
-                "datatype_description": _("不填时按经纬度取最近的村（社区）。"),
-                "order": 1,
-                "description": _("服务地点所在的村（社区）或乡镇"),
-                "values": [{"key": r.code or str(r.pk), "name": r.name} for r in areas],
-            },
-            {
-                "variable": True,
-                "code": "wanted_from",
-                "datatype": "datetime",
-                "required": False,
-                "datatype_description": _("ISO 8601 时间，如 2024-05-01T09:00:00+08:00"),
-                "order": 2,
-                "description": _("期望开始时间"),
-            },
-            {
-                "variable": True,
-                "code": "wanted_until",
-                "datatype": "datetime",
-                "required": False,
-                "datatype_description": _("ISO 8601 时间，晚于期望开始时间"),
-                "order": 3,
-                "description": _("期望结束时间"),
-            },
-        ],
-    }
+                "code": "age",
+                "datatype": "number",
+                "required": True,
+                "datatype_description": _("整数，%(lo)d 到 %(hi)d")
+                % {"lo": low, "hi": min(high, MAX_AGE)},
+                "order": 4,
+                "description": _("服务对象年龄（本服务只面向%(group)s）")
+                % {"group": AgeGroup(project.age_group).label},
+            }
+        )
+    return {"service_code": str(project.pk), "attributes": attributes}
+
+
+def parse_age(value: str | None) -> int | None:
+    """The ``age`` attribute: a whole number of years, or absent."""
+    if value is None or not value.strip():
+        return None
+    try:
+        age = int(value.strip())
+    except ValueError:
+        raise Open311Error(400, _("age 须为整数。")) from None
+    if not 0 <= age <= MAX_AGE:
+        raise Open311Error(400, _("age 超出范围（0 到 %(hi)d）。") % {"hi": MAX_AGE})
+    return age
 
 
 def parse_coordinate(value: str | None, name: str, low: float, high: float) -> float | None:

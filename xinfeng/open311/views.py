@@ -187,6 +187,7 @@ def _create_request(request, fmt):
     )
     wanted_from = mapping.parse_when(p.get("attribute[wanted_from]"), "wanted_from")
     wanted_until = mapping.parse_when(p.get("attribute[wanted_until]"), "wanted_until")
+    age = mapping.parse_age(p.get("attribute[age]"))
     description = (p.get("description") or "").strip()
     if len(description) > 4000:
         raise Open311Error(400, _("description 过长（最多 4000 字）。"))
@@ -208,6 +209,7 @@ def _create_request(request, fmt):
             wanted_until=wanted_until,
             contact_name=name,
             contact_phone=(p.get("phone") or "").strip(),
+            beneficiary_age=age,
             channel=OrderChannel.OPEN311,
             idempotency_key=key[:64],
         )

@@ -47,6 +47,13 @@ class OrderForm(forms.Form):
     address = forms.CharField(label=_("详细地址"), max_length=255, required=False)
     latitude = forms.FloatField(label=_("纬度"), required=False, min_value=-90, max_value=90)
     longitude = forms.FloatField(label=_("经度"), required=False, min_value=-180, max_value=180)
+    beneficiary_age = forms.IntegerField(
+        label=_("服务对象年龄"),
+        required=False,
+        min_value=0,
+        max_value=150,
+        help_text=_("项目限定服务对象（如老年人、少年儿童）时必填。"),
+    )
     wanted_from = forms.DateTimeField(label=_("希望服务时间"), required=False, widget=LOCAL)
     wanted_until = forms.DateTimeField(label=_("最晚到"), required=False, widget=LOCAL)
     contact_name = forms.CharField(label=_("联系人"), max_length=50, required=False)

@@ -81,6 +81,13 @@ class Order(TimeStampedModel):
         blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
+    beneficiary_age = models.PositiveSmallIntegerField(
+        _("服务对象年龄"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(150)],
+        help_text=_("项目限定服务对象（如老年人、少年儿童）时必填。"),
+    )
     # When
     wanted_from = models.DateTimeField(_("期望开始"), null=True, blank=True)
     wanted_until = models.DateTimeField(_("期望结束"), null=True, blank=True)

@@ -22,6 +22,7 @@ class OrderIn(Schema):
     wanted_until: datetime | None = None
     contact_name: str = Field("", max_length=50)
     contact_phone: str = Field("", max_length=20)
+    beneficiary_age: int | None = Field(None, ge=0, le=150)
     channel: OrderChannel = OrderChannel.RESIDENT
     on_behalf_of_id: int | None = None
     site_id: int | None = None
@@ -127,6 +128,7 @@ class OrderDetail(OrderBase):
     description: str
     latitude: float | None
     longitude: float | None
+    beneficiary_age: int | None = None
     dispatch_reason: str
     dispatch_score: dict | list | None
     report: str

@@ -108,6 +108,7 @@ def _order_form(request, *, staff: bool):
                 wanted_until=d["wanted_until"],
                 contact_name=d["contact_name"],
                 contact_phone=d["contact_phone"],
+                beneficiary_age=d["beneficiary_age"],
                 channel=d.get("channel") or OrderChannel.RESIDENT,
                 site=Site.objects.filter(pk=d.get("site")).first() if d.get("site") else None,
                 open_for_grab=d.get("open_for_grab") or False,

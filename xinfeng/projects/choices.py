@@ -30,3 +30,14 @@ PROJECT_TRANSITIONS = {
         ProjectStatus.RETIRED,
     ),
 }
+
+# The ages (inclusive) of the people each age group serves: 少年儿童 under 18 (未成年人),
+# 青年 14–35 (the national youth plan), 成年人 18 and over, 老年人 60 and over (老年人权益
+# 保障法). An order for a project with an age group must say the age of the person served.
+AGE_RANGES: dict[str, tuple[int, int]] = {
+    AgeGroup.CHILDREN: (0, 17),
+    AgeGroup.YOUTH: (14, 35),
+    AgeGroup.ADULTS: (18, 150),
+    AgeGroup.ELDERLY: (60, 150),
+}
+MAX_AGE = 150

@@ -14,6 +14,7 @@ from xinfeng.core.errors import PermissionDenied, ValidationFailed
 from xinfeng.core.validation import full_clean_or_raise
 from xinfeng.notifications.services import notify
 from xinfeng.places.models import Region, Site
+from xinfeng.projects.choices import AGE_RANGES, MAX_AGE, AgeGroup
 from xinfeng.projects.models import Project
 
 from ..choices import OrderAction, OrderChannel, OrderState
@@ -43,6 +44,30 @@ def _validate_inputs(*, now, wanted_from, wanted_until, latitude, longitude, tit
         raise ValidationFailed(_("请选择服务项目，或简要写下您的需求。"), code="title_required")
 
 
+def check_age(project: Project | None, age: int | None) -> None:
+    """Who may order, by age: a project for an age group (老年人, 少年儿童…) needs the age
+    of the person to be served, and it must fall in the group."""
+    if age is not None and not 0 <= age <= MAX_AGE:
+        raise ValidationFailed(_("服务对象年龄不合理。"), code="invalid_age")
+    if project is None or project.age_group == AgeGroup.ALL:
+        return
+    group = AgeGroup(project.age_group).label
+    if age is None:
+        raise ValidationFailed(
+            _("“%(p)s”的服务对象是%(group)s，请填写服务对象的年龄。")
+            % {"p": project.name, "group": group},
+            code="age_required",
+        )
+    low, high = AGE_RANGES[project.age_group]
+    if not low <= age <= high:
+        span = _("%(lo)d 岁以上") % {"lo": low} if high >= MAX_AGE else f"{low}–{high}"
+        raise ValidationFailed(
+            _("“%(p)s”只服务%(group)s（%(span)s），%(age)d 岁不在服务对象范围内。")
+            % {"p": project.name, "group": group, "span": span, "age": age},
+            code="age_not_eligible",
+        )
+
+
 def order_create(
     *,
     actor,
@@ -58,6 +83,7 @@ def order_create(
     wanted_until: datetime | None = None,
     contact_name: str = "",
     contact_phone: str = "",
+    beneficiary_age: int | None = None,
     channel: str = OrderChannel.RESIDENT,
     on_behalf_of=None,
     site: Site | None = None,
@@ -71,6 +97,9 @@ def order_create(
       kiosk; ``on_behalf_of`` is the resident's account if they have one.
     - ``site``: staff of ``site`` create the order themselves and push it down (制单); it
       skips review and starts as pending dispatch, optionally open for grabbing.
+
+    Who may order a project: a place in its areas and, for a project of an age group, a
+    ``beneficiary_age`` (the age of the person served) in that group.
 
     With ``idempotency_key`` a repeat by the same creator returns the first order
     (``created`` False) — also when two repeats race (the unique constraint decides).
@@ -110,10 +139,12 @@ def order_create(
             project.validate_orderable_at(region)
         except ValidationError as exc:
             raise ValidationFailed(" ".join(exc.messages), code="not_orderable") from exc
+        check_age(project, beneficiary_age)
         category = project.category
         title = (title or "").strip() or project.name
         responsible = site or project.site
     else:
+        check_age(None, beneficiary_age)
         responsible = site or deepest_site_for(region)
     if responsible is None:
         raise ValidationFailed(_("该区域还没有可受理点单的实践阵地。"), code="no_site")
@@ -139,6 +170,7 @@ def order_create(
         longitude=longitude,
         wanted_from=wanted_from,
         wanted_until=wanted_until,
+        beneficiary_age=beneficiary_age,
         site=responsible,
         state=OrderState.SUBMITTED,
         submitted_at=now,
