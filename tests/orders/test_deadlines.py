@@ -148,3 +148,44 @@ def test_orders_not_yet_due_are_left_alone(world, build):
     order.refresh_from_db()
     assert order.site == world.tree.st1
     assert not OrderEvent.objects.filter(order=order).exists()
+
+
+def test_overdue_start_escalates_and_reminds_the_team(world, build):
+    order = build(OrderState.ACCEPTED)
+    _overdue(order, "start")
+    call_command("worker", "--once")
+    order.refresh_from_db()
+    assert order.state == OrderState.ACCEPTED and order.team == world.team_a
+    assert order.site == world.tree.inst1 and order.escalation_level == 1
+    assert order.start_due_at == order.due_at > timezone.now()
+    e = OrderEvent.objects.get(order=order, action=OrderAction.ESCALATE)
+    assert e.detail["step"] == "start" and "开始服务超时" in e.reason
+    assert Notification.objects.filter(recipient=world.upper, kind="order_escalated").exists()
+    assert Notification.objects.filter(
+        recipient=world.leader_a.user, kind="order_start_overdue"
+    ).exists()
+
+
+def test_at_the_top_of_the_tree_the_center_is_reminded_again(world, build):
+    center_admin = _center_admin(world)
+    order = build(OrderState.PENDING_DISPATCH, site=world.tree.center)
+    _overdue(order, "dispatch")
+    call_command("worker", "--once")
+    order.refresh_from_db()
+    assert order.site == world.tree.center and order.escalation_level == 0
+    assert order.overdue_count == 1 and order.due_at > timezone.now()
+    assert Notification.objects.filter(recipient=center_admin, kind="order_escalated").count() == 1
+
+
+def test_orders_in_service_or_finished_have_no_deadline(world, build):
+    past = timezone.now() - timedelta(days=1)
+    orders = [
+        build(state, due_at=past)
+        for state in (OrderState.IN_SERVICE, OrderState.RATED, OrderState.CANCELLED)
+    ]
+    call_command("worker", "--once")
+    for order in orders:
+        before = order.state
+        order.refresh_from_db()
+        assert order.state == before and order.site == world.tree.st1
+    assert not OrderEvent.objects.exists()

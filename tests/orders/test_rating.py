@@ -90,3 +90,34 @@ def test_low_rating_notifies_the_site_after_commit(
     assert Notification.objects.filter(recipient=world.operator, kind="follow_up_opened").exists()
     team_note = Notification.objects.get(recipient=world.leader_a.user, kind="order_rated")
     assert world.resident.name not in team_note.title + team_note.body
+
+
+def test_team_pages_never_show_who_rated(client, world, build):
+    order = build(OrderState.COMPLETED)
+    client.force_login(world.resident)
+    resp = client.post(f"/orders/{order.pk}/rate/", {"level": 4, "comment": "挺好"}, follow=True)
+    assert resp.status_code == 200 and "感谢您的评价" in resp.content.decode()
+    rater = world.resident.name
+    for user in (world.leader_a.user, world.member_a.user):
+        client.force_login(user)
+        for url in (f"/orders/{order.pk}/", "/orders/team/"):
+            html = client.get(url).content.decode()
+            assert rater not in html, (user, url)
+            assert "王秀兰" not in html and "13800000001" not in html, (user, url)
+        detail = client.get(f"/orders/{order.pk}/").content.decode()
+        assert "满意" in detail and "挺好" in detail  # the rating itself is shown
+    client.force_login(world.operator)
+    assert rater in client.get(f"/orders/{order.pk}/").content.decode()
+
+
+def test_a_rating_staff_record_for_a_resident_hides_them_from_the_team_too(world, build, api_as):
+    order = build(OrderState.COMPLETED)
+    resp = _rate(api_as(world.operator), order, {"level": 5, "comment": "电话回访代录"})
+    assert resp.status_code == 200
+    leader = api_as(world.leader_a.user)
+    assert leader.get(f"/api/v1/orders/{order.pk}").json()["rating"]["rater_name"] is None
+    events = leader.get(f"/api/v1/orders/{order.pk}/events").json()["items"]
+    assert next(e for e in events if e["action"] == "rate")["actor_name"] is None
+    # The requester still sees their own order's timeline, with the staff member who rated.
+    events = api_as(world.resident).get(f"/api/v1/orders/{order.pk}/events").json()["items"]
+    assert next(e for e in events if e["action"] == "rate")["actor_name"] == world.operator.name

@@ -215,3 +215,57 @@ def test_a_standby_team_makes_the_work_risky(world, build, api_as):
         {"member_ids": [world.minor_a.pk]},
     )
     assert resp.status_code == 400 and resp.json()["code"] == "minor_not_allowed"
+
+
+def test_check_out_creates_the_service_record_and_its_points(world, build, api_as):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from xinfeng.volunteers.models import PointsEntry, Volunteer
+
+    order = build(OrderState.IN_SERVICE)
+    two_hours_ago = timezone.now() - timedelta(hours=2)
+    OrderAssignment.objects.filter(order=order).update(checked_in_at=two_hours_ago)
+    resp = api_as(world.leader_a.user).post(
+        f"/api/v1/orders/{order.pk}/complete", {"report": "陪老人去镇卫生院复查"}
+    )
+    assert resp.status_code == 200, resp.content
+    a = OrderAssignment.objects.get(order=order)
+    record = ServiceRecord.objects.get(pk=a.service_record_id)
+    assert record.started_at == two_hours_ago and record.ended_at == a.checked_out_at
+    assert 1.9 <= float(record.hours) <= 2.1
+    entry = PointsEntry.objects.get(service_record=record)
+    assert entry.volunteer == world.member_a and entry.kind == "earn" and entry.delta > 0
+    volunteer = Volunteer.objects.get(pk=world.member_a.pk)
+    assert volunteer.points_balance == entry.balance_after == entry.delta
+    assert float(volunteer.total_hours) == float(record.hours)
+    # The check-in and check-out show on the member's row of the order.
+    row = resp.json()["assignments"][0]
+    assert row["checked_in_at"] and row["checked_out_at"]
+
+
+def test_an_oversized_photo_upload_is_a_clear_400(world, build, api_as):
+    from xinfeng.orders.services import serve
+
+    order = build(OrderState.IN_SERVICE)
+    big = SimpleUploadedFile(
+        "big.jpg", b"\xff\xd8\xff" + b"0" * serve.MAX_PHOTO_BYTES, content_type="image/jpeg"
+    )
+    resp = api_as(world.leader_a.user).post(
+        f"/api/v1/orders/{order.pk}/complete", {"report": "完成", "photos": [big]}
+    )
+    assert resp.status_code == 400 and resp.json()["code"] == "photo_too_large"
+    assert "5 MB" in resp.json()["detail"]
+    order.refresh_from_db()
+    assert order.state == OrderState.IN_SERVICE and not OrderPhoto.objects.exists()
+
+
+def test_too_many_photos_are_refused(world, build, api_as):
+    order = build(OrderState.IN_SERVICE)
+    resp = api_as(world.leader_a.user).post(
+        f"/api/v1/orders/{order.pk}/complete",
+        {"report": "完成", "photos": [_png(f"{i}.png") for i in range(10)]},
+    )
+    assert resp.status_code == 400 and resp.json()["code"] == "too_many_photos"
+    assert not OrderPhoto.objects.exists()
