@@ -163,3 +163,22 @@ def test_concurrent_views_by_one_viewer_count_once(postgres_only, make_activity)
         t.join()
     assert sorted(results) == [False] * 5 + [True]
     assert Activity.objects.get(pk=activity.pk).online_viewers == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_round_sends_reminders_before_the_start(make_activity, people):
+    """The reminder job is registered with the worker: one real ``manage.py worker --once``
+    round reminds the confirmed person of an activity starting within the window, once."""
+    from django.core.management import call_command
+
+    soon_one = make_activity(title="明早的读书会", starts_at=soon(hours=5))
+    later = make_activity(title="下月的讲座", starts_at=soon(hours=24 * 30))
+    a, b = people(2)
+    services.signup_create(actor=a, activity=soon_one)
+    services.signup_create(actor=b, activity=later)
+    call_command("worker", "--once")
+    reminders = a.notifications.filter(kind="activity_reminder")
+    assert reminders.count() == 1 and "明早的读书会" in reminders.get().title
+    assert not b.notifications.filter(kind="activity_reminder").exists()
+    call_command("worker", "--once")
+    assert a.notifications.filter(kind="activity_reminder").count() == 1

@@ -69,6 +69,11 @@ def _validate(activity: Activity) -> None:
     full_clean_or_raise(activity, exclude=["region"])
     if activity.team_id and not activity.team.is_active:
         raise ValidationFailed(_("所选队伍已停用。"), code="team_inactive")
+    if activity.project_id:
+        # The project covers the activity's place or runs inside it (same branch of the tree).
+        here, there = activity.site.region.path, activity.project.region.path
+        if not (here.startswith(there) or there.startswith(here)):
+            raise ValidationFailed(_("所属服务项目不在本阵地所在区域。"), code="project_elsewhere")
     if (
         activity.venue_id
         and activity.mode == Mode.OFFLINE

@@ -10,11 +10,28 @@ from django.utils.translation import gettext as _
 
 from xinfeng.accounts.scope import has_role_at
 from xinfeng.core.errors import DomainError, NotFound
+from xinfeng.volunteers.choices import MembershipRole, MembershipStatus
 from xinfeng.volunteers.models import Team
 
 from .. import selectors, services
 from ..forms import BookingForm
 from .common import date_param, not_found
+
+
+def _bookable_teams(user, venue):
+    """Teams the user may book this room for: any active team for staff of the site's
+    region, the teams they lead for a team leader; ``None`` when they may not book."""
+    if not user.is_authenticated:
+        return None
+    active = Team.objects.filter(is_active=True).order_by("name")
+    if has_role_at(user, venue.site.region):
+        return active
+    led = active.filter(
+        memberships__volunteer__user=user,
+        memberships__role=MembershipRole.LEADER,
+        memberships__status=MembershipStatus.ACTIVE,
+    )
+    return led if led.exists() else None
 
 
 def venue_calendar(request, venue_id: int):
@@ -42,9 +59,10 @@ def venue_calendar(request, venue_id: int):
                 ],
             }
         )
-    can_book = request.user.is_authenticated and has_role_at(request.user, venue.site.region)
+    teams = _bookable_teams(request.user, venue)
+    can_book = teams is not None
     form = BookingForm(
-        request.POST or None, teams=Team.objects.filter(is_active=True).order_by("name")
+        request.POST or None, teams=teams if teams is not None else Team.objects.none()
     )
     status = 200
     if request.method == "POST":

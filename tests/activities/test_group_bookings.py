@@ -1,0 +1,142 @@
+"""Rooms booked by groups (一室多用): a team leader books for their own team (service, API and
+the venue calendar page); an activity and a group racing for one slot on PostgreSQL."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import close_old_connections, connection
+
+from tests.activities.conftest import slow_inserts, soon
+from tests.factories import UserFactory
+from tests.orders.factories import TeamFactory, join
+from xinfeng.activities import services
+from xinfeng.activities.models import Activity, VenueBooking
+from xinfeng.core.errors import Conflict, PermissionDenied
+
+JSON = "application/json"
+
+
+@pytest.fixture
+def dance_team(tree, make_volunteer):
+    """A team with a leader (``leader``) and a plain member (``member``)."""
+    team = TeamFactory(name="水口村广场舞队", home_site=tree.st1, region=tree.v1)
+    leader, member = UserFactory(username="leader"), UserFactory(username="member")
+    join(team, make_volunteer(leader), leader=True)
+    join(team, make_volunteer(member))
+    team.leader, team.member = leader, member
+    return team
+
+
+def _slot(hours=1):
+    start = soon()
+    return {"starts_at": start, "ends_at": start + timedelta(hours=hours)}
+
+
+def test_team_leader_books_for_their_own_team_only(venue, dance_team, tree):
+    slot = _slot()
+    booking = services.booking_create(
+        actor=dance_team.leader, venue=venue, title="排练", team=dance_team, **slot
+    )
+    assert booking.holder == "水口村广场舞队"
+    other = TeamFactory(home_site=tree.st1, region=tree.v1)
+    later = {k: v + timedelta(hours=2) for k, v in slot.items()}
+    with pytest.raises(PermissionDenied):
+        services.booking_create(
+            actor=dance_team.leader, venue=venue, title="x", team=other, **later
+        )
+    with pytest.raises(PermissionDenied):
+        services.booking_create(
+            actor=dance_team.member, venue=venue, title="x", team=dance_team, **later
+        )
+
+
+def test_team_leader_books_through_the_api(api_as, venue, dance_team):
+    slot = _slot()
+    body = {
+        "title": "排练",
+        "team_id": dance_team.pk,
+        "starts_at": slot["starts_at"].isoformat(),
+        "ends_at": slot["ends_at"].isoformat(),
+    }
+    r = api_as(dance_team.leader).post(
+        f"/api/v1/activities/venues/{venue.pk}/bookings", body, content_type=JSON
+    )
+    assert r.status_code == 201, r.content
+    r = api_as(dance_team.member).post(
+        f"/api/v1/activities/venues/{venue.pk}/bookings", body, content_type=JSON
+    )
+    assert r.status_code == 403
+
+
+def test_team_leader_books_on_the_venue_calendar_page(client, venue, dance_team):
+    slot = _slot()
+    data = {
+        "title": "广场舞排练",
+        "team": dance_team.pk,
+        "starts_at": slot["starts_at"].strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": slot["ends_at"].strftime("%Y-%m-%dT%H:%M"),
+    }
+    client.force_login(dance_team.member)
+    page = client.get(f"/activities/venues/{venue.pk}/").content.decode()
+    assert 'id="book"' not in page
+    assert client.post(f"/activities/venues/{venue.pk}/", data).status_code == 404
+    client.force_login(dance_team.leader)
+    page = client.get(f"/activities/venues/{venue.pk}/").content.decode()
+    assert 'id="book"' in page and "水口村广场舞队" in page
+    r = client.post(f"/activities/venues/{venue.pk}/", data)
+    assert r.status_code == 302
+    booking = VenueBooking.objects.get(venue=venue, state="confirmed")
+    assert (booking.team, booking.booked_by) == (dance_team, dance_team.leader)
+    clash = client.post(f"/activities/venues/{venue.pk}/", data)
+    assert clash.status_code == 409 and "广场舞排练" in clash.content.decode()
+    week = slot["starts_at"].date().isoformat()
+    html = client.get(f"/activities/venues/{venue.pk}/", {"week": week}).content.decode()
+    assert "广场舞排练" in html and "水口村广场舞队" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_activity_and_group_racing_for_one_slot_one_wins(postgres_only, venue, owner, tree):
+    """An activity's own booking and a group's booking lock the same venue row."""
+    slot = _slot(hours=2)
+    barrier = threading.Barrier(2)
+    won, lost = [], []
+
+    def run(fn):
+        try:
+            barrier.wait()
+            won.append(fn())
+        except Conflict as exc:
+            lost.append(exc)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    def activity():
+        return services.activity_create(
+            actor=owner,
+            site=tree.st1,
+            title="健康讲座",
+            category="health",
+            capacity=30,
+            venue=venue,
+            **slot,
+        )
+
+    def group():
+        return services.booking_create(
+            actor=owner, venue=venue, title="合唱排练", organisation="合唱团", **slot
+        )
+
+    threads = [threading.Thread(target=run, args=(fn,)) for fn in (activity, group)]
+    with slow_inserts(VenueBooking._meta.db_table):
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert len(won) == 1 and len(lost) == 1
+    assert lost[0].code == "booking_clash"
+    assert VenueBooking.objects.filter(venue=venue, state="confirmed").count() == 1
+    # The activity that lost left nothing behind (its transaction rolled back).
+    if isinstance(won[0], VenueBooking):
+        assert not Activity.objects.filter(title="健康讲座").exists()
