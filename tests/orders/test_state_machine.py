@@ -2,8 +2,8 @@
 
 For every person-made move: each state it may start from, by every kind of user (the
 requester, a stranger, the station operator, the township admin above, staff elsewhere,
-the system administrator, the dispatched team's leader and a plain member), plus every
-state it may not start from. The expectation is written here independently of the code:
+the system administrator, the dispatched team's leader and a plain member, the leader of
+another team of the area and of a team elsewhere), plus every state it may not start from. The expectation is written here independently of the code:
 an order the user cannot see answers 404; a user who may not make the move 403; the wrong
 state 409; otherwise 200 and exactly one new event of that move.
 """
@@ -33,16 +33,22 @@ def kinds_of(actor: str, order: Order, world) -> set[str]:
     return set()
 
 
+UNREVIEWED = (OrderState.SUBMITTED, OrderState.REJECTED)
+
+
 def visible(actor: str, order: Order, world, action: str) -> bool:
     if actor in ("resident", *STAFF):
         return True
-    if actor == "leader_a" and action == OrderAction.GRAB:
-        return True  # team A's area covers the order: a lost race is a 409, not a 404
-    if actor in ("leader_a", "member_a"):
-        if order.team_id == world.team_a.pk:
-            return True
-        return actor == "leader_a" and order.is_open and order.state == OrderState.PENDING_DISPATCH
-    return False  # stranger, outsider
+    open_now = order.is_open and order.state == OrderState.PENDING_DISPATCH
+    if actor in ("leader_a", "leader_b") and action == OrderAction.GRAB:
+        # Teams A and B cover the order's village: a lost race is a 409, not a 404; an
+        # order not yet reviewed, or rejected, is still none of their business.
+        return order.state not in UNREVIEWED
+    if actor in ("leader_a", "member_a") and order.team_id == world.team_a.pk:
+        return True
+    if actor in ("leader_a", "leader_b"):
+        return open_now
+    return False  # stranger, outsider, leader_c (team C's area is elsewhere)
 
 
 def expected(action: str, actor: str, order: Order, world) -> int:
@@ -82,11 +88,13 @@ ACTORS = [
     "sysadmin",
     "leader_a",
     "member_a",
+    "leader_b",  # leads another team whose area covers the order
+    "leader_c",  # leads a team across the city
 ]
 
 
 def user_of(actor: str, world):
-    if actor in ("leader_a", "member_a"):
+    if actor in ("leader_a", "member_a", "leader_b", "leader_c"):
         return getattr(world, actor).user
     return getattr(world, actor)
 

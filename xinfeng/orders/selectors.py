@@ -144,9 +144,10 @@ def order_list(
 def order_get(*, user, order_id: int, for_grab: bool = False) -> Order:
     """One order the user may see, or NotFound (missing and out of scope look the same).
 
-    ``for_grab``: also any order in the area of a team the user leads, whatever its state,
-    so that when several teams grab at once the ones that lose learn it was taken (409)
-    rather than that it vanished (404).
+    ``for_grab``: also any reviewed order in the area of a team the user leads, so that
+    when several teams grab at once the ones that lose learn it was taken (409) rather
+    than that it vanished (404). Orders still awaiting review, and rejected ones (visible
+    only to whoever made them and the staff), stay 404.
     """
     if not user.is_authenticated:
         raise NotFound()
@@ -157,7 +158,9 @@ def order_get(*, user, order_id: int, for_grab: bool = False) -> Order:
     if vq is not None and for_grab:
         team_paths = list(led_teams(user).values_list("region__path", flat=True))
         if team_paths:
-            vq |= region_scope_q(team_paths)
+            vq |= region_scope_q(team_paths) & ~Q(
+                state__in=[OrderState.SUBMITTED, OrderState.REJECTED]
+            )
     if vq is not None:
         qs = qs.filter(vq)
     order = qs.first()
