@@ -140,3 +140,26 @@ def test_activity_and_group_racing_for_one_slot_one_wins(postgres_only, venue, o
     # The activity that lost left nothing behind (its transaction rolled back).
     if isinstance(won[0], VenueBooking):
         assert not Activity.objects.filter(title="健康讲座").exists()
+
+
+def test_room_calendar_does_not_name_an_unpublished_activity(
+    client, api_as, make_activity, venue, owner
+):
+    start = soon()
+    draft = make_activity(publish=False, venue=venue, title="尚未公布的慰问活动", starts_at=start)
+    week = {"week": start.date().isoformat()}
+    html = client.get(f"/activities/venues/{venue.pk}/", week).content.decode()
+    assert "尚未公布的慰问活动" not in html and "已预约（活动筹备中）" in html
+    assert f"/activities/{draft.pk}/" not in html
+    api = client.get(
+        f"/api/v1/activities/venues/{venue.pk}/bookings", {"start": start.date().isoformat()}
+    ).json()
+    assert [b["title"] for b in api] == ["已预约（活动筹备中）"] and api[0]["activity_id"] is None
+    # Staff of the site see it, and everyone does once it is published.
+    own = api_as(owner).get(
+        f"/api/v1/activities/venues/{venue.pk}/bookings", {"start": start.date().isoformat()}
+    )
+    assert [b["title"] for b in own.json()] == ["尚未公布的慰问活动"]
+    services.activity_publish(actor=owner, activity=draft)
+    html = client.get(f"/activities/venues/{venue.pk}/", week).content.decode()
+    assert "尚未公布的慰问活动" in html and f"/activities/{draft.pk}/" in html

@@ -216,8 +216,8 @@ def venue_bookings(request, venue_id: DbId, start: date | None = None, days: int
     venue = selectors.venue_get(venue_id=venue_id)
     first = start or selectors.week_start(timezone.localdate())
     begin = selectors.day_bounds(first)[0]
-    return list(
-        selectors.venue_bookings(venue=venue, start=begin, end=begin + timedelta(days=days))
+    return selectors.venue_bookings(
+        venue=venue, start=begin, end=begin + timedelta(days=days), user=request.user
     )
 
 

@@ -298,14 +298,30 @@ def venue_get(*, venue_id: int) -> Venue:
     return venue
 
 
-def venue_bookings(*, venue: Venue, start: datetime, end: datetime) -> QuerySet:
-    return (
+def venue_bookings(
+    *, venue: Venue, start: datetime, end: datetime, user=None
+) -> list[VenueBooking]:
+    """Confirmed bookings of a room overlapping [start, end). A booking held by an activity
+    that is not yet public (draft or in review) shows the room as taken without naming the
+    activity, unless ``user`` is staff of the venue's site."""
+    from django.utils.translation import gettext as _
+
+    from xinfeng.accounts.scope import has_role_at
+
+    rows = list(
         VenueBooking.objects.filter(
             venue=venue, state=BookingState.CONFIRMED, starts_at__lt=end, ends_at__gt=start
         )
         .select_related("team", "activity")
         .order_by("starts_at", "id")
     )
+    staff = user is not None and user.is_authenticated and has_role_at(user, venue.site.region)
+    if not staff:
+        for b in rows:
+            if b.activity_id and b.activity.state not in PUBLIC_STATES:
+                b.title = _("已预约（活动筹备中）")
+                b.activity_id, b.activity = None, None
+    return rows
 
 
 def week_start(day: date) -> date:

@@ -42,7 +42,9 @@ def venue_calendar(request, venue_id: int):
     first = selectors.week_start(date_param(request, "week") or timezone.localdate())
     start = selectors.day_bounds(first)[0]
     bookings = list(
-        selectors.venue_bookings(venue=venue, start=start, end=start + timedelta(days=7))
+        selectors.venue_bookings(
+            venue=venue, start=start, end=start + timedelta(days=7), user=request.user
+        )
     )
     days = []
     for i in range(7):
