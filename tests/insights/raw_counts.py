@@ -93,6 +93,45 @@ def raw_figures(region, now=None) -> dict:
     for r in records:
         monthly_hours[month_key(r.started_at)] += float(r.hours)
     out["_monthly_hours"] = dict(monthly_hours)
+    out["_monthly_service_hours"] = out["_monthly_hours"]
     monthly_acts = Counter(month_key(a.starts_at) for a in acts)
     out["_monthly_activities"] = dict(monthly_acts)
+    online, offline = Counter(), Counter()
+    for a in acts:
+        online[month_key(a.starts_at)] += a.online_viewers
+        offline[month_key(a.starts_at)] += a.checkin_count + a.extra_headcount
+    out["_monthly_audience_online"] = dict(online)
+    out["_monthly_audience_offline"] = dict(offline)
+    out["_monthly_service_records"] = dict(Counter(month_key(r.started_at) for r in records))
+    out["_monthly_orders_created"] = dict(Counter(month_key(o.submitted_at) for o in orders))
+    out["_monthly_orders_finished"] = dict(
+        Counter(month_key(o.completed_at) for o in orders if o.completed_at is not None)
+    )
+    joined = Volunteer.objects.filter(home_region__path__startswith=p)
+    out["_monthly_volunteers_joined"] = dict(Counter(month_key(v.created_at) for v in joined))
+    return out
+
+
+MONTHLY = [
+    "activities",
+    "audience_online",
+    "audience_offline",
+    "service_hours",
+    "service_records",
+    "orders_created",
+    "orders_finished",
+    "volunteers_joined",
+]
+
+
+def monthly_mismatches(months: dict, raw: dict) -> list:
+    """(series, month, stored, raw) for every month of the stored series whose value differs
+    from the raw count (months with nothing are 0 on both sides)."""
+    out = []
+    for series in MONTHLY:
+        want = raw[f"_monthly_{series}"]
+        for month, got in zip(months["labels"], months[series], strict=True):
+            expected = want.get(month, 0)
+            if abs(float(got) - float(expected)) > 0.005:
+                out.append((series, month, got, expected))
     return out

@@ -42,6 +42,10 @@ def test_dashboard_shows_the_city_figures(client, leader, rolled):
     assert "数据更新于" in html
 
 
+def kpis(html: str) -> dict:
+    return dict(re.findall(r'data-kpi="(\w+)"><span class="kpi-value">([^<]*)<', html))
+
+
 def _queries(client, url):
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
@@ -166,3 +170,31 @@ def test_rollup_runs_are_in_the_admin_for_system_administrators(client, city):
     staff = UserFactory(username="staffer", is_staff=True)
     client.force_login(staff)
     assert client.get("/admin/insights/regionstat/").status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_page_figures_follow_a_change_once_the_worker_has_run(client, leader, rolled):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from xinfeng.orders.choices import OrderState
+
+    from .conftest import _order, _service
+
+    client.force_login(leader)
+    url = f"/insights/dashboard/{rolled.t2.pk}/"
+    before = client.get(url).content.decode()
+    _service(rolled.volunteers[3], rolled.v3, timezone.now() - timedelta(hours=2), "10.0")
+    _order(rolled.st3, rolled.v3, OrderState.SUBMITTED, ago_days=0)
+    # The page reads the rollup only: nothing moves until the worker has run.
+    assert len(kpis(before)) >= 20
+    assert kpis(client.get(url).content.decode()) == kpis(before)
+    call_command("worker", "--once")
+    after = client.get(url).content.decode()
+    raw = raw_figures(rolled.t2)
+    assert kpi(after, "orders") == str(raw["orders_total"]) == str(int(kpi(before, "orders")) + 1)
+    assert kpi(after, "hours") == str(round(raw["service_hours"]))
+    assert int(kpi(after, "hours")) == int(kpi(before, "hours")) + 10
+    assert kpi(after, "active") == str(raw["volunteers_active_month"])

@@ -14,7 +14,7 @@ from xinfeng.insights.rollup import run_rollup
 from xinfeng.places.models import Region
 
 from .conftest import _activity, _service
-from .raw_counts import raw_figures
+from .raw_counts import monthly_mismatches, raw_figures
 
 COMPARED = [
     "sites_center",
@@ -102,6 +102,18 @@ def test_monthly_series_put_each_record_in_its_month(city):
         assert {m: v for m, v in acts.items() if v} == {
             m: v for m, v in raw["_monthly_activities"].items() if m in acts
         }
+
+
+def test_every_monthly_series_matches_the_raw_tables(city):
+    """Activities, online and offline audience, hours, person-times, orders created and
+    finished, new volunteers: month by month, in every region."""
+    run_rollup()
+    for region in Region.objects.all():
+        stat = RegionStat.objects.get(region=region)
+        assert monthly_mismatches(stat.months, raw_figures(region)) == [], region.name
+    city_months = RegionStat.objects.get(region=city.city).months
+    assert sum(city_months["audience_online"]) == 380  # the 300 online + the 80 of a mixed one
+    assert sum(city_months["audience_offline"]) == 47
 
 
 def test_second_run_rewrites_nothing_when_nothing_changed(city):

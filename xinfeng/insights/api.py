@@ -11,7 +11,9 @@ from datetime import datetime
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 
-from . import map_data, selectors
+from xinfeng.core.schema import DbId
+
+from . import conf, map_data, selectors
 from .views_common import dashboard_payload
 
 router = Router(tags=["insights"])
@@ -32,7 +34,7 @@ class DashboardOut(Schema):
     url_name="insights_dashboard",
     summary="Dashboard figures of a region (from the rollup tables)",
 )
-def region_dashboard(request, region_id: int, ranking: str = "hours"):
+def region_dashboard(request, region_id: DbId, ranking: str = "hours"):
     region = selectors.dashboard_region(user=request.user, region_id=region_id)
     board = selectors.dashboard(user=request.user, region=region, ranking=ranking)
     return dashboard_payload(board)
@@ -87,7 +89,7 @@ class SitePopup(Schema):
     url_name="insights_map_site",
     summary="One site for a map popup",
 )
-def map_site(request, site_id: int):
+def map_site(request, site_id: DbId):
     return map_data.site_popup(site_id=site_id)
 
 
@@ -96,14 +98,21 @@ def map_site(request, site_id: int):
     url_name="insights_map_regions",
     summary="Region sketch, village points and the 15-minute-circle gaps (from the rollup)",
 )
-def map_regions(request, region_id: int | None = None):
+def map_regions(request, region_id: DbId | None = None):
     return map_data.region_overlay(region_id=region_id)
 
 
 class CoverageQuery(Schema):
-    region_id: int | None = None
-    minutes: float = Field(15.0, gt=0, le=120, description="walking minutes")
-    speed_kmh: float = Field(4.5, ge=0.5, le=30, description="walking speed, km/h")
+    region_id: DbId | None = None
+    minutes: float | None = Field(
+        None, gt=0, le=120, description="walking minutes (default: XINFENG_WALK_MINUTES, 15)"
+    )
+    speed_kmh: float | None = Field(
+        None,
+        ge=0.5,
+        le=30,
+        description="walking speed, km/h (default: XINFENG_WALK_SPEED_KMH, 4.5)",
+    )
     picks: int = Field(3, ge=0, le=10, description="new points to suggest (greedy)")
 
 
@@ -115,7 +124,7 @@ class CoverageQuery(Schema):
 def coverage(request, params: Query[CoverageQuery]):
     return map_data.coverage_payload(
         region_id=params.region_id,
-        minutes=params.minutes,
-        speed_kmh=params.speed_kmh,
+        minutes=params.minutes if params.minutes is not None else conf.walk_minutes(),
+        speed_kmh=params.speed_kmh if params.speed_kmh is not None else conf.walk_speed_kmh(),
         picks=params.picks,
     )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinfeng.core.errors import DomainError, NotAuthenticated, NotFound
-from xinfeng.places.coverage import DEFAULT_WALK_MINUTES, DEFAULT_WALK_SPEED_KMH, walk_radius_m
+from xinfeng.places.coverage import walk_radius_m
 from xinfeng.places.models import Region
 
 from . import conf, map_data, selectors
@@ -180,10 +180,21 @@ def site_map(request):
             "loading": _("加载中……"),
         },
     }
+    walk = {
+        "minutes": f"{conf.walk_minutes():g}",
+        "speed": f"{conf.walk_speed_kmh():g}",
+        "radius": f"{config['radius_m']:.0f}",
+    }
     return render(
         request,
         "insights/map.html",
-        {"region": region, "tiles": tiles, "levels": _level_legend(), "map_config": config},
+        {
+            "region": region,
+            "tiles": tiles,
+            "levels": _level_legend(),
+            "map_config": config,
+            "walk": walk,
+        },
     )
 
 
@@ -217,7 +228,7 @@ def coverage_view(request):
     status = 200
     error = None
     data = None
-    minutes, speed = DEFAULT_WALK_MINUTES, DEFAULT_WALK_SPEED_KMH
+    minutes, speed = conf.walk_minutes(), conf.walk_speed_kmh()
     try:
         minutes = _positive(request.GET.get("minutes"), minutes, 1, 120, _("步行时间"))
         speed = _positive(request.GET.get("speed"), speed, 0.5, 30, _("步行速度"))

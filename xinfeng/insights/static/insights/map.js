@@ -29,7 +29,7 @@
   var gaps = L.layerGroup().addTo(map);
   var suggest = L.layerGroup().addTo(map);
   var markers = {};
-  window.xinfengMap = { map: map, markers: markers };
+  window.xinfengMap = { map: map, markers: markers, gaps: gaps, suggest: suggest };
 
   function popupFor(siteId, marker) {
     marker.setPopupContent(node("p", T.loading));
@@ -104,6 +104,7 @@
           .bindPopup(fmt(T.suggest, { region: s.region, n: Math.round(s.gain).toLocaleString() }))
           .addTo(suggest);
       });
+      el.dataset.suggestions = String((d.suggestions || []).length);
       var pts = [];
       (d.villages || []).forEach(function (v) { pts.push([v[2], v[3]]); });
       if (d.center) pts.push(d.center);
