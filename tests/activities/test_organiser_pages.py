@@ -149,3 +149,28 @@ def test_site_page_links_to_its_news_calendar_and_rooms(client, tree):
     assert f"/activities/venues/{venue.pk}/" in html
     calendar = client.get("/activities/calendar/", {"site": tree.st1.pk})
     assert calendar.status_code == 200
+
+
+def test_only_the_level_above_switches_review(client, api_as, tree, owner):
+    """A station's own staff set its geofence and check-in window, but cannot lift the review
+    its institute asked for (API 403, and the page shows the setting read-only)."""
+    station_op = grant(UserFactory(), Role.STATION_OPERATOR, tree.v1)
+    url = f"/api/v1/activities/sites/{tree.st1.pk}/settings"
+    r = api_as(owner).patch(url, {"requires_review": True}, content_type="application/json")
+    assert r.status_code == 200
+    c = api_as(station_op)
+    r = c.patch(url, {"requires_review": False}, content_type="application/json")
+    assert r.status_code == 403 and r.json()["code"] == "review_set_by_level_above"
+    r = c.patch(
+        url, {"geofence_radius_m": 800, "requires_review": None}, content_type="application/json"
+    )
+    assert r.status_code == 200 and r.json()["requires_review"] is True
+    client.force_login(station_op)
+    page = f"/activities/sites/{tree.st1.pk}/settings/"
+    html = client.get(page).content.decode()
+    assert "由上一级阵地设置" in html and "disabled" in html
+    # Posting the form without the (disabled) checkbox keeps review on.
+    r = client.post(page, {"geofence_radius_m": 600, "checkin_opens_minutes": 30})
+    assert r.status_code == 302
+    s = ActivitySiteSettings.objects.get(site=tree.st1)
+    assert (s.requires_review, s.geofence_radius_m) == (True, 600)

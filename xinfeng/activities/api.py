@@ -484,9 +484,8 @@ def get_site_settings(request, site_id: DbId):
 @router.patch("/sites/{site_id}/settings", response=SiteSettingsOut)
 def update_site_settings(request, site_id: DbId, payload: SiteSettingsIn):
     site = _site(site_id)
-    return services.site_settings_update(
-        actor=_user(request), site=site, **payload.dict(exclude_unset=True)
-    )
+    fields = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    return services.site_settings_update(actor=_user(request), site=site, **fields)
 
 
 # Rooms ------------------------------------------------------------------------------

@@ -18,9 +18,21 @@ def require_organiser(user, activity: Activity) -> None:
     require_role_at(user, activity.region)
 
 
+def site_review_region(site):
+    """Where the level above a site sits: its parent site's region (the site's own region
+    for the top site)."""
+    parent = site.parent
+    return parent.region if parent is not None else site.region
+
+
 def review_region(activity: Activity):
-    parent = activity.site.parent
-    return parent.region if parent is not None else activity.region
+    return site_review_region(activity.site)
+
+
+def can_set_review(user, site) -> bool:
+    """Whether the user may switch a site's review requirement: only the level above, so a
+    site cannot lift the review its reviewers asked for."""
+    return user.is_authenticated and has_role_at(user, site_review_region(site))
 
 
 def can_review(user, activity: Activity) -> bool:

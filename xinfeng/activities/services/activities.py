@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinfeng.accounts.scope import require_role_at
-from xinfeng.core.errors import Conflict, ValidationFailed
+from xinfeng.core.errors import Conflict, PermissionDenied, ValidationFailed
 from xinfeng.core.validation import full_clean_or_raise
 from xinfeng.notifications.services import notify
 from xinfeng.places.models import Site
@@ -25,7 +25,7 @@ from ..choices import (
     Mode,
 )
 from ..models import Activity, ActivityEvent, ActivitySiteSettings, Signup
-from ..permissions import require_organiser, require_reviewer
+from ..permissions import can_set_review, require_organiser, require_reviewer
 from ._common import check_image, lock
 from .rooms import book_for_activity, check_times, release_for_activity
 from .signups import promote_waitlist
@@ -362,7 +362,8 @@ def activity_set_headcount(*, actor, activity: Activity, headcount: int) -> Acti
 
 @transaction.atomic
 def site_settings_update(*, actor, site: Site, **fields) -> ActivitySiteSettings:
-    """Change a site's activity settings (review requirement, geofence radius, window)."""
+    """Change a site's activity settings: staff of the site set the geofence radius and the
+    check-in window; only the level above switches the review requirement."""
     require_role_at(actor, site.region)
     allowed = {"requires_review", "geofence_radius_m", "checkin_opens_minutes"}
     unknown = set(fields) - allowed
@@ -370,6 +371,11 @@ def site_settings_update(*, actor, site: Site, **fields) -> ActivitySiteSettings
         raise ValidationFailed(_("未知字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
     current = ActivitySiteSettings.objects.select_for_update().filter(site=site).first()
     current = current or ActivitySiteSettings(site=site)
+    review = fields.get("requires_review", current.requires_review)
+    if bool(review) != current.requires_review and not can_set_review(actor, site):
+        raise PermissionDenied(
+            _("是否需要审核由上一级阵地设置。"), code="review_set_by_level_above"
+        )
     for key, value in fields.items():
         setattr(current, key, value)
     full_clean_or_raise(current, exclude=["site"])

@@ -27,7 +27,7 @@ from .. import selectors, services
 from ..choices import ActivityState
 from ..forms import ActivityForm, HeadcountForm, ReportForm, SiteSettingsForm
 from ..models import ActivityReport, ActivitySiteSettings, Signup
-from ..permissions import can_organise, can_review
+from ..permissions import can_organise, can_review, can_set_review
 from .common import not_found
 
 ACTIONS = {"submit", "publish", "approve", "reject", "cancel", "finish"}
@@ -338,6 +338,10 @@ def site_settings(request, site_id: int):
             "checkin_opens_minutes": current.checkin_opens_minutes,
         },
     )
+    if not can_set_review(request.user, site):
+        # Only the level above switches review on or off; the site sees the setting.
+        form.fields["requires_review"].disabled = True
+        form.fields["requires_review"].help_text = _("由上一级阵地设置。")
     status = 200
     if request.method == "POST":
         if form.is_valid():
