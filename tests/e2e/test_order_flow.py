@@ -2,6 +2,8 @@
 dispatches (with the engine's ranked suggestion), the team leader accepts naming a member,
 and after the service the resident rates it. Every screen is checked in Chinese."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -11,6 +13,21 @@ from xinfeng.orders.choices import OrderState
 from xinfeng.orders.models import Order
 
 from .conftest import PHONE, login
+
+# Latin words a Chinese screen may show: the language switch offers "English", the
+# footer links the "API" (a name, not prose).
+LATIN_ALLOWED = {"English", "API"}
+
+
+def assert_chinese(page) -> None:
+    """The screen is in Chinese: the document says so, its visible text is Chinese, no
+    untranslated (Latin-script) word shows, and nothing scrolls sideways on the phone."""
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    text = page.locator("body").inner_text()
+    latin = set(re.findall(r"[A-Za-z]{3,}", text)) - LATIN_ALLOWED
+    assert not latin, f"{page.url}: untranslated {sorted(latin)}"
+    assert sum("\u4e00" <= ch <= "\u9fff" for ch in text) >= 20, page.url
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
 
 
 @pytest.fixture
@@ -39,17 +56,20 @@ def test_order_dispatch_accept_rate_on_a_phone(phone_as, world):  # noqa: F811
     expect(resident.locator("h1")).to_have_text("我要点单")
     expect(resident.locator("#id_project")).to_have_value(str(w.project.pk))
     expect(resident.locator("#id_region")).to_have_value(str(w.tree.v1.pk))
+    assert_chinese(resident)
     resident.fill("#id_address", "水口村 3 组 12 号")
     resident.fill("#id_description", "家里两位老人想量血压")
     resident.click("button[type=submit]")
     expect(resident.locator("h1 .badge")).to_have_text("待审核")
     expect(resident.locator(".messages")).to_contain_text("点单已提交")
+    assert_chinese(resident)
     order = Order.objects.get()
 
     # 审单 + 派单: the station operator.
     operator = phone_as("operator")
     operator.goto("/orders/queue/")
     expect(operator.locator("h1")).to_have_text("派单台")
+    assert_chinese(operator)
     operator.click(f"a[href='/orders/{order.pk}/']")
     operator.click("text=审核通过")
     expect(operator.locator("h1 .badge")).to_have_text("待派单")
@@ -57,8 +77,10 @@ def test_order_dispatch_accept_rate_on_a_phone(phone_as, world):  # noqa: F811
     first = operator.locator("#dispatch-form input[name=team]").first
     expect(first).to_be_checked()
     expect(operator.locator("#dispatch-reason")).not_to_have_value("")
+    assert_chinese(operator)
     operator.click("#dispatch-form button[type=submit]")
     expect(operator.locator("h1 .badge")).to_have_text("已派单")
+    assert_chinese(operator)
     order.refresh_from_db()
     assert order.state == OrderState.DISPATCHED and order.team == w.team_a
 
@@ -66,12 +88,15 @@ def test_order_dispatch_accept_rate_on_a_phone(phone_as, world):  # noqa: F811
     leader = phone_as("leader_a")
     leader.goto("/orders/team/")
     expect(leader.locator("h1")).to_have_text("接单")
+    assert_chinese(leader)
     leader.click(f"a[href='/orders/{order.pk}/']")
     leader.check(f"input[name=members][value='{w.member_a.pk}']")
     expect(leader.locator(f"input[name=members][value='{w.minor_a.pk}']")).to_be_enabled()
+    assert_chinese(leader)
     leader.click("button:has-text('接单')")
     expect(leader.locator("h1 .badge")).to_have_text("已接单")
     expect(leader.locator("#h-members")).to_have_text("服务队员")
+    assert_chinese(leader)
 
     # The member confirms, the team serves (through the services, as the pages above).
     services.assignment_answer(actor=w.member_a.user, order=order, confirm=True)
@@ -81,8 +106,10 @@ def test_order_dispatch_accept_rate_on_a_phone(phone_as, world):  # noqa: F811
     # 评单: the resident rates.
     resident.goto(f"/orders/{order.pk}/")
     expect(resident.locator("h1 .badge")).to_have_text("待评价")
+    assert_chinese(resident)
     resident.click("text=评价服务")
     expect(resident.locator("h1")).to_have_text("评价服务")
+    assert_chinese(resident)
     resident.check("input[name=level][value='5']")
     resident.fill("textarea[name=comment]", "志愿者很耐心")
     resident.click("button[type=submit]")
@@ -90,5 +117,6 @@ def test_order_dispatch_accept_rate_on_a_phone(phone_as, world):  # noqa: F811
     expect(resident.locator("h1 .badge")).to_have_text("已评价")
     expect(resident.locator("#h-rating")).to_have_text("评价")
     expect(resident.locator(".timeline")).to_contain_text("派单")
+    assert_chinese(resident)
     order.refresh_from_db()
     assert order.state == OrderState.RATED and order.rating_level == 5

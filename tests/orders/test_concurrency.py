@@ -22,7 +22,7 @@ from .factories import TeamFactory, VolunteerFactory, join
 N_TEAMS = 12
 
 
-def _fire(url: str, calls: list[tuple[str, dict]]) -> list[requests.Response]:
+def _fire(url: str, calls: list[tuple[str, dict]], headers=None) -> list[requests.Response]:
     """POST every (token, body) at once: all threads wait at a barrier, then go."""
     barrier = threading.Barrier(len(calls))
     results: list = [None] * len(calls)
@@ -30,6 +30,7 @@ def _fire(url: str, calls: list[tuple[str, dict]]) -> list[requests.Response]:
     def run(i, token, body):
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {token}"
+        session.headers.update(headers or {})
         barrier.wait()
         try:
             results[i] = session.post(url, json=body, timeout=60)
@@ -154,3 +155,20 @@ def _one_team_with_room_for(world, n: int):
     join(team, member)
     _t, raw = ApiToken.issue(user=leader.user, name="test")
     return team, member, raw
+
+
+def test_repeats_of_one_order_racing_make_one_order(postgres_only, live_server, world):
+    """A phone on a bad line sends the same order several times at once: the idempotency
+    key makes it one order (one 201, the rest 200 with the same order), one submit event."""
+    _t, raw = ApiToken.issue(user=world.resident, name="test")
+    body = {"title": "屋顶漏水需要帮忙", "region_id": world.tree.v1.pk}
+    results = _fire(
+        f"{live_server.url}/api/v1/orders/",
+        [(raw, body)] * 8,
+        headers={"Idempotency-Key": "phone-retry-42"},
+    )
+    statuses = Counter(getattr(r, "status_code", repr(r)) for r in results)
+    assert statuses == Counter({201: 1, 200: 7}), statuses
+    assert len({r.json()["id"] for r in results}) == 1
+    assert Order.objects.count() == 1
+    assert OrderEvent.objects.filter(action=OrderAction.SUBMIT).count() == 1

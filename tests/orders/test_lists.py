@@ -97,3 +97,24 @@ def test_timeline_lists_every_step_with_actor_and_reason(world, build, api_as):
     assert [e["action"] for e in events] == ["approve", "dispatch", "accept"]
     assert events[1]["reason"] == "就近" and events[1]["team_name"] == world.team_a.name
     assert events[0]["actor_name"] == world.operator.name
+
+
+def test_the_timeline_is_for_those_entitled_only(world, build, api_as, client):
+    from xinfeng.orders import services
+
+    order = build(OrderState.SUBMITTED)
+    services.order_approve(actor=world.operator, order=order, reason="符合条件")
+    services.order_dispatch(actor=world.operator, order=order, team=world.team_a, reason="就近")
+    url = f"/api/v1/orders/{order.pk}/events"
+    # The requester, the site's staff and the dispatched team's people see every step.
+    for user in (world.resident, world.operator, world.upper, world.leader_a.user):
+        items = api_as(user).get(url).json()["items"]
+        assert [e["action"] for e in items] == ["approve", "dispatch"], user
+    # Everybody else: as if the order did not exist, in the API and on the page.
+    for user in (world.stranger, world.outsider, world.leader_b.user, world.leader_c.user):
+        resp = api_as(user).get(url)
+        assert resp.status_code == 404 and resp.json()["code"], user
+        client.force_login(user)
+        assert client.get(f"/orders/{order.pk}/").status_code == 404, user
+    client.logout()
+    assert client.get(url).status_code == 401
