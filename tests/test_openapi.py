@@ -100,3 +100,60 @@ def test_get_endpoints_never_answer_5xx(case, tree, owner_token, keep_db_connect
         headers={"Authorization": f"Bearer {owner_token}"},
         checks=[not_a_server_error, content_type_conformance, response_schema_conformance],
     )
+
+
+def _resolve(doc: dict, schema: dict) -> dict:
+    ref = schema.get("$ref", "")
+    return doc["components"]["schemas"][ref.split("/")[-1]] if ref else schema
+
+
+def test_every_operation_declares_its_4xx_errors_with_the_error_schema(client, db):
+    doc = client.get("/api/v1/openapi.json").json()
+    error = doc["components"]["schemas"]["Error"]
+    assert set(error["required"]) == {"detail", "code"}
+    operations = 0
+    for path, methods in doc["paths"].items():
+        for method, operation in methods.items():
+            operations += 1
+            responses = operation["responses"]
+            wanted = {"400", "401", "404", "422"}
+            if method.upper() not in ("GET", "HEAD", "OPTIONS"):
+                wanted |= {"403", "409"}
+            assert wanted <= set(responses), (method, path, sorted(responses))
+            for status in wanted:
+                body = responses[status]["content"]["application/json"]["schema"]
+                assert _resolve(doc, body) == error, (method, path, status)
+                assert responses[status]["description"]
+    assert operations > 100  # every app's routes, not a sample
+
+
+def test_real_error_answers_match_the_declared_schema(client, api_as, owner, db):
+    import jsonschema_rs
+
+    doc = client.get("/api/v1/openapi.json").json()
+    error = doc["components"]["schemas"]["Error"]
+    answers = [
+        ("get", "/api/v1/places/sites/{site_id}", client.get("/api/v1/places/sites/999999"), 404),
+        ("get", "/api/v1/places/sites/{site_id}", client.get("/api/v1/places/sites/0"), 422),
+        ("get", "/api/v1/accounts/me", client.get("/api/v1/accounts/me"), 401),
+        (
+            "get",
+            "/api/v1/accounts/me",
+            client.get("/api/v1/accounts/me", HTTP_AUTHORIZATION="Bearer nonsense"),
+            401,
+        ),
+        (
+            "post",
+            "/api/v1/accounts/tokens",
+            api_as(owner).post(
+                "/api/v1/accounts/tokens", data="{not json", content_type="application/json"
+            ),
+            400,
+        ),
+    ]
+    for method, path, response, status in answers:
+        assert response.status_code == status, (path, response.content)
+        assert str(status) in doc["paths"][path][method]["responses"], (path, status)
+        jsonschema_rs.validate(error, response.json())
+    with pytest.raises(jsonschema_rs.ValidationError):  # the check can fail
+        jsonschema_rs.validate(error, {"detail": "x"})

@@ -58,7 +58,66 @@ class OfflineSwagger(Swagger):
         return render(request, self.template, context)
 
 
-api = NinjaAPI(
+# The error body every 4xx answer carries (see the exception handlers below).
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string", "description": "A message for people (translated)"},
+        "code": {
+            "type": "string",
+            "description": "A stable machine code: invalid, invalid_json, out_of_range, "
+            "not_authenticated, forbidden, not_found, conflict, throttled, http_<status>…",
+        },
+        "errors": {
+            "type": "array",
+            "items": {"type": "object"},
+            "description": "422 only: the input errors, one per field",
+        },
+    },
+    "required": ["detail", "code"],
+}
+ERROR_DESCRIPTIONS = {
+    400: "Bad input (a number or text out of range, a body that is not JSON, a refused value)",
+    401: "Not signed in, or a bad bearer token",
+    403: "Not allowed (role, or the CSRF check of a session write)",
+    404: "Not found, or outside your scope (the two look the same on purpose)",
+    409: "The object's state does not allow this (e.g. already accepted)",
+    422: "Input that does not match the schema (one message per field)",
+}
+READ_ERRORS = (400, 401, 404, 422)
+WRITE_ERRORS = (400, 401, 403, 404, 409, 422)
+
+
+def add_error_responses(doc: dict) -> dict:
+    """Declare the 4xx answers of every operation, all with the ``Error`` schema, once for
+    the whole API instead of on every route. Answers a route declares itself are kept."""
+    doc.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    ref = {"$ref": "#/components/schemas/Error"}
+    for methods in doc.get("paths", {}).values():
+        for method, operation in methods.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            declared = {str(code) for code in responses}
+            codes = READ_ERRORS if method.upper() in SAFE_METHODS else WRITE_ERRORS
+            for status in codes:
+                if str(status) in declared:
+                    continue
+                responses[status] = {
+                    "description": ERROR_DESCRIPTIONS[status],
+                    "content": {"application/json": {"schema": ref}},
+                }
+    return doc
+
+
+class XinfengAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        doc = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return add_error_responses(doc)
+
+
+api = XinfengAPI(
     title="Xinfeng API",
     version="1",
     description=(
