@@ -140,6 +140,14 @@ def test_unrated_order_is_rated_automatically_and_marked_so(world, build):
     assert not FollowUp.objects.filter(order=order).exists()
     e = OrderEvent.objects.get(order=order, action=OrderAction.AUTO_RATE)
     assert e.actor is None
+    # Marked as automatic wherever the rating shows.
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.resident)
+    assert "超时未评，系统自动好评" in client.get(f"/orders/{order.pk}/").content.decode()
+    data = client.get(f"/api/v1/orders/{order.pk}").json()
+    assert data["rating"]["is_auto"] is True and data["rating"]["level"] == 4
 
 
 def test_orders_not_yet_due_are_left_alone(world, build):

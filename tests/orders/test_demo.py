@@ -59,6 +59,37 @@ def test_demo_projects_and_orders():
         moves = [e for e in evs if e.action != "follow_up"]
         assert moves[-1].to_state == o.state
         assert all(a.at <= b.at for a, b in zip(evs, evs[1:], strict=False))
+    # Plausible timings: every step after the one before, none in the future, reviews
+    # mostly within a day and services mostly within a week of the order.
+    steps = ["submitted_at", "reviewed_at", "dispatched_at", "accepted_at", "started_at",
+             "completed_at", "rated_at"]  # fmt: skip
+    from django.utils import timezone
+
+    now = timezone.now()
+    review_hours, serve_days = [], []
+    for row in Order.objects.filter(state=OrderState.RATED).values(*steps):
+        times = [row[f] for f in steps]
+        assert all(t is not None for t in times), row
+        assert times == sorted(times) and times[-1] <= now, row
+        review_hours.append((row["reviewed_at"] - row["submitted_at"]).total_seconds() / 3600)
+        serve_days.append((row["completed_at"] - row["submitted_at"]).total_seconds() / 86400)
+    review_hours.sort()
+    serve_days.sort()
+    assert review_hours[len(review_hours) // 2] <= 24
+    assert serve_days[len(serve_days) // 2] <= 7
+    assert not Order.objects.filter(submitted_at__gt=now).exists()
+    # Every low rating given by a person has its follow-up (回访); some are still open.
+    low = rated.filter(rating_level__lte=2, rating_is_auto=False)
+    assert low.exists() and not low.filter(follow_up__isnull=True).exists()
+    assert FollowUp.objects.filter(status=FollowUpStatus.OPEN).exists()
+    # Orders of a project for one age group say the age of the person served, inside it.
+    from xinfeng.projects.choices import AGE_RANGES
+
+    aged = Order.objects.filter(project__age_group__in=list(AGE_RANGES))
+    assert aged.exists()
+    for group, age in aged.values_list("project__age_group", "beneficiary_age"):
+        low, high = AGE_RANGES[group]
+        assert age is not None and low <= age <= high, (group, age)
     # The demo resident has orders to show, including one waiting for a rating.
     resident = ctx.data["users"]["resident"]
     assert Order.objects.filter(requester=resident, state=OrderState.COMPLETED).exists()
