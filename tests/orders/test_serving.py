@@ -269,3 +269,18 @@ def test_too_many_photos_are_refused(world, build, api_as):
     )
     assert resp.status_code == 400 and resp.json()["code"] == "too_many_photos"
     assert not OrderPhoto.objects.exists()
+
+
+def test_the_complete_page_shows_a_bad_photo_as_a_message(client, world, build):
+    order = build(OrderState.IN_SERVICE)
+    client.force_login(world.leader_a.user)
+    bad = SimpleUploadedFile("x.jpg", b"not an image at all", content_type="image/jpeg")
+    resp = client.post(
+        f"/orders/{order.pk}/complete/", {"report": "完成", "photos": bad}, follow=True
+    )
+    assert resp.status_code == 200
+    assert "不是有效的图片" in resp.content.decode()
+    order.refresh_from_db()
+    assert order.state == OrderState.IN_SERVICE and not OrderPhoto.objects.exists()
+    resp = client.post(f"/orders/{order.pk}/complete/", {"report": ""}, follow=True)
+    assert "请填写服务报告" in resp.content.decode()

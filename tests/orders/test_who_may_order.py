@@ -120,3 +120,22 @@ def test_the_order_page_asks_for_the_age_and_shows_the_rule_in_chinese(client, w
     html = resp.content.decode()
     assert "点单已提交" in html and "81 岁" in html
     assert Order.objects.get().beneficiary_age == 81
+
+
+def test_a_site_order_is_made_by_its_own_staff_inside_its_area(world, api_as):
+    body = {"title": "村里环境整治", "region_id": world.tree.v1.pk, "channel": "site"}
+    resp = _post(api_as(world.operator), body)
+    assert resp.status_code == 400 and resp.json()["code"] == "site_required"
+    # Staff elsewhere cannot make orders for this station, nor a resident for any.
+    for user in (world.outsider, world.resident):
+        resp = _post(api_as(user), {**body, "site_id": world.tree.st1.pk})
+        assert resp.status_code == 403 and resp.json()["detail"], user
+    # The township institute may push an order down to one of its villages…
+    resp = _post(api_as(world.upper), {**body, "site_id": world.tree.inst1.pk})
+    assert resp.status_code == 201, resp.content
+    assert resp.json()["state"] == "pending_dispatch" and resp.json()["channel"] == "site"
+    # …but not to a village of another township.
+    other = {**body, "region_id": world.tree.v2.pk, "site_id": world.tree.inst1.pk}
+    resp = _post(api_as(world.sysadmin), other)
+    assert resp.status_code == 400 and resp.json()["code"] == "out_of_area"
+    assert Order.objects.count() == 1
