@@ -54,3 +54,20 @@ def test_demo_city_activities_match_the_report_and_stay_consistent(db, client):
     assert client.get("/activities/audience/").status_code == 200
     client.force_login(ctx.data["users"]["center"])
     assert client.get(f"/activities/{lecture.pk}/manage/").status_code == 200
+
+
+def test_demo_activities_belong_to_projects_of_their_area(db):
+    """With the volunteers and projects steps run first, activities link to service projects,
+    and every link follows the service's rule: the project covers the site's area."""
+    from xinfeng.demo import projects, volunteers
+
+    ctx = DemoContext(seed=2021, scale="city", out=io.StringIO())
+    for step in (places, accounts, volunteers, projects, activities):
+        step.generate(ctx)
+    linked = Activity.objects.filter(project__isnull=False).select_related(
+        "region", "project__region"
+    )
+    assert linked.count() > 100
+    for a in linked:
+        here, there = a.region.path, a.project.region.path
+        assert here.startswith(there) or there.startswith(here), (a.pk, a.project_id)

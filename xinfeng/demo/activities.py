@@ -163,8 +163,14 @@ def _optional(ctx: DemoContext):
     projects = list(projects.values()) if isinstance(projects, dict) else list(projects or [])
     if not projects:
         projects = list(Project.objects.filter(status="active").order_by("id"))
+    from xinfeng.places.models import Region
+
+    paths = dict(
+        Region.objects.filter(pk__in={p.region_id for p in projects}).values_list("pk", "path")
+    )
     by_category: dict[str, list] = {}
     for p in projects:
+        p.region_path = paths.get(p.region_id, "")
         by_category.setdefault(p.category, []).append(p)
     return teams, by_category
 
@@ -211,6 +217,10 @@ def generate(ctx: DemoContext) -> None:
         project = None
         if projects.get(category) and rng.random() < 0.35:
             project = rng.choice(projects[category])
+            # Only a project covering the site's area (or inside it), as the service requires.
+            here, there = site.region.path, project.region_path
+            if not (here.startswith(there) or there.startswith(here)):
+                project = None
         eligibility, team = Eligibility.EVERYONE, None
         roll = rng.random()
         if roll < 0.08:
