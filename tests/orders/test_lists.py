@@ -76,6 +76,18 @@ def test_list_masks_contact_details(world, build, api_as):
     assert item["contact_name"] == "王*兰"
 
 
+def test_list_rows_name_their_place_team_and_state_in_the_callers_language(world, build, api_as):
+    order = build(OrderState.DISPATCHED)
+    api = api_as(world.operator)
+    item = api.get("/api/v1/orders/").json()["items"][0]
+    assert item["id"] == order.pk and item["state"] == "dispatched"
+    assert item["state_label"] == str(OrderState.DISPATCHED.label)
+    assert item["region_name"] == order.region.name and item["site_name"] == order.site.name
+    assert item["team_id"] == order.team_id and item["team_name"] == order.team.name
+    english = api.get("/api/v1/orders/", HTTP_ACCEPT_LANGUAGE="en").json()["items"][0]
+    assert english["state_label"] != item["state_label"] and english["state_label"].isascii()
+
+
 def test_anonymous_callers_cannot_list_or_order(world, client):
     assert client.get("/api/v1/orders/").status_code == 401
     resp = client.post(

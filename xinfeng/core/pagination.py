@@ -1,7 +1,7 @@
 """Keyset (cursor) pagination: constant cost at any depth, stable under inserts.
 
 ``keyset_page(qs, cursor=..., limit=..., ordering=("-created_at", "-id"))`` returns the
-page's rows and the opaque cursor of the next page (``None`` on the last page). The last
+page's rows (model instances, or dicts from ``values()``) and the opaque cursor of the next page (``None`` on the last page). The last
 ordering field must be unique (normally ``id``) so the order is total.
 """
 
@@ -57,5 +57,6 @@ def keyset_page(
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        next_cursor = _encode([getattr(last, f) for f in fields])
+        get = last.__getitem__ if isinstance(last, dict) else last.__getattribute__
+        next_cursor = _encode([get(f) for f in fields])
     return rows, next_cursor

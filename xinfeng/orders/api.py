@@ -39,6 +39,7 @@ from .schemas import (
     RateIn,
     ReasonIn,
     SuggestionOut,
+    summary_rows,
 )
 from .services._common import is_site_staff
 
@@ -159,9 +160,9 @@ def list_orders(
         overdue=overdue,
         q=(q or "").strip()[:50] or None,
         lean=True,
-    ).only(*selectors.LIST_FIELDS)
-    items, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-id",))
-    return {"items": items, "next_cursor": nxt}
+    ).values(*selectors.LIST_FIELDS)
+    rows, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-id",))
+    return {"items": summary_rows(rows), "next_cursor": nxt}
 
 
 @router.post(

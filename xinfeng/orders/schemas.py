@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from ninja import Field, Schema
+from pydantic import BaseModel
 
 from xinfeng.core.masking import mask_name, mask_phone
 
@@ -30,7 +31,10 @@ class OrderIn(Schema):
     idempotency_key: str | None = Field(None, max_length=64)
 
 
-class OrderBase(Schema):
+class OrderSummary(BaseModel):
+    """A list row. Plain pydantic, validated from the dicts ``summary_rows`` builds: passing
+    model instances through ninja's per-attribute getter cost ~45% of a list request."""
+
     id: int
     title: str
     state: OrderState
@@ -64,40 +68,30 @@ class OrderBase(Schema):
     rating_is_auto: bool
 
 
-class OrderOut(OrderBase):
-    """A list row: names resolved from the joined rows; contact details masked."""
+class OrderBase(OrderSummary, Schema):
+    pass
 
-    @staticmethod
-    def resolve_state_label(obj) -> str:
-        return str(OrderState(obj.state).label)
 
-    @staticmethod
-    def resolve_project_name(obj):
-        return obj.project.name if obj.project_id else None
-
-    @staticmethod
-    def resolve_region_name(obj) -> str:
-        return obj.region.name
-
-    @staticmethod
-    def resolve_site_name(obj) -> str:
-        return obj.site.name
-
-    @staticmethod
-    def resolve_team_name(obj):
-        return obj.team.name if obj.team_id else None
-
-    @staticmethod
-    def resolve_contact_name(obj) -> str:
-        return mask_name(obj.contact_name)
-
-    @staticmethod
-    def resolve_contact_phone(obj) -> str:
-        return mask_phone(obj.contact_phone)
+def summary_rows(rows: list[dict]) -> list[dict]:
+    """``values()`` rows of ``selectors.LIST_FIELDS`` as list rows: names resolved from the
+    joined rows, contact details masked, the state's label in the active language."""
+    labels = {value: str(label) for value, label in OrderState.choices}
+    out = []
+    for row in rows:
+        row = dict(row)
+        row["state_label"] = labels.get(row["state"], row["state"])
+        row["region_name"] = row.pop("region__name")
+        row["site_name"] = row.pop("site__name")
+        row["team_name"] = row.pop("team__name")
+        row["project_name"] = row.pop("project__name")
+        row["contact_name"] = mask_name(row["contact_name"])
+        row["contact_phone"] = mask_phone(row["contact_phone"])
+        out.append(row)
+    return out
 
 
 class OrderPage(Schema):
-    items: list[OrderOut]
+    items: list[OrderSummary]
     next_cursor: str | None
 
 
