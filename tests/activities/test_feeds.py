@@ -74,3 +74,14 @@ def test_calendar_page_lists_upcoming_activities_by_day(client, make_activity, t
     html = client.get("/activities/calendar/", {"region": tree.t1.pk}).content.decode()
     assert "家风家训讲座" in html and "江益镇的活动" not in html
     assert "calendar.ics?region=" in html
+
+
+def test_calendar_feed_and_page_by_site(client, make_activity, tree):
+    make_activity(title="站里的活动")
+    make_activity(title="所里的活动", site=tree.inst1)
+    cal = Calendar.from_ical(client.get("/activities/calendar.ics", {"site": tree.st1.pk}).content)
+    assert [str(e["SUMMARY"]) for e in cal.walk("VEVENT")] == ["站里的活动"]
+    assert "水口村实践站" in str(cal["X-WR-CALNAME"])
+    html = client.get("/activities/calendar/", {"site": tree.inst1.pk}).content.decode()
+    assert "所里的活动" in html and "站里的活动" not in html
+    assert f"calendar.ics?site={tree.inst1.pk}" in html

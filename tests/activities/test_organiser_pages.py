@@ -12,6 +12,7 @@ from PIL import Image
 from tests.activities.conftest import soon, start_now
 from tests.factories import UserFactory, VenueFactory, grant
 from xinfeng.accounts.choices import Role
+from xinfeng.activities import services
 from xinfeng.activities.models import Activity, ActivitySiteSettings, Attendance
 from xinfeng.core.errors import ValidationFailed
 
@@ -174,3 +175,33 @@ def test_only_the_level_above_switches_review(client, api_as, tree, owner):
     assert r.status_code == 302
     s = ActivitySiteSettings.objects.get(site=tree.st1)
     assert (s.requires_review, s.geofence_radius_m) == (True, 600)
+
+
+def test_manage_list_shows_my_scope_and_what_waits_for_my_review(
+    client, tree, owner, outsider, make_activity
+):
+    ActivitySiteSettings.objects.create(site=tree.st1, requires_review=True)
+    station_op = grant(UserFactory(), Role.STATION_OPERATOR, tree.v1)
+    waiting = make_activity(publish=False, actor=station_op, title="待审的科普活动")
+    services.activity_submit(actor=station_op, activity=waiting)
+    make_activity(title="江益镇的活动", site=tree.inst2, actor=outsider)
+    client.force_login(owner)
+    html = client.get("/activities/manage/").content.decode()
+    assert "待我审核" in html and "待审的科普活动" in html and "江益镇的活动" not in html
+    client.force_login(station_op)
+    html = client.get("/activities/manage/").content.decode()
+    assert "待审的科普活动" in html and "待我审核" not in html
+    html = client.get("/activities/manage/", {"state": "published"}).content.decode()
+    assert "待审的科普活动" not in html
+
+
+def test_forgotten_check_out_shows_flagged_on_the_manage_page(client, owner, make_activity, people):
+    activity = start_now(make_activity(), minutes_ago=150, hours=2)  # ended 30 minutes ago
+    (a,) = people(1)
+    Attendance.objects.create(
+        activity=activity, user=a, checked_in_at=activity.starts_at, check_in_method="code"
+    )
+    assert services.close_forgotten_checkouts() == 1
+    client.force_login(owner)
+    html = client.get(f"/activities/{activity.pk}/manage/").content.decode()
+    assert "自动签退" in html and "badge-warn" in html
