@@ -1,5 +1,5 @@
-"""Who may sign up (everyone, registered volunteers, members of one team) and the service
-project an activity belongs to: each through the service and the API, with clear 4xx."""
+"""Who may sign up (everyone, registered volunteers, members of one team), the service
+project an activity belongs to, and the API list's filters: each with clear 4xx."""
 
 import pytest
 
@@ -83,3 +83,27 @@ def test_activity_belongs_to_a_service_project_of_its_area(make_activity, tree, 
     assert r.status_code == 400 and r.json()["code"] == "project_elsewhere"
     r = api_as(owner).post("/api/v1/activities/", _body(tree, project_id=999999), content_type=JSON)
     assert r.status_code == 400
+
+
+def test_api_list_filters_by_category_day_village_and_rejects_bad_ones(client, make_activity, tree):
+    from datetime import timedelta
+
+    from tests.activities.conftest import soon
+
+    start = soon(hours=72)
+    make_activity(title="广场健身操", category="sport", starts_at=start)
+    make_activity(title="政策宣讲", category="theory", starts_at=start + timedelta(days=1))
+
+    def titles(**params):
+        r = client.get("/api/v1/activities/", params)
+        assert r.status_code == 200, r.content
+        return [a["title"] for a in r.json()["items"]]
+
+    assert titles(category="sport") == ["广场健身操"]
+    assert titles(day=(start + timedelta(days=1)).date().isoformat()) == ["政策宣讲"]
+    assert titles(near_region_id=tree.v1.pk, radius_m=2000) == ["广场健身操", "政策宣讲"]
+    assert client.get("/api/v1/activities/", {"category": "nope"}).status_code == 422
+    r = client.get("/api/v1/activities/", {"near_lat": 29.25})
+    assert r.status_code == 400 and r.json()["code"] == "near_incomplete"
+    r = client.get("/api/v1/activities/", {"near_lat": 29.25, "near_lng": 115.8, "radius_m": 0})
+    assert r.status_code == 400 and r.json()["code"] == "bad_radius"
