@@ -139,3 +139,27 @@ def test_a_site_order_is_made_by_its_own_staff_inside_its_area(world, api_as):
     resp = _post(api_as(world.sysadmin), other)
     assert resp.status_code == 400 and resp.json()["code"] == "out_of_area"
     assert Order.objects.count() == 1
+
+
+def test_staff_order_only_for_residents_of_their_area(world, api_as):
+    """Otherwise any account's name and phone could be pulled into an order staff read."""
+    from xinfeng.accounts.choices import Role
+
+    from ..factories import UserFactory, grant
+
+    far = grant(UserFactory(username="far", phone="13900000077"), Role.RESIDENT, world.tree.v2)
+    nowhere = UserFactory(username="nowhere", phone="13900000088")
+    body = {"title": "电话点单：理发", "region_id": world.tree.v1.pk, "channel": "proxy"}
+    for person in (far, nowhere):
+        resp = _post(api_as(world.operator), {**body, "on_behalf_of_id": person.pk})
+        assert resp.status_code == 404 and resp.json()["code"] == "not_found", person
+        assert "13900000" not in resp.content.decode()
+    assert not Order.objects.exists()
+    # Someone whose home is in the station's village, with no role there, is fine.
+    near = UserFactory(username="near", home_region=world.tree.v1)
+    resp = _post(api_as(world.operator), {**body, "on_behalf_of_id": near.pk})
+    assert resp.status_code == 201, resp.content
+    assert Order.objects.get().requester == near
+    # Staff of the city may order for the far resident.
+    resp = _post(api_as(world.sysadmin), {**body, "on_behalf_of_id": far.pk})
+    assert resp.status_code == 201, resp.content

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from xinfeng.accounts.choices import STAFF_ROLES
 from xinfeng.accounts.scope import has_role_at
-from xinfeng.core.errors import PermissionDenied, ValidationFailed
+from xinfeng.core.errors import NotFound, PermissionDenied, ValidationFailed
 from xinfeng.core.validation import full_clean_or_raise
 from xinfeng.notifications.services import notify
 from xinfeng.places.models import Region, Site
@@ -42,6 +42,15 @@ def _validate_inputs(*, now, wanted_from, wanted_until, latitude, longitude, tit
         raise ValidationFailed(_("期望服务时间不能早于现在。"), code="invalid_time")
     if not project and not (title or "").strip():
         raise ValidationFailed(_("请选择服务项目，或简要写下您的需求。"), code="title_required")
+
+
+def lives_in_area_of(actor, person) -> bool:
+    """Whether staff ``actor`` covers where ``person`` lives (their home region, or a
+    region where they hold a role). Staff may only order for residents of their area:
+    otherwise any account's name and phone could be pulled into an order they can read."""
+    places = [person.home_region] if person.home_region_id else []
+    places += [a.region for a in person.role_assignments.select_related("region")]
+    return any(has_role_at(actor, r, STAFF_ROLES) for r in places)
 
 
 def check_age(project: Project | None, age: int | None) -> None:
@@ -126,6 +135,8 @@ def order_create(
     if channel in (OrderChannel.PROXY, OrderChannel.SITE):
         if not has_role_at(actor, region, STAFF_ROLES):
             raise PermissionDenied(_("只有该区域的阵地管理员可以代点单或制单。"))
+        if on_behalf_of is not None and not lives_in_area_of(actor, on_behalf_of):
+            raise NotFound(_("未找到该居民：只能为本辖区的居民代点单。"))
         requester = on_behalf_of
     if channel == OrderChannel.SITE:
         if site is None:
