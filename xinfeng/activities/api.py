@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from ninja import File, Router, Status
 from ninja.files import UploadedFile
 
-from xinfeng.accounts.scope import require_role_at
 from xinfeng.core.errors import NotAuthenticated, NotFound, ValidationFailed
 from xinfeng.core.pagination import keyset_page
 from xinfeng.core.schema import DbId, Limit, SearchText
@@ -24,7 +23,7 @@ from xinfeng.volunteers.models import Team
 
 from . import selectors, services
 from .choices import ActivityState
-from .models import ActivityReport, ActivitySiteSettings, Signup, VenueBooking
+from .models import Signup
 from .permissions import can_organise, can_review
 from .schemas import (
     ActivityIn,
@@ -38,22 +37,16 @@ from .schemas import (
     AudienceRegionOut,
     AudienceSiteOut,
     BackfillIn,
-    BookingIn,
     BookingOut,
     CheckIn,
     CheckinCodeOut,
     HeadcountIn,
-    NewsIn,
     NewsOut,
     NewsPage,
     ReasonIn,
-    ReportIn,
-    ReportOut,
     ServiceRecordOut,
     SignupOut,
     SignupPage,
-    SiteSettingsIn,
-    SiteSettingsOut,
     ViewIn,
     ViewOut,
 )
@@ -473,84 +466,5 @@ def record_view(request, activity_id: DbId, payload: ViewIn):
     return {"counted": counted, "online_viewers": activity.online_viewers}
 
 
-# Site settings ----------------------------------------------------------------------
-@router.get("/sites/{site_id}/settings", response=SiteSettingsOut)
-def get_site_settings(request, site_id: DbId):
-    site = _site(site_id)
-    require_role_at(_user(request), site.region)
-    return ActivitySiteSettings.for_site(site)
-
-
-@router.patch("/sites/{site_id}/settings", response=SiteSettingsOut)
-def update_site_settings(request, site_id: DbId, payload: SiteSettingsIn):
-    site = _site(site_id)
-    fields = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
-    return services.site_settings_update(actor=_user(request), site=site, **fields)
-
-
-# Rooms ------------------------------------------------------------------------------
-@router.post("/venues/{venue_id}/bookings", response={201: BookingOut})
-def create_booking(request, venue_id: DbId, payload: BookingIn):
-    """Book a room for a group; 409 names the clashing booking."""
-    venue = selectors.venue_get(venue_id=venue_id)
-    data = payload.dict()
-    team = _fk(Team, data.pop("team_id"), _("队伍"))
-    return Status(
-        201, services.booking_create(actor=_user(request), venue=venue, team=team, **data)
-    )
-
-
-@router.post("/bookings/{booking_id}/cancel", response=BookingOut)
-def cancel_booking(request, booking_id: DbId, payload: ReasonIn):
-    booking = (
-        VenueBooking.objects.select_related("venue__site__region").filter(pk=booking_id).first()
-    )
-    if booking is None:
-        raise NotFound()
-    return services.booking_cancel(actor=_user(request), booking=booking, reason=payload.reason)
-
-
-# News and reports -------------------------------------------------------------------
-@router.post("/news", response={201: NewsOut})
-def create_news(request, payload: NewsIn):
-    data = payload.dict()
-    site = _site(data.pop("site_id"))
-    return Status(201, services.news_create(actor=_user(request), site=site, **data))
-
-
-def _report(activity) -> ActivityReport:
-    report = ActivityReport.objects.filter(activity=activity).first()
-    if report is None:
-        raise NotFound(_("尚未撰写活动报道。"))
-    return report
-
-
-@router.get("/{activity_id}/report", response=ReportOut, auth=None)
-def get_report(request, activity_id: DbId):
-    activity = selectors.activity_get_public(activity_id=activity_id, user=request.user)
-    return _report(activity)
-
-
-@router.put("/{activity_id}/report", response=ReportOut)
-def save_report(request, activity_id: DbId, payload: ReportIn):
-    activity = _managed(request, activity_id)
-    return services.report_save(
-        actor=request.user, activity=activity, body=payload.body, summary=payload.summary
-    )
-
-
-@router.post("/{activity_id}/report/photos", response={201: ReportOut})
-def add_report_photo(request, activity_id: DbId, image: File[UploadedFile], caption: str = ""):
-    activity = _managed(request, activity_id)
-    report = _report(activity)
-    services.report_add_photo(actor=request.user, report=report, image=image, caption=caption)
-    return Status(201, report)
-
-
-@router.post("/{activity_id}/report/publish", response={201: NewsOut})
-def publish_report(request, activity_id: DbId):
-    """Publish the activity report as a news item of the site."""
-    activity = _managed(request, activity_id)
-    return Status(
-        201, services.report_publish_as_news(actor=request.user, report=_report(activity))
-    )
+# Site settings, rooms, news and reports live in api_rooms_news (same router).
+from . import api_rooms_news  # noqa: E402, F401
