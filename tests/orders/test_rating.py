@@ -5,7 +5,7 @@ import pytest
 
 from xinfeng.notifications.models import Notification
 from xinfeng.orders.choices import FollowUpStatus, OrderState
-from xinfeng.orders.models import FollowUp
+from xinfeng.orders.models import FollowUp, Order
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +121,23 @@ def test_a_rating_staff_record_for_a_resident_hides_them_from_the_team_too(world
     # The requester still sees their own order's timeline, with the staff member who rated.
     events = api_as(world.resident).get(f"/api/v1/orders/{order.pk}/events").json()["items"]
     assert next(e for e in events if e["action"] == "rate")["actor_name"] == world.operator.name
+
+
+def test_the_rating_page_takes_five_levels_dimensions_and_a_comment(client, world, build):
+    order = build(OrderState.COMPLETED)
+    client.force_login(world.resident)
+    page = client.get(f"/orders/{order.pk}/rate/").content.decode()
+    for label in ("非常满意", "满意", "一般", "不满意", "非常不满意", "服务态度", "响应及时"):
+        assert label in page
+    resp = client.post(f"/orders/{order.pk}/rate/", {"level": 9})
+    assert resp.status_code == 400 and Order.objects.get(pk=order.pk).state == "completed"
+    resp = client.post(
+        f"/orders/{order.pk}/rate/",
+        {"level": 3, "dim_attitude": 5, "dim_timeliness": 2, "comment": "来得有点晚"},
+        follow=True,
+    )
+    assert resp.status_code == 200
+    rating = Order.objects.get(pk=order.pk).rating
+    assert rating.level == 3 and rating.comment == "来得有点晚"
+    assert rating.dimensions == {"attitude": 5, "timeliness": 2}
+    assert not FollowUp.objects.filter(order=order).exists()  # 一般 is not a low rating

@@ -151,3 +151,19 @@ def test_every_state_has_a_way_in_and_final_states_have_none():
     assert reachable == set(OrderState)
     for _action, (from_states, _to, _who) in TRANSITIONS.items():
         assert not set(from_states) & {OrderState.RATED, OrderState.REJECTED, OrderState.CANCELLED}
+
+
+SYSTEM_ACTIONS = [a for a, (_f, _t, who) in TRANSITIONS.items() if Actor.SYSTEM in who]
+
+
+@pytest.mark.parametrize("action", SYSTEM_ACTIONS)
+@pytest.mark.parametrize("actor", ["operator", "sysadmin", "leader_a", "resident"])
+def test_nobody_can_make_the_systems_moves(action, actor, world, build, api_as):
+    state = TRANSITIONS[action][0][0]
+    order = build(state)
+    resp = api_as(user_of(actor, world)).post(
+        f"/api/v1/orders/{order.pk}/{action}", {}, content_type="application/json"
+    )
+    assert resp.status_code in (404, 405), resp.content
+    order.refresh_from_db()
+    assert order.state == state and not OrderEvent.objects.filter(order=order).exists()
