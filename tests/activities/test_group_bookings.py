@@ -163,3 +163,40 @@ def test_room_calendar_does_not_name_an_unpublished_activity(
     services.activity_publish(actor=owner, activity=draft)
     html = client.get(f"/activities/venues/{venue.pk}/", week).content.decode()
     assert "尚未公布的慰问活动" in html and f"/activities/{draft.pk}/" in html
+
+
+def test_booking_cancelled_from_the_room_calendar_by_its_booker_or_staff(
+    client, venue, dance_team, owner, tree
+):
+    slot = _slot()
+    mine = services.booking_create(
+        actor=dance_team.leader, venue=venue, title="排练", team=dance_team, **slot
+    )
+    later = {k: v + timedelta(hours=2) for k, v in slot.items()}
+    theirs = services.booking_create(
+        actor=owner, venue=venue, title="书法班", organisation="书法协会", **later
+    )
+    week = {"week": slot["starts_at"].date().isoformat()}
+    client.force_login(dance_team.leader)
+    html = client.get(f"/activities/venues/{venue.pk}/", week).content.decode()
+    assert f"/bookings/{mine.pk}/cancel/" in html and f"/bookings/{theirs.pk}/cancel/" not in html
+    assert (
+        client.post(f"/activities/venues/{venue.pk}/bookings/{theirs.pk}/cancel/").status_code
+        == 404
+    )
+    r = client.post(f"/activities/venues/{venue.pk}/bookings/{mine.pk}/cancel/", {"reason": "改期"})
+    assert r.status_code == 302
+    mine.refresh_from_db()
+    assert (mine.state, mine.cancel_reason) == ("cancelled", "改期")
+    client.force_login(owner)
+    html = client.get(f"/activities/venues/{venue.pk}/", week).content.decode()
+    assert f"/bookings/{theirs.pk}/cancel/" in html
+    assert (
+        client.post(f"/activities/venues/{venue.pk}/bookings/{theirs.pk}/cancel/").status_code
+        == 302
+    )
+    # Cancelling twice tells why; an activity's booking is not cancelled from the calendar.
+    r = client.post(f"/activities/venues/{venue.pk}/bookings/{theirs.pk}/cancel/", follow=True)
+    assert "该预约已取消" in r.content.decode()
+    other_venue_url = f"/activities/venues/{venue.pk + 999}/bookings/{theirs.pk}/cancel/"
+    assert client.post(other_venue_url).status_code == 404

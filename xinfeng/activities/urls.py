@@ -23,6 +23,11 @@ urlpatterns = [
     path("<int:activity_id>/qr.svg", manage.qr_svg, name="qr"),
     path("sites/<int:site_id>/settings/", manage.site_settings, name="site_settings"),
     path("venues/<int:venue_id>/", rooms.venue_calendar, name="venue_calendar"),
+    path(
+        "venues/<int:venue_id>/bookings/<int:booking_id>/cancel/",
+        rooms.booking_cancel,
+        name="booking_cancel",
+    ),
     path("news/", news.news_list, name="news"),
     path("news/new/", news.news_new, name="news_new"),
     path("news/<int:news_id>/", news.news_detail, name="news_detail"),

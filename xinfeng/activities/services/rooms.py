@@ -142,8 +142,12 @@ def booking_create(
 
 @transaction.atomic
 def booking_cancel(*, actor, booking: VenueBooking, reason: str = "") -> VenueBooking:
-    """Cancel a group's booking (an activity's booking follows its activity)."""
-    require_role_at(actor, booking.venue.site.region)
+    """Cancel a group's booking (an activity's booking follows its activity): staff of the
+    site, or the person who made the booking."""
+    if not actor.is_authenticated:
+        raise NotAuthenticated()
+    if booking.booked_by_id != actor.pk:
+        require_role_at(actor, booking.venue.site.region)
     if booking.activity_id:
         raise Conflict(_("活动的场所预约随活动修改或取消。"), code="booking_of_activity")
     _lock_venue(booking.venue)

@@ -4,9 +4,12 @@ booking form for staff of the site."""
 from datetime import timedelta
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from xinfeng.accounts.scope import has_role_at
 from xinfeng.core.errors import DomainError, NotFound
@@ -15,6 +18,7 @@ from xinfeng.volunteers.models import Team
 
 from .. import selectors, services
 from ..forms import BookingForm
+from ..models import VenueBooking
 from .common import date_param, not_found
 
 
@@ -93,7 +97,37 @@ def venue_calendar(request, venue_id: int):
             "next_week": first + timedelta(days=7),
             "week_start": first,
             "can_book": can_book,
+            "is_staff": request.user.is_authenticated
+            and has_role_at(request.user, venue.site.region),
             "form": form,
         },
         status=status,
     )
+
+
+@login_required
+@require_POST
+def booking_cancel(request, venue_id: int, booking_id: int):
+    """Cancel a group's booking from the room calendar (staff of the site, or its booker)."""
+    booking = (
+        VenueBooking.objects.select_related("venue__site__region")
+        .filter(pk=booking_id, venue_id=venue_id)
+        .first()
+    )
+    if booking is None:
+        return not_found(request)
+    back = (
+        f"{reverse('activities:venue_calendar', args=[venue_id])}"
+        f"?week={timezone.localtime(booking.starts_at).date().isoformat()}"
+    )
+    try:
+        services.booking_cancel(
+            actor=request.user, booking=booking, reason=(request.POST.get("reason") or "")[:200]
+        )
+    except DomainError as exc:
+        if exc.status == 403:  # someone else's booking elsewhere: as if it did not exist
+            return not_found(request)
+        messages.error(request, str(exc.detail))
+        return redirect(back)
+    messages.success(request, _("预约已取消。"))
+    return redirect(back)
