@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import Department, Facility, VenueUse
 from .models import Site, Venue
+from .pickers import SearchPicker
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -61,6 +62,9 @@ class SiteForm(forms.ModelForm):
             "active_until",
         ]
         widgets = {
+            # Search pickers, not selects: a province has ~100,000 sites and regions.
+            "region": SearchPicker(kind="regions", params={"scope": "staff"}),
+            "parent": SearchPicker(kind="sites"),
             "active_from": DateTimeLocalInput(),
             "active_until": DateTimeLocalInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
@@ -72,6 +76,8 @@ class SiteForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions
         self.fields["parent"].queryset = parents
+        if self.instance.pk:
+            self.fields["parent"].widget.params["exclude"] = self.instance.pk
         for name in ("active_from", "active_until"):
             self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
         if self.instance.pk and self.instance.responsible_user_id:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_manage
+from . import views, views_manage, views_pickers
 
 app_name = "places"
 urlpatterns = [
@@ -25,4 +25,6 @@ urlpatterns = [
         name="manage_venue_create",
     ),
     path("manage/venues/<id:venue_id>/", views_manage.manage_venue, name="manage_venue"),
+    path("pick/sites/", views_pickers.pick_sites, name="pick_sites"),
+    path("pick/regions/", views_pickers.pick_regions, name="pick_regions"),
 ]
