@@ -30,7 +30,13 @@ def test_resident_registers_on_a_phone_and_sees_masked_phone(phone_page, tree):
     good = make_id(seq=42)
     page.fill("input[name=id_number]", good[:-1] + ("0" if good[-1] != "0" else "1"))
     page.fill("input[name=phone]", "13977776666")
-    page.select_option("select[name=home_region]", label="苏家垱乡 · 水口村")
+    # The village picker searches as you type; Enter searches instead of submitting.
+    with page.expect_response(lambda r: "/places/pick/regions/" in r.url):
+        page.fill("#id_home_region", "水口")
+    with page.expect_response(lambda r: "/places/pick/regions/" in r.url):
+        page.press("#id_home_region", "Enter")
+    expect(page.locator(".form-error")).to_have_count(0)
+    page.get_by_label("苏家垱乡 · 水口村").check()
     page.check("input[name=privacy]")
     page.fill("input[name=password]", "a-good-passw0rd")
     page.click("button[type=submit]")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinfeng.places.choices import RegionLevel
 from xinfeng.places.models import Region
+from xinfeng.places.pickers import SearchPicker
 
 from .choices import (
     Gender,
@@ -78,7 +79,14 @@ class RegistrationForm(forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
-    home_region = VillageChoiceField(label=_("所属村（社区）"), queryset=Region.objects.none())
+    home_region = VillageChoiceField(
+        label=_("所属村（社区）"),
+        queryset=Region.objects.none(),
+        # A search box, not a select of every village (a province has ~100,000).
+        widget=SearchPicker(
+            kind="regions", params={"scope": "public", "levels": "village,natural_village"}
+        ),
+    )
     political_status = forms.ChoiceField(
         label=_("政治面貌"), choices=PoliticalStatus.choices, initial=PoliticalStatus.MASSES
     )
@@ -124,6 +132,8 @@ class RegistrationForm(forms.Form):
             level__in=[RegionLevel.VILLAGE, RegionLevel.NATURAL_VILLAGE]
         )
         self.fields["home_region"].queryset = home.select_related("parent")
+        if regions is not None:  # staff register people of their own area only
+            self.fields["home_region"].widget.params["scope"] = "staff"
         self.fields["service_regions"].queryset = region_choices(regions).filter(
             level=RegionLevel.TOWNSHIP
         )
