@@ -19,15 +19,21 @@ def test_site_without_review_publishes_directly(make_activity, owner):
     assert Activity.objects.get(pk=activity.pk).state == "published"
 
 
-def test_site_requiring_review_needs_the_level_above(make_activity, tree, owner, outsider):
+def test_site_requiring_review_needs_the_level_above(
+    make_activity, tree, owner, outsider, django_capture_on_commit_callbacks
+):
     ActivitySiteSettings.objects.create(site=tree.st1, requires_review=True)
     station_op = grant(UserFactory(), Role.STATION_OPERATOR, tree.v1)
     activity = make_activity(publish=False)
     with pytest.raises(Conflict) as exc:
         services.activity_publish(actor=station_op, activity=activity)
     assert exc.value.code == "review_required"
-    services.activity_submit(actor=station_op, activity=activity)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.activity_submit(actor=station_op, activity=activity)
     assert Activity.objects.get(pk=activity.pk).state == "submitted"
+    # The level above is told there is something to review; the station is not.
+    assert owner.notifications.filter(kind="activity_review").count() == 1
+    assert not station_op.notifications.filter(kind="activity_review").exists()
     # The station's own operator is not the level above.
     with pytest.raises(PermissionDenied):
         services.activity_approve(actor=station_op, activity=activity)

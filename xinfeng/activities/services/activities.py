@@ -214,12 +214,22 @@ def _review_needed(activity: Activity) -> bool:
 
 
 def _staff_of(site: Site | None) -> list:
+    """Who reviews for ``site``: its operators, its responsible person, and staff holding
+    a role at exactly its region (not everyone above, who would be flooded)."""
     if site is None:
         return []
-    people = list(site.operators.all())
+    from xinfeng.accounts.choices import STAFF_ROLES, Role
+    from xinfeng.accounts.models import User
+
+    people = {u.pk: u for u in site.operators.all()}
     if site.responsible_user_id:
-        people.append(site.responsible_user)
-    return people
+        people[site.responsible_user_id] = site.responsible_user
+    roles = [r for r in STAFF_ROLES if r != Role.SYSTEM_ADMIN]
+    for u in User.objects.filter(
+        role_assignments__region_id=site.region_id, role_assignments__role__in=roles
+    ).distinct():
+        people.setdefault(u.pk, u)
+    return list(people.values())
 
 
 @transaction.atomic
