@@ -188,3 +188,26 @@ def test_worker_round_sends_reminders_before_the_start(make_activity, people):
     assert not b.notifications.filter(kind="activity_reminder").exists()
     call_command("worker", "--once")
     assert a.notifications.filter(kind="activity_reminder").count() == 1
+
+
+def test_people_signed_up_hear_of_cancellation_and_of_a_new_time(
+    make_activity, people, owner, django_capture_on_commit_callbacks
+):
+    moved = make_activity(title="读书分享会")
+    dropped = make_activity(title="户外健步走")
+    a, b = people(2)
+    services.signup_create(actor=a, activity=moved)
+    services.signup_create(actor=b, activity=dropped)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.activity_update(actor=owner, activity=moved, title="读书分享会（新）")
+        assert not a.notifications.filter(kind="activity_changed").exists()  # title only
+        services.activity_update(
+            actor=owner,
+            activity=moved,
+            starts_at=moved.starts_at + timedelta(days=1),
+            ends_at=moved.ends_at + timedelta(days=1),
+        )
+        services.activity_cancel(actor=owner, activity=dropped, reason="暴雨预警")
+    assert a.notifications.filter(kind="activity_changed").count() == 1
+    cancelled = b.notifications.get(kind="activity_cancelled")
+    assert "户外健步走" in cancelled.title and cancelled.body == "暴雨预警"
