@@ -199,6 +199,40 @@ def test_dispatch_to_a_full_team_is_refused(world, build, api_as):
     assert resp.status_code == 409 and resp.json()["code"] == "team_full"
 
 
+def test_dispatch_stays_inside_the_county_unless_the_project_names_the_team(world, build, api_as):
+    from tests.factories import RegionFactory, SiteFactory
+    from xinfeng.places.choices import RegionLevel, SiteLevel
+
+    from .factories import TeamFactory
+
+    far_county = RegionFactory(name="德安县", code="360426000000", level=RegionLevel.COUNTY)
+    far_center = SiteFactory(name="德安县实践中心", level=SiteLevel.CENTER, region=far_county)
+    far = TeamFactory(
+        name="德安县志愿服务队", region=far_county, home_site=far_center, service_categories=[]
+    )
+    order = build(OrderState.PENDING_DISPATCH)
+    url = f"/api/v1/orders/{order.pk}/dispatch"
+    body = {"team_id": far.pk, "reason": "人手足"}
+    resp = api_as(world.operator).post(url, body, content_type="application/json")
+    assert resp.status_code == 400 and resp.json()["code"] == "team_not_eligible"
+    assert "德安县志愿服务队" in resp.json()["detail"]
+    order.refresh_from_db()
+    assert order.state == OrderState.PENDING_DISPATCH and order.team is None
+    # A team of another township of the same city is fine…
+    body["team_id"] = world.team_c.pk
+    resp = api_as(world.operator).post(url, body, content_type="application/json")
+    assert resp.status_code == 200 and resp.json()["team_id"] == world.team_c.pk
+    # …and so is a far team the order's project names.
+    world.project.teams.add(far)
+    other = build(OrderState.PENDING_DISPATCH)
+    resp = api_as(world.operator).post(
+        f"/api/v1/orders/{other.pk}/dispatch",
+        {"team_id": far.pk, "reason": "项目承接队伍"},
+        content_type="application/json",
+    )
+    assert resp.status_code == 200, resp.content
+
+
 def test_decline_sends_the_order_back_with_the_reason(world, build, api_as):
     order = build(OrderState.DISPATCHED)
     resp = api_as(world.leader_a.user).post(

@@ -133,6 +133,14 @@ def _area_path(region: Region) -> str:
     return region.path[:PATH_SEGMENT]
 
 
+def team_in_dispatch_area(team: Team, order: Order) -> bool:
+    """Whether ``team`` may be sent ``order``: a team of the order's county-level area
+    (the engine's candidates), or one the order's project names."""
+    if team.region.path.startswith(_area_path(order.region)):
+        return True
+    return bool(order.project_id and order.project.teams.filter(pk=team.pk).exists())
+
+
 def _with_relations(orders: Iterable[Order]) -> list[Order]:
     ids = [o.pk for o in orders]
     by_id = Order.objects.select_related("region", "site", "project").in_bulk(ids)

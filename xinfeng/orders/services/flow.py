@@ -165,6 +165,13 @@ def order_dispatch(*, actor, order: Order, team: Team, reason: str, score=None) 
     order = lock(order)
     guard(order, OrderAction.DISPATCH, actor)
     team = _lock_team_with_room(team)
+    from ..dispatch import team_in_dispatch_area
+
+    if not team_in_dispatch_area(team, order):
+        raise ValidationFailed(
+            _("“%(team)s”不在订单所在县（市、区），不能派单。") % {"team": team.name},
+            code="team_not_eligible",
+        )
     now = timezone.now()
     order.team = team
     order.dispatched_at = now
