@@ -215,8 +215,15 @@ def is_open(order: Order) -> bool:
     return order.state in OPEN_STATES
 
 
-def request_dict(order: Order) -> dict:
+def _absolute(url: str, base_url: str) -> str:
+    return url if url.startswith(("http://", "https://")) else base_url + url
+
+
+def request_dict(order: Order, base_url: str = "") -> dict:
+    """``base_url`` (scheme and host) makes ``media_url`` absolute: the first photo of the
+    completion report, if any (read from ``photos``, prefetched by the caller)."""
     state_label = str(OrderState(order.state).label)
+    photos = list(order.photos.all())
     notes = _("状态：%(s)s") % {"s": state_label}
     if order.team_id and order.state not in (OrderState.REJECTED, OrderState.CANCELLED):
         notes += _("；承接队伍：%(t)s") % {"t": order.team.name}
@@ -242,5 +249,5 @@ def request_dict(order: Order) -> dict:
         "zipcode": "",
         "lat": lat,
         "long": lon,
-        "media_url": "",
+        "media_url": _absolute(photos[0].image.url, base_url) if photos else "",
     }

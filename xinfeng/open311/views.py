@@ -108,11 +108,18 @@ def service_definition(request, code, *, fmt):
 def _public_orders(user):
     """Orders anyone may read through Open311: all but rejected ones, which only their
     creator (by api_key) sees."""
-    qs = Order.objects.select_related("project", "site", "region", "team")
+    qs = Order.objects.select_related("project", "site", "region", "team").prefetch_related(
+        "photos"
+    )
     hidden = Q(state=OrderState.REJECTED)
     if user is not None:
         hidden &= ~Q(created_by=user)
     return qs.exclude(hidden)
+
+
+def _base(request) -> str:
+    """Scheme and host of this server, for absolute media URLs."""
+    return request.build_absolute_uri("/").rstrip("/")
 
 
 def _parse_ids(raw: str) -> list[int]:
@@ -129,7 +136,9 @@ def _list_requests(request, fmt):
     if raw_ids is not None:
         # The spec: with service_request_id, the other filters are ignored.
         orders = qs.filter(pk__in=_parse_ids(raw_ids)).order_by("-submitted_at", "-id")
-        return respond(fmt, "service_requests", [mapping.request_dict(o) for o in orders])
+        return respond(
+            fmt, "service_requests", [mapping.request_dict(o, _base(request)) for o in orders]
+        )
     code = request.GET.get("service_code")
     if code:
         codes = [c.strip() for c in code.split(",") if c.strip()]
@@ -156,7 +165,9 @@ def _list_requests(request, fmt):
         elif wanted == {"closed"}:
             qs = qs.exclude(state__in=OPEN_STATES)
     orders = qs.order_by("-submitted_at", "-id")[:MAX_REQUESTS]
-    return respond(fmt, "service_requests", [mapping.request_dict(o) for o in orders])
+    return respond(
+        fmt, "service_requests", [mapping.request_dict(o, _base(request)) for o in orders]
+    )
 
 
 def _idempotency_key(user, params) -> str:
@@ -242,7 +253,7 @@ def request_detail(request, rid, *, fmt):
     order = _public_orders(user).filter(pk=int(rid)).first()
     if order is None:
         raise Open311Error(404, _("未找到服务请求：%(id)s") % {"id": rid})
-    return respond(fmt, "service_requests", [mapping.request_dict(order)])
+    return respond(fmt, "service_requests", [mapping.request_dict(order, _base(request))])
 
 
 @require_http_methods(["GET"])
