@@ -37,8 +37,8 @@ UNREVIEWED = (OrderState.SUBMITTED, OrderState.REJECTED)
 
 
 def visible(actor: str, order: Order, world, action: str) -> bool:
-    if actor in ("resident", *STAFF):
-        return True
+    if actor in ("resident", "viewer", *STAFF):
+        return True  # the viewer (领导, read-only) sees the whole city
     open_now = order.is_open and order.state == OrderState.PENDING_DISPATCH
     if actor in ("leader_a", "leader_b") and action == OrderAction.GRAB:
         # Teams A and B cover the order's village: a lost race is a 409, not a 404; an
@@ -90,10 +90,17 @@ ACTORS = [
     "member_a",
     "leader_b",  # leads another team whose area covers the order
     "leader_c",  # leads a team across the city
+    "viewer",  # a read-only leader (领导) of the city: sees everything, moves nothing
 ]
 
 
 def user_of(actor: str, world):
+    if actor == "viewer":
+        from xinfeng.accounts.choices import Role
+
+        from ..factories import UserFactory, grant
+
+        return grant(UserFactory(username="viewer"), Role.LEADER, world.tree.city)
     if actor in ("leader_a", "member_a", "leader_b", "leader_c"):
         return getattr(world, actor).user
     return getattr(world, actor)
@@ -123,7 +130,8 @@ def test_transition(action, state, actor, world, build, api_as):
     order = build(state, is_open=is_open)
     want = expected(action, actor, order, world)
     body, multipart = payload(action, world)
-    client = api_as(user_of(actor, world))
+    user = user_of(actor, world)
+    client = api_as(user)
     url = f"/api/v1/orders/{order.pk}/{action}"
     if multipart:
         resp = client.post(url, body)
@@ -137,7 +145,7 @@ def test_transition(action, state, actor, world, build, api_as):
         assert events.count() == 1
         e = events.get()
         assert (e.from_state, e.to_state) == (state, TRANSITIONS[action][1])
-        assert e.actor == user_of(actor, world)
+        assert e.actor == user
         assert resp.json()["state"] == order.state
     else:
         assert order.state == state
