@@ -26,6 +26,7 @@ def test_a_rolled_back_rejection_notifies_nobody(world, build):
     with pytest.raises(Boom), transaction.atomic():
         services.order_reject(actor=world.operator, order=order, reason="不属于志愿服务范围")
         assert Order.objects.get(pk=order.pk).state == OrderState.REJECTED  # inside: done
+        assert not Notification.objects.exists() and mail.outbox == []  # nothing sent yet
         raise Boom  # …and then the surrounding change fails
     call_command("worker", "--once")
     assert Order.objects.get(pk=order.pk).state == OrderState.SUBMITTED
