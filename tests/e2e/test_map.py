@@ -72,6 +72,8 @@ def test_uncovered_villages_and_the_greedy_suggestion_are_drawn(desktop_page, ci
     page.evaluate("window.xinfengMap.gaps.getLayers()[0].openPopup()")
     expect(page.locator(".leaflet-popup-content")).to_contain_text("水口村")
     expect(page.locator(".leaflet-popup-content")).to_contain_text("5,200")
+    page.evaluate("window.xinfengMap.map.closePopup()")
+    expect(page.locator(".leaflet-popup-content")).to_have_count(0)
     page.evaluate("window.xinfengMap.suggest.getLayers()[0].openPopup()")
     expect(page.locator(".leaflet-popup-content")).to_contain_text("5,000")
     expect(page.get_by_test_id("walk-note")).to_contain_text("贪心算法")
