@@ -87,6 +87,28 @@ def test_drill_down_links_lead_to_each_township(client, leader, rolled):
     assert f'href="/insights/dashboard/{rolled.city.pk}/">共青城市</a>' in sub  # way back up
 
 
+def test_drill_down_reaches_every_village_and_ranks_villages(client, leader, rolled):
+    from xinfeng.places.models import Region
+
+    client.force_login(leader)
+    city = client.get(f"/insights/dashboard/{rolled.city.pk}/").content.decode()
+    # The city page ranks the villages of the whole city (by hours by default).
+    ranked = re.findall(r'<tr data-region="(\d+)">', city.split('id="rank-villages"')[1])
+    villages = Region.objects.filter(level=RegionLevel.VILLAGE, path__startswith=rolled.city.path)
+    hours = {v.pk: raw_figures(v)["service_hours"] for v in villages}
+    assert [int(r) for r in ranked] == sorted(hours, key=lambda pk: -hours[pk])
+    assert len(ranked) == len(hours)
+    for township in (rolled.t1, rolled.t2):
+        page = client.get(f"/insights/dashboard/{township.pk}/").content.decode()
+        for village in villages.filter(parent=township):
+            assert f'href="/insights/dashboard/{village.pk}/">{village.display_name}</a>' in page
+            sub = client.get(f"/insights/dashboard/{village.pk}/").content.decode()
+            raw = raw_figures(village)
+            assert kpi(sub, "orders") == str(raw["orders_total"]), village.name
+            assert kpi(sub, "volunteers") == str(raw["volunteers_registered"]), village.name
+            assert f'href="/insights/dashboard/{township.pk}/">' in sub  # back up
+
+
 def test_outside_the_leaders_region_is_404_like_a_missing_one(client, township_leader, rolled):
     client.force_login(township_leader)
     assert client.get(f"/insights/dashboard/{rolled.t1.pk}/").status_code == 200
