@@ -286,3 +286,22 @@ def test_renewed_codes_replace_the_old_ones(running, owner, people):
     services.attendance_check_in(
         actor=b, activity=renewed, method="qr", token=services.qr_token(renewed)
     )
+
+
+def test_guessing_the_code_is_throttled_per_person(api_as, running, people, owner):
+    a, b = people(2)
+    url = f"/api/v1/activities/{running.pk}/check-in"
+    wrong = "000000" if running.checkin_code != "000000" else "111111"
+    for _ in range(10):
+        r = api_as(a).post(url, {"method": "code", "code": wrong}, content_type="application/json")
+        assert r.status_code == 400 and r.json()["code"] == "wrong_code"
+    right = {"method": "code", "code": running.checkin_code}
+    r = api_as(a).post(url, right, content_type="application/json")
+    assert r.status_code == 429 and r.json()["code"] == "throttled"
+    # Someone else is not held back, and new codes start the count afresh.
+    assert api_as(b).post(url, right, content_type="application/json").status_code == 201
+    renewed = services.checkin_codes_renew(actor=owner, activity=running)
+    r = api_as(a).post(
+        url, {"method": "code", "code": renewed.checkin_code}, content_type="application/json"
+    )
+    assert r.status_code == 201

@@ -10,11 +10,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core import signing
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinfeng.core.errors import Conflict, NotAuthenticated, ValidationFailed
+from xinfeng.core.errors import Conflict, NotAuthenticated, Throttled, ValidationFailed
 from xinfeng.notifications.services import notify
 from xinfeng.volunteers.choices import ServiceSource, Verification
 from xinfeng.volunteers.models import ServiceRecord
@@ -56,8 +57,23 @@ def _check_qr(activity: Activity, token: str) -> None:
         raise ValidationFailed(_("二维码已更新，请扫描现场最新的二维码。"), code="qr_expired")
 
 
-def _check_code(activity: Activity, code: str) -> None:
+CODE_TRIES = 10  # wrong 6-digit codes one person may enter for one activity …
+CODE_WINDOW_S = 15 * 60  # … within this window, before they must wait
+
+
+def _check_code(activity: Activity, code: str, person) -> None:
+    """Compare with the activity's code; after ``CODE_TRIES`` wrong codes a person must
+    wait (429), so the million codes cannot be tried from a phone. The counter is keyed by
+    the activity's QR nonce too, so renewing the codes starts it afresh."""
+    key = f"xf:activities:code-tries:{activity.pk}:{activity.qr_nonce}:{person.pk}"
+    if (cache.get(key) or 0) >= CODE_TRIES:
+        raise Throttled(_("签到码错误次数过多，请 15 分钟后再试或扫描现场二维码。"))
     if (code or "").strip() != activity.checkin_code:
+        cache.add(key, 0, CODE_WINDOW_S)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, CODE_WINDOW_S)
         raise ValidationFailed(_("签到码不正确，请核对本活动的 6 位签到码。"), code="wrong_code")
 
 
@@ -89,11 +105,13 @@ def _check_geofence(activity, volunteer, latitude, longitude, consent: bool) -> 
     }
 
 
-def _verify(activity, method, volunteer, *, token, code, latitude, longitude, consent) -> dict:
+def _verify(
+    activity, method, volunteer, *, person, token, code, latitude, longitude, consent
+) -> dict:
     if method == CheckMethod.QR:
         _check_qr(activity, token)
     elif method == CheckMethod.CODE:
-        _check_code(activity, code)
+        _check_code(activity, code, person)
     elif method == CheckMethod.GEOFENCE:
         return _check_geofence(activity, volunteer, latitude, longitude, consent)
     else:
@@ -147,6 +165,7 @@ def attendance_check_in(
             activity,
             method,
             volunteer,
+            person=person,
             token=token,
             code=code,
             latitude=latitude,
@@ -230,6 +249,7 @@ def attendance_check_out(
             activity,
             method,
             attendance.volunteer,
+            person=person,
             token=token,
             code=code,
             latitude=latitude,
