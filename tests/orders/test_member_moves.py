@@ -164,3 +164,15 @@ def test_a_rejected_or_unreviewed_order_is_404_even_to_teams_of_its_area(world, 
         resp = _grab(api_as(world.leader_a.user), order, world.team_a)
         _refused(resp, 404)
         assert api_as(world.leader_a.user).get(f"/api/v1/orders/{order.pk}").status_code == 404
+
+
+def test_after_escalation_the_upper_site_acts_and_the_station_no_longer_can(world, build, api_as):
+    order = build(OrderState.SUBMITTED, site=world.tree.inst1, escalation_level=1)
+    url = f"/api/v1/orders/{order.pk}/approve"
+    # The station still sees the order of its village, but it is no longer its to review.
+    assert api_as(world.operator).get(f"/api/v1/orders/{order.pk}").status_code == 200
+    _refused(_post(api_as(world.operator), url), 403)
+    resp = _post(api_as(world.upper), url)
+    assert resp.status_code == 200 and resp.json()["state"] == OrderState.PENDING_DISPATCH
+    e = OrderEvent.objects.get(order=order, action="approve")
+    assert e.actor == world.upper and e.site == world.tree.inst1
