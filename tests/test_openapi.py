@@ -118,7 +118,7 @@ def test_every_operation_declares_its_4xx_errors_with_the_error_schema(client, d
             responses = operation["responses"]
             wanted = {"400", "401", "404", "422"}
             if method.upper() not in ("GET", "HEAD", "OPTIONS"):
-                wanted |= {"403", "409"}
+                wanted |= {"403", "409", "429"}
             assert wanted <= set(responses), (method, path, sorted(responses))
             for status in wanted:
                 body = responses[status]["content"]["application/json"]["schema"]

@@ -84,9 +84,10 @@ ERROR_DESCRIPTIONS = {
     404: "Not found, or outside your scope (the two look the same on purpose)",
     409: "The object's state does not allow this (e.g. already accepted)",
     422: "Input that does not match the schema (one message per field)",
+    429: "Too many attempts (e.g. wrong check-in codes); wait and try again",
 }
 READ_ERRORS = (400, 401, 404, 422)
-WRITE_ERRORS = (400, 401, 403, 404, 409, 422)
+WRITE_ERRORS = (400, 401, 403, 404, 409, 422, 429)
 
 
 def add_error_responses(doc: dict) -> dict:
