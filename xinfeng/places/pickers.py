@@ -98,15 +98,20 @@ def options(
 
 class SearchPicker(forms.Widget):
     """The widget of a ``ModelChoiceField`` whose queryset may be huge (see module doc).
-    ``params`` go to the search endpoint (e.g. ``scope``, ``levels``, ``exclude``)."""
+    ``params`` go to the search endpoint (e.g. ``scope``, ``levels``, ``exclude``).
+    ``url_name`` names another app's endpoint scoped like its own form (default
+    ``places:pick_<kind>``); an app may add its own entry to ``KINDS``."""
 
     template_name = "places/widgets/search_picker.html"
     placeholder = _("输入名称搜索")
 
-    def __init__(self, *, kind: str, params: dict | None = None, attrs=None):
+    def __init__(
+        self, *, kind: str, params: dict | None = None, attrs=None, url_name: str | None = None
+    ):
         super().__init__(attrs)
         assert kind in KINDS
         self.kind = kind
+        self.url_name = url_name or f"places:pick_{kind}"
         self.params = dict(params or {})
         self.choices = ()
 
@@ -124,7 +129,7 @@ class SearchPicker(forms.Widget):
         vals = {"field": name, "required": int(self.is_required), **self.params}
         context["widget"].update(
             {
-                "url": reverse(f"places:pick_{self.kind}"),
+                "url": reverse(self.url_name),
                 "vals": json.dumps(vals, ensure_ascii=False),
                 "placeholder": self.placeholder,
                 "required": self.is_required,
