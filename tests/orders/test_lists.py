@@ -130,3 +130,51 @@ def test_the_timeline_is_for_those_entitled_only(world, build, api_as, client):
         assert client.get(f"/orders/{order.pk}/").status_code == 404, user
     client.logout()
     assert client.get(url).status_code == 401
+
+
+def test_a_leader_pages_through_orders_seen_for_every_reason_once_newest_first(
+    world, build, api_as
+):
+    """A team leader sees orders for several reasons at once (own, the team's, named for,
+    open nearby); the list merges them newest first, each once, across small pages."""
+    from django.db.models import Q
+
+    from xinfeng.orders.models import Order
+
+    leader = world.leader_a.user
+    build(OrderState.SUBMITTED)  # the resident's: not the leader's business
+    build(OrderState.DISPATCHED)  # team A's
+    build(OrderState.SUBMITTED, requester=leader, created_by=leader)  # own
+    build(OrderState.PENDING_DISPATCH, is_open=True)  # open in team A's village
+    build(OrderState.ACCEPTED)  # team A's, a member named
+    build(OrderState.DISPATCHED, team=world.team_b)  # another team's
+    build(OrderState.PENDING_DISPATCH, is_open=True, region=world.tree.v2)  # open elsewhere
+    build(OrderState.RATED)  # team A's
+    build(OrderState.SUBMITTED, created_by=leader)  # entered by the leader for the resident
+    expected = list(
+        Order.objects.filter(
+            Q(requester=leader)
+            | Q(created_by=leader)
+            | Q(team=world.team_a)
+            | Q(state=OrderState.PENDING_DISPATCH, is_open=True, region=world.tree.v1)
+        )
+        .order_by("-id")
+        .values_list("id", flat=True)
+    )
+    assert len(expected) == 6
+    client = api_as(leader)
+    seen, cursor, pages = [], None, 0
+    while True:
+        url = "/api/v1/orders/?limit=2" + (f"&cursor={cursor}" if cursor else "")
+        data = client.get(url).json()
+        seen += [o["id"] for o in data["items"]]
+        pages += 1
+        cursor = data["next_cursor"]
+        if not cursor:
+            break
+    assert seen == expected and pages == 3
+    # Filters apply to every reason alike.
+    submitted = client.get("/api/v1/orders/?state=submitted").json()["items"]
+    assert [o["id"] for o in submitted] == [
+        i for i in expected if Order.objects.get(pk=i).state == OrderState.SUBMITTED
+    ]

@@ -150,8 +150,10 @@ def list_orders(
     limit: int = 50,
 ):
     _user(request)
-    qs = selectors.order_list(
+    rows, nxt = selectors.order_page(
         user=request.user,
+        cursor=cursor,
+        limit=limit,
         state=state,
         mine=mine,
         team_id=team_id,
@@ -159,9 +161,7 @@ def list_orders(
         open_only=open,
         overdue=overdue,
         q=(q or "").strip()[:50] or None,
-        lean=True,
-    ).values(*selectors.LIST_FIELDS)
-    rows, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-id",))
+    )
     return {"items": summary_rows(rows), "next_cursor": nxt}
 
 

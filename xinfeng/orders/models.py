@@ -156,6 +156,9 @@ class Order(TimeStampedModel):
             models.Index(fields=["requester", "id"], name="order_requester_id"),
             models.Index(fields=["site", "state", "id"], name="order_site_state_id"),
             models.Index(fields=["team", "state"], name="order_team_state"),
+            # Newest-first pages of one reason to see an order (selectors.order_page).
+            models.Index(fields=["team", "id"], name="order_team_id"),
+            models.Index(fields=["created_by", "id"], name="order_created_by_id"),
             models.Index(fields=["region", "id"], name="order_region_id"),
             models.Index(fields=["state", "is_open"], name="order_state_open"),
         ]

@@ -11,6 +11,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from xinfeng.accounts.choices import READ_ROLES, STAFF_ROLES
 from xinfeng.accounts.scope import is_system_admin, scope_paths
 from xinfeng.core.errors import NotFound
+from xinfeng.core.pagination import keyset_page
 from xinfeng.places.models import Region, subtree_q
 from xinfeng.volunteers.choices import MembershipRole, MembershipStatus
 from xinfeng.volunteers.models import Team, TeamMembership
@@ -61,38 +62,52 @@ def region_scope_q(paths: list[str], field: str = "region") -> Q:
     return subtree_q(paths, f"{field}__path")
 
 
-def visibility_q(user, *, lean: bool = False) -> Q | None:
-    """The filter of orders ``user`` may see; ``None`` means all (system admin).
+def visibility_branches(user, *, lean: bool = False) -> list[Q] | None:
+    """The filters of orders ``user`` may see, one per reason (own orders, area, team,
+    named for, open for grabbing); an order is visible if any matches. ``None`` means all
+    (system admin); an empty list, none.
 
-    Every branch is an indexed column test (no join, no correlated subquery), so the
-    database can combine index scans. ``lean``: for lists, staff and leaders see their
-    area only (their own orders are one ``mine=true`` away), which keeps the list an
-    ordered index scan at any size.
+    Every branch is an indexed column test (no join, no correlated subquery). ``lean``:
+    for lists, staff and leaders see their area only (their own orders are one
+    ``mine=true`` away), which keeps the list an ordered index scan at any size.
     """
     if is_system_admin(user):
         return None
     paths = scope_paths(user, READ_ROLES)
     if paths and lean:
-        return region_scope_q(paths)
-    q = Q(requester_id=user.pk) | Q(created_by_id=user.pk)
+        return [region_scope_q(paths)]
+    branches = [Q(requester_id=user.pk), Q(created_by_id=user.pk)]
     if paths:
-        q |= region_scope_q(paths)
+        branches.append(region_scope_q(paths))
     team_ids = _member_team_ids(user)
     if team_ids:
-        q |= Q(team_id__in=team_ids)
+        branches.append(Q(team_id__in=team_ids))
         assigned = list(
             OrderAssignment.objects.filter(volunteer__user=user)
             .order_by("-order_id")
             .values_list("order_id", flat=True)[:MAX_ASSIGNED]
         )
         if assigned:
-            q |= Q(pk__in=assigned)
+            branches.append(Q(pk__in=assigned))
         leader_ids = _member_team_ids(user, leader_only=True)
         if leader_ids:
             team_paths = list(
                 Team.objects.filter(pk__in=leader_ids).values_list("region__path", flat=True)
             )
-            q |= Q(state=OrderState.PENDING_DISPATCH, is_open=True) & region_scope_q(team_paths)
+            branches.append(
+                Q(state=OrderState.PENDING_DISPATCH, is_open=True) & region_scope_q(team_paths)
+            )
+    return branches
+
+
+def visibility_q(user, *, lean: bool = False) -> Q | None:
+    """``visibility_branches`` as one filter; ``None`` means all (system admin)."""
+    branches = visibility_branches(user, lean=lean)
+    if branches is None:
+        return None
+    q = Q(pk__in=[])  # no branch: nothing (an empty Q would match everything)
+    for branch in branches:
+        q |= branch
     return q
 
 
@@ -108,9 +123,11 @@ def order_list(
     overdue: bool = False,
     q: str | None = None,
     lean: bool = False,
+    branch: Q | None = None,
 ) -> QuerySet:
     """Orders the user may see, filtered. ``mine``: only those the user asked for;
-    ``team_id`` of the user's own team: that team's orders; ``lean``: see visibility_q."""
+    ``team_id`` of the user's own team: that team's orders; ``lean``: see visibility_q;
+    ``branch``: one of the user's ``visibility_branches`` instead of all of them."""
     if not user.is_authenticated:
         return Order.objects.none()
     qs = Order.objects.select_related(*LIST_RELATED)
@@ -118,6 +135,8 @@ def order_list(
         qs = qs.filter(requester_id=user.pk)
     elif team_id is not None and team_id in _member_team_ids(user):
         qs = qs.filter(team_id=team_id)
+    elif branch is not None:
+        qs = qs.filter(branch)
     else:
         vq = visibility_q(user, lean=lean)
         if vq is not None:
@@ -139,6 +158,34 @@ def order_list(
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(address__icontains=q))
     return qs
+
+
+def order_page(*, user, cursor: str | None, limit: int, **filters) -> tuple[list[dict], str | None]:
+    """A keyset page (newest first) of ``order_list(lean=True, **filters)`` as
+    ``LIST_FIELDS`` dicts, and the next cursor.
+
+    When the user sees orders for several reasons (a team leader: own orders, the team's,
+    those named for, open ones nearby), one OR over different columns makes PostgreSQL walk
+    the primary key backwards and filter — time linear in the table (25 ms at 1,000,000
+    orders for a leader of a team with 1,100). Instead each reason is paged on its own
+    index and the newest ids merged: a constant number of short index scans at any size.
+    """
+    branches = None
+    if user.is_authenticated and not filters.get("mine") and filters.get("team_id") is None:
+        branches = visibility_branches(user, lean=True)
+    if branches is not None and len(branches) > 1:
+        ids: set[int] = set()
+        for branch in branches:
+            sub = order_list(user=user, lean=True, branch=branch, **filters).values("id")
+            rows, _next = keyset_page(sub, cursor=cursor, limit=limit, ordering=("-id",))
+            ids.update(row["id"] for row in rows)
+        # Every id came through a visibility branch and the filters.
+        qs = Order.objects.filter(pk__in=sorted(ids, reverse=True)[: limit + 1])
+    elif branches:
+        qs = order_list(user=user, lean=True, branch=branches[0], **filters)
+    else:
+        qs = order_list(user=user, lean=True, **filters)
+    return keyset_page(qs.values(*LIST_FIELDS), cursor=cursor, limit=limit, ordering=("-id",))
 
 
 def order_get(*, user, order_id: int, for_grab: bool = False) -> Order:
