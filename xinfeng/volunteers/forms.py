@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xinfeng.places.choices import RegionLevel
-from xinfeng.places.models import Region
+from xinfeng.places.models import Region, Site
 from xinfeng.places.pickers import SearchPicker
 
 from .choices import (
@@ -16,6 +16,8 @@ from .choices import (
     ServiceCategory,
     TeamType,
 )
+from .models import Team
+from .pickers import NOT_IN_SCOPE, region_picker, site_picker, team_picker
 from .registration import PRIVACY_NOTICE_VERSION
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -35,9 +37,26 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(format=DATETIME_FORMAT, **kwargs)
 
 
-class RegionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return ("— " * max(obj.depth - 2, 0)) + obj.name
+def site_field(label, **kwargs):
+    """A site of the staff scope, picked by searching (a province has ~100,000)."""
+    return forms.ModelChoiceField(
+        label=label,
+        queryset=Site.objects.none(),
+        widget=site_picker(),
+        error_messages={"invalid_choice": NOT_IN_SCOPE["site"]},
+        **kwargs,
+    )
+
+
+def region_field(label, **kwargs):
+    """A region of the staff scope, picked by searching (a province has ~20,000)."""
+    return forms.ModelChoiceField(
+        label=label,
+        queryset=Region.objects.none(),
+        widget=region_picker(),
+        error_messages={"invalid_choice": NOT_IN_SCOPE["region"]},
+        **kwargs,
+    )
 
 
 class VillageChoiceField(forms.ModelChoiceField):
@@ -205,8 +224,14 @@ class ProfileForm(forms.Form):
 class TeamForm(forms.Form):
     name = forms.CharField(label=_("队伍名称"), max_length=120)
     team_type = forms.ChoiceField(label=_("队伍类型"), choices=TeamType.choices)
-    home_site = forms.ModelChoiceField(label=_("所属阵地"), queryset=None)
-    parent = forms.ModelChoiceField(label=_("上级队伍"), queryset=None, required=False)
+    home_site = site_field(_("所属阵地"))
+    parent = forms.ModelChoiceField(
+        label=_("上级队伍"),
+        queryset=Team.objects.none(),
+        required=False,
+        widget=team_picker(),
+        error_messages={"invalid_choice": NOT_IN_SCOPE["team"]},
+    )
     service_categories = forms.MultipleChoiceField(
         label=_("服务类别"),
         choices=ServiceCategory.choices,
@@ -221,9 +246,12 @@ class TeamForm(forms.Form):
 
     is_active = forms.BooleanField(label=_("有效"), required=False, initial=True)
 
-    def __init__(self, *args, sites, teams, **kwargs):
+    def __init__(self, *args, sites, teams, team=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["home_site"].queryset = sites
+        if team is not None:  # a team is not its own parent
+            teams = teams.exclude(pk=team.pk)
+            self.fields["parent"].widget.params["exclude"] = team.pk
         self.fields["parent"].queryset = teams
 
 
@@ -244,7 +272,7 @@ class LeaderTeamForm(forms.Form):
 
 
 class BackfillForm(forms.Form):
-    region = RegionChoiceField(label=_("服务区划"), queryset=Region.objects.none())
+    region = region_field(_("服务区划"))
     started_at = forms.DateTimeField(
         label=_("开始时间"), widget=DateTimeLocalInput(), input_formats=[DATETIME_FORMAT]
     )
@@ -271,7 +299,7 @@ class CorrectForm(forms.Form):
 
 
 class CertificateForm(forms.Form):
-    issuer_site = forms.ModelChoiceField(label=_("出具单位"), queryset=None)
+    issuer_site = site_field(_("出具单位"))
     period_start = forms.DateField(label=_("起始日期"), required=False, widget=DateInput())
     period_end = forms.DateField(label=_("截止日期"), required=False, widget=DateInput())
 
@@ -290,7 +318,7 @@ class GuardianForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    region = RegionChoiceField(label=_("导入到区划"), queryset=Region.objects.none())
+    region = region_field(_("导入到区划"))
     file = forms.FileField(label=_("Excel 文件（.xlsx）"))
 
     def __init__(self, *args, regions, **kwargs):
@@ -299,7 +327,7 @@ class ImportForm(forms.Form):
 
 
 class RewardForm(forms.Form):
-    site = forms.ModelChoiceField(label=_("兑换点"), queryset=None)
+    site = site_field(_("兑换点"))
     name = forms.CharField(label=_("物品名称"), max_length=100)
     points_cost = forms.IntegerField(label=_("所需积分"), min_value=1, max_value=1_000_000)
     stock = forms.IntegerField(label=_("库存"), min_value=0, max_value=1_000_000, initial=0)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_staff, views_teams
+from . import views, views_pickers, views_staff, views_teams
 
 app_name = "volunteers"
 urlpatterns = [
@@ -22,6 +22,8 @@ urlpatterns = [
         views.redemption_cancel,
         name="redemption_cancel",
     ),
+    path("pick/sites/", views_pickers.pick_sites, name="pick_sites"),
+    path("pick/teams/", views_pickers.pick_teams, name="pick_teams"),
     path("teams/", views_teams.team_directory, name="team_directory"),
     path("teams/new/", views_staff.team_create, name="team_create"),
     path("teams/<int:team_id>/", views_teams.team_detail, name="team_detail"),

@@ -10,11 +10,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinfeng.accounts.choices import READ_ROLES, STAFF_ROLES
-from xinfeng.accounts.scope import has_role_at, restrict, scope_paths
+from xinfeng.accounts.choices import READ_ROLES
+from xinfeng.accounts.scope import has_role_at, scope_paths
 from xinfeng.core.errors import DomainError, NotFound, PermissionDenied
 from xinfeng.core.masking import mask_phone
-from xinfeng.places.models import Region, Site, subtree_q
+from xinfeng.places.models import Region
 
 from . import certificates, exchange, exports, imports, registration, selectors, services, teams
 from .api import XLSX
@@ -32,24 +32,13 @@ from .forms import (
     StaffRegistrationForm,
     TeamForm,
 )
-from .models import Team
+from .pickers import parent_team_candidates, staff_regions, staff_sites
 from .policy import needs_guardian_consent, user_leads_team, volunteer_may_take_risky_work
 from .views import form_refusal, refusal
 
-
-def _staff_regions(user, roles=STAFF_ROLES):
-    paths = scope_paths(user, roles)
-    if paths is None:
-        return Region.objects.all()
-    if not paths:
-        return Region.objects.none()
-    return Region.objects.filter(subtree_q(paths))
-
-
-def _staff_sites(user):
-    return restrict(Site.objects.select_related("region"), user, roles=STAFF_ROLES).order_by(
-        "level", "name"
-    )
+# The same sets the pickers of these forms search (volunteers.pickers).
+_staff_regions = staff_regions
+_staff_sites = staff_sites
 
 
 def _require_scope(request, roles=None):
@@ -451,13 +440,14 @@ def team_create(request):
     sites = _staff_sites(request.user)
     if not sites.exists():
         return refusal(request, PermissionDenied(_("此页面仅供工作人员使用。")))
-    team_qs = Team.objects.filter(is_active=True).order_by("team_type", "name")
-    form = TeamForm(request.POST or None, sites=sites, teams=team_qs)
+    form = TeamForm(request.POST or None, sites=sites, teams=parent_team_candidates(request.user))
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                team = teams.team_create(actor=request.user, **form.cleaned_data)
+                data = dict(form.cleaned_data)
+                data.pop("is_active", None)  # a new team is active; team_create has no flag
+                team = teams.team_create(actor=request.user, **data)
             except DomainError as exc:
                 status = form_refusal(form, exc)
             else:
@@ -481,13 +471,11 @@ def team_edit(request, team_id: int):
     fields = ["service_categories", "capacity", "standby_24h", "description"]
     if staff:
         fields += ["name", "team_type", "home_site", "parent", "is_active"]
-        others = (
-            Team.objects.filter(is_active=True).exclude(pk=team.pk).order_by("team_type", "name")
-        )
         form = TeamForm(
             request.POST or None,
             sites=_staff_sites(request.user),
-            teams=others,
+            teams=parent_team_candidates(request.user),
+            team=team,
             initial={f: getattr(team, f) for f in fields},
         )
     else:
