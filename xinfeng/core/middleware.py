@@ -44,3 +44,32 @@ class OutOfRangeMiddleware:
                 return JsonResponse({"detail": detail, "code": "out_of_range"}, status=400)
             return HttpResponse(detail, status=400, content_type="text/plain; charset=utf-8")
         return None
+
+
+class ApiJsonErrorsMiddleware:
+    """Under ``/api/``, answers that never reached an endpoint — an unknown path (404) or a
+    method the endpoint does not take (405) — are JSON ``{"detail", "code"}`` like every
+    other API error, not an HTML page."""
+
+    CODES = {404: "not_found", 405: "method_not_allowed"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        code = self.CODES.get(response.status_code)
+        if (
+            code is None
+            or not request.path.startswith("/api/")
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        if code == "not_found":
+            detail = _("没有这个接口或对象。")
+        else:
+            detail = _("该接口不支持 %(method)s 请求。") % {"method": request.method}
+        json_response = JsonResponse({"detail": detail, "code": code}, status=response.status_code)
+        if response.has_header("Allow"):
+            json_response["Allow"] = response["Allow"]
+        return json_response
