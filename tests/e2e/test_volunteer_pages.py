@@ -16,7 +16,7 @@ from tests.volunteers.factories import RewardFactory, TeamFactory, VolunteerFact
 from xinfeng.core.models import AuditEvent
 from xinfeng.volunteers.choices import MembershipRole
 from xinfeng.volunteers.imports import COLUMNS
-from xinfeng.volunteers.models import Volunteer
+from xinfeng.volunteers.models import Team, Volunteer
 from xinfeng.volunteers.services import service_record_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -79,7 +79,10 @@ def test_staff_import_shows_live_progress_and_rejects(desktop_page, tree, owner,
     page = desktop_page
     login(page, "owner")
     page.goto("/volunteers/manage/imports/")
-    page.select_option("select[name=region]", label="苏家垱乡")
+    # The region is picked by searching (a province has ~20,000), not from a select.
+    with page.expect_response(lambda r: "/places/pick/regions/" in r.url):
+        page.fill("#id_region", "苏家垱")
+    page.get_by_label("共青城市 · 苏家垱乡").check()
     page.set_input_files(
         "input[name=file]",
         files=[
@@ -148,3 +151,28 @@ def test_volunteer_redeems_at_the_love_supermarket(phone_page, tree):
     expect(page.locator("#points-balance")).to_have_text("10")
     page.goto("/volunteers/exchange/")
     expect(page.locator(".reward button:has-text('兑换')")).to_be_disabled()
+
+
+def test_staff_creates_a_team_picking_site_and_parent_by_search(desktop_page, tree, owner):
+    for i in range(25):  # more than the picker lists before a search
+        TeamFactory(home_site=tree.st1, name=f"水口村第{i:02d}队")
+    county = TeamFactory(home_site=tree.center, name="共青城市志愿服务总队")
+    page = desktop_page
+    login(page, "owner")
+    page.goto("/volunteers/teams/new/")
+    page.fill("input[name=name]", "水口村巾帼志愿服务队")
+    page.select_option("select[name=team_type]", "village")  # a short fixed list
+    with page.expect_response(lambda r: "/volunteers/pick/sites/" in r.url):
+        page.fill("#id_home_site", "水口村实践")
+    page.get_by_label("水口村实践站（水口村）").check()
+    with page.expect_response(lambda r: "/volunteers/pick/teams/" in r.url):
+        page.fill("#id_parent", "总队")
+    # Enter searches, it does not submit the half-filled form.
+    with page.expect_response(lambda r: "/volunteers/pick/teams/" in r.url):
+        page.press("#id_parent", "Enter")
+    expect(page.locator("#id_parent_options .picker-option")).to_have_count(2)  # + none
+    page.get_by_label("共青城市志愿服务总队（共青城市）").check()
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_contain_text("水口村巾帼志愿服务队")
+    team = Team.objects.get(name="水口村巾帼志愿服务队")
+    assert team.parent == county and team.home_site == tree.st1
