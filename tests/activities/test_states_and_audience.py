@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.activities.conftest import soon
+from tests.activities.conftest import soon, start_now
 from tests.factories import UserFactory, grant
 from xinfeng.accounts.choices import Role
 from xinfeng.activities import selectors, services
@@ -211,3 +211,33 @@ def test_people_signed_up_hear_of_cancellation_and_of_a_new_time(
     assert a.notifications.filter(kind="activity_changed").count() == 1
     cancelled = b.notifications.get(kind="activity_cancelled")
     assert "户外健步走" in cancelled.title and cancelled.body == "暴雨预警"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_cancels_an_activity_never_reviewed_before_its_start(tree, make_activity, venue):
+    """A submitted activity whose start passes without review can no longer be approved:
+    a real worker round cancels it with a reason, frees its room and tells the organiser;
+    a reviewed one and a future one are left alone."""
+    from django.core.management import call_command
+
+    from xinfeng.activities.models import VenueBooking
+
+    ActivitySiteSettings.objects.create(site=tree.st1, requires_review=True)
+    organiser = grant(UserFactory(username="station_op"), Role.STATION_OPERATOR, tree.v1)
+    missed = make_activity(publish=False, actor=organiser, title="错过审核的讲座", venue=venue)
+    services.activity_submit(actor=organiser, activity=missed)
+    waiting = make_activity(publish=False, actor=organiser, title="下周的讲座")
+    services.activity_submit(actor=organiser, activity=waiting)
+    start_now(missed, minutes_ago=5)
+    assert VenueBooking.objects.filter(activity=missed, state="confirmed").exists()
+
+    call_command("worker", "--once")
+
+    missed.refresh_from_db()
+    waiting.refresh_from_db()
+    assert missed.state == "cancelled" and "未获审核" in missed.cancel_reason
+    assert waiting.state == "submitted"
+    assert not VenueBooking.objects.filter(activity=missed, state="confirmed").exists()
+    notice = organiser.notifications.get(kind="activity_expired")
+    assert "错过审核的讲座" in notice.title
+    assert missed.events.filter(action="cancel", actor__isnull=True).exists()

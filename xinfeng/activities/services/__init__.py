@@ -10,6 +10,7 @@ from .activities import (
     activity_set_headcount,
     activity_submit,
     activity_update,
+    expire_unreviewed_activities,
     finish_ended_activities,
     site_settings_update,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "booking_create",
     "checkin_codes_renew",
     "close_forgotten_checkouts",
+    "expire_unreviewed_activities",
     "finish_ended_activities",
     "news_create",
     "news_publish",

@@ -354,6 +354,38 @@ def finish_ended_activities(*, now: datetime | None = None) -> int:
     return done
 
 
+def expire_unreviewed_activities(*, now: datetime | None = None) -> int:
+    """Cancel submitted activities whose start has passed without a review (they can no
+    longer be approved; nobody could sign up yet): the room is released and the organiser
+    is told. The worker runs this with the end-of-activity jobs. Returns how many."""
+    now = now or timezone.now()
+    reason = _("开始前未获审核，已自动取消。")
+    done = 0
+    ids = list(
+        Activity.objects.filter(state=ActivityState.SUBMITTED, starts_at__lte=now).values_list(
+            "pk", flat=True
+        )[:500]
+    )
+    for pk in ids:
+        with transaction.atomic():
+            activity = lock(pk)
+            if activity.state != ActivityState.SUBMITTED or activity.starts_at > now:
+                continue
+            _move(activity, ActivityAction.CANCEL, None, str(reason))
+            activity.cancel_reason = str(reason)[:200]
+            activity.save(update_fields=["cancel_reason"])
+            release_for_activity(activity, str(reason))
+            notify(
+                recipients=[activity.created_by],
+                title=_("活动未获审核已取消：%(t)s") % {"t": activity.title},
+                body=reason,
+                link=f"/activities/{activity.pk}/manage/",
+                kind="activity_expired",
+            )
+            done += 1
+    return done
+
+
 @transaction.atomic
 def activity_set_headcount(*, actor, activity: Activity, headcount: int) -> Activity:
     """Record the organiser's count of people present who did not check in."""
