@@ -3,17 +3,27 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xinfeng.places.models import Region
+from xinfeng.places.choices import RegionLevel
+from xinfeng.places.models import Region, Site
+from xinfeng.places.pickers import SearchPicker
 from xinfeng.volunteers.choices import ServiceCategory
+from xinfeng.volunteers.pickers import site_picker
 
 from .choices import OrderChannel, RatingDimension, RatingLevel
 
 LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class RegionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return ("— " * max(obj.depth - 1, 0)) + obj.name
+# Orders are placed in a village/community (or a natural village below it); a province has
+# ~20,000 of them, so the place is picked by searching, never from a select.
+VILLAGE_LEVELS = (RegionLevel.VILLAGE, RegionLevel.NATURAL_VILLAGE)
+LEVELS_PARAM = ",".join(VILLAGE_LEVELS)
+
+
+def villages(regions=None):
+    """Places an order may be for: the villages (and natural villages) of ``regions``."""
+    qs = Region.objects.all() if regions is None else regions
+    return qs.filter(level__in=VILLAGE_LEVELS)
 
 
 class OrderForm(forms.Form):
@@ -39,10 +49,13 @@ class OrderForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    region = RegionChoiceField(
+    region = forms.ModelChoiceField(
         label=_("所在村（社区）"),
-        queryset=Region.objects.filter(depth__gte=1).order_by("path"),
-        empty_label=None,
+        queryset=villages(),
+        # Village names are public (``scope=public``): a resident may order anywhere.
+        widget=SearchPicker(kind="regions", params={"scope": "public", "levels": LEVELS_PARAM}),
+        help_text=_("输入村（社区）名称搜索，再点选。"),
+        error_messages={"invalid_choice": _("请从搜索结果中选择所在村（社区）。")},
     )
     address = forms.CharField(label=_("详细地址"), max_length=255, required=False)
     latitude = forms.FloatField(label=_("纬度"), required=False, min_value=-90, max_value=90)
@@ -74,12 +87,27 @@ class StaffOrderForm(OrderForm):
         label=_("方式"),
         choices=[(OrderChannel.PROXY, _("代群众点单")), (OrderChannel.SITE, _("阵地制单"))],
     )
-    site = forms.TypedChoiceField(label=_("制单阵地"), required=False, coerce=int, empty_value=None)
+    site = forms.ModelChoiceField(
+        label=_("制单阵地"),
+        required=False,
+        queryset=Site.objects.none(),
+        widget=site_picker(),
+        error_messages={
+            "invalid_choice": _("请从搜索结果中选择阵地：所选阵地不在您的管理范围内。")
+        },
+    )
     open_for_grab = forms.BooleanField(label=_("开放抢单"), required=False)
 
-    def __init__(self, *args, sites=(), **kwargs):
+    def __init__(self, *args, sites, regions, **kwargs):
+        """``sites`` and ``regions``: the staff member's scope (what the pickers search)."""
         super().__init__(*args, **kwargs)
-        self.fields["site"].choices = [("", "—")] + [(s.pk, s.name) for s in sites]
+        self.fields["site"].queryset = sites
+        region = self.fields["region"]
+        region.queryset = villages(regions)
+        region.widget.params["scope"] = "staff"
+        region.error_messages["invalid_choice"] = _(
+            "请从搜索结果中选择所在村（社区）：所选区划不在您的管理范围内。"
+        )
         self.order_fields(["channel", "site", "open_for_grab"])
 
 

@@ -16,10 +16,11 @@ from django.views.decorators.http import require_POST
 from xinfeng.accounts.choices import STAFF_ROLES
 from xinfeng.accounts.scope import scope_paths
 from xinfeng.core.errors import DomainError, NotFound
-from xinfeng.places.models import Site, subtree_q
+from xinfeng.places.models import subtree_q
 from xinfeng.projects.selectors import project_list
 from xinfeng.volunteers.choices import MembershipStatus
 from xinfeng.volunteers.models import Team, Volunteer
+from xinfeng.volunteers.pickers import staff_regions, staff_sites
 from xinfeng.volunteers.policy import volunteer_may_take_risky_work
 
 from . import selectors, services
@@ -43,14 +44,6 @@ def _not_found(request):
 
 def _paged(request, qs):
     return Paginator(qs.order_by("-id"), PAGE).get_page(request.GET.get("page"))
-
-
-def _managed_sites(user) -> list:
-    qs = Site.objects.exclude(level="point").order_by("level", "name")
-    paths = scope_paths(user, STAFF_ROLES)
-    if paths is not None:
-        qs = qs.filter(subtree_q(paths, "region__path"))
-    return list(qs[:300])
 
 
 @login_required
@@ -87,7 +80,9 @@ def _order_form(request, *, staff: bool):
     form_class = OrderForm
     if staff:
         form_class = StaffOrderForm
-        kwargs["sites"] = _managed_sites(user)
+        # The staff scope, as the pickers' endpoints search it (never a whole-table select).
+        kwargs["sites"] = staff_sites(user)
+        kwargs["regions"] = staff_regions(user)
     form = form_class(request.POST or None, initial=initial, **kwargs)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -110,7 +105,7 @@ def _order_form(request, *, staff: bool):
                 contact_phone=d["contact_phone"],
                 beneficiary_age=d["beneficiary_age"],
                 channel=d.get("channel") or OrderChannel.RESIDENT,
-                site=Site.objects.filter(pk=d.get("site")).first() if d.get("site") else None,
+                site=d.get("site"),
                 open_for_grab=d.get("open_for_grab") or False,
                 idempotency_key=d["idempotency_key"] or None,
             )
