@@ -3,7 +3,9 @@ from datetime import timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xinfeng.places.models import Site
 from xinfeng.volunteers.choices import ServiceCategory
+from xinfeng.volunteers.pickers import site_picker
 
 from .choices import AgeGroup
 
@@ -24,7 +26,15 @@ class ProjectForm(forms.Form):
 
     name = forms.CharField(label=_("项目名称"), max_length=120, min_length=2)
     category = forms.ChoiceField(label=_("服务类别"), choices=ServiceCategory.choices)
-    site = forms.TypedChoiceField(label=_("申报阵地"), coerce=int)
+    # A province admin manages ~100,000 sites: picked by searching the staff scope.
+    site = forms.ModelChoiceField(
+        label=_("申报阵地"),
+        queryset=Site.objects.none(),
+        widget=site_picker(),
+        error_messages={
+            "invalid_choice": _("请从搜索结果中选择阵地：所选阵地不在您的管理范围内。")
+        },
+    )
     summary = forms.CharField(label=_("一句话介绍"), max_length=200, required=False)
     description = forms.CharField(
         label=_("项目介绍"),
@@ -41,6 +51,7 @@ class ProjectForm(forms.Form):
     start_within = HoursField(label=_("开始服务时限（小时）"), required=False)
     rate_within = HoursField(label=_("评价时限（小时）"), required=False)
 
-    def __init__(self, *args, sites=(), **kwargs):
+    def __init__(self, *args, sites, **kwargs):
+        """``sites``: the user's staff scope, the set ``/volunteers/pick/sites/`` searches."""
         super().__init__(*args, **kwargs)
-        self.fields["site"].choices = [(s.pk, s.name) for s in sites]
+        self.fields["site"].queryset = sites

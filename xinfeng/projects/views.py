@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 from xinfeng.accounts.choices import STAFF_ROLES
 from xinfeng.accounts.scope import can_manage, scope_paths
 from xinfeng.core.errors import DomainError, NotFound
-from xinfeng.places.models import Site, subtree_q
 from xinfeng.volunteers.choices import ServiceCategory
+from xinfeng.volunteers.pickers import staff_sites
 
 from . import selectors, services
 from .choices import ProjectStatus
@@ -67,24 +67,16 @@ def detail(request, project_id: int):
     return render(request, "projects/detail.html", ctx)
 
 
-def _sites_for(user):
-    qs = Site.objects.exclude(level="point").order_by("level", "name")
-    paths = scope_paths(user, STAFF_ROLES)
-    if paths is not None:
-        qs = qs.filter(subtree_q(paths, "region__path"))
-    return list(qs[:300])
-
-
 @login_required
 def declare(request):
-    sites = _sites_for(request.user)
-    if not sites:
+    sites = staff_sites(request.user)
+    if not sites.exists():
         return render(request, "404.html", status=404)
     form = ProjectForm(request.POST or None, sites=sites)
     status = 200
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v is not None}
-        site = next(s for s in sites if s.pk == data.pop("site"))
+        site = data.pop("site")
         try:
             project = services.project_declare(actor=request.user, site=site, **data)
         except DomainError as exc:
