@@ -2,11 +2,23 @@
 through ``activities.services``, the same functions the API calls."""
 
 from django import forms
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from xinfeng.places.models import Venue
+from xinfeng.accounts.choices import STAFF_ROLES
+from xinfeng.accounts.scope import restrict
+from xinfeng.places.models import Site, Venue
+from xinfeng.places.pickers import KINDS, Kind, SearchPicker
+from xinfeng.places.selectors import sites_managed_by
+from xinfeng.projects.models import Project
 from xinfeng.volunteers.choices import ServiceCategory
 from xinfeng.volunteers.models import Team
+from xinfeng.volunteers.pickers import (
+    NOT_IN_SCOPE,
+    parent_team_candidates,
+    site_picker,
+    team_picker,
+)
 
 from .choices import Eligibility, Mode, NewsKind
 
@@ -26,16 +38,73 @@ def _dt(label):
     )
 
 
+# A city or province admin manages ~100,000 sites, ~12,000 teams and thousands of projects
+# and rooms: these fields are search pickers (htmx), never selects of whole tables. Each
+# queryset below is both what the form accepts and what its endpoint searches; sites and
+# teams use the volunteers endpoints (same scopes), projects and rooms ours
+# (``/activities/manage/pick/projects|venues/``).
+NOT_IN_SCOPE_PROJECT = _("请从搜索结果中选择服务项目：所选项目不存在或不在您的管理范围内。")
+NOT_IN_SCOPE_VENUE = _("请从搜索结果中选择场所：所选场所不存在、已停用或不在您的管理范围内。")
+
+
+def organiser_projects(user) -> QuerySet:
+    """Projects of the user's staff scope (an activity may belong to one)."""
+    return restrict(Project.objects.select_related("site"), user, roles=STAFF_ROLES)
+
+
+def organiser_venues(user) -> QuerySet:
+    """Active rooms of the sites the user manages."""
+    return Venue.objects.filter(
+        site__in=sites_managed_by(user=user).values("pk"), is_active=True
+    ).select_related("site")
+
+
+def _by_name(qs: QuerySet, q: str) -> QuerySet:
+    return qs.filter(Q(name__icontains=q) | Q(site__name__icontains=q))
+
+
+KINDS.setdefault(
+    "projects",
+    Kind(lambda p: f"{p.name}（{p.site.name}）", _by_name, lambda: ("name", "id"), ("site",)),
+)
+KINDS.setdefault(
+    "venues",
+    Kind(
+        lambda v: f"{v.name}（{v.site.name}）",
+        _by_name,
+        lambda: ("site__name", "name", "id"),
+        ("site",),
+    ),
+)
+
+
+def _picked(label, qs, widget, message, **kwargs):
+    return forms.ModelChoiceField(
+        label=label,
+        queryset=qs,
+        widget=widget,
+        error_messages={"invalid_choice": message},
+        **kwargs,
+    )
+
+
+def _keep(qs: QuerySet, pk) -> QuerySet:
+    """``qs`` plus the current value when editing (set before the scope changed)."""
+    return qs | qs.model.objects.filter(pk=pk) if pk else qs
+
+
 class ActivityForm(forms.Form):
-    site = forms.ModelChoiceField(label=_("主办阵地"), queryset=None)
+    site = _picked(_("主办阵地"), Site.objects.none(), site_picker(), NOT_IN_SCOPE["site"])
     title = forms.CharField(label=_("活动名称"), max_length=120)
     category = forms.ChoiceField(label=_("活动类别"), choices=ServiceCategory.choices)
     starts_at = _dt(_("开始时间"))
     ends_at = _dt(_("结束时间"))
     capacity = forms.IntegerField(label=_("名额"), max_value=100000)
-    venue = forms.ModelChoiceField(
-        label=_("场所"),
-        queryset=Venue.objects.none(),
+    venue = _picked(
+        _("场所"),
+        Venue.objects.none(),
+        SearchPicker(kind="venues", url_name="activities:pick_venues"),
+        NOT_IN_SCOPE_VENUE,
         required=False,
         help_text=_("选择场所会同时预约该场所；户外活动请留空并填写地址与坐标。"),
     )
@@ -46,8 +115,16 @@ class ActivityForm(forms.Form):
     eligibility = forms.ChoiceField(
         label=_("报名对象"), choices=Eligibility.choices, initial=Eligibility.EVERYONE
     )
-    team = forms.ModelChoiceField(label=_("指定队伍"), queryset=Team.objects.none(), required=False)
-    project = forms.ModelChoiceField(label=_("所属服务项目"), queryset=None, required=False)
+    team = _picked(
+        _("指定队伍"), Team.objects.none(), team_picker(), NOT_IN_SCOPE["team"], required=False
+    )
+    project = _picked(
+        _("所属服务项目"),
+        Project.objects.none(),
+        SearchPicker(kind="projects", url_name="activities:pick_projects"),
+        NOT_IN_SCOPE_PROJECT,
+        required=False,
+    )
     stream_url = forms.URLField(
         label=_("直播地址"), required=False, max_length=200, assume_scheme="https"
     )
@@ -60,12 +137,21 @@ class ActivityForm(forms.Form):
     )
     cover = forms.ImageField(label=_("封面图"), required=False)
 
-    def __init__(self, *args, sites, venues, teams, projects, **kwargs):
+    def __init__(self, *args, user, activity=None, **kwargs):
+        """The choices are ``user``'s staff scope; editing ``activity`` keeps its current
+        team, project and room and shows its site, which cannot change, as plain text."""
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = sites
-        self.fields["venue"].queryset = venues
-        self.fields["team"].queryset = teams
-        self.fields["project"].queryset = projects
+        f = self.fields
+        f["site"].queryset = sites_managed_by(user=user)
+        f["venue"].queryset = organiser_venues(user)
+        f["team"].queryset = parent_team_candidates(user)
+        f["project"].queryset = organiser_projects(user)
+        if activity is not None:
+            f["site"].widget = forms.Select()
+            f["site"].queryset = Site.objects.filter(pk=activity.site_id)
+            f["site"].disabled = True
+            for name in ("venue", "team", "project"):
+                f[name].queryset = _keep(f[name].queryset, getattr(activity, f"{name}_id"))
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)
@@ -95,13 +181,20 @@ class BookingForm(forms.Form):
     title = forms.CharField(label=_("用途"), max_length=120)
     organisation = forms.CharField(label=_("使用团体"), max_length=100, required=False)
     team = forms.ModelChoiceField(
-        label=_("志愿服务队"), queryset=Team.objects.none(), required=False
+        label=_("志愿服务队"),
+        queryset=Team.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": NOT_IN_SCOPE["team"]},
     )
     starts_at = _dt(_("开始时间"))
     ends_at = _dt(_("结束时间"))
 
-    def __init__(self, *args, teams, **kwargs):
+    def __init__(self, *args, teams, search=False, **kwargs):
+        """``search``: ``teams`` may be large (staff: the teams of their scope and above,
+        as ``/volunteers/pick/teams/``), so pick by searching; a leader's own teams are few."""
         super().__init__(*args, **kwargs)
+        if search:
+            self.fields["team"].widget = team_picker()
         self.fields["team"].queryset = teams
 
 
@@ -113,7 +206,7 @@ class ReportForm(forms.Form):
 
 
 class NewsForm(forms.Form):
-    site = forms.ModelChoiceField(label=_("发布阵地"), queryset=None)
+    site = _picked(_("发布阵地"), Site.objects.none(), site_picker(), NOT_IN_SCOPE["site"])
     kind = forms.ChoiceField(label=_("类型"), choices=NewsKind.choices)
     title = forms.CharField(label=_("标题"), max_length=150)
     summary = forms.CharField(label=_("摘要"), max_length=300, required=False)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import manage, news, public, rooms
+from .views import manage, news, pickers, public, rooms
 
 app_name = "activities"
 urlpatterns = [
@@ -14,6 +14,8 @@ urlpatterns = [
     path("<int:activity_id>/watch/", public.watch, name="watch"),
     path("manage/", manage.manage_list, name="manage_list"),
     path("manage/new/", manage.manage_new, name="manage_new"),
+    path("manage/pick/projects/", pickers.pick_projects, name="pick_projects"),
+    path("manage/pick/venues/", pickers.pick_venues, name="pick_venues"),
     path("<int:activity_id>/manage/", manage.manage_detail, name="manage"),
     path("<int:activity_id>/manage/edit/", manage.manage_edit, name="manage_edit"),
     path("<int:activity_id>/manage/action/", manage.manage_action, name="manage_action"),

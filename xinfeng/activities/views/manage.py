@@ -14,14 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinfeng.accounts.choices import STAFF_ROLES
 from xinfeng.accounts.models import User
-from xinfeng.accounts.scope import restrict
 from xinfeng.core.errors import DomainError, NotFound
-from xinfeng.places.models import Venue
 from xinfeng.places.selectors import sites_managed_by
-from xinfeng.projects.models import Project
-from xinfeng.volunteers.models import Team
 
 from .. import selectors, services
 from ..choices import ActivityState
@@ -32,16 +27,6 @@ from .common import not_found
 
 ACTIONS = {"submit", "publish", "approve", "reject", "cancel", "finish"}
 RENEW = "renew_codes"
-
-
-def _form_querysets(user):
-    sites = sites_managed_by(user=user).order_by("level", "name")
-    return {
-        "sites": sites,
-        "venues": Venue.objects.filter(site__in=sites, is_active=True).select_related("site"),
-        "teams": Team.objects.filter(is_active=True).order_by("name"),
-        "projects": restrict(Project.objects.all(), user, roles=STAFF_ROLES).order_by("name"),
-    }
 
 
 @login_required
@@ -79,10 +64,9 @@ def _save_form(request, form, save):
 
 @login_required
 def manage_new(request):
-    qs = _form_querysets(request.user)
-    if not qs["sites"].exists():
+    if not sites_managed_by(user=request.user).exists():
         return not_found(request)
-    form = ActivityForm(request.POST or None, request.FILES or None, **qs)
+    form = ActivityForm(request.POST or None, request.FILES or None, user=request.user)
 
     def save(data):
         site = data.pop("site")
@@ -116,9 +100,9 @@ def manage_edit(request, activity_id: int):
         request.POST or None,
         request.FILES or None,
         initial=initial,
-        **_form_querysets(request.user),
+        user=request.user,
+        activity=activity,
     )
-    form.fields["site"].disabled = True
 
     def save(data):
         data.pop("site", None)

@@ -15,6 +15,7 @@ from xinfeng.accounts.scope import has_role_at
 from xinfeng.core.errors import DomainError, NotFound
 from xinfeng.volunteers.choices import MembershipRole, MembershipStatus
 from xinfeng.volunteers.models import Team
+from xinfeng.volunteers.pickers import parent_team_candidates
 
 from .. import selectors, services
 from ..forms import BookingForm
@@ -22,20 +23,22 @@ from ..models import VenueBooking
 from .common import date_param, not_found
 
 
-def _bookable_teams(user, venue):
-    """Teams the user may book this room for: any active team for staff of the site's
-    region, the teams they lead for a team leader; ``None`` when they may not book."""
+def _bookable_teams(user, venue) -> tuple:
+    """(teams the user may book this room for, whether to pick them by searching): for
+    staff of the site's region the active teams of their scope and the regions above it
+    (a province has ~12,000 teams: the set ``/volunteers/pick/teams/`` searches), for a
+    team leader the few teams they lead; ``(None, False)`` when they may not book."""
     if not user.is_authenticated:
-        return None
-    active = Team.objects.filter(is_active=True).order_by("name")
+        return None, False
     if has_role_at(user, venue.site.region):
-        return active
-    led = active.filter(
+        return parent_team_candidates(user), True
+    led = Team.objects.filter(
+        is_active=True,
         memberships__volunteer__user=user,
         memberships__role=MembershipRole.LEADER,
         memberships__status=MembershipStatus.ACTIVE,
-    )
-    return led if led.exists() else None
+    ).order_by("name")
+    return (led, False) if led.exists() else (None, False)
 
 
 def venue_calendar(request, venue_id: int):
@@ -65,10 +68,12 @@ def venue_calendar(request, venue_id: int):
                 ],
             }
         )
-    teams = _bookable_teams(request.user, venue)
+    teams, search = _bookable_teams(request.user, venue)
     can_book = teams is not None
     form = BookingForm(
-        request.POST or None, teams=teams if teams is not None else Team.objects.none()
+        request.POST or None,
+        teams=teams if teams is not None else Team.objects.none(),
+        search=search,
     )
     status = 200
     if request.method == "POST":
