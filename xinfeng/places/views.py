@@ -4,16 +4,14 @@ from django.shortcuts import render
 from xinfeng.core.errors import NotFound
 
 from . import selectors
+from .cascade import region_cascade
 from .choices import SiteLevel
-from .models import Region
 
 
 def site_directory(request):
     """Phone-first directory of practice sites, filterable by region, level and text."""
-    region = None
-    region_id = request.GET.get("region")
-    if region_id and region_id.isdigit():
-        region = Region.objects.filter(pk=int(region_id)).first()
+    cascade = region_cascade(request.GET)
+    region = cascade.selected
     level = request.GET.get("level") or None
     if level not in SiteLevel.values:
         level = None
@@ -22,14 +20,13 @@ def site_directory(request):
         selectors.level_rank(), "name", "id"
     )
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    regions = Region.objects.filter(depth__lte=1).order_by("path")
     context = {
         "page": page,
         "region": region,
         "level": level,
         "q": q,
         "levels": SiteLevel.choices,
-        "regions": regions,
+        "cascade": cascade,
     }
     template = "places/_site_rows.html" if request.htmx else "places/site_directory.html"
     return render(request, template, context)
