@@ -8,7 +8,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.factories import RegionFactory, SiteFactory
+from tests.orders.factories import TeamFactory
 from xinfeng.activities import services
+from xinfeng.activities.models import Activity
 from xinfeng.places.choices import RegionLevel
 
 from .conftest import login
@@ -111,3 +113,34 @@ def test_near_me_uses_the_browser_location(browser, live_server, tree, owner):
     expect(rows.first).to_contain_text("米")
     assert "lat=29.2507" in page.url
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_organiser_picks_site_and_team_by_searching_on_a_phone(phone_page, tree, owner):
+    """A city admin's scope may hold ~12,000 teams: the form lists a few and searches the
+    rest (htmx); the picked radio is what the form posts."""
+    for i in range(25):  # township teams sort first and fill the first page of the list
+        TeamFactory(name=f"乡队{i:02d}", home_site=tree.inst1, region=tree.t1)
+    wanted = TeamFactory(name="水口村宣讲队", home_site=tree.st1, region=tree.v1)
+    TeamFactory(name="江益镇宣讲队", home_site=tree.inst2, region=tree.t2)  # out of scope
+    page = phone_page
+    login(page, "owner")
+    page.goto("/activities/manage/new/")
+    page.locator(f"#id_site_options input[value='{tree.st1.pk}']").check()
+    team = page.locator(f"#id_team_options input[value='{wanted.pk}']")
+    expect(team).to_have_count(0)
+    page.fill("#id_team", "宣讲")
+    expect(team).to_be_visible()
+    expect(page.locator("#id_team_options")).not_to_contain_text("江益镇宣讲队")
+    team.check()
+    start = (timezone.localtime() + timedelta(days=3)).replace(hour=10, minute=0)
+    page.fill("#id_title", "理论宣讲进村")
+    page.select_option("#id_category", "theory")
+    page.fill("#id_starts_at", start.strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#id_ends_at", (start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#id_capacity", "30")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.locator("form.form button[type=submit]").click()
+    expect(page.locator(".messages")).to_contain_text("活动已创建")
+    activity = Activity.objects.get(title="理论宣讲进村")
+    assert (activity.site_id, activity.team_id) == (tree.st1.pk, wanted.pk)
