@@ -14,7 +14,7 @@ from xinfeng.accounts.choices import READ_ROLES
 from xinfeng.accounts.scope import has_role_at, scope_paths
 from xinfeng.core.errors import DomainError, NotFound, PermissionDenied
 from xinfeng.core.masking import mask_phone
-from xinfeng.places.models import Region
+from xinfeng.places.cascade import region_cascade
 
 from . import certificates, exchange, exports, imports, registration, selectors, services, teams
 from .api import XLSX
@@ -53,11 +53,14 @@ def _xlsx(data: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _volunteer_filters(request):
+def _region_filter(request):
+    """The cascading region filter over the user's read scope (places.cascade)."""
+    return region_cascade(request.GET, roots=scope_paths(request.user, READ_ROLES))
+
+
+def _volunteer_filters(request, cascade):
     g = request.GET
-    region = None
-    if (g.get("region") or "").isdigit():
-        region = Region.objects.filter(pk=int(g["region"])).first()
+    region = cascade.selected
     status = g.get("political_status") or None
     if status not in PoliticalStatus.values:
         status = None
@@ -74,7 +77,8 @@ def volunteer_list(request):
         _require_scope(request)
     except DomainError as exc:
         return refusal(request, exc)
-    f = _volunteer_filters(request)
+    cascade = _region_filter(request)
+    f = _volunteer_filters(request, cascade)
     qs = selectors.volunteer_list(user=request.user, **f).order_by("-id")
     if request.GET.get("export") == "xlsx":
         data = exports.volunteers_xlsx(
@@ -90,7 +94,7 @@ def volunteer_list(request):
     context = {
         **f,
         "page": page,
-        "regions": _staff_regions(request.user).filter(depth__lte=4).order_by("path"),
+        "cascade": cascade,
         "statuses": PoliticalStatus.choices,
         "star_range": range(1, 6),
         "query": request.GET.urlencode(),
@@ -232,9 +236,8 @@ def record_list(request):
     except DomainError as exc:
         return refusal(request, exc)
     g = request.GET
-    region = None
-    if (g.get("region") or "").isdigit():
-        region = Region.objects.filter(pk=int(g["region"])).first()
+    cascade = _region_filter(request)
+    region = cascade.selected
     source = g.get("source") if g.get("source") in ServiceSource.values else None
     try:
         since, until = parse_day(g.get("since")), parse_day(g.get("until"), end=True)
@@ -248,7 +251,10 @@ def record_list(request):
             actor=request.user,
             queryset=qs,
             request=request,
-            filters={k: g.get(k) for k in ("region", "source", "since", "until") if g.get(k)},
+            filters={
+                **({"region": str(region)} if region else {}),
+                **{k: g.get(k) for k in ("source", "since", "until") if g.get(k)},
+            },
         )
         return _xlsx(data, "service-hours.xlsx")
     page = Paginator(qs, 30).get_page(g.get("page"))
@@ -259,7 +265,7 @@ def record_list(request):
         "since": g.get("since", ""),
         "until": g.get("until", ""),
         "sources": ServiceSource.choices,
-        "regions": _staff_regions(request.user).filter(depth__lte=4).order_by("path"),
+        "cascade": cascade,
         "query": g.urlencode(),
     }
     return render(request, "volunteers/staff/record_list.html", context)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from xinfeng.accounts.scope import has_role_at
 from xinfeng.core.errors import DomainError, NotFound
 from xinfeng.core.masking import mask_phone
-from xinfeng.places.models import Region
+from xinfeng.places.cascade import region_cascade
 
 from . import selectors, teams
 from .choices import MembershipStatus, ServiceCategory, TeamType
@@ -28,10 +28,8 @@ def team_directory(request):
     category = request.GET.get("category") or None
     if category not in ServiceCategory.values:
         category = None
-    region = None
-    region_id = request.GET.get("region")
-    if region_id and region_id.isdigit():
-        region = Region.objects.filter(pk=int(region_id)).first()
+    cascade = region_cascade(request.GET)
+    region = cascade.selected
     q = (request.GET.get("q") or "").strip()[:50]
     standby = request.GET.get("standby") == "1"
     qs = selectors.team_list(
@@ -51,7 +49,7 @@ def team_directory(request):
         "standby": standby,
         "types": TeamType.choices,
         "categories": ServiceCategory.choices,
-        "regions": Region.objects.filter(level__in=["county", "township"]).order_by("path"),
+        "cascade": cascade,
         "category_labels": dict(ServiceCategory.choices),
     }
     template = "volunteers/_team_rows.html" if request.htmx else "volunteers/team_directory.html"
