@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinfeng.core.errors import DomainError, NotAuthenticated, NotFound
+from xinfeng.places.cascade import region_cascade
 from xinfeng.places.coverage import walk_radius_m
 from xinfeng.places.models import Region
 
@@ -224,7 +225,8 @@ def _pct(share: float | None) -> str:
 
 def coverage_view(request):
     """The 15-minute circle for a region and a chosen walk, computed now (cached briefly)."""
-    region = _region_param(request)
+    cascade = region_cascade(request.GET, id="cov-region")
+    region = cascade.selected
     status = 200
     error = None
     data = None
@@ -241,11 +243,8 @@ def coverage_view(request):
             row["uncovered"] = row["population"] - row["covered"]
     except DomainError as exc:
         error, status = exc.detail, exc.status
-    # Offer the way up and one level down from where the user is: short at any scale.
+    # The cascade offers the way up and one level down: short at any scale.
     here = region or (selectors.top_region() if Region.objects.exists() else None)
-    regions = []
-    if here is not None:
-        regions = [*here.ancestors(), here, *Region.objects.filter(parent=here).order_by("path")]
     return render(
         request,
         "insights/coverage.html",
@@ -255,7 +254,7 @@ def coverage_view(request):
             "minutes": minutes,
             "speed": speed,
             "region": here,
-            "regions": regions,
+            "cascade": cascade,
         },
         status=status,
     )
