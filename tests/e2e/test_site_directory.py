@@ -36,6 +36,7 @@ def test_region_cascade_narrows_level_by_level_on_a_phone(phone_page, tree):
     page.get_by_label("乡镇/街道").select_option(label="江益镇")
     expect(page.get_by_label("村/社区").locator("option")).to_have_text(["全部", "江益村"])
     expect(row_count(page)).to_have_count(2)
+    assert f"region={tree.v1.pk}" not in page.url  # the stale village is not sent
     page.get_by_label("层级").select_option("station")
     expect(row_count(page)).to_have_count(1)
     expect(page.locator("#site-rows")).to_contain_text("江益村实践站")

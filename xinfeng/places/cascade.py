@@ -20,8 +20,8 @@ Request format (documented contract, see docs/architecture.md):
   another branch ends the walk. Without JavaScript, changing a county while the old
   township select still posts its value thus selects the new county, not the old township.
   An invalid first value resets the filter (no region); nothing answers an error.
-- With JavaScript (htmx's ``hx-on``), changing a select disables the selects below it and
-  reloads the page with the form's values, so the cascade re-renders one level deeper.
+- With JavaScript (htmx's ``hx-on``), changing a select drops the values of the selects below
+  it and reloads the page with the form's values, so the cascade re-renders one level deeper.
 
 Queries: parsing is one query (the posted ids); the option lists are one query for the
 top level (the scope roots, or the parentless regions) plus one query
