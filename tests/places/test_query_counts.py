@@ -38,7 +38,10 @@ def owner_session(owner):
         ("/api/v1/places/sites", {"limit": 200, "region_id": "REGION"}, 2),
         ("/api/v1/places/regions", {"limit": 200}, 1),
         ("/api/v1/places/venues", {"limit": 200}, 1),
-        ("/places/sites/", {}, 3),
+        # count, rows, the region cascade: parentless regions and the lone city's children
+        ("/places/sites/", {}, 4),
+        # + the posted id; the cascade's lists are one parent_id IN (chain) query
+        ("/places/sites/", {"region": "REGION"}, 5),
     ],
 )
 def test_public_lists_have_constant_queries(client, tree, url, params, expected):
