@@ -38,21 +38,27 @@ def _render(request, qs, *, kind, field, q, selected, required):
     return render(request, "places/widgets/_picker_options.html", context)
 
 
-@never_cache
-@require_GET
-def pick_sites(request):
+def scoped_pick(request, *, kind: str, queryset_for) -> HttpResponse:
+    """A signed-in user's search over ``queryset_for(user)`` (``exclude=<id>`` drops one
+    row, e.g. the object being edited): the endpoint body other apps' pickers reuse."""
     if not request.user.is_authenticated:
         return HttpResponse(status=401)
     parsed = _params(request)
     if parsed is None:
         return HttpResponseBadRequest()
     field, q, selected, required = parsed
-    qs = selectors.parent_candidates(user=request.user)
+    qs = queryset_for(request.user)
     exclude = request.GET.get("exclude") or ""
     if exclude.isdigit() and len(exclude) <= 18:
         qs = qs.exclude(pk=int(exclude))
-    return _render(
-        request, qs, kind="sites", field=field, q=q, selected=selected, required=required
+    return _render(request, qs, kind=kind, field=field, q=q, selected=selected, required=required)
+
+
+@never_cache
+@require_GET
+def pick_sites(request):
+    return scoped_pick(
+        request, kind="sites", queryset_for=lambda user: selectors.parent_candidates(user=user)
     )
 
 

@@ -335,55 +335,52 @@ def activity_finish(*, actor, activity: Activity) -> Activity:
     return _move(activity, ActivityAction.FINISH, actor)
 
 
+def _sweep(state: str, passed: str, now: datetime, apply) -> int:
+    """``apply(activity)`` to each activity (up to 500 a round) in ``state`` whose ``passed``
+    time is not after ``now``, each in its own transaction under the row lock, checked
+    again once locked. Returns how many."""
+    done = 0
+    due = {"state": state, f"{passed}__lte": now}
+    for pk in list(Activity.objects.filter(**due).values_list("pk", flat=True)[:500]):
+        with transaction.atomic():
+            activity = lock(pk)
+            if activity.state == state and getattr(activity, passed) <= now:
+                apply(activity)
+                done += 1
+    return done
+
+
 def finish_ended_activities(*, now: datetime | None = None) -> int:
     """Mark published activities whose end has passed as finished (the worker runs this
     after closing forgotten check-outs). Returns how many were finished."""
-    now = now or timezone.now()
-    done = 0
-    ids = list(
-        Activity.objects.filter(state=ActivityState.PUBLISHED, ends_at__lte=now).values_list(
-            "pk", flat=True
-        )[:500]
+    return _sweep(
+        ActivityState.PUBLISHED,
+        "ends_at",
+        now or timezone.now(),
+        lambda activity: _move(activity, ActivityAction.FINISH, None),
     )
-    for pk in ids:
-        with transaction.atomic():
-            activity = lock(pk)
-            if activity.state == ActivityState.PUBLISHED and activity.ends_at <= now:
-                _move(activity, ActivityAction.FINISH, None)
-                done += 1
-    return done
 
 
 def expire_unreviewed_activities(*, now: datetime | None = None) -> int:
     """Cancel submitted activities whose start has passed without a review (they can no
     longer be approved; nobody could sign up yet): the room is released and the organiser
     is told. The worker runs this with the end-of-activity jobs. Returns how many."""
-    now = now or timezone.now()
-    reason = _("开始前未获审核，已自动取消。")
-    done = 0
-    ids = list(
-        Activity.objects.filter(state=ActivityState.SUBMITTED, starts_at__lte=now).values_list(
-            "pk", flat=True
-        )[:500]
-    )
-    for pk in ids:
-        with transaction.atomic():
-            activity = lock(pk)
-            if activity.state != ActivityState.SUBMITTED or activity.starts_at > now:
-                continue
-            _move(activity, ActivityAction.CANCEL, None, str(reason))
-            activity.cancel_reason = str(reason)[:200]
-            activity.save(update_fields=["cancel_reason"])
-            release_for_activity(activity, str(reason))
-            notify(
-                recipients=[activity.created_by],
-                title=_("活动未获审核已取消：%(t)s") % {"t": activity.title},
-                body=reason,
-                link=f"/activities/{activity.pk}/manage/",
-                kind="activity_expired",
-            )
-            done += 1
-    return done
+    reason = str(_("开始前未获审核，已自动取消。"))
+
+    def expire(activity: Activity) -> None:
+        _move(activity, ActivityAction.CANCEL, None, reason)
+        activity.cancel_reason = reason[:200]
+        activity.save(update_fields=["cancel_reason"])
+        release_for_activity(activity, reason)
+        notify(
+            recipients=[activity.created_by],
+            title=_("活动未获审核已取消：%(t)s") % {"t": activity.title},
+            body=reason,
+            link=f"/activities/{activity.pk}/manage/",
+            kind="activity_expired",
+        )
+
+    return _sweep(ActivityState.SUBMITTED, "starts_at", now or timezone.now(), expire)
 
 
 @transaction.atomic
