@@ -192,3 +192,25 @@ def test_team_edit_page_leader_and_staff(team_world, owner, outsider, tree):
     oc = Client()
     oc.force_login(outsider)
     assert oc.get(f"/volunteers/teams/{team.pk}/edit/").status_code == 403
+
+
+def test_staff_appoint_and_step_down_a_leader_on_the_page_and_the_api(team_world, owner, api_as):
+    """Regression: the role change locked across an outer join, which PostgreSQL refuses
+    (a 500 on every appointment there)."""
+    team, leader, joiner = team_world
+    m = member(team, joiner)
+    client = Client()
+    client.force_login(owner)
+    r = client.post(f"/volunteers/memberships/{m.pk}/leader/")
+    assert r.status_code == 302
+    m.refresh_from_db()
+    assert m.role == MembershipRole.LEADER
+    assert joiner.user.role_assignments.filter(role="team_leader").exists()
+    r = post(api_as(owner), f"/api/v1/volunteers/memberships/{m.pk}/role", {"role": "member"})
+    assert r.status_code == 200, r.content
+    m.refresh_from_db()
+    assert m.role == MembershipRole.MEMBER
+    # A member of the public may not appoint anyone.
+    assert post(
+        api_as(joiner.user), f"/api/v1/volunteers/memberships/{m.pk}/role", {"role": "leader"}
+    ).status_code in (403, 404)

@@ -282,7 +282,9 @@ def team_add_member(
 def membership_set_role(*, actor, membership: TeamMembership, role: str) -> TeamMembership:
     """Staff of the team's region appoint or step down a leader (active members only)."""
     membership = (
-        TeamMembership.objects.select_for_update()
+        # Lock the membership row only: PostgreSQL refuses FOR UPDATE on the nullable side
+        # of the outer join to the volunteer's user.
+        TeamMembership.objects.select_for_update(of=("self",))
         .select_related("team", "volunteer__user")
         .get(pk=membership.pk)
     )
