@@ -67,7 +67,9 @@ def project_declare(*, actor, site: Site, teams=(), areas=(), **fields) -> Proje
 def project_update(*, actor, project: Project, teams=None, areas=None, **fields) -> Project:
     """Edit a project's description, audience, deadlines. Staff of the owning site."""
     _check_fields(fields)
-    project = Project.objects.select_for_update().select_related("site").get(pk=project.pk)
+    project = (
+        Project.objects.select_for_update(of=("self",)).select_related("site").get(pk=project.pk)
+    )
     require_role_at(actor, project.site.region, STAFF_ROLES)
     if project.status == ProjectStatus.RETIRED:
         raise Conflict(_("已停止的项目不能修改。"), code="retired")

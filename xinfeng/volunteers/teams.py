@@ -182,7 +182,7 @@ def membership_decide(*, actor, membership: TeamMembership, approve: bool) -> Te
     """The leader (or staff of the team's region) approves or rejects a pending request.
     Locks the membership row."""
     membership = (
-        TeamMembership.objects.select_for_update()
+        TeamMembership.objects.select_for_update(of=("self",))
         .select_related("team", "volunteer")
         .get(pk=membership.pk)
     )
@@ -215,7 +215,7 @@ def membership_leave(*, actor, membership: TeamMembership) -> TeamMembership:
     """Leave a team (or withdraw a request), or be removed by the leader or staff. The row
     stays with status ``left`` and the time, so service history keeps its team."""
     membership = (
-        TeamMembership.objects.select_for_update()
+        TeamMembership.objects.select_for_update(of=("self",))
         .select_related("team", "volunteer")
         .get(pk=membership.pk)
     )
@@ -245,7 +245,7 @@ def team_add_member(
     if team_is_risky(team):
         require_may_take_risky_work(volunteer)
     membership = (
-        TeamMembership.objects.select_for_update()
+        TeamMembership.objects.select_for_update(of=("self",))
         .filter(
             team=team,
             volunteer=volunteer,

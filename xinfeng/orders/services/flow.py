@@ -65,7 +65,7 @@ def team_can_serve(team: Team, order: Order) -> bool:
 
 
 def _lock_team_with_room(team: Team) -> Team:
-    team = Team.objects.select_for_update().select_related("region").get(pk=team.pk)
+    team = Team.objects.select_for_update(of=("self",)).select_related("region").get(pk=team.pk)
     if not team.is_active:
         raise Conflict(_("该队伍已停用。"), code="team_inactive")
     if team_load(team) >= team.capacity:
