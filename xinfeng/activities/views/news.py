@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vGeo
 
 from xinfeng.core.errors import DomainError, NotFound
-from xinfeng.places.choices import RegionLevel
+from xinfeng.places.cascade import region_cascade
 from xinfeng.places.models import Region, Site, subtree_q
 from xinfeng.places.selectors import sites_managed_by
 
@@ -145,7 +145,8 @@ def _calendar_filters(request):
 
 def practice_calendar(request):
     """Upcoming activities by region and site (文明实践日历), grouped by day."""
-    site, region = _calendar_filters(request)
+    cascade = region_cascade(request.GET, id="c-region")
+    site, region = _site_param(request), cascade.selected
     rows = list(selectors.calendar_activities(region=region, site=site, days=31)[:300])
     days: dict = {}
     for a in rows:
@@ -165,7 +166,7 @@ def practice_calendar(request):
             "days": sorted(days.items()),
             "region": region,
             "site": site,
-            "regions": Region.objects.filter(level=RegionLevel.TOWNSHIP).order_by("path"),
+            "cascade": cascade,
             "ics_url": request.build_absolute_uri(ics),
         },
     )

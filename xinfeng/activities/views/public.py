@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinfeng.core.errors import DomainError, NotFound
+from xinfeng.places.cascade import region_cascade
 from xinfeng.places.models import Region
 from xinfeng.volunteers.choices import ServiceCategory
 
@@ -21,7 +22,7 @@ from ..choices import ActivityState, CheckMethod, ViewKind
 from ..models import Signup
 from ..permissions import can_organise
 from ..templatetags.activity_tags import distance
-from .common import date_param, float_param, int_param, not_found, region_param
+from .common import date_param, float_param, int_param, not_found
 
 PAGE_SIZE = 100
 RADII = (1000, 3000, 5000, 10000)
@@ -72,7 +73,8 @@ def render_rows(rows, base: str) -> str:
 def activity_list(request):
     """Upcoming activities; filters: near (browser location or a village), region,
     category, date. 100 rows per page, one query for the rows (site and venue joined)."""
-    region = region_param(request)
+    cascade = region_cascade(request.GET)
+    region = cascade.selected
     category = request.GET.get("category") or None
     if category not in ServiceCategory.values:
         category = None
@@ -123,7 +125,7 @@ def activity_list(request):
             [(r, _("%(d)s以内") % {"d": distance(r)}) for r in RADII], radius
         ),
         "category_options": render_options(ServiceCategory.choices, category),
-        "region_options": render_options(pickers.township_choices(), region.pk if region else None),
+        "cascade": cascade,
         "village_options": render_options(
             pickers.village_choices(region=region, user=request.user),
             near_village.pk if near_village else None,
