@@ -1,4 +1,4 @@
-"""Region choices for the activity list's pickers (townships; villages "near"), cached.
+"""Region choices for the activity list's "near a village" picker, cached.
 
 The region tree changes rarely, yet the phone list would spend three queries per request
 reading it. Choices are cached (Django's cache, 5 minutes) under a version that any save
@@ -40,18 +40,6 @@ def _cached(key: str, compute):
         value = compute()
         cache.set(full, value, TIMEOUT)
     return value
-
-
-def township_choices() -> list[tuple[int, str]]:
-    return _cached(
-        "townships",
-        lambda: [
-            (r["id"], r["short_name"] or r["name"])
-            for r in Region.objects.filter(level=RegionLevel.TOWNSHIP)
-            .order_by("path")
-            .values("id", "name", "short_name")
-        ],
-    )
 
 
 def _base_path_of_home(home_region_id: int) -> str | None:
