@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 class Boom(Exception):
-    pass
+    """Raised inside a service's transaction to roll it back."""
 
 
 def test_a_rolled_back_rejection_notifies_nobody(world, build):

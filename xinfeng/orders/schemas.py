@@ -69,7 +69,7 @@ class OrderSummary(BaseModel):
 
 
 class OrderBase(OrderSummary, Schema):
-    pass
+    """The list row's fields as a ninja schema, for the detail to extend."""
 
 
 def summary_rows(rows: list[dict]) -> list[dict]:
