@@ -197,7 +197,7 @@ def _mount():
     from xinfeng.places.api import router as places_router
     from xinfeng.projects.api import router as projects_router
     from xinfeng.surveys.api import router as surveys_router
-    from xinfeng.volunteers.api import router as volunteers_router
+    from xinfeng.volunteers.api.profiles import router as volunteers_router
 
     api.add_router("/accounts/", accounts_router)
     api.add_router("/places/", places_router)

@@ -15,9 +15,9 @@ from tests.factories import UserFactory
 from tests.volunteers.factories import RewardFactory, TeamFactory, VolunteerFactory, make_id, member
 from xinfeng.core.models import AuditEvent
 from xinfeng.volunteers.choices import MembershipRole
-from xinfeng.volunteers.imports import COLUMNS
 from xinfeng.volunteers.models import Team, Volunteer
-from xinfeng.volunteers.services import service_record_create
+from xinfeng.volunteers.services.imports import COLUMNS
+from xinfeng.volunteers.services.ledger import service_record_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

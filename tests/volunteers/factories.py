@@ -9,8 +9,8 @@ from tests.factories import RegionFactory, SiteFactory
 from xinfeng.volunteers.choices import MembershipRole, MembershipStatus, ServiceSource, TeamType
 from xinfeng.volunteers.identity import resident_id_check_char
 from xinfeng.volunteers.models import Reward, Team, TeamMembership, Volunteer
-from xinfeng.volunteers.registration import PRIVACY_NOTICE_VERSION
-from xinfeng.volunteers.services import service_record_create
+from xinfeng.volunteers.services.ledger import service_record_create
+from xinfeng.volunteers.services.profiles import PRIVACY_NOTICE_VERSION
 
 
 def make_id(birth: date = date(1990, 5, 17), seq: int = 123, area: str = "360482") -> str:

@@ -5,7 +5,7 @@ from django.test import Client
 
 from tests.factories import UserFactory
 from tests.volunteers.factories import RewardFactory, VolunteerFactory, credit
-from xinfeng.volunteers.exchange import reward_redeem
+from xinfeng.volunteers.services.exchange import reward_redeem
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,8 @@ from PIL import Image
 
 from tests.factories import UserFactory
 from tests.volunteers.factories import TeamFactory, VolunteerFactory, credit
-from xinfeng.volunteers.certificates import certificate_issue, verify_url
 from xinfeng.volunteers.models import Certificate
+from xinfeng.volunteers.services.certificates import certificate_issue, verify_url
 
 
 def post(client, url, data):

@@ -9,8 +9,8 @@ from django.db import connection
 from tests.factories import RegionFactory, SiteFactory, UserFactory
 from tests.volunteers.factories import RewardFactory, VolunteerFactory, credit
 from xinfeng.core.errors import Conflict
-from xinfeng.volunteers import exchange
 from xinfeng.volunteers.models import PointsEntry, Redemption, Reward, Volunteer
+from xinfeng.volunteers.services import exchange
 
 pytestmark = pytest.mark.postgres
 

@@ -11,7 +11,7 @@ from tests.volunteers.factories import TeamFactory, VolunteerFactory, credit, me
 from xinfeng.core.errors import PermissionDenied, ValidationFailed
 from xinfeng.volunteers.choices import MembershipRole, PointsKind, ServiceSource
 from xinfeng.volunteers.models import PointsEntry, ServiceRecord, star_level_for
-from xinfeng.volunteers.services import (
+from xinfeng.volunteers.services.ledger import (
     lock_volunteer,
     points_post,
     service_record_backfill,

@@ -10,8 +10,8 @@ from openpyxl import Workbook, load_workbook
 
 from tests.volunteers.factories import make_id
 from xinfeng.core.models import AuditEvent
-from xinfeng.volunteers.imports import COLUMNS
 from xinfeng.volunteers.models import Volunteer, VolunteerImport
+from xinfeng.volunteers.services.imports import COLUMNS
 
 
 def sheet(rows) -> bytes:
@@ -147,7 +147,7 @@ def test_good_rows_in_bad_rows_reported_rerun_imports_nothing(
     job2.refresh_from_db()
     assert (job2.created_count, job2.rejected_count) == (0, 7)
     assert Volunteer.objects.count() == 2
-    _h, rows2 = __import__("xinfeng.volunteers.imports", fromlist=["x"]).rejected_rows(job2)
+    _h, rows2 = __import__("xinfeng.volunteers.services.imports", fromlist=["x"]).rejected_rows(job2)
     assert any("未重复导入" in r["reason"] for r in rows2)
 
 
@@ -173,7 +173,7 @@ def test_failure_midway_leaves_nothing_half_imported(tree, owner):
     from django.utils import timezone
 
     from tests.volunteers.factories import VolunteerFactory
-    from xinfeng.volunteers import imports
+    from xinfeng.volunteers.services import imports
 
     year = timezone.localdate().year
     VolunteerFactory(home_region=tree.v1, number=f"ZY{year}000550")  # entered by hand earlier

@@ -15,8 +15,9 @@ from tests.factories import RegionFactory, SiteFactory, UserFactory, grant
 from tests.volunteers.factories import RewardFactory, VolunteerFactory
 from xinfeng.accounts.choices import Role
 from xinfeng.core.errors import DomainError
-from xinfeng.volunteers import exchange, services
 from xinfeng.volunteers.models import PointsEntry, Redemption, Reward, ServiceRecord, Volunteer
+from xinfeng.volunteers.services import exchange
+from xinfeng.volunteers.services import ledger as services
 
 
 class LedgerMachine(RuleBasedStateMachine):

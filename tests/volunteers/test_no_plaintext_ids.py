@@ -11,7 +11,7 @@ from django.test import Client
 
 from tests.volunteers.factories import make_id
 from tests.volunteers.test_imports import run_worker, sheet
-from xinfeng.volunteers.registration import PRIVACY_NOTICE_VERSION
+from xinfeng.volunteers.services.profiles import PRIVACY_NOTICE_VERSION
 
 
 def dump_database() -> str:

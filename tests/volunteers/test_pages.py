@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from tests.factories import UserFactory
 from tests.volunteers.factories import RewardFactory, TeamFactory, VolunteerFactory, credit, member
-from xinfeng.volunteers.certificates import certificate_issue
-from xinfeng.volunteers.exchange import reward_redeem
 from xinfeng.volunteers.models import ServiceRecord
+from xinfeng.volunteers.services.certificates import certificate_issue
+from xinfeng.volunteers.services.exchange import reward_redeem
 
 
 @pytest.fixture

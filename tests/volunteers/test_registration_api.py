@@ -13,7 +13,7 @@ from xinfeng.accounts.choices import Role
 from xinfeng.core.crypto import decrypt
 from xinfeng.core.models import AuditEvent
 from xinfeng.volunteers.models import Volunteer
-from xinfeng.volunteers.registration import PRIVACY_NOTICE_VERSION
+from xinfeng.volunteers.services.profiles import PRIVACY_NOTICE_VERSION
 
 URL = "/api/v1/volunteers/register"
 

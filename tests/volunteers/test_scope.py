@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from tests.factories import UserFactory
 from tests.volunteers.factories import RewardFactory, TeamFactory, VolunteerFactory, credit, member
 from xinfeng.core.models import AuditEvent
-from xinfeng.volunteers.exchange import reward_redeem
+from xinfeng.volunteers.services.exchange import reward_redeem
 
 
 @pytest.fixture

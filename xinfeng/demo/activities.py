@@ -44,7 +44,7 @@ from xinfeng.places.models import Site, Venue
 from xinfeng.volunteers.choices import PointsKind, ServiceCategory, ServiceSource
 from xinfeng.volunteers.choices import Verification as V
 from xinfeng.volunteers.models import PointsEntry, ServiceRecord, Volunteer
-from xinfeng.volunteers.services import hours_between, points_for_hours
+from xinfeng.volunteers.services.ledger import hours_between, points_for_hours
 
 from .context import DemoContext
 

@@ -59,8 +59,8 @@ from xinfeng.volunteers.models import (
     TeamMembership,
     Volunteer,
 )
-from xinfeng.volunteers.registration import PRIVACY_NOTICE_VERSION, id_number_hash
-from xinfeng.volunteers.services import points_for_hours
+from xinfeng.volunteers.services.ledger import points_for_hours
+from xinfeng.volunteers.services.profiles import PRIVACY_NOTICE_VERSION, id_number_hash
 
 from .context import DemoContext
 from .names import person_name, phone_number

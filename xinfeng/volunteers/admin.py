@@ -8,8 +8,7 @@ Encrypted fields and pick-up codes are never shown.
 from django.contrib import admin
 
 from xinfeng.places.admin import ScopedAdmin
-
-from .models import (
+from xinfeng.volunteers.models import (
     Certificate,
     PointsEntry,
     Redemption,

@@ -7,8 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from xinfeng.places.choices import RegionLevel
 from xinfeng.places.models import Region, Site
 from xinfeng.places.pickers import SearchPicker
-
-from .choices import (
+from xinfeng.volunteers.choices import (
     Gender,
     IdType,
     MembershipRole,
@@ -16,9 +15,9 @@ from .choices import (
     ServiceCategory,
     TeamType,
 )
-from .models import Team
-from .pickers import NOT_IN_SCOPE, region_picker, site_picker, team_picker
-from .registration import PRIVACY_NOTICE_VERSION
+from xinfeng.volunteers.models import Team
+from xinfeng.volunteers.pickers import NOT_IN_SCOPE, region_picker, site_picker, team_picker
+from xinfeng.volunteers.services.profiles import PRIVACY_NOTICE_VERSION
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 

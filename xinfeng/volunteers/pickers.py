@@ -16,8 +16,7 @@ from xinfeng.accounts.choices import STAFF_ROLES
 from xinfeng.accounts.scope import restrict, scope_paths
 from xinfeng.places.models import PATH_SEGMENT, Region, Site, subtree_q
 from xinfeng.places.pickers import KINDS, Kind, SearchPicker
-
-from .models import Team
+from xinfeng.volunteers.models import Team
 
 NOT_IN_SCOPE = {
     "site": _("请从搜索结果中选择阵地：所选阵地不存在或不在您的管理范围内。"),

@@ -9,9 +9,8 @@
 from django.utils.translation import gettext as _
 
 from xinfeng.core.errors import PermissionDenied
-
-from .choices import MembershipRole, MembershipStatus
-from .models import TeamMembership, Volunteer
+from xinfeng.volunteers.choices import MembershipRole, MembershipStatus
+from xinfeng.volunteers.models import TeamMembership, Volunteer
 
 GUARDIAN_CONSENT_AGE = 14
 ADULT_AGE = 18

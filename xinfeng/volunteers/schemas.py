@@ -6,8 +6,7 @@ from decimal import Decimal
 from ninja import Field, Schema
 
 from xinfeng.core.masking import mask_phone
-
-from .choices import (
+from xinfeng.volunteers.choices import (
     Gender,
     IdType,
     MembershipRole,
@@ -16,7 +15,7 @@ from .choices import (
     ServiceSource,
     TeamType,
 )
-from .policy import volunteer_may_take_risky_work
+from xinfeng.volunteers.policy import volunteer_may_take_risky_work
 
 
 class VolunteerOut(Schema):
@@ -380,7 +379,7 @@ class CertificateOut(Schema):
 
     @staticmethod
     def resolve_verify_path(obj):
-        from .certificates import verify_path
+        from xinfeng.volunteers.services.certificates import verify_path
 
         return verify_path(obj.number)
 

@@ -15,10 +15,9 @@ from xinfeng.accounts.scope import get_in_scope, has_role_at, restrict
 from xinfeng.core.crypto import keyed_hash
 from xinfeng.core.errors import NotFound
 from xinfeng.places.models import Region, Site, subtree_q
-
-from .choices import STAR_THRESHOLDS, IdType, MembershipRole, MembershipStatus
-from .identity import normalize_id_number
-from .models import (
+from xinfeng.volunteers.choices import STAR_THRESHOLDS, IdType, MembershipRole, MembershipStatus
+from xinfeng.volunteers.identity import normalize_id_number
+from xinfeng.volunteers.models import (
     Certificate,
     PointsEntry,
     Redemption,
@@ -29,7 +28,7 @@ from .models import (
     Volunteer,
     VolunteerImport,
 )
-from .policy import user_leads_team
+from xinfeng.volunteers.policy import user_leads_team
 
 ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
 

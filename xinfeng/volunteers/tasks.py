@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from .imports import import_run
+from xinfeng.volunteers.services.imports import import_run
 
 
 @task()

@@ -1,6 +1,9 @@
 from django.urls import path
 
-from . import views, views_pickers, views_staff, views_teams
+from xinfeng.volunteers.views import pickers as views_pickers
+from xinfeng.volunteers.views import profiles as views
+from xinfeng.volunteers.views import staff as views_staff
+from xinfeng.volunteers.views import teams as views_teams
 
 app_name = "volunteers"
 urlpatterns = [

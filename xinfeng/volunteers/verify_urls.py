@@ -3,6 +3,6 @@
 
 from django.urls import path
 
-from . import views
+from xinfeng.volunteers.views import profiles as views
 
 urlpatterns = [path("", views.certificate_verify, name="certificate_verify")]

@@ -19,7 +19,7 @@ from xinfeng.core.errors import Conflict, NotAuthenticated, Throttled, Validatio
 from xinfeng.notifications.services import notify
 from xinfeng.volunteers.choices import ServiceSource, Verification
 from xinfeng.volunteers.models import ServiceRecord
-from xinfeng.volunteers.services import hours_between, service_record_create
+from xinfeng.volunteers.services.ledger import hours_between, service_record_create
 
 from ..choices import ActivityState, CheckMethod
 from ..geo import haversine_m

@@ -21,7 +21,7 @@ from xinfeng.volunteers.choices import (
 )
 from xinfeng.volunteers.models import Volunteer
 from xinfeng.volunteers.policy import team_is_risky, volunteer_may_take_risky_work
-from xinfeng.volunteers.services import service_record_create
+from xinfeng.volunteers.services.ledger import service_record_create
 
 from ..choices import AssignmentStatus, OrderAction, OrderState
 from ..models import Order, OrderAssignment

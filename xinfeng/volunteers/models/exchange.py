@@ -6,8 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xinfeng.core.models import TimeStampedModel
-
-from .choices import RedemptionStatus
+from xinfeng.volunteers.choices import RedemptionStatus
 
 
 class Reward(TimeStampedModel):

@@ -20,10 +20,9 @@ from xinfeng.accounts.scope import require_role_at
 from xinfeng.core.errors import Conflict, ValidationFailed
 from xinfeng.core.masking import mask_name
 from xinfeng.places.models import Site, subtree_q
-
-from .choices import ServiceSource
-from .models import Certificate, ServiceRecord, Volunteer
-from .numbers import certificate_number
+from xinfeng.volunteers.choices import ServiceSource
+from xinfeng.volunteers.models import Certificate, ServiceRecord, Volunteer
+from xinfeng.volunteers.services.numbers import certificate_number
 
 
 def _day_start(day: date) -> datetime:
@@ -156,7 +155,7 @@ def certificate_pdf(certificate: Certificate, base_url: str) -> bytes:
     (its content is a snapshot, so it never changes; revocation shows on the verify page)."""
     if certificate.pdf:
         return bytes(certificate.pdf)
-    from .pdf import certificate_pdf_bytes
+    from xinfeng.volunteers.services.certificate_pdf import certificate_pdf_bytes
 
     data = certificate_pdf_bytes(certificate, verify_url(certificate, base_url))
     Certificate.objects.filter(pk=certificate.pk, pdf__isnull=True).update(pdf=data)

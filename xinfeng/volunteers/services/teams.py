@@ -16,16 +16,15 @@ from xinfeng.core.errors import Conflict, NotAuthenticated, PermissionDenied, Va
 from xinfeng.core.validation import full_clean_or_raise
 from xinfeng.notifications.services import notify
 from xinfeng.places.models import Site
-
-from .choices import (
+from xinfeng.volunteers.choices import (
     MEMBERSHIP_TRANSITIONS,
     MembershipRole,
     MembershipStatus,
     ServiceCategory,
     TeamType,
 )
-from .models import Team, TeamMembership, Volunteer
-from .policy import require_may_take_risky_work, team_is_risky, user_leads_team
+from xinfeng.volunteers.models import Team, TeamMembership, Volunteer
+from xinfeng.volunteers.policy import require_may_take_risky_work, team_is_risky, user_leads_team
 
 LEADER_EDITABLE = {"description", "capacity", "standby_24h", "service_categories"}
 STAFF_EDITABLE = LEADER_EDITABLE | {"name", "team_type", "parent", "home_site", "is_active"}

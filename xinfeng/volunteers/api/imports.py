@@ -4,10 +4,10 @@ from ninja import File, Form, Status
 from ninja.files import UploadedFile
 
 from xinfeng.core.pagination import keyset_page
-
-from . import imports, selectors
-from .api import region_or_404, require_user, router, xlsx_response
-from .schemas import ImportOut, ImportPage
+from xinfeng.volunteers import selectors
+from xinfeng.volunteers.api.profiles import region_or_404, require_user, router, xlsx_response
+from xinfeng.volunteers.schemas import ImportOut, ImportPage
+from xinfeng.volunteers.services import imports
 
 
 @router.get("/imports/template.xlsx", summary="The import template")

@@ -11,13 +11,13 @@ from xinfeng.accounts.scope import has_role_at
 from xinfeng.core.errors import DomainError, NotFound
 from xinfeng.core.masking import mask_phone
 from xinfeng.places.cascade import region_cascade
-
-from . import selectors, teams
-from .choices import MembershipStatus, ServiceCategory, TeamType
-from .forms import AddMemberForm
-from .models import TeamMembership, Volunteer
-from .policy import user_leads_team
-from .views import form_refusal, refusal
+from xinfeng.volunteers import selectors
+from xinfeng.volunteers.choices import MembershipStatus, ServiceCategory, TeamType
+from xinfeng.volunteers.forms import AddMemberForm
+from xinfeng.volunteers.models import TeamMembership, Volunteer
+from xinfeng.volunteers.policy import user_leads_team
+from xinfeng.volunteers.services import teams
+from xinfeng.volunteers.views.profiles import form_refusal, refusal
 
 
 def team_directory(request):

@@ -4,13 +4,12 @@ from ninja import Status
 
 from xinfeng.core.errors import NotFound
 from xinfeng.core.pagination import keyset_page
-
-from . import exchange, selectors
-from .api import own_volunteer, region_or_404, require_user, router
-from .api_teams import site_or_404
-from .choices import RedemptionStatus
-from .models import Volunteer
-from .schemas import (
+from xinfeng.volunteers import selectors
+from xinfeng.volunteers.api.profiles import own_volunteer, region_or_404, require_user, router
+from xinfeng.volunteers.api.teams import site_or_404
+from xinfeng.volunteers.choices import RedemptionStatus
+from xinfeng.volunteers.models import Volunteer
+from xinfeng.volunteers.schemas import (
     DeliverIn,
     ReasonIn,
     RedeemIn,
@@ -22,6 +21,7 @@ from .schemas import (
     RewardPage,
     RewardPatch,
 )
+from xinfeng.volunteers.services import exchange
 
 
 @router.get("/rewards", response=RewardPage, summary="Rewards on the shelves (public)")

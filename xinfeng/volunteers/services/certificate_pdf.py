@@ -26,7 +26,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph
 
-from .models_certificates import Certificate
+from xinfeng.volunteers.models.certificates import Certificate
 
 log = logging.getLogger(__name__)
 

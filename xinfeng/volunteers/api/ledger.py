@@ -9,11 +9,11 @@ from ninja import Status
 
 from xinfeng.core.errors import NotFound, ValidationFailed
 from xinfeng.core.pagination import keyset_page
-
-from . import selectors, services
-from .api import own_volunteer, region_or_404, require_user, router
-from .choices import ServiceSource
-from .schemas import BackfillIn, CorrectIn, RecordOut, RecordPage
+from xinfeng.volunteers import selectors
+from xinfeng.volunteers.api.profiles import own_volunteer, region_or_404, require_user, router
+from xinfeng.volunteers.choices import ServiceSource
+from xinfeng.volunteers.schemas import BackfillIn, CorrectIn, RecordOut, RecordPage
+from xinfeng.volunteers.services import ledger as services
 
 
 def parse_day(value: str | None, *, end: bool = False) -> datetime | None:
@@ -76,7 +76,7 @@ def get_record(request, record_id: int):
 def backfill(request, payload: BackfillIn):
     actor = require_user(request)
     data = payload.dict()
-    from .models import Volunteer
+    from xinfeng.volunteers.models import Volunteer
 
     volunteer = Volunteer.objects.filter(pk=data.pop("volunteer_id")).first()
     if volunteer is None:

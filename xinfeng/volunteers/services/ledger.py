@@ -29,10 +29,9 @@ from xinfeng.accounts.scope import has_role_at, require_role_at
 from xinfeng.core.errors import Conflict, NotAuthenticated, PermissionDenied, ValidationFailed
 from xinfeng.core.validation import full_clean_or_raise
 from xinfeng.places.models import Region
-
-from .choices import MembershipStatus, PointsKind, ServiceSource, Verification
-from .models import PointsEntry, ServiceRecord, Team, TeamMembership, Volunteer
-from .policy import user_leads_team
+from xinfeng.volunteers.choices import MembershipStatus, PointsKind, ServiceSource, Verification
+from xinfeng.volunteers.models import PointsEntry, ServiceRecord, Team, TeamMembership, Volunteer
+from xinfeng.volunteers.policy import user_leads_team
 
 HOURS_STEP = Decimal("0.01")
 INSUFFICIENT_POINTS = _("积分不足。")

@@ -24,13 +24,18 @@ from xinfeng.core.crypto import decrypt, encrypt, keyed_hash
 from xinfeng.core.errors import Conflict, NotAuthenticated, PermissionDenied, ValidationFailed
 from xinfeng.core.validation import full_clean_or_raise
 from xinfeng.places.models import Region
-
-from .choices import Gender, IdType, MembershipRole, MembershipStatus, PoliticalStatus
-from .choices import RegistrationChannel as Channel
-from .identity import check_birth_date, check_id_number, check_phone
-from .models import TeamMembership, Volunteer
-from .numbers import volunteer_number
-from .policy import GUARDIAN_CONSENT_AGE
+from xinfeng.volunteers.choices import (
+    Gender,
+    IdType,
+    MembershipRole,
+    MembershipStatus,
+    PoliticalStatus,
+)
+from xinfeng.volunteers.choices import RegistrationChannel as Channel
+from xinfeng.volunteers.identity import check_birth_date, check_id_number, check_phone
+from xinfeng.volunteers.models import TeamMembership, Volunteer
+from xinfeng.volunteers.policy import GUARDIAN_CONSENT_AGE
+from xinfeng.volunteers.services.numbers import volunteer_number
 
 # The privacy notice volunteers accept (templates/volunteers/privacy.html). Raise the
 # version when the text changes: volunteers are then asked to accept it again.

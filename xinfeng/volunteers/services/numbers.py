@@ -6,7 +6,7 @@ The volunteer number is what pages, exports and certificates show instead of any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import NumberSequence
+from xinfeng.volunteers.models import NumberSequence
 
 VOLUNTEER_PREFIX = "ZY"
 CERTIFICATE_PREFIX = "ZM"

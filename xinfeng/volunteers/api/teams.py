@@ -5,12 +5,11 @@ from ninja import Status
 from xinfeng.core.errors import NotFound
 from xinfeng.core.pagination import keyset_page
 from xinfeng.places.models import Site
-
-from . import selectors, teams
-from .api import region_or_404, require_user, router
-from .choices import MembershipStatus, ServiceCategory, TeamType
-from .models import Volunteer
-from .schemas import (
+from xinfeng.volunteers import selectors
+from xinfeng.volunteers.api.profiles import region_or_404, require_user, router
+from xinfeng.volunteers.choices import MembershipStatus, ServiceCategory, TeamType
+from xinfeng.volunteers.models import Volunteer
+from xinfeng.volunteers.schemas import (
     AddMemberIn,
     JoinIn,
     MembershipOut,
@@ -21,6 +20,7 @@ from .schemas import (
     TeamPage,
     TeamPatch,
 )
+from xinfeng.volunteers.services import teams
 
 
 def site_or_404(site_id: int) -> Site:
@@ -125,7 +125,7 @@ def join_team(request, team_id: int, payload: JoinIn):
 
 @router.get("/me/teams", response=MembershipPage, summary="My memberships (history included)")
 def my_teams(request, cursor: str | None = None, limit: int = 50):
-    from .api import own_volunteer
+    from xinfeng.volunteers.api.profiles import own_volunteer
 
     volunteer = own_volunteer(request)
     qs = volunteer.memberships.select_related("volunteer", "team")

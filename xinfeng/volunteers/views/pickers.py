@@ -8,8 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from xinfeng.places.views_pickers import scoped_pick
-
-from .pickers import parent_team_candidates, staff_sites
+from xinfeng.volunteers.pickers import parent_team_candidates, staff_sites
 
 
 @never_cache

@@ -15,10 +15,9 @@ from xinfeng.accounts.scope import has_role_at, require_role_at
 from xinfeng.core.errors import Conflict, NotAuthenticated, PermissionDenied, ValidationFailed
 from xinfeng.core.validation import full_clean_or_raise
 from xinfeng.places.models import Site
-
-from .choices import REDEMPTION_TRANSITIONS, PointsKind, RedemptionStatus
-from .models import Redemption, Reward, Volunteer
-from .services import lock_volunteer, points_post
+from xinfeng.volunteers.choices import REDEMPTION_TRANSITIONS, PointsKind, RedemptionStatus
+from xinfeng.volunteers.models import Redemption, Reward, Volunteer
+from xinfeng.volunteers.services.ledger import lock_volunteer, points_post
 
 OUT_OF_STOCK = _("库存不足，已被兑换完。")
 MAX_QUANTITY = 10

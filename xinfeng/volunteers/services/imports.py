@@ -26,11 +26,16 @@ from xinfeng.core.audit import audit_record
 from xinfeng.core.crypto import decrypt, encrypt
 from xinfeng.core.errors import DomainError, ValidationFailed
 from xinfeng.places.models import Region, subtree_q
-
-from .choices import Gender, IdType, ImportStatus, PoliticalStatus, RegistrationChannel
-from .models import Volunteer, VolunteerImport
-from .numbers import volunteer_numbers
-from .registration import PRIVACY_NOTICE_VERSION, prepare_volunteer
+from xinfeng.volunteers.choices import (
+    Gender,
+    IdType,
+    ImportStatus,
+    PoliticalStatus,
+    RegistrationChannel,
+)
+from xinfeng.volunteers.models import Volunteer, VolunteerImport
+from xinfeng.volunteers.services.numbers import volunteer_numbers
+from xinfeng.volunteers.services.profiles import PRIVACY_NOTICE_VERSION, prepare_volunteer
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +179,7 @@ def import_create(*, actor, region: Region, file_name: str, content: bytes) -> V
         file_sha256=hashlib.sha256(content).hexdigest(),
         content_encrypted=encrypt(base64.b64encode(content).decode()),
     )
-    from .tasks import run_volunteer_import
+    from xinfeng.volunteers.tasks import run_volunteer_import
 
     transaction.on_commit(lambda: run_volunteer_import.enqueue(job.pk))
     return job

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ImportStatus
+from xinfeng.volunteers.choices import ImportStatus
 
 
 class VolunteerImport(models.Model):

@@ -11,10 +11,9 @@ from ninja.utils import check_csrf
 from xinfeng.core.errors import NotAuthenticated, NotFound
 from xinfeng.core.pagination import keyset_page
 from xinfeng.places.models import Region
-
-from . import exports, registration, selectors, services
-from .choices import PoliticalStatus, ServiceSource
-from .schemas import (
+from xinfeng.volunteers import selectors
+from xinfeng.volunteers.choices import PoliticalStatus, ServiceSource
+from xinfeng.volunteers.schemas import (
     ConsentIn,
     GuardianConsentIn,
     PointsAdjustIn,
@@ -28,6 +27,9 @@ from .schemas import (
     VolunteerPage,
     VolunteerPatch,
 )
+from xinfeng.volunteers.services import exports
+from xinfeng.volunteers.services import ledger as services
+from xinfeng.volunteers.services import profiles as registration
 
 router = Router(tags=["volunteers"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -200,7 +202,7 @@ def export_hours(
     since: str | None = None,
     until: str | None = None,
 ):
-    from .api_hours import parse_day
+    from xinfeng.volunteers.api.ledger import parse_day
 
     require_user(request)
     qs = selectors.service_record_list(
@@ -254,7 +256,7 @@ def _visible_volunteer(request, volunteer_id: int):
     try:
         return selectors.volunteer_get(user=request.user, volunteer_id=volunteer_id)
     except NotFound:
-        from .models import Volunteer
+        from xinfeng.volunteers.models import Volunteer
 
         volunteer = Volunteer.objects.filter(pk=volunteer_id).first()
         if volunteer is None or not registration.leads_team_of(request.user, volunteer):
@@ -284,7 +286,3 @@ def adjust_points(request, volunteer_id: int, payload: PointsAdjustIn):
     volunteer = selectors.volunteer_get(user=request.user, volunteer_id=volunteer_id)
     entry = services.points_adjust(actor=request.user, volunteer=volunteer, **payload.dict())
     return Status(201, entry)
-
-
-# The other endpoint groups register themselves on ``router``.
-from . import api_certificates, api_exchange, api_hours, api_imports, api_teams  # noqa: E402,F401

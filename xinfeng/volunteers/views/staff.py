@@ -15,12 +15,11 @@ from xinfeng.accounts.scope import has_role_at, scope_paths
 from xinfeng.core.errors import DomainError, NotFound, PermissionDenied
 from xinfeng.core.masking import mask_phone
 from xinfeng.places.cascade import region_cascade
-
-from . import certificates, exchange, exports, imports, registration, selectors, services, teams
-from .api import XLSX
-from .api_hours import parse_day
-from .choices import PoliticalStatus, RedemptionStatus, ServiceSource
-from .forms import (
+from xinfeng.volunteers import selectors
+from xinfeng.volunteers.api.ledger import parse_day
+from xinfeng.volunteers.api.profiles import XLSX
+from xinfeng.volunteers.choices import PoliticalStatus, RedemptionStatus, ServiceSource
+from xinfeng.volunteers.forms import (
     BackfillForm,
     CertificateForm,
     CorrectForm,
@@ -32,9 +31,16 @@ from .forms import (
     StaffRegistrationForm,
     TeamForm,
 )
-from .pickers import parent_team_candidates, staff_regions, staff_sites
-from .policy import needs_guardian_consent, user_leads_team, volunteer_may_take_risky_work
-from .views import form_refusal, refusal
+from xinfeng.volunteers.pickers import parent_team_candidates, staff_regions, staff_sites
+from xinfeng.volunteers.policy import (
+    needs_guardian_consent,
+    user_leads_team,
+    volunteer_may_take_risky_work,
+)
+from xinfeng.volunteers.services import certificates, exchange, exports, imports, teams
+from xinfeng.volunteers.services import ledger as services
+from xinfeng.volunteers.services import profiles as registration
+from xinfeng.volunteers.views.profiles import form_refusal, refusal
 
 # The same sets the pickers of these forms search (volunteers.pickers).
 _staff_regions = staff_regions

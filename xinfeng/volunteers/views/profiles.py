@@ -16,11 +16,12 @@ from django.views.decorators.http import require_POST
 from xinfeng.core.errors import DomainError, NotFound
 from xinfeng.core.masking import mask_phone
 from xinfeng.places.models import Site
-
-from . import certificates, exchange, registration, selectors
-from .choices import STAR_THRESHOLDS, MembershipStatus
-from .forms import ProfileForm, SelfRegistrationForm
-from .models import Volunteer
+from xinfeng.volunteers import selectors
+from xinfeng.volunteers.choices import STAR_THRESHOLDS, MembershipStatus
+from xinfeng.volunteers.forms import ProfileForm, SelfRegistrationForm
+from xinfeng.volunteers.models import Volunteer
+from xinfeng.volunteers.services import certificates, exchange
+from xinfeng.volunteers.services import profiles as registration
 
 
 def refusal(request, exc: DomainError, *, back: str = ""):

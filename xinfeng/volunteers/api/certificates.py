@@ -5,12 +5,18 @@ from ninja import Status
 
 from xinfeng.core.errors import NotFound
 from xinfeng.core.pagination import keyset_page
-
-from . import certificates, selectors
-from .api import own_volunteer, require_user, router
-from .api_teams import site_or_404
-from .models import Volunteer
-from .schemas import CertificateIn, CertificateOut, CertificatePage, ReasonIn, VerifyOut
+from xinfeng.volunteers import selectors
+from xinfeng.volunteers.api.profiles import own_volunteer, require_user, router
+from xinfeng.volunteers.api.teams import site_or_404
+from xinfeng.volunteers.models import Volunteer
+from xinfeng.volunteers.schemas import (
+    CertificateIn,
+    CertificateOut,
+    CertificatePage,
+    ReasonIn,
+    VerifyOut,
+)
+from xinfeng.volunteers.services import certificates
 
 
 @router.get("/certificates", response=CertificatePage, summary="Certificates issued in my scope")

@@ -1,0 +1,1 @@
+"""Volunteers' pages: profiles (the volunteer's own pages), teams, staff, pickers."""
