@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 from ninja.utils import check_csrf
 
@@ -45,6 +46,22 @@ class SessionOrBearer(HttpBearer):
         return None
 
 
+class NotAnObject(ValueError):
+    """A JSON body that parses but is not an object (an array, a string, a number…)."""
+
+
+class ObjectBodyParser(Parser):
+    """Every JSON body this API takes is an object. Without this check ninja would read an
+    array or a number as an object with no fields: an empty PATCH that answers 200, or a
+    POST whose only complaint is "missing". Refused here, once, for every endpoint."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise NotAnObject(type(data).__name__)
+        return data
+
+
 class OfflineSwagger(Swagger):
     """Swagger UI from our vendored copy (static/vendor/swagger-ui), never from a CDN: the
     docs must work offline and inside government networks. Writes from the page send the
@@ -66,8 +83,9 @@ ERROR_SCHEMA = {
         "detail": {"type": "string", "description": "A message for people (translated)"},
         "code": {
             "type": "string",
-            "description": "A stable machine code: invalid, invalid_json, out_of_range, "
-            "not_authenticated, forbidden, not_found, conflict, throttled, http_<status>…",
+            "description": "A stable machine code: invalid, invalid_json, not_an_object, "
+            "invalid_multipart, too_large, out_of_range, not_authenticated, forbidden, "
+            "not_found, conflict, throttled, http_<status>…",
         },
         "errors": {
             "type": "array",
@@ -83,11 +101,12 @@ ERROR_DESCRIPTIONS = {
     403: "Not allowed (role, or the CSRF check of a session write)",
     404: "Not found, or outside your scope (the two look the same on purpose)",
     409: "The object's state does not allow this (e.g. already accepted)",
+    413: "The body is larger than the server takes (or has too many fields or files)",
     422: "Input that does not match the schema (one message per field)",
     429: "Too many attempts (e.g. wrong check-in codes); wait and try again",
 }
 READ_ERRORS = (400, 401, 404, 422)
-WRITE_ERRORS = (400, 401, 403, 404, 409, 422, 429)
+WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 422, 429)
 
 
 def add_error_responses(doc: dict) -> dict:
@@ -131,6 +150,7 @@ api = XinfengAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     docs=OfflineSwagger(settings={"validatorUrl": None, "tryItOutEnabled": False}),
+    parser=ObjectBodyParser(),
 )
 
 
@@ -165,7 +185,10 @@ def on_auth_error(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    if exc.status_code == 400 and str(exc) == "Cannot parse request body":
+    if exc.status_code == 400 and isinstance(exc.__cause__, NotAnObject):
+        body = {"detail": _("请求体应为 JSON 对象（{…}）。"), "code": "not_an_object"}
+    elif exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        # ninja adds the parser's message in DEBUG; the answer is the same in every mode.
         body = {"detail": _("请求体不是有效的 JSON。"), "code": "invalid_json"}
     else:
         body = {"detail": str(exc), "code": f"http_{exc.status_code}"}

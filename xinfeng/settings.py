@@ -81,6 +81,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "xinfeng.core.middleware.RequestBodyGuardMiddleware",
     "xinfeng.core.middleware.RejectNulMiddleware",
     "xinfeng.core.middleware.ApiJsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

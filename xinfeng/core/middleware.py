@@ -1,8 +1,13 @@
 """Request hygiene shared by pages and API."""
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import DataError
 from django.http import HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 class RejectNulMiddleware:
@@ -73,3 +78,70 @@ class ApiJsonErrorsMiddleware:
         if response.has_header("Allow"):
             json_response["Allow"] = response["Allow"]
         return json_response
+
+
+class RequestBodyGuardMiddleware:
+    """Parse the query string and the body once, at the door, and answer what Django refuses
+    with the error shape instead of a crash deep in a view, a middleware or the API parser:
+
+    - a body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (``RequestDataTooBig``), or more
+      fields or files than ``DATA_UPLOAD_MAX_NUMBER_FIELDS``/``…_FILES``
+      (``TooManyFieldsSent``, ``TooManyFilesSent``, also in a query string) → 413,
+      code ``too_large``;
+    - a malformed multipart body (no boundary, a broken part: ``MultiPartParserError``) →
+      400, code ``invalid_multipart``.
+
+    Under ``/api/`` the answer is JSON ``{detail, code}``, elsewhere a short page. It runs
+    first (before the CSRF check, which reads a POST's form, and before any view), so every
+    endpoint and page is covered without a handler of its own. Multipart files still stream
+    to Django's upload handlers; other bodies are read into memory here, as Django would
+    read them later, bounded by the same setting.
+    """
+
+    FORM_TYPES = {"multipart/form-data", "application/x-www-form-urlencoded"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        refusal = self.check(request)
+        if refusal is not None:
+            return refusal
+        return self.get_response(request)
+
+    def check(self, request):
+        try:
+            request.GET  # noqa: B018 - counts the query string's fields
+            if request.method == "POST" and request.content_type in self.FORM_TYPES:
+                request.POST  # noqa: B018 - parses the form (and streams the files) now
+                request.FILES  # noqa: B018
+            elif request.method in ("POST", "PUT", "PATCH", "DELETE") and (
+                request.content_type != "multipart/form-data"
+            ):
+                request.body  # noqa: B018 - bounded by DATA_UPLOAD_MAX_MEMORY_SIZE
+        except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
+            return refuse(
+                request,
+                413,
+                "too_large",
+                gettext_lazy("请求体过大（或字段、文件过多），请缩小后再试。"),
+            )
+        except MultiPartParserError:
+            return refuse(
+                request,
+                400,
+                "invalid_multipart",
+                gettext_lazy("上传的表单格式错误（multipart 数据无效）。"),
+            )
+        return None
+
+
+def refuse(request, status: int, code: str, detail_lazy) -> HttpResponse:
+    """An error answer given before the language middleware ran: pick the language the
+    same way (cookie, Accept-Language), JSON ``{detail, code}`` under /api/, a page elsewhere."""
+    with translation.override(translation.get_language_from_request(request)):
+        detail = str(detail_lazy)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": detail, "code": code}, status=status)
+        html = render_to_string("core/request_refused.html", {"status": status, "detail": detail})
+    return HttpResponse(html, status=status, content_type="text/html; charset=utf-8")
