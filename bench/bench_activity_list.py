@@ -123,7 +123,7 @@ def main() -> None:
         from django.test import Client
 
         from xinfeng.activities.models import Activity
-        from xinfeng.places.models import Region
+        from xinfeng.regions.models import Region
 
         client = Client()
         client.force_login(data["users"]["resident"])

@@ -66,7 +66,8 @@ def raw_dashboard(region):
 
     from xinfeng.activities.models import Activity
     from xinfeng.orders.models import FollowUp, Order
-    from xinfeng.places.models import Site, path_upper_bound
+    from xinfeng.places.models import Site
+    from xinfeng.regions.models import path_upper_bound
     from xinfeng.volunteers.models import ServiceRecord, Team, Volunteer
 
     lo, hi = region.path, path_upper_bound(region.path)
@@ -104,7 +105,7 @@ def main():
 
     from xinfeng.accounts.models import User
     from xinfeng.insights.rollup import run_rollup
-    from xinfeng.places.models import Region
+    from xinfeng.regions.models import Region
 
     province = Region.objects.get(code="360000000000")
     county = Region.objects.filter(level="county").order_by("path").first()

@@ -12,7 +12,8 @@ from django.test import Client, override_settings
 
 from xinfeng.accounts.choices import Role
 from xinfeng.accounts.models import ApiToken
-from xinfeng.places.choices import RegionLevel, SiteLevel
+from xinfeng.places.choices import SiteLevel
+from xinfeng.regions.choices import RegionLevel
 
 from .factories import RegionFactory, SiteFactory, UserFactory, grant
 

@@ -4,8 +4,10 @@ import factory
 
 from xinfeng.accounts.choices import Role
 from xinfeng.accounts.models import RoleAssignment, User
-from xinfeng.places.choices import RegionLevel, SiteLevel
-from xinfeng.places.models import Region, Site, Venue
+from xinfeng.places.choices import SiteLevel
+from xinfeng.places.models import Site, Venue
+from xinfeng.regions.choices import RegionLevel
+from xinfeng.regions.models import Region
 
 
 class RegionFactory(factory.django.DjangoModelFactory):

@@ -13,8 +13,10 @@ from django.test import Client
 from xinfeng.accounts.models import User
 from xinfeng.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from xinfeng.demo.context import DemoContext
-from xinfeng.places.choices import PointKind, RegionLevel, SiteLevel
-from xinfeng.places.models import Region, Site, Venue
+from xinfeng.places.choices import PointKind, SiteLevel
+from xinfeng.places.models import Site, Venue
+from xinfeng.regions.choices import RegionLevel
+from xinfeng.regions.models import Region
 
 
 def counts() -> dict:

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "xinfeng.core",
+    "xinfeng.regions",
     "xinfeng.places",
     "xinfeng.accounts",
     "xinfeng.notifications",

@@ -11,7 +11,7 @@ from tests.activities.conftest import soon, start_now
 from tests.factories import RegionFactory, SiteFactory
 from xinfeng.activities import services
 from xinfeng.activities.models import Signup, VenueBooking
-from xinfeng.places.choices import RegionLevel
+from xinfeng.regions.choices import RegionLevel
 
 
 def test_list_shows_published_upcoming_activities_only(client, make_activity):

@@ -8,7 +8,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from xinfeng.places.models import Region, Site
+from xinfeng.places.models import Site
+from xinfeng.regions.models import Region
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 PROJECT_PO = Path(settings.BASE_DIR, "xinfeng", "locale", "en", "LC_MESSAGES", "django.po")

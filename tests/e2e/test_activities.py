@@ -11,7 +11,7 @@ from tests.factories import RegionFactory, SiteFactory
 from tests.orders.factories import TeamFactory
 from xinfeng.activities import services
 from xinfeng.activities.models import Activity
-from xinfeng.places.choices import RegionLevel
+from xinfeng.regions.choices import RegionLevel
 
 from .conftest import login
 

@@ -12,7 +12,7 @@ from tests.insights.conftest import city, leader  # noqa: F401  (fixtures)
 from tests.insights.raw_counts import raw_figures
 from xinfeng.demo.accounts import DEMO_PASSWORD
 from xinfeng.insights.rollup import run_rollup
-from xinfeng.places.models import Region
+from xinfeng.regions.models import Region
 
 from .conftest import login
 

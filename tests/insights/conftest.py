@@ -15,10 +15,11 @@ from xinfeng.activities.choices import ActivityState, Mode
 from xinfeng.activities.models import Activity
 from xinfeng.orders.choices import FollowUpStatus, OrderState
 from xinfeng.orders.models import FollowUp, Order
-from xinfeng.places.choices import RegionLevel, SiteLevel
+from xinfeng.places.choices import SiteLevel
 from xinfeng.places.models import PopulationPoint
 from xinfeng.projects.choices import ProjectStatus
 from xinfeng.projects.models import Project
+from xinfeng.regions.choices import RegionLevel
 from xinfeng.volunteers.choices import ServiceSource, TeamType, Verification
 from xinfeng.volunteers.models import ServiceRecord, Team, Volunteer
 

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from tests.factories import RegionFactory
 from xinfeng.insights.rollup import run_rollup
 from xinfeng.insights.sources import RAW_TABLES
-from xinfeng.places.choices import RegionLevel
+from xinfeng.regions.choices import RegionLevel
 
 from .raw_counts import raw_figures
 
@@ -88,7 +88,7 @@ def test_drill_down_links_lead_to_each_township(client, leader, rolled):
 
 
 def test_drill_down_reaches_every_village_and_ranks_villages(client, leader, rolled):
-    from xinfeng.places.models import Region
+    from xinfeng.regions.models import Region
 
     client.force_login(leader)
     city = client.get(f"/insights/dashboard/{rolled.city.pk}/").content.decode()

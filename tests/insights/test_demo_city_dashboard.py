@@ -10,8 +10,8 @@ from django.core.management import call_command
 
 from xinfeng.accounts.models import User
 from xinfeng.insights.rollup import run_rollup
-from xinfeng.places.choices import RegionLevel
-from xinfeng.places.models import Region
+from xinfeng.regions.choices import RegionLevel
+from xinfeng.regions.models import Region
 
 from .raw_counts import monthly_mismatches, raw_figures
 from .test_rollup import COMPARED

@@ -9,7 +9,8 @@ from django.db.models import Sum
 
 from xinfeng.insights.models import RegionStat
 from xinfeng.orders.models import Order
-from xinfeng.places.models import PATH_SEGMENT, Region, Site
+from xinfeng.places.models import Site
+from xinfeng.regions.models import PATH_SEGMENT, Region
 from xinfeng.volunteers.models import ServiceRecord, Volunteer
 
 from .raw_counts import raw_figures

@@ -11,7 +11,7 @@ from django_tasks_db.models import DBTaskResult
 from xinfeng.activities.choices import ActivityState
 from xinfeng.insights.models import RegionStat, RollupRun, RollupState
 from xinfeng.insights.rollup import run_rollup
-from xinfeng.places.models import Region
+from xinfeng.regions.models import Region
 
 from .conftest import _activity, _service
 from .raw_counts import monthly_mismatches, raw_figures

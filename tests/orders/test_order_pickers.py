@@ -9,7 +9,7 @@ import pytest
 
 from tests.factories import RegionFactory
 from xinfeng.orders.models import Order
-from xinfeng.places.choices import RegionLevel
+from xinfeng.regions.choices import RegionLevel
 
 pytestmark = pytest.mark.django_db
 

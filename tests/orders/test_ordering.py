@@ -201,7 +201,8 @@ def test_dispatch_to_a_full_team_is_refused(world, build, api_as):
 
 def test_dispatch_stays_inside_the_county_unless_the_project_names_the_team(world, build, api_as):
     from tests.factories import RegionFactory, SiteFactory
-    from xinfeng.places.choices import RegionLevel, SiteLevel
+    from xinfeng.places.choices import SiteLevel
+    from xinfeng.regions.choices import RegionLevel
 
     from .factories import TeamFactory
 

@@ -7,9 +7,10 @@ from django.db.models import Sum
 
 from xinfeng.demo import places, population
 from xinfeng.demo.context import DemoContext
-from xinfeng.places.choices import RegionLevel
 from xinfeng.places.coverage_report import coverage_report
-from xinfeng.places.models import PopulationPoint, Region, subtree_q
+from xinfeng.places.models import PopulationPoint
+from xinfeng.regions.choices import RegionLevel
+from xinfeng.regions.models import Region, subtree_q
 
 
 @pytest.fixture

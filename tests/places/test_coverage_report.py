@@ -7,9 +7,10 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import RegionFactory, SiteFactory
-from xinfeng.places.choices import RegionLevel, SiteLevel
+from xinfeng.places.choices import SiteLevel
 from xinfeng.places.coverage_report import coverage_report
 from xinfeng.places.models import PopulationPoint
+from xinfeng.regions.choices import RegionLevel
 
 LAT0, LNG0 = 29.25, 115.8
 M_PER_DEG = 6_371_008.8 * math.pi / 180

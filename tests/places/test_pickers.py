@@ -10,9 +10,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import RegionFactory, SiteFactory
-from xinfeng.places.choices import RegionLevel, SiteLevel
+from xinfeng.places.choices import SiteLevel
 from xinfeng.places.models import Site
 from xinfeng.places.pickers import LIMIT
+from xinfeng.regions.choices import RegionLevel
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import RegionFactory, SiteFactory
 from xinfeng.places.cascade import chosen_region, region_cascade
-from xinfeng.places.choices import RegionLevel, SiteLevel
+from xinfeng.places.choices import SiteLevel
+from xinfeng.regions.choices import RegionLevel
 
 
 @pytest.fixture

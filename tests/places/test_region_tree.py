@@ -2,7 +2,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import RegionFactory
-from xinfeng.places.models import Region
+from xinfeng.regions.models import Region
 
 
 def test_subtree_is_one_query(tree):

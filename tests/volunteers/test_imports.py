@@ -147,7 +147,9 @@ def test_good_rows_in_bad_rows_reported_rerun_imports_nothing(
     job2.refresh_from_db()
     assert (job2.created_count, job2.rejected_count) == (0, 7)
     assert Volunteer.objects.count() == 2
-    _h, rows2 = __import__("xinfeng.volunteers.services.imports", fromlist=["x"]).rejected_rows(job2)
+    _h, rows2 = __import__("xinfeng.volunteers.services.imports", fromlist=["x"]).rejected_rows(
+        job2
+    )
     assert any("未重复导入" in r["reason"] for r in rows2)
 
 

@@ -8,7 +8,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xinfeng.places.models import Region
+from xinfeng.regions.models import Region
 
 from .choices import Role
 

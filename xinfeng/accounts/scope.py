@@ -8,7 +8,7 @@ ones (``get_in_scope``). System administrators see everything.
 from django.db.models import QuerySet
 
 from xinfeng.core.errors import NotAuthenticated, NotFound, PermissionDenied
-from xinfeng.places.models import Region, subtree_q
+from xinfeng.regions.models import Region, subtree_q
 
 from .choices import READ_ROLES, STAFF_ROLES, Role
 

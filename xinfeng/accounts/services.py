@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from xinfeng.core.audit import audit_record, client_ip
 from xinfeng.core.errors import NotFound, Throttled, ValidationFailed
-from xinfeng.places.models import Region
+from xinfeng.regions.models import Region
 
 from .models import ApiToken, LoginFailure, RoleAssignment, User
 

@@ -17,7 +17,8 @@ from ninja.files import UploadedFile
 from xinfeng.core.errors import NotAuthenticated, NotFound, ValidationFailed
 from xinfeng.core.pagination import keyset_page
 from xinfeng.core.schema import DbId, Limit, SearchText
-from xinfeng.places.models import Region, Site, Venue
+from xinfeng.places.models import Site, Venue
+from xinfeng.regions.models import Region
 from xinfeng.volunteers.choices import ServiceCategory
 from xinfeng.volunteers.models import Team
 

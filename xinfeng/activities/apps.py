@@ -11,7 +11,7 @@ class ActivitiesConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from xinfeng.core.periodic import register_periodic
-        from xinfeng.places.models import Region
+        from xinfeng.regions.models import Region
 
         from .pickers import regions_changed
         from .tasks import close_ended_activities, send_activity_reminders

@@ -8,8 +8,8 @@ edit shows at once in this process and within the timeout elsewhere.
 
 from django.core.cache import cache
 
-from xinfeng.places.choices import RegionLevel
-from xinfeng.places.models import Region, subtree_q
+from xinfeng.regions.choices import RegionLevel
+from xinfeng.regions.models import Region, subtree_q
 
 TIMEOUT = 300
 MAX_NEAR_OPTIONS = 300

@@ -11,7 +11,8 @@ from django.utils import timezone
 from xinfeng.accounts.choices import STAFF_ROLES
 from xinfeng.accounts.scope import get_in_scope, restrict
 from xinfeng.core.errors import NotFound
-from xinfeng.places.models import Region, Site, Venue, subtree_q
+from xinfeng.places.models import Site, Venue
+from xinfeng.regions.models import Region, subtree_q
 
 from .choices import PUBLIC_STATES, ActivityState, BookingState
 from .geo import bounding_box, haversine_m

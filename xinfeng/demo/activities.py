@@ -163,7 +163,7 @@ def _optional(ctx: DemoContext):
     projects = list(projects.values()) if isinstance(projects, dict) else list(projects or [])
     if not projects:
         projects = list(Project.objects.filter(status="active").order_by("id"))
-    from xinfeng.places.models import Region
+    from xinfeng.regions.models import Region
 
     paths = dict(
         Region.objects.filter(pk__in={p.region_id for p in projects}).values_list("pk", "path")

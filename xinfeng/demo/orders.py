@@ -18,9 +18,9 @@ from xinfeng.orders.choices import (
     OrderState,
 )
 from xinfeng.orders.models import FollowUp, Order, OrderAssignment, OrderEvent, OrderRating
-from xinfeng.places.models import Region
 from xinfeng.projects.choices import AGE_RANGES, ProjectStatus
 from xinfeng.projects.models import Project
+from xinfeng.regions.models import Region
 from xinfeng.volunteers.choices import MembershipRole, MembershipStatus
 from xinfeng.volunteers.choices import ServiceCategory as C
 from xinfeng.volunteers.models import Team, TeamMembership

@@ -9,8 +9,10 @@ import csv
 import math
 from pathlib import Path
 
-from xinfeng.places.choices import Department, Facility, PointKind, RegionLevel, SiteLevel, VenueUse
-from xinfeng.places.models import Region, Site, Venue
+from xinfeng.places.choices import Department, Facility, PointKind, SiteLevel, VenueUse
+from xinfeng.places.models import Site, Venue
+from xinfeng.regions.choices import RegionLevel
+from xinfeng.regions.models import Region
 
 from .context import DemoContext
 from .names import person_name

@@ -8,8 +8,9 @@ analysis should find. A village's natural villages get their own share at their 
 
 import math
 
-from xinfeng.places.choices import RegionLevel
-from xinfeng.places.models import PopulationPoint, Region
+from xinfeng.places.models import PopulationPoint
+from xinfeng.regions.choices import RegionLevel
+from xinfeng.regions.models import Region
 
 from .context import DemoContext
 

@@ -23,7 +23,8 @@ from django.utils import timezone
 
 from xinfeng.accounts.choices import Role
 from xinfeng.accounts.models import RoleAssignment, User
-from xinfeng.places.models import PATH_SEGMENT, Region, Site
+from xinfeng.places.models import Site
+from xinfeng.regions.models import PATH_SEGMENT, Region
 from xinfeng.volunteers.models import ServiceRecord, Team, Volunteer
 
 from . import province_activities

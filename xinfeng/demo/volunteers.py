@@ -30,8 +30,9 @@ from django.utils import timezone
 from xinfeng.accounts.choices import Role
 from xinfeng.accounts.models import RoleAssignment
 from xinfeng.core.crypto import encrypt
-from xinfeng.places.choices import Department, RegionLevel, SiteLevel
+from xinfeng.places.choices import Department, SiteLevel
 from xinfeng.places.models import Site
+from xinfeng.regions.choices import RegionLevel
 from xinfeng.volunteers.choices import (
     SEVEN_FIELDS,
     Gender,

@@ -12,9 +12,10 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from xinfeng.core.errors import NotFound
-from xinfeng.places.choices import RegionLevel
 from xinfeng.places.coverage_report import UNCOVERED_SHARE, cached_coverage_report
-from xinfeng.places.models import PATH_SEGMENT, Region, Site, subtree_q
+from xinfeng.places.models import Site
+from xinfeng.regions.choices import RegionLevel
+from xinfeng.regions.models import PATH_SEGMENT, Region, subtree_q
 
 from . import selectors
 from .geo import for_map, hull, uses_gcj02

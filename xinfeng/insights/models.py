@@ -10,7 +10,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from xinfeng.places.models import PATH_MAX_LENGTH, Region
+from xinfeng.regions.models import PATH_MAX_LENGTH, Region
 
 # Typed figures dashboards rank regions by; the nullable ones rank "no data" last.
 RANKING_COLUMNS = (

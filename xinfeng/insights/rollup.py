@@ -24,9 +24,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from xinfeng.orders.choices import OPEN_STATES
-from xinfeng.places.choices import RegionLevel
 from xinfeng.places.coverage_report import coverage_report
-from xinfeng.places.models import Region
+from xinfeng.regions.choices import RegionLevel
+from xinfeng.regions.models import Region
 
 from . import conf
 from .metrics import MONTHLY_METRICS, ORDER_STEPS, SCALAR_METRICS

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from xinfeng.accounts.choices import READ_ROLES
 from xinfeng.accounts.scope import get_in_scope, scope_paths
 from xinfeng.core.errors import NotAuthenticated, NotFound
-from xinfeng.places.choices import RegionLevel
-from xinfeng.places.models import Region, path_upper_bound
+from xinfeng.regions.choices import RegionLevel
+from xinfeng.regions.models import Region, path_upper_bound
 
 from .models import RANKING_COLUMNS, RegionStat, RollupRun, ranking_key
 

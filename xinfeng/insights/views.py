@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from xinfeng.core.errors import DomainError, NotAuthenticated, NotFound
 from xinfeng.places.cascade import region_cascade
 from xinfeng.places.coverage import walk_radius_m
-from xinfeng.places.models import Region
+from xinfeng.regions.models import Region
 
 from . import conf, map_data, selectors
 from .export import dashboard_workbook

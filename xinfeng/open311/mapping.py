@@ -24,10 +24,10 @@ from django.utils.translation import gettext as _
 from xinfeng.orders.choices import OPEN_STATES, OrderChannel, OrderState
 from xinfeng.orders.dispatch_score import haversine_km
 from xinfeng.orders.models import Order
-from xinfeng.places.choices import RegionLevel
-from xinfeng.places.models import Region, subtree_q
 from xinfeng.projects.choices import AGE_RANGES, MAX_AGE, AgeGroup, ProjectStatus
 from xinfeng.projects.models import Project
+from xinfeng.regions.choices import RegionLevel
+from xinfeng.regions.models import Region, subtree_q
 from xinfeng.volunteers.choices import ServiceCategory
 
 from .render import Open311Error

@@ -15,8 +15,9 @@ from xinfeng.accounts.models import User
 from xinfeng.accounts.scope import scope_paths
 from xinfeng.core.errors import NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from xinfeng.core.pagination import keyset_page
-from xinfeng.places.models import Region, Site
+from xinfeng.places.models import Site
 from xinfeng.projects.models import Project
+from xinfeng.regions.models import Region
 from xinfeng.volunteers.models import Team, Volunteer
 
 from . import selectors, services

@@ -25,8 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinfeng.core.errors import DomainError
-from xinfeng.places.choices import RegionLevel
-from xinfeng.places.models import PATH_SEGMENT, Region, subtree_q
+from xinfeng.regions.choices import RegionLevel
+from xinfeng.regions.models import PATH_SEGMENT, Region, subtree_q
 from xinfeng.volunteers.models import Team
 
 from .choices import TEAM_LOAD_STATES, OrderState

@@ -3,9 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xinfeng.places.choices import RegionLevel
-from xinfeng.places.models import Region, Site
+from xinfeng.places.models import Site
 from xinfeng.places.pickers import SearchPicker
+from xinfeng.regions.choices import RegionLevel
+from xinfeng.regions.models import Region
 from xinfeng.volunteers.choices import ServiceCategory
 from xinfeng.volunteers.pickers import site_picker
 

@@ -13,8 +13,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xinfeng.core.models import TimeStampedModel
-from xinfeng.places.models import Region, Site
+from xinfeng.places.models import Site
 from xinfeng.projects.models import Project
+from xinfeng.regions.models import Region
 from xinfeng.volunteers.choices import ServiceCategory
 from xinfeng.volunteers.models import ServiceRecord, Team, Volunteer
 

@@ -12,7 +12,7 @@ from xinfeng.accounts.choices import READ_ROLES, STAFF_ROLES
 from xinfeng.accounts.scope import is_system_admin, scope_paths
 from xinfeng.core.errors import NotFound
 from xinfeng.core.pagination import keyset_page
-from xinfeng.places.models import Region, subtree_q
+from xinfeng.regions.models import Region, subtree_q
 from xinfeng.volunteers.choices import MembershipRole, MembershipStatus
 from xinfeng.volunteers.models import Team, TeamMembership
 

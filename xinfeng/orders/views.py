@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 from xinfeng.accounts.choices import STAFF_ROLES
 from xinfeng.accounts.scope import scope_paths
 from xinfeng.core.errors import DomainError, NotFound
-from xinfeng.places.models import subtree_q
 from xinfeng.projects.selectors import project_list
+from xinfeng.regions.models import subtree_q
 from xinfeng.volunteers.choices import MembershipStatus
 from xinfeng.volunteers.models import Team, Volunteer
 from xinfeng.volunteers.pickers import staff_regions, staff_sites

@@ -10,8 +10,9 @@ from django.core.exceptions import PermissionDenied
 
 from xinfeng.accounts.choices import STAFF_ROLES
 from xinfeng.accounts.scope import has_role_at, is_system_admin, restrict
+from xinfeng.regions.models import Region
 
-from .models import Region, Site, Venue
+from .models import Site, Venue
 
 
 class ScopedAdmin(admin.ModelAdmin):

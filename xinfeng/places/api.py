@@ -15,10 +15,12 @@ from xinfeng.accounts.selectors import user_by_identifier
 from xinfeng.core.errors import NotAuthenticated, ValidationFailed
 from xinfeng.core.pagination import keyset_page
 from xinfeng.core.schema import DbId, Limit, SearchText
+from xinfeng.regions.choices import RegionLevel
+from xinfeng.regions.models import Region
 
 from . import selectors, services
-from .choices import RegionLevel, SiteLevel, VenueUse
-from .models import Region, Site
+from .choices import SiteLevel, VenueUse
+from .models import Site
 from .schemas import (
     OperatorIn,
     RegionOut,

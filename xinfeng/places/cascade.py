@@ -37,7 +37,7 @@ from functools import cached_property
 
 from django.http import QueryDict
 
-from .models import PATH_MAX_DEPTH, PATH_SEGMENT, Region
+from xinfeng.regions.models import PATH_MAX_DEPTH, PATH_SEGMENT, Region
 
 # Ids are at most PATH_SEGMENT digits (the path pads them to that width); anything longer
 # is junk, refused before it reaches the database (SQLite overflows on huge integers).

@@ -23,10 +23,11 @@ from django.utils.translation import gettext as _
 from scipy.spatial import cKDTree
 
 from xinfeng.core.errors import ValidationFailed
+from xinfeng.regions.choices import RegionLevel
+from xinfeng.regions.models import Region
 
-from .choices import RegionLevel
 from .coverage import to_xyz
-from .models import PopulationPoint, Region
+from .models import PopulationPoint
 
 LAT_NAMES = ("lat", "latitude", "纬度")
 LNG_NAMES = ("lng", "lon", "longitude", "经度")

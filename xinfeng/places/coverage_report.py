@@ -16,7 +16,9 @@ import numpy as np
 from django.core.cache import cache
 from django.utils import timezone
 
-from .choices import RegionLevel
+from xinfeng.regions.choices import RegionLevel
+from xinfeng.regions.models import PATH_SEGMENT, Region, subtree_q
+
 from .coverage import (
     DEFAULT_WALK_MINUTES,
     DEFAULT_WALK_SPEED_KMH,
@@ -27,7 +29,7 @@ from .coverage import (
     to_xyz,
     walk_radius_m,
 )
-from .models import PATH_SEGMENT, PopulationPoint, Region, Site, subtree_q
+from .models import PopulationPoint, Site
 
 # A village counts as "uncovered" when fewer than this share of its residents live within
 # the circle (most of the village is outside it).

@@ -19,8 +19,10 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .choices import RegionLevel
-from .models import Region, Site
+from xinfeng.regions.choices import RegionLevel
+from xinfeng.regions.models import Region
+
+from .models import Site
 
 LIMIT = 20
 QUERY_MAX = 50

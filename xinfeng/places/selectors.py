@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 from xinfeng.accounts.choices import READ_ROLES, STAFF_ROLES
 from xinfeng.accounts.scope import get_in_scope, restrict, scope_paths
 from xinfeng.core.errors import NotFound, ValidationFailed
+from xinfeng.regions.models import PATH_SEGMENT, Region, subtree_q
 
 from .choices import SITE_LEVEL_RANK, SiteLevel
-from .models import PATH_SEGMENT, Region, Site, Venue, subtree_q
+from .models import Site, Venue
 
 REGION_CODE_RE = re.compile(r"[0-9]{12}")
 

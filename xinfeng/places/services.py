@@ -11,8 +11,9 @@ from xinfeng.accounts.models import RoleAssignment, User
 from xinfeng.accounts.scope import require_role_at
 from xinfeng.core.errors import ValidationFailed
 from xinfeng.core.validation import full_clean_or_raise
+from xinfeng.regions.models import Region
 
-from .models import Region, Site, Venue
+from .models import Site, Venue
 
 SITE_FIELDS = {
     "name",

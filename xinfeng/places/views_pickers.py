@@ -12,8 +12,9 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from xinfeng.regions.models import Region
+
 from . import selectors
-from .models import Region
 from .pickers import FIELD_NAME_RE, QUERY_MAX, options, parse_levels
 
 

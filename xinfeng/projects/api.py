@@ -7,8 +7,8 @@ from ninja import Field, Router, Schema, Status
 
 from xinfeng.core.errors import NotAuthenticated, ValidationFailed
 from xinfeng.core.pagination import keyset_page
-from xinfeng.places.models import Region
 from xinfeng.places.selectors import site_get
+from xinfeng.regions.models import Region
 from xinfeng.volunteers.choices import ServiceCategory
 from xinfeng.volunteers.models import Team
 

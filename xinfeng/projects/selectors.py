@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from xinfeng.accounts.choices import READ_ROLES
 from xinfeng.accounts.scope import scope_paths
 from xinfeng.core.errors import NotFound
-from xinfeng.places.models import Region, subtree_q
+from xinfeng.regions.models import Region, subtree_q
 
 from .choices import ProjectStatus
 from .models import Project

@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from xinfeng.accounts.choices import STAFF_ROLES
 from xinfeng.accounts.scope import restrict, scope_paths
-from xinfeng.places.models import PATH_SEGMENT, Region, Site, subtree_q
+from xinfeng.places.models import Site
 from xinfeng.places.pickers import KINDS, Kind, SearchPicker
+from xinfeng.regions.models import PATH_SEGMENT, Region, subtree_q
 from xinfeng.volunteers.models import Team
 
 NOT_IN_SCOPE = {

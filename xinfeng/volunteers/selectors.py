@@ -14,7 +14,8 @@ from xinfeng.accounts.choices import STAFF_ROLES
 from xinfeng.accounts.scope import get_in_scope, has_role_at, restrict
 from xinfeng.core.crypto import keyed_hash
 from xinfeng.core.errors import NotFound
-from xinfeng.places.models import Region, Site, subtree_q
+from xinfeng.places.models import Site
+from xinfeng.regions.models import Region, subtree_q
 from xinfeng.volunteers.choices import STAR_THRESHOLDS, IdType, MembershipRole, MembershipStatus
 from xinfeng.volunteers.identity import normalize_id_number
 from xinfeng.volunteers.models import (

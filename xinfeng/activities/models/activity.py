@@ -9,7 +9,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xinfeng.core.models import TimeStampedModel
-from xinfeng.places.models import Region, Site, Venue
+from xinfeng.places.models import Site, Venue
+from xinfeng.regions.models import Region
 from xinfeng.volunteers.choices import ServiceCategory
 from xinfeng.volunteers.models import Team
 

@@ -4,7 +4,7 @@ from datetime import date
 
 from django.shortcuts import render
 
-from xinfeng.places.models import Region
+from xinfeng.regions.models import Region
 
 
 def int_param(request, name: str) -> int | None:

@@ -17,8 +17,9 @@ from icalendar import Calendar, Event, vGeo
 
 from xinfeng.core.errors import DomainError, NotFound
 from xinfeng.places.cascade import region_cascade
-from xinfeng.places.models import Region, Site, subtree_q
+from xinfeng.places.models import Site
 from xinfeng.places.selectors import sites_managed_by
+from xinfeng.regions.models import Region, subtree_q
 
 from .. import selectors, services
 from ..choices import ActivityState, NewsKind

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from xinfeng.core.errors import DomainError, NotFound
 from xinfeng.places.cascade import region_cascade
-from xinfeng.places.models import Region
+from xinfeng.regions.models import Region
 from xinfeng.volunteers.choices import ServiceCategory
 
 from .. import pickers, selectors, services

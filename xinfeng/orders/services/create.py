@@ -13,9 +13,10 @@ from xinfeng.accounts.scope import has_role_at
 from xinfeng.core.errors import NotFound, PermissionDenied, ValidationFailed
 from xinfeng.core.validation import full_clean_or_raise
 from xinfeng.notifications.services import notify
-from xinfeng.places.models import Region, Site
+from xinfeng.places.models import Site
 from xinfeng.projects.choices import AGE_RANGES, MAX_AGE, AgeGroup
 from xinfeng.projects.models import Project
+from xinfeng.regions.models import Region
 
 from ..choices import OrderAction, OrderChannel, OrderState
 from ..models import Order

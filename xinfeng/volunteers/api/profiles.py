@@ -10,7 +10,7 @@ from ninja.utils import check_csrf
 
 from xinfeng.core.errors import NotAuthenticated, NotFound
 from xinfeng.core.pagination import keyset_page
-from xinfeng.places.models import Region
+from xinfeng.regions.models import Region
 from xinfeng.volunteers import selectors
 from xinfeng.volunteers.choices import PoliticalStatus, ServiceSource
 from xinfeng.volunteers.schemas import (

@@ -18,7 +18,7 @@ class Certificate(models.Model):
         "places.Site", verbose_name=_("出具单位"), on_delete=models.PROTECT, related_name="+"
     )
     region = models.ForeignKey(
-        "places.Region", verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+"
+        "regions.Region", verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+"
     )
     issuer_name = models.CharField(_("出具单位名称"), max_length=120)
     volunteer_name = models.CharField(_("姓名"), max_length=50)

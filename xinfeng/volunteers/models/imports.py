@@ -15,7 +15,7 @@ class VolunteerImport(models.Model):
     """
 
     region = models.ForeignKey(
-        "places.Region",
+        "regions.Region",
         verbose_name=_("导入到区划"),
         on_delete=models.PROTECT,
         related_name="+",

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xinfeng.places.models import Region
+from xinfeng.regions.models import Region
 from xinfeng.volunteers.choices import PointsKind, ServiceSource, Verification
 
 from .profiles import Volunteer

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinfeng.core.models import TimeStampedModel
-from xinfeng.places.models import Region
+from xinfeng.regions.models import Region
 from xinfeng.volunteers.choices import (
     STAR_THRESHOLDS,
     Gender,

@@ -6,7 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xinfeng.core.models import TimeStampedModel
-from xinfeng.places.models import Region, Site
+from xinfeng.places.models import Site
+from xinfeng.regions.models import Region
 from xinfeng.volunteers.choices import MembershipRole, MembershipStatus, TeamType
 
 from .profiles import Volunteer

@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from xinfeng.accounts.scope import require_role_at
 from xinfeng.core.errors import Conflict, ValidationFailed
 from xinfeng.core.masking import mask_name
-from xinfeng.places.models import Site, subtree_q
+from xinfeng.places.models import Site
+from xinfeng.regions.models import subtree_q
 from xinfeng.volunteers.choices import ServiceSource
 from xinfeng.volunteers.models import Certificate, ServiceRecord, Volunteer
 from xinfeng.volunteers.services.numbers import certificate_number

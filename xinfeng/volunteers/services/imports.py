@@ -25,7 +25,7 @@ from xinfeng.accounts.scope import require_role_at
 from xinfeng.core.audit import audit_record
 from xinfeng.core.crypto import decrypt, encrypt
 from xinfeng.core.errors import DomainError, ValidationFailed
-from xinfeng.places.models import Region, subtree_q
+from xinfeng.regions.models import Region, subtree_q
 from xinfeng.volunteers.choices import (
     Gender,
     IdType,

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from xinfeng.accounts.scope import has_role_at, require_role_at
 from xinfeng.core.errors import Conflict, NotAuthenticated, PermissionDenied, ValidationFailed
 from xinfeng.core.validation import full_clean_or_raise
-from xinfeng.places.models import Region
+from xinfeng.regions.models import Region
 from xinfeng.volunteers.choices import MembershipStatus, PointsKind, ServiceSource, Verification
 from xinfeng.volunteers.models import PointsEntry, ServiceRecord, Team, TeamMembership, Volunteer
 from xinfeng.volunteers.policy import user_leads_team

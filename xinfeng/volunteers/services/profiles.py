@@ -23,7 +23,7 @@ from xinfeng.core.audit import audit_record
 from xinfeng.core.crypto import decrypt, encrypt, keyed_hash
 from xinfeng.core.errors import Conflict, NotAuthenticated, PermissionDenied, ValidationFailed
 from xinfeng.core.validation import full_clean_or_raise
-from xinfeng.places.models import Region
+from xinfeng.regions.models import Region
 from xinfeng.volunteers.choices import (
     Gender,
     IdType,

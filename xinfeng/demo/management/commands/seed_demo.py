@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from xinfeng.demo.context import DemoContext
-from xinfeng.places.models import Region
+from xinfeng.regions.models import Region
 
 # Steps run in order; each module has ``generate(ctx)``. Later issues add their steps here.
 CITY_STEPS = ["places", "population", "accounts", "volunteers", "projects", "orders", "activities"]
