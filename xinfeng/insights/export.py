@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+
+from xinfeng.core.spreadsheet import add_sheet, append_row, new_workbook, workbook_bytes
 
 from .metrics import MONTHLY_METRICS, ORDER_STEPS, SCALAR_METRICS, STEP_LABELS, label
 from .selectors import Dashboard
@@ -18,12 +17,12 @@ DERIVED = ["audience_total", "orders_open", "satisfaction", "coverage"]
 
 
 def _sheet(wb, title: str, header: list[str], rows: list[list]):
-    ws = wb.create_sheet(title=title[:31])
-    ws.append(header)
+    ws = add_sheet(wb, title)
+    append_row(ws, header)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for r in rows:
-        ws.append(r)
+        append_row(ws, r)
     for i, _h in enumerate(header, start=1):
         ws.column_dimensions[get_column_letter(i)].width = 16 if i > 1 else 30
     ws.freeze_panes = "B2"
@@ -32,8 +31,7 @@ def _sheet(wb, title: str, header: list[str], rows: list[list]):
 
 def dashboard_workbook(board: Dashboard) -> bytes:
     f = board.figures
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = new_workbook(write_only=False)
     as_of = board.last_run["finished_at"] if board.last_run else None
     stamp = timezone.localtime(as_of).strftime("%Y-%m-%d %H:%M") if as_of else _("尚未统计")
     overview = [[_("区划"), board.region.display_name], [_("数据时间"), stamp]]
@@ -71,6 +69,4 @@ def dashboard_workbook(board: Dashboard) -> bytes:
         if stats:
             rows = [[stat_row(s)[k] for k, _h in columns] for s in stats]
             _sheet(wb, title, header, rows)
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)

@@ -8,7 +8,9 @@
 
 from django.utils.translation import gettext as _
 
-from xinfeng.core.errors import PermissionDenied
+from xinfeng.accounts.choices import STAFF_ROLES
+from xinfeng.accounts.scope import scope_paths
+from xinfeng.core.errors import NotAuthenticated, PermissionDenied
 from xinfeng.volunteers.choices import MembershipRole, MembershipStatus
 from xinfeng.volunteers.models import TeamMembership, Volunteer
 
@@ -60,3 +62,24 @@ def user_leads_team(user, team) -> bool:
         role=MembershipRole.LEADER,
         status=MembershipStatus.ACTIVE,
     ).exists()
+
+
+# Exports of personal data (names with full phones, service records) carry what `reveal`
+# shows one field at a time, so they need the same entitlement: a staff role, and they
+# cover only the staff scope (volunteers of its home regions, records served in it).
+# Read-only leaders, team leaders, volunteers and residents get 403 (issue 10).
+EXPORT_ROLES = STAFF_ROLES
+EXPORT_FORBIDDEN = _("导出含个人信息，仅限工作人员（与查看完整手机号的权限相同）。")
+
+
+def may_export_personal_data(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    return scope_paths(user, EXPORT_ROLES) != []
+
+
+def require_may_export_personal_data(user) -> None:
+    if not user.is_authenticated:
+        raise NotAuthenticated()
+    if not may_export_personal_data(user):
+        raise PermissionDenied(EXPORT_FORBIDDEN, code="export_forbidden")

@@ -13,6 +13,7 @@ from xinfeng.core.pagination import keyset_page
 from xinfeng.regions.models import Region
 from xinfeng.volunteers import selectors
 from xinfeng.volunteers.choices import PoliticalStatus, ServiceSource
+from xinfeng.volunteers.policy import require_may_export_personal_data
 from xinfeng.volunteers.schemas import (
     ConsentIn,
     GuardianConsentIn,
@@ -180,7 +181,7 @@ def export_volunteers(
     min_stars: int | None = None,
     active: bool | None = None,
 ):
-    require_user(request)
+    require_may_export_personal_data(request.user)
     qs = _volunteer_qs(request, q, region_id, team_id, political_status, min_stars, active)
     filters = {
         k: v
@@ -204,7 +205,7 @@ def export_hours(
 ):
     from xinfeng.volunteers.api.ledger import parse_day
 
-    require_user(request)
+    require_may_export_personal_data(request.user)
     qs = selectors.service_record_list(
         user=request.user,
         region=region_or_404(region_id),

@@ -1,17 +1,20 @@
 """Excel exports of volunteers and service hours, within the user's scope.
 
-Exports carry unmasked phone numbers (staff contact volunteers from them), so each export
+Exports carry unmasked phone numbers (staff contact volunteers from them), so they need
+the entitlement of ``reveal`` (``policy.require_may_export_personal_data``: a staff role;
+the rows are cut to the staff scope whatever queryset the caller passes) and each export
 is written to the audit log with the filter used and the number of rows. ID numbers are
-never exported; the volunteer number identifies people.
+never exported; the volunteer number identifies people. Cells are written through
+``core.spreadsheet`` (no formula injection from names, skills or descriptions).
 """
-
-import io
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
+from xinfeng.accounts.scope import restrict
 from xinfeng.core.audit import audit_record
+from xinfeng.core.spreadsheet import add_sheet, append_row, new_workbook, workbook_bytes
+from xinfeng.volunteers.policy import EXPORT_ROLES, require_may_export_personal_data
 
 MAX_EXPORT_ROWS = 200_000
 
@@ -20,16 +23,13 @@ def _local(dt):
     return timezone.localtime(dt).replace(tzinfo=None) if dt else None
 
 
-def _save(wb) -> bytes:
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
 def volunteers_xlsx(*, actor, queryset, request=None, filters: dict | None = None) -> bytes:
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("志愿者"))
-    ws.append(
+    require_may_export_personal_data(actor)
+    queryset = restrict(queryset, actor, path_field="home_region__path", roles=EXPORT_ROLES)
+    wb = new_workbook()
+    ws = add_sheet(wb, _("志愿者"))
+    append_row(
+        ws,
         [
             _("志愿者编号"),
             _("姓名"),
@@ -45,7 +45,7 @@ def volunteers_xlsx(*, actor, queryset, request=None, filters: dict | None = Non
             _("登记方式"),
             _("登记时间"),
             _("有效"),
-        ]
+        ],
     )
     count = 0
     for v in (
@@ -53,7 +53,8 @@ def volunteers_xlsx(*, actor, queryset, request=None, filters: dict | None = Non
         .order_by("id")[:MAX_EXPORT_ROWS]
         .iterator(chunk_size=2000)
     ):
-        ws.append(
+        append_row(
+            ws,
             [
                 v.number,
                 v.name,
@@ -69,7 +70,7 @@ def volunteers_xlsx(*, actor, queryset, request=None, filters: dict | None = Non
                 v.get_registration_channel_display(),
                 _local(v.created_at),
                 _("是") if v.is_active else _("否"),
-            ]
+            ],
         )
         count += 1
     audit_record(
@@ -79,13 +80,16 @@ def volunteers_xlsx(*, actor, queryset, request=None, filters: dict | None = Non
         detail={"rows": count, "filters": filters or {}},
         request=request,
     )
-    return _save(wb)
+    return workbook_bytes(wb)
 
 
 def hours_xlsx(*, actor, queryset, request=None, filters: dict | None = None) -> bytes:
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("服务时长"))
-    ws.append(
+    require_may_export_personal_data(actor)
+    queryset = restrict(queryset, actor, path_field="region__path", roles=EXPORT_ROLES)
+    wb = new_workbook()
+    ws = add_sheet(wb, _("服务时长"))
+    append_row(
+        ws,
         [
             _("记录编号"),
             _("志愿者编号"),
@@ -101,12 +105,13 @@ def hours_xlsx(*, actor, queryset, request=None, filters: dict | None = None) ->
             _("核验方式"),
             _("补录"),
             _("更正记录编号"),
-        ]
+        ],
     )
     count = 0
     rows = queryset.select_related("volunteer", "region", "team").order_by("started_at", "id")
     for r in rows[:MAX_EXPORT_ROWS].iterator(chunk_size=2000):
-        ws.append(
+        append_row(
+            ws,
             [
                 r.pk,
                 r.volunteer.number,
@@ -122,7 +127,7 @@ def hours_xlsx(*, actor, queryset, request=None, filters: dict | None = None) ->
                 r.get_verification_display(),
                 _("是") if r.is_backfill else "",
                 r.corrects_id or "",
-            ]
+            ],
         )
         count += 1
     audit_record(
@@ -132,4 +137,4 @@ def hours_xlsx(*, actor, queryset, request=None, filters: dict | None = None) ->
         detail={"rows": count, "filters": filters or {}},
         request=request,
     )
-    return _save(wb)
+    return workbook_bytes(wb)

@@ -10,7 +10,6 @@ transaction, for the page to poll.
 
 import base64
 import hashlib
-import io
 import json
 import logging
 from datetime import date, datetime
@@ -19,12 +18,18 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
 
 from xinfeng.accounts.scope import require_role_at
 from xinfeng.core.audit import audit_record
 from xinfeng.core.crypto import decrypt, encrypt
 from xinfeng.core.errors import DomainError, ValidationFailed
+from xinfeng.core.spreadsheet import (
+    add_sheet,
+    append_row,
+    new_workbook,
+    read_xlsx_rows,
+    workbook_bytes,
+)
 from xinfeng.regions.models import Region, subtree_q
 from xinfeng.volunteers.choices import (
     Gender,
@@ -218,12 +223,8 @@ def import_run(import_id: int) -> VolunteerImport:
 
 def _load_rows(job: VolunteerImport):
     raw = base64.b64decode(decrypt(job.content_encrypted))
-    try:
-        wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except Exception as exc:
-        raise ValidationFailed(_("无法读取该 Excel 文件。"), code="file_unreadable") from exc
-    ws = wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
+    # Never evaluated: a formula cell fails the import with its address (core.spreadsheet).
+    rows = read_xlsx_rows(raw)
     header = next(rows, None)
     if header is None:
         raise ValidationFailed(_("表格是空的。"), code="sheet_empty")
@@ -338,11 +339,11 @@ def rejected_report_xlsx(*, actor, job: VolunteerImport, request=None) -> bytes:
     """The rejected rows as a sheet: the original columns, the row number and the reason.
     It holds personal data, so each download is audited."""
     header, rows = rejected_rows(job)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("未导入的行"))
-    ws.append([_("原行号"), _("未导入原因"), *header])
+    wb = new_workbook()
+    ws = add_sheet(wb, _("未导入的行"))
+    append_row(ws, [_("原行号"), _("未导入原因"), *header])
     for r in rows:
-        ws.append([r["row"], r["reason"], *r["values"]])
+        append_row(ws, [r["row"], r["reason"], *r["values"]])
     audit_record(
         action="import_rejects_downloaded",
         actor=actor,
@@ -350,22 +351,19 @@ def rejected_report_xlsx(*, actor, job: VolunteerImport, request=None) -> bytes:
         detail={"rows": len(rows)},
         request=request,
     )
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def template_xlsx() -> bytes:
     """The import template: the header row (required columns marked *) on the first sheet,
     and notes with an example on a second sheet (only the first sheet is imported)."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("志愿者")
-    ws.append([f"{label}*" if req else str(label) for _f, label, req in COLUMNS])
+    wb = new_workbook(write_only=False)
+    ws = add_sheet(wb, _("志愿者"))
+    append_row(ws, [f"{label}*" if req else str(label) for _f, label, req in COLUMNS])
     for col in ws.columns:
         ws.column_dimensions[col[0].column_letter].width = 16
-    notes = wb.create_sheet(_("填写说明"))
-    notes.append([_("列"), _("说明"), _("示例")])
+    notes = add_sheet(wb, _("填写说明"))
+    append_row(notes, [_("列"), _("说明"), _("示例")])
     for row in (
         (
             _("证件类型"),
@@ -384,10 +382,8 @@ def template_xlsx() -> bytes:
         (_("监护人已同意"), _("未满 14 周岁须填写监护人、监护人电话并填“是”"), "是"),
         (_("已签署个人信息保护声明"), _("须为“是”，否则不导入"), "是"),
     ):
-        notes.append([str(x) for x in row])
+        append_row(notes, [str(x) for x in row])
     notes.column_dimensions["A"].width = 24
     notes.column_dimensions["B"].width = 60
     notes.column_dimensions["C"].width = 24
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)

@@ -33,6 +33,7 @@ from xinfeng.volunteers.forms import (
 )
 from xinfeng.volunteers.pickers import parent_team_candidates, staff_regions, staff_sites
 from xinfeng.volunteers.policy import (
+    may_export_personal_data,
     needs_guardian_consent,
     user_leads_team,
     volunteer_may_take_risky_work,
@@ -87,12 +88,15 @@ def volunteer_list(request):
     f = _volunteer_filters(request, cascade)
     qs = selectors.volunteer_list(user=request.user, **f).order_by("-id")
     if request.GET.get("export") == "xlsx":
-        data = exports.volunteers_xlsx(
-            actor=request.user,
-            queryset=qs,
-            request=request,
-            filters={k: str(v) for k, v in f.items() if v},
-        )
+        try:
+            data = exports.volunteers_xlsx(
+                actor=request.user,
+                queryset=qs,
+                request=request,
+                filters={k: str(v) for k, v in f.items() if v},
+            )
+        except DomainError as exc:
+            return refusal(request, exc)
         return _xlsx(data, "volunteers.xlsx")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     for v in page.object_list:
@@ -104,6 +108,7 @@ def volunteer_list(request):
         "statuses": PoliticalStatus.choices,
         "star_range": range(1, 6),
         "query": request.GET.urlencode(),
+        "can_export": may_export_personal_data(request.user),
     }
     template = (
         "volunteers/staff/_volunteer_rows.html"
@@ -253,15 +258,18 @@ def record_list(request):
         user=request.user, region=region, source_type=source, since=since, until=until
     ).order_by("-started_at", "-id")
     if g.get("export") == "xlsx":
-        data = exports.hours_xlsx(
-            actor=request.user,
-            queryset=qs,
-            request=request,
-            filters={
-                **({"region": str(region)} if region else {}),
-                **{k: g.get(k) for k in ("source", "since", "until") if g.get(k)},
-            },
-        )
+        try:
+            data = exports.hours_xlsx(
+                actor=request.user,
+                queryset=qs,
+                request=request,
+                filters={
+                    **({"region": str(region)} if region else {}),
+                    **{k: g.get(k) for k in ("source", "since", "until") if g.get(k)},
+                },
+            )
+        except DomainError as exc:
+            return refusal(request, exc)
         return _xlsx(data, "service-hours.xlsx")
     page = Paginator(qs, 30).get_page(g.get("page"))
     context = {
@@ -273,6 +281,7 @@ def record_list(request):
         "sources": ServiceSource.choices,
         "cascade": cascade,
         "query": g.urlencode(),
+        "can_export": may_export_personal_data(request.user),
     }
     return render(request, "volunteers/staff/record_list.html", context)
 
