@@ -227,12 +227,17 @@ class AudienceSiteOut(AudienceOut):
 
 
 class AudienceRegionOut(AudienceOut):
-    region_id: int
+    region_id: int | None = Field(
+        description="the child region; null on the last row: the region's own activities "
+        "(e.g. 市直), so the rows add up to the total"
+    )
     name: str
 
 
 class AudienceMonthOut(AudienceOut):
-    month: str
+    month: str | None = Field(
+        description="YYYY-MM; null on a first row holding everything before `since`"
+    )
 
 
 class SiteSettingsOut(Schema):

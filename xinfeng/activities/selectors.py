@@ -241,34 +241,40 @@ def audience_by_site(*, region: Region | None = None, limit: int = 50) -> list[d
 
 
 def audience_by_region(*, region: Region) -> list[dict]:
-    """Totals for each child region of ``region`` (its subtree each), in one query."""
+    """Totals for each child region of ``region`` (its subtree each), and a last row for
+    the activities of ``region`` itself (e.g. 市直: the city center's lectures), so the rows
+    add up to ``audience_total(region=region)``. One query."""
+    from xinfeng.places.labels import own_label
+
     children = list(Region.objects.filter(parent=region).order_by("path"))
     if not children:
         return []
     qs = _audience_qs(region)
     agg = {}
-    for child in children:
-        cond = subtree_q([child.path], "region__path")
-        agg[f"a{child.pk}"] = Count("id", filter=cond)
-        agg[f"c{child.pk}"] = Sum("checkin_count", filter=cond)
-        agg[f"h{child.pk}"] = Sum("extra_headcount", filter=cond)
-        agg[f"o{child.pk}"] = Sum("online_viewers", filter=cond)
+    conds = [(f"{c.pk}", subtree_q([c.path], "region__path")) for c in children]
+    conds.append(("own", Q(region_id=region.pk)))
+    for key, cond in conds:
+        agg[f"a{key}"] = Count("id", filter=cond)
+        agg[f"c{key}"] = Sum("checkin_count", filter=cond)
+        agg[f"h{key}"] = Sum("extra_headcount", filter=cond)
+        agg[f"o{key}"] = Sum("online_viewers", filter=cond)
     d = qs.aggregate(**agg)
-    return [
-        {
-            "region_id": c.pk,
-            "name": c.display_name,
-            **_row(
-                {
-                    "activities": d[f"a{c.pk}"],
-                    "checkins": d[f"c{c.pk}"],
-                    "headcount": d[f"h{c.pk}"],
-                    "online": d[f"o{c.pk}"],
-                }
-            ),
-        }
-        for c in children
-    ]
+
+    def row(key):
+        return _row(
+            {
+                "activities": d[f"a{key}"],
+                "checkins": d[f"c{key}"],
+                "headcount": d[f"h{key}"],
+                "online": d[f"o{key}"],
+            }
+        )
+
+    rows = [{"region_id": c.pk, "name": c.display_name, **row(c.pk)} for c in children]
+    own = row("own")
+    if own["activities"]:
+        rows.append({"region_id": None, "name": own_label(region), **own})
+    return rows
 
 
 def audience_by_month(
@@ -288,7 +294,22 @@ def audience_by_month(
         )
         .order_by("month")
     )
-    return [{"month": r["month"].strftime("%Y-%m"), **_row(r)} for r in rows]
+    out = [{"month": r["month"].strftime("%Y-%m"), **_row(r)} for r in rows]
+    if since is not None:
+        # Everything before ``since`` as one row, so the months add up to the total.
+        earlier = (
+            _audience_qs(region, site)
+            .filter(starts_at__lt=_day_bounds(since)[0])
+            .aggregate(
+                activities=Count("id"),
+                checkins=Sum("checkin_count"),
+                headcount=Sum("extra_headcount"),
+                online=Sum("online_viewers"),
+            )
+        )
+        if earlier["activities"]:
+            out.insert(0, {"month": None, **_row(earlier)})
+    return out
 
 
 # Rooms -------------------------------------------------------------------------------

@@ -25,6 +25,10 @@ class DashboardOut(Schema):
     figures: dict
     months: dict
     children: list[dict]
+    own: dict | None = Field(
+        None, description="what belongs to no child (e.g. 市直); children + own = figures"
+    )
+    total: dict
     villages: list[dict]
 
 

@@ -119,42 +119,71 @@ def _region_or_top(region_id: int | None) -> Region:
     return region
 
 
+def _ring_feature(points: list[tuple[float, float]], props: dict) -> dict | None:
+    ring = hull(points, pad_deg=SKETCH_PAD_DEG)
+    if ring is None:
+        return None
+    coords = []
+    for lat, lng in ring:
+        mlat, mlng = for_map(lat, lng)
+        coords.append([mlng, mlat])
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Polygon", "coordinates": [coords]},
+        "properties": props,
+    }
+
+
 def _sketch(region: Region) -> dict:
-    """Outlines of the region's children (convex hulls of their villages' points) and the
-    village points themselves: a recognisable map with no tiles and no boundary data."""
+    """Outlines of the region's children and of the region itself, and the village points:
+    a recognisable map with no tiles and no boundary data.
+
+    A child's outline is the convex hull of its villages' points *and of its open sites*,
+    each grown by ``SKETCH_PAD_DEG``: a site stands wherever its address is, often away
+    from the village's registered point, and an outline drawn from village points alone
+    left such sites outside every outline. Growing each point first puts every site
+    strictly inside its own region's outline. The region's own outline (``"own": 1``)
+    holds everything, including the sites that belong to no child (e.g. 市直 sites)."""
     rows = list(
         Region.objects.filter(subtree_q([region.path]), latitude__isnull=False)
         .order_by("path")
         .values("id", "name", "short_name", "level", "path", "latitude", "longitude")
     )
+    site_rows = list(
+        Site.objects.open_at()
+        .filter(subtree_q([region.path], "region__path"), latitude__isnull=False)
+        .exclude(longitude=None)
+        .values_list("region__path", "latitude", "longitude")
+    )
     child_len = len(region.path) + PATH_SEGMENT
     children = {r["path"]: r for r in rows if len(r["path"]) == child_len}
     members: dict[str, list] = {p: [] for p in children}
+    everything: list[tuple[float, float]] = []
     villages = []
     for r in rows:
         if len(r["path"]) > child_len:
             key = r["path"][:child_len]
             if key in members and r["level"] in (RegionLevel.VILLAGE, RegionLevel.NATURAL_VILLAGE):
                 members[key].append((r["latitude"], r["longitude"]))
+                everything.append((r["latitude"], r["longitude"]))
         if r["level"] == RegionLevel.VILLAGE:
             villages.append(r)
+    for path, lat, lng in site_rows:
+        everything.append((lat, lng))
+        key = path[:child_len]
+        if len(path) >= child_len and key in members:
+            members[key].append((lat, lng))
     outlines = []
+    if not everything and region.latitude is not None:
+        everything = [(region.latitude, region.longitude)]
+    own = _ring_feature(everything, {"i": region.pk, "n": region.display_name, "own": 1})
+    if own is not None:
+        outlines.append(own)
     for path, child in children.items():
         pts = members[path] or [(child["latitude"], child["longitude"])]
-        ring = hull(pts, pad_deg=SKETCH_PAD_DEG)
-        if ring is None:
-            continue
-        coords = []
-        for lat, lng in ring:
-            mlat, mlng = for_map(lat, lng)
-            coords.append([mlng, mlat])
-        outlines.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "Polygon", "coordinates": [coords]},
-                "properties": {"i": child["id"], "n": child["short_name"] or child["name"]},
-            }
-        )
+        feature = _ring_feature(pts, {"i": child["id"], "n": child["short_name"] or child["name"]})
+        if feature is not None:
+            outlines.append(feature)
     points = []
     if len(villages) <= MAX_VILLAGE_POINTS:
         for v in villages:

@@ -25,6 +25,7 @@ from xinfeng.orders.models import FollowUp, Order
 from xinfeng.places.models import Site
 from xinfeng.projects.choices import ProjectStatus
 from xinfeng.projects.models import Project
+from xinfeng.projects.selectors import COUNTED_STATUSES
 from xinfeng.volunteers.models import ServiceRecord, Team, Volunteer
 
 from .metrics import MONTHS, ORDER_STEPS
@@ -138,7 +139,7 @@ def volunteers(w: Window) -> Iterator[Row]:
 
 def projects(w: Window) -> Iterator[Row]:
     rows = (
-        Project.objects.exclude(status=ProjectStatus.RETIRED)
+        Project.objects.filter(status__in=COUNTED_STATUSES)
         .values("region_id", "status", "is_provincial_demo")
         .annotate(n=Count("id"))
         .order_by()

@@ -59,6 +59,7 @@ def _kpis(f: dict) -> list[tuple[str, list[tuple[str, object, str]]]]:
         (
             _("实践阵地"),
             [
+                (_("开放中的实践阵地（中心+所+站+点）"), n("sites_total"), "sites_total"),
                 (label("sites_center"), n("sites_center"), "sites_center"),
                 (label("sites_institute"), n("sites_institute"), "sites_institute"),
                 (label("sites_station"), n("sites_station"), "sites_station"),
@@ -69,7 +70,7 @@ def _kpis(f: dict) -> list[tuple[str, list[tuple[str, object, str]]]]:
         (
             _("队伍与志愿者"),
             [
-                (label("teams_total"), n("teams_total"), "teams_total"),
+                (_("在册志愿服务队（各类合计）"), n("teams_total"), "teams_total"),
                 (label("volunteers_registered"), n("volunteers_registered"), "volunteers"),
                 (label("volunteers_active_month"), n("volunteers_active_month"), "active"),
                 (_("服务时长（小时）"), n("service_hours"), "hours"),
@@ -79,9 +80,10 @@ def _kpis(f: dict) -> list[tuple[str, list[tuple[str, object, str]]]]:
         (
             _("项目与活动"),
             [
-                (label("projects_total"), n("projects_total"), "projects"),
-                (label("activities_total"), n("activities_total"), "activities"),
-                (label("audience_total"), n("audience_total"), "audience"),
+                (_("志愿服务项目（不含已停止）"), n("projects_total"), "projects"),
+                (_("其中运行中、可点单"), n("projects_active"), "projects_active"),
+                (_("文明实践活动（已发布和已结束）"), n("activities_total"), "activities"),
+                (_("参与人次（线上+线下）"), n("audience_total"), "audience"),
                 (label("audience_online"), n("audience_online"), "audience_online"),
                 (label("audience_offline"), n("audience_offline"), "audience_offline"),
             ],
@@ -89,8 +91,8 @@ def _kpis(f: dict) -> list[tuple[str, list[tuple[str, object, str]]]]:
         (
             _("四单制"),
             [
-                (label("orders_total"), n("orders_total"), "orders"),
-                (label("orders_open"), n("orders_open"), "orders_open"),
+                (_("点单总数（各状态合计）"), n("orders_total"), "orders"),
+                (_("其中办理中"), n("orders_open"), "orders_open"),
                 (
                     _("平均满意度"),
                     f"{satisfaction:.2f}" if satisfaction is not None else "—",

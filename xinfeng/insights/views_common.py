@@ -4,30 +4,71 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from xinfeng.places.labels import own_label
+
 from .metrics import ORDER_STEPS, STEP_LABELS, label
 from .selectors import Dashboard
+
+# Figures a ranking row shows, each the sum of the same figure over its rows' regions.
+ROW_FIGURES = {
+    "sites": "sites_total",
+    "teams": "teams_total",
+    "volunteers": "volunteers_registered",
+    "volunteers_active_month": "volunteers_active_month",
+    "hours": "service_hours",
+    "activities": "activities_total",
+    "audience": "audience_total",
+    "orders": "orders_total",
+    "followups_open": "followups_open",
+}
+
+
+def _row(figures: dict, **head) -> dict:
+    f = figures
+    row = dict(head)
+    for key, figure in ROW_FIGURES.items():
+        row[key] = f.get(figure, 0) or 0
+    row["satisfaction"] = (
+        round(f["rating_sum"] / f["rating_count"], 2) if f.get("rating_count") else None
+    )
+    row["coverage"] = (
+        round(f["population_covered"] / f["population"], 4) if f.get("population") else None
+    )
+    return row
 
 
 def stat_row(s) -> dict:
     """One ranking row (a child region or a village)."""
-    f = s.figures
-    return {
-        "id": s.region_id,
-        "name": s.region.display_name,
-        "level": s.level,
-        "url": reverse("insights:dashboard", args=[s.region_id]),
-        "volunteers": s.volunteers,
-        "hours": s.hours,
-        "activities": s.activities,
-        "audience": s.audience,
-        "orders": s.orders,
-        "satisfaction": s.satisfaction,
-        "coverage": s.coverage,
-        "sites": f.get("sites_total", 0),
-        "teams": f.get("teams_total", 0),
-        "volunteers_active_month": f.get("volunteers_active_month", 0),
-        "followups_open": f.get("followups_open", 0),
-    }
+    return _row(
+        s.figures,
+        id=s.region_id,
+        name=s.region.display_name,
+        level=s.level,
+        url=reverse("insights:dashboard", args=[s.region_id]),
+    )
+
+
+def own_row(board: Dashboard) -> dict | None:
+    """The region's figures less the sum of its children's: what belongs to no child (the
+    city's own sites, teams and activities). With it the ranking rows add up to the
+    headline figures. None when the region has no children or owns nothing itself."""
+    if not board.children or not board.stat:
+        return None
+    own = {}
+    for key, value in board.figures.items():
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            rest = value - sum((c.figures.get(key) or 0) for c in board.children)
+            own[key] = round(rest, 2) if isinstance(rest, float) else rest
+    row = _row(own, id=None, name=own_label(board.region), level="own", url="")
+    if not any(row[k] for k in ROW_FIGURES):
+        return None
+    return row
+
+
+def total_row(board: Dashboard) -> dict:
+    from django.utils.translation import gettext as _
+
+    return _row(board.figures, id=board.region.pk, name=_("合计"), level="total", url="")
 
 
 def dashboard_payload(board: Dashboard) -> dict:
@@ -44,6 +85,9 @@ def dashboard_payload(board: Dashboard) -> dict:
         "figures": board.figures,
         "months": board.months,
         "children": [stat_row(s) for s in board.children],
+        # What belongs to no child (e.g. 市直): children + own = the headline figures.
+        "own": own_row(board),
+        "total": total_row(board),
         "villages": [stat_row(s) for s in board.villages],
     }
 

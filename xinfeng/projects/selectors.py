@@ -1,7 +1,7 @@
 """Reads of service projects. The menu (active projects) is public; declared and retired
 ones are visible to staff in scope."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from xinfeng.accounts.choices import READ_ROLES
 from xinfeng.accounts.scope import scope_paths
@@ -79,3 +79,23 @@ def pending_approval(*, user) -> QuerySet:
         subtree_q(paths, "site__parent__region__path")
         | Q(site__parent__isnull=True, region__path__in=paths)
     )
+
+
+# Projects the figures count: every project not retired (declared, approved or running).
+COUNTED_STATUSES = (ProjectStatus.DECLARED, ProjectStatus.APPROVED, ProjectStatus.ACTIVE)
+
+
+def project_counts() -> dict:
+    """The two project figures pages show, counted one way everywhere (home, menu and the
+    dashboard's rollup): ``total`` projects not retired, of which ``orderable`` are running
+    and can be ordered from the menu."""
+    by_status = dict(
+        Project.objects.filter(status__in=COUNTED_STATUSES)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {
+        "total": sum(by_status.values()),
+        "orderable": by_status.get(ProjectStatus.ACTIVE, 0),
+    }

@@ -17,3 +17,12 @@ def human_duration(value) -> str:
     if minutes % 60 == 0:
         return _("%(n)d 小时") % {"n": minutes // 60}
     return _("%(n)d 分钟") % {"n": minutes}
+
+
+@register.simple_tag
+def project_counts() -> dict:
+    """``{% project_counts as pc %}``: ``pc.total`` projects not retired, ``pc.orderable``
+    of them running (the menu)."""
+    from xinfeng.projects.selectors import project_counts as counts
+
+    return counts()

@@ -87,7 +87,11 @@
   function loadRegions() {
     return fetch(cfg.regions_url).then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); }).then(function (d) {
       L.geoJSON(d.outlines, {
-        style: { color: "#7a8a99", weight: 1.5, dashArray: "4 4", fillColor: "#dfe6ec", fillOpacity: cfg.tiles.url ? 0.05 : 0.35 },
+        style: function (f) {
+          // The region's own outline (it holds the sites of no child, e.g. 市直) lies beneath.
+          if (f.properties.own) return { color: "#9aa7b3", weight: 1, fillColor: "#eef2f5", fillOpacity: cfg.tiles.url ? 0 : 0.5 };
+          return { color: "#7a8a99", weight: 1.5, dashArray: "4 4", fillColor: "#dfe6ec", fillOpacity: cfg.tiles.url ? 0.05 : 0.35 };
+        },
         onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.n, { sticky: true }); }
       }).addTo(sketch);
       (d.villages || []).forEach(function (v) {
