@@ -4,8 +4,17 @@
   on emergency or risky work (志愿服务条例; design.md "Volunteer regulations").
 - ``volunteer_has_location_consent``: geofence check-in needs the separate location
   consent (个人信息保护法: sensitive personal information needs separate consent).
+- Hours (志愿服务记录与证明出具办法: the organiser records the real service):
+  ``min_service_hours`` (below it nothing is credited), ``hours_change_needs_reason``
+  (a confirmed figure far from the one the times give must say why),
+  ``hours_dispute_window`` (how long a member may dispute a record) and
+  ``may_resolve_hours_dispute`` (who settles a dispute).
 """
 
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from xinfeng.accounts.choices import STAFF_ROLES
@@ -83,3 +92,43 @@ def require_may_export_personal_data(user) -> None:
         raise NotAuthenticated()
     if not may_export_personal_data(user):
         raise PermissionDenied(EXPORT_FORBIDDEN, code="export_forbidden")
+
+
+def min_service_hours() -> Decimal:
+    """The least service that is credited (``XINFENG_MIN_SERVICE_MINUTES``, default 30):
+    a check-in/out or a confirmed figure below it earns no record."""
+    minutes = Decimal(str(getattr(settings, "XINFENG_MIN_SERVICE_MINUTES", 30)))
+    return (minutes / Decimal(60)).quantize(Decimal("0.01"))
+
+
+# A confirmed figure "differs a lot" from the default when it is off by more than both.
+REASON_OVER_HOURS = Decimal("0.5")
+REASON_OVER_SHARE = Decimal("0.25")
+
+
+def hours_change_needs_reason(default, hours) -> bool:
+    """Whether confirming ``hours`` where the times give ``default`` needs a reason: the
+    two differ by more than half an hour and by more than a quarter of the default."""
+    default, hours = Decimal(default), Decimal(hours)
+    diff = abs(hours - default)
+    return diff > REASON_OVER_HOURS and diff > REASON_OVER_SHARE * default
+
+
+def hours_dispute_window() -> timedelta:
+    """How long after a record is written its volunteer may dispute it
+    (``XINFENG_HOURS_DISPUTE_DAYS``, default 7)."""
+    return timedelta(days=int(getattr(settings, "XINFENG_HOURS_DISPUTE_DAYS", 7)))
+
+
+def may_resolve_hours_dispute(user, record) -> bool:
+    """Who settles a dispute about ``record``: whoever confirmed it (the organiser or team
+    leader), a leader of the team it was served with, or staff of its region."""
+    from xinfeng.accounts.scope import has_role_at
+
+    if user is None or not user.is_authenticated:
+        return False
+    if record.verified_by_id == user.pk:
+        return True
+    if record.team_id and user_leads_team(user, record.team):
+        return True
+    return has_role_at(user, record.region)

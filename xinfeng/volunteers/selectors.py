@@ -11,7 +11,7 @@ import re
 from django.db.models import Count, Q, QuerySet
 
 from xinfeng.accounts.choices import STAFF_ROLES
-from xinfeng.accounts.scope import get_in_scope, has_role_at, restrict
+from xinfeng.accounts.scope import get_in_scope, has_role_at, restrict, scope_paths
 from xinfeng.core.crypto import keyed_hash
 from xinfeng.core.errors import NotFound
 from xinfeng.places.models import Site
@@ -20,6 +20,7 @@ from xinfeng.volunteers.choices import STAR_THRESHOLDS, IdType, MembershipRole, 
 from xinfeng.volunteers.identity import normalize_id_number
 from xinfeng.volunteers.models import (
     Certificate,
+    HoursDispute,
     PointsEntry,
     Redemption,
     Reward,
@@ -320,3 +321,32 @@ def import_get(*, user, import_id: int) -> VolunteerImport:
         roles=STAFF_ROLES,
         pk=import_id,
     )
+
+
+def own_disputes(volunteer: Volunteer) -> QuerySet:
+    """The volunteer's hours disputes (时长申诉), newest first."""
+    return HoursDispute.objects.filter(volunteer=volunteer).select_related(
+        "record", "correction", "resolved_by"
+    )
+
+
+def disputes_to_resolve(*, user, status: str | None = "open") -> QuerySet:
+    """Disputes ``user`` may settle (``policy.may_resolve_hours_dispute``, as a query):
+    on records they confirmed, of teams they lead, or in their staff scope."""
+    qs = HoursDispute.objects.select_related(
+        "record", "record__team", "record__region", "volunteer", "resolved_by"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if not user.is_authenticated:
+        return qs.none()
+    paths = scope_paths(user, STAFF_ROLES)
+    if paths is None:
+        return qs
+    led = TeamMembership.objects.filter(
+        volunteer__user=user, role=MembershipRole.LEADER, status=MembershipStatus.ACTIVE
+    ).values("team_id")
+    q = Q(record__verified_by=user) | Q(record__team_id__in=led)
+    if paths:
+        q |= subtree_q(paths, "record__region__path")
+    return qs.filter(q).exclude(volunteer__user=user)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from xinfeng.volunteers.views import disputes as views_disputes
 from xinfeng.volunteers.views import pickers as views_pickers
 from xinfeng.volunteers.views import profiles as views
 from xinfeng.volunteers.views import staff as views_staff
@@ -13,6 +14,12 @@ urlpatterns = [
     path("me/edit/", views.me_edit, name="me_edit"),
     path("me/consent/", views.me_consent, name="me_consent"),
     path("me/hours/", views.me_hours, name="me_hours"),
+    path(
+        "me/hours/<int:record_id>/dispute/",
+        views_disputes.me_hours_dispute,
+        name="me_hours_dispute",
+    ),
+    path("hours/disputes/", views_disputes.disputes, name="hours_disputes"),
     path("me/points/", views.me_points, name="me_points"),
     path("me/certificates/", views.me_certificates, name="me_certificates"),
     path("me/teams/", views.me_teams, name="me_teams"),

@@ -3,7 +3,14 @@
 Profiles first (its routes and the shared helpers), then the other groups.
 """
 
-from xinfeng.volunteers.api import certificates, exchange, imports, ledger, teams  # noqa: F401
+from xinfeng.volunteers.api import (  # noqa: F401
+    certificates,
+    disputes,
+    exchange,
+    imports,
+    ledger,
+    teams,
+)
 from xinfeng.volunteers.api.profiles import router
 
 __all__ = ["router"]

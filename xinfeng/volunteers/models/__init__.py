@@ -9,12 +9,13 @@ keeps its models in its own module; they are all importable from here.
 from .certificates import Certificate
 from .exchange import Redemption, Reward
 from .imports import VolunteerImport
-from .ledger import PointsEntry, ServiceRecord
+from .ledger import HoursDispute, PointsEntry, ServiceRecord
 from .profiles import NumberSequence, Volunteer, star_level_for
 from .teams import Team, TeamMembership
 
 __all__ = [
     "Certificate",
+    "HoursDispute",
     "NumberSequence",
     "PointsEntry",
     "Redemption",

@@ -70,7 +70,10 @@ def points_post(
     """Append one ledger line and move the cached balance with it.
 
     Precondition: inside a transaction, ``volunteer`` came from ``lock_volunteer``. Raises
-    ``Conflict`` (409) when the balance would go negative."""
+    ``Conflict`` (409) when the balance would go negative. A line of 0 is never written
+    (a check constraint too): callers skip it."""
+    if delta == 0:
+        raise ValidationFailed(_("积分变动不能为 0。"), code="invalid_delta")
     new_balance = volunteer.points_balance + delta
     if new_balance < 0:
         raise Conflict(INSUFFICIENT_POINTS, code="insufficient_points")
@@ -134,7 +137,9 @@ def service_record_create(
     are excluded (it must be > 0 and not more than that time). ``max_hours`` caps what is
     credited, e.g. a backfill (补录) at the length of the activity or order it records.
     Locks the volunteer row. Raises ``ValidationFailed`` (400) for an end not after the
-    start or impossible hours. Updates ``volunteer`` in place with the new totals.
+    start, impossible hours, or hours that round to 0 (a 0-hour record is never written;
+    the model's check constraint refuses one too). Writes no points line when the hours
+    earn 0 points. Updates ``volunteer`` in place with the new totals.
     """
     span = _check_span(started_at, ended_at)
     credited = span if hours is None else _check_hours(hours, span)
@@ -143,6 +148,8 @@ def service_record_create(
         if cap <= 0:
             raise ValidationFailed(_("时长上限必须大于 0。"), code="invalid_hours")
         credited = min(credited, cap)
+    if credited <= 0:
+        raise ValidationFailed(_("服务时长必须大于 0。"), code="zero_hours")
     locked = lock_volunteer(volunteer.pk)
     record = ServiceRecord(
         volunteer=locked,
@@ -161,14 +168,16 @@ def service_record_create(
     full_clean_or_raise(record, exclude=["volunteer", "region", "team", "verified_by"])
     record.save()
     Volunteer.objects.filter(pk=locked.pk).update(total_hours=F("total_hours") + credited)
-    points_post(
-        volunteer=locked,
-        delta=points_for_hours(credited),
-        kind=PointsKind.EARN,
-        service_record=record,
-        reason=description,
-        actor=verified_by,
-    )
+    points = points_for_hours(credited)
+    if points:
+        points_post(
+            volunteer=locked,
+            delta=points,
+            kind=PointsKind.EARN,
+            service_record=record,
+            reason=description,
+            actor=verified_by,
+        )
     volunteer.total_hours = locked.total_hours + credited
     volunteer.points_balance = locked.points_balance
     return record
@@ -247,9 +256,32 @@ def service_record_correct(
     own ``hours`` is the change. Points follow: the chain's points become what the new
     hours earn; a clawback stops at the current balance (points already spent are not
     taken below zero), and the ledger remembers what was actually credited so a later
-    correction settles the difference. Staff of the record's region only; locks the
-    volunteer row."""
+    correction settles the difference. Staff of the record's region only (a disputed
+    record is settled through ``disputes.hours_dispute_resolve``); locks the volunteer
+    row."""
     require_role_at(actor, record.region)
+    return append_correction(
+        actor=actor,
+        record=record,
+        hours=hours,
+        reason=reason,
+        started_at=started_at,
+        ended_at=ended_at,
+    )
+
+
+def append_correction(
+    *,
+    actor,
+    record: ServiceRecord,
+    hours: Decimal,
+    reason: str,
+    started_at: datetime | None = None,
+    ended_at: datetime | None = None,
+) -> ServiceRecord:
+    """The correction itself (see ``service_record_correct``), for callers that checked
+    who may correct. Must run inside a transaction. A correction that does not change
+    the hours is refused (it would be a 0-hour record)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("请填写更正原因。"), code="reason_required")
@@ -261,7 +293,7 @@ def service_record_correct(
     locked = lock_volunteer(root.volunteer_id)
     current = effective_hours(root)
     delta = new_hours - current
-    if delta == 0 and started_at == root.started_at and ended_at == root.ended_at:
+    if delta == 0:
         raise ValidationFailed(_("更正后的时长与当前相同。"), code="no_change")
     correction = ServiceRecord.objects.create(
         volunteer=locked,

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,6 +21,7 @@ from xinfeng.volunteers import selectors
 from xinfeng.volunteers.choices import STAR_THRESHOLDS, MembershipStatus
 from xinfeng.volunteers.forms import ProfileForm, SelfRegistrationForm
 from xinfeng.volunteers.models import Volunteer
+from xinfeng.volunteers.policy import hours_dispute_window
 from xinfeng.volunteers.services import certificates, exchange
 from xinfeng.volunteers.services import profiles as registration
 
@@ -215,7 +217,24 @@ def me_hours(request):
     page = Paginator(selectors.own_records(volunteer).order_by("-started_at", "-id"), 30).get_page(
         request.GET.get("page")
     )
-    return render(request, "volunteers/me_hours.html", {"v": volunteer, "page": page})
+    # Each record with its latest dispute and whether it may still be disputed (时长申诉).
+    ids = [r.pk for r in page.object_list]
+    latest = {}
+    for d in selectors.own_disputes(volunteer).filter(record_id__in=ids).order_by("id"):
+        latest[d.record_id] = d
+    open_until = timezone.now() - hours_dispute_window()
+    for r in page.object_list:
+        r.dispute = latest.get(r.pk)
+        r.may_dispute = (
+            r.corrects_id is None
+            and r.created_at >= open_until
+            and not (r.dispute and r.dispute.status == "open")
+        )
+    return render(
+        request,
+        "volunteers/me_hours.html",
+        {"v": volunteer, "page": page, "window_days": hours_dispute_window().days},
+    )
 
 
 @login_required
