@@ -42,6 +42,11 @@ def _secret(name: str) -> str:
 
 
 SECRET_KEY = _secret("XINFENG_SECRET_KEY")
+if not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    raise RuntimeError(
+        "XINFENG_SECRET_KEY must be a long random value (50+ characters), e.g. "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+    )
 # Key for personal data encrypted at rest (ID numbers) and the keyed hash used to find
 # duplicates. Rotating it needs a re-encryption run; see docs/operations.md.
 FIELD_ENCRYPTION_KEY = _secret("XINFENG_FIELD_KEY")
@@ -49,6 +54,9 @@ FIELD_ENCRYPTION_KEY = _secret("XINFENG_FIELD_KEY")
 ALLOWED_HOSTS = [h for h in os.environ.get("XINFENG_ALLOWED_HOSTS", "").split(",") if h] or (
     ["*"] if DEBUG else []
 )
+if not DEBUG and not ALLOWED_HOSTS:
+    # Django would answer 400 to every request; say why at start-up instead.
+    raise RuntimeError("XINFENG_ALLOWED_HOSTS must be set when XINFENG_DEBUG=0")
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("XINFENG_CSRF_TRUSTED_ORIGINS", "").split(",") if o
 ]
@@ -82,6 +90,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "xinfeng.core.security.SecurityHeadersMiddleware",
+    "xinfeng.core.security.DebugPagesLocalOnlyMiddleware",
     "xinfeng.core.middleware.RequestBodyGuardMiddleware",
     "xinfeng.core.middleware.RejectNulMiddleware",
     "xinfeng.core.middleware.ApiJsonErrorsMiddleware",
@@ -160,6 +170,24 @@ if env_bool("XINFENG_FAST_PASSWORD_HASHER", False):
 LOGIN_FAILURE_LIMIT = int(os.environ.get("XINFENG_LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("XINFENG_LOGIN_FAILURE_WINDOW", "900"))
 
+# Sign-up and sign-in by phone (accounts.codes; see docs/architecture.md "Sign-up and
+# sign-in"). Codes: 6 digits, valid XINFENG_SMS_CODE_TTL s, at most MAX_TRIES wrong tries;
+# sends: one per number per INTERVAL s, PER_DAY per number, PER_IP_HOUR per client address.
+XINFENG_SMS_CODE_TTL = int(os.environ.get("XINFENG_SMS_CODE_TTL", "300"))
+XINFENG_SMS_CODE_MAX_TRIES = int(os.environ.get("XINFENG_SMS_CODE_MAX_TRIES", "5"))
+XINFENG_SMS_INTERVAL = int(os.environ.get("XINFENG_SMS_INTERVAL", "60"))
+XINFENG_SMS_PER_DAY = int(os.environ.get("XINFENG_SMS_PER_DAY", "10"))
+XINFENG_SMS_PER_IP_HOUR = int(os.environ.get("XINFENG_SMS_PER_IP_HOUR", "20"))
+# The SMS backend for codes and notifications: the development backend (log + the
+# accounts.DevSms table) unless a gateway is named, e.g.
+# xinfeng.notifications.channels.HttpSmsGateway (its XINFENG_SMS_GATEWAY_URL, _SIGN_NAME,
+# _TEMPLATE_CODE… come from the environment).
+XINFENG_SMS_BACKEND = os.environ.get(
+    "XINFENG_SMS_BACKEND", "xinfeng.notifications.channels.LoggingSmsBackend"
+)
+# The privacy notice a person accepts at sign-up (recorded with its version).
+XINFENG_PRIVACY_NOTICE_VERSION = "2026-12"
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "xinfeng" / "locale"]
@@ -216,6 +244,25 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# Production is HTTPS only: redirect plain HTTP and send HSTS (one year, subdomains,
+# preload-ready) unless XINFENG_DEBUG=1. Behind a proxy that already redirects and sends
+# HSTS itself, switch either off (XINFENG_SSL_REDIRECT=0, XINFENG_HSTS_SECONDS=0): the
+# operator has said the proxy does it, so `check --deploy` is told not to warn about it.
+SECURE_SSL_REDIRECT = env_bool("XINFENG_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+SECURE_HSTS_SECONDS = int(os.environ.get("XINFENG_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("XINFENG_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("XINFENG_HSTS_PRELOAD", True)
+SILENCED_SYSTEM_CHECKS = []
+if not DEBUG and "XINFENG_SSL_REDIRECT" in os.environ and not SECURE_SSL_REDIRECT:
+    SILENCED_SYSTEM_CHECKS.append("security.W008")
+if not DEBUG and "XINFENG_HSTS_SECONDS" in os.environ and not SECURE_HSTS_SECONDS:
+    SILENCED_SYSTEM_CHECKS.append("security.W004")
+# Tracebacks (with local variables) are shown only to a loopback client even when DEBUG is
+# on (xinfeng.core.security.DebugPagesLocalOnlyMiddleware).
+DEFAULT_EXCEPTION_REPORTER = "xinfeng.core.security.FlaggingExceptionReporter"
+INTERNAL_IPS = ["127.0.0.1", "::1"]
 
 NINJA_PAGINATION_MAX_LIMIT = 200
 

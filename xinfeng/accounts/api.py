@@ -132,3 +132,8 @@ def revoke_token(request, token_id: DbId):
     token = selectors.api_token_get(user=user, token_id=token_id)
     services.api_token_revoke(user=user, token=token)
     return Status(204, None)
+
+
+from .api_phone import router as phone_router  # noqa: E402 (sub-router of this one)
+
+router.add_router("", phone_router)

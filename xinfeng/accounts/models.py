@@ -1,4 +1,5 @@
-"""Accounts: users, the roles they hold at a region, API tokens, login throttling."""
+"""Accounts: users, the roles they hold at a region, API tokens, login throttling, phone
+verification codes and consents."""
 
 import hashlib
 import secrets
@@ -36,6 +37,9 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Set when the person closed the account: the row stays (records point to it) but
+    # holds no personal data any more (accounts.personal_data.account_close).
+    closed_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("用户")
@@ -118,3 +122,102 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.identifier} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ConsentKind(models.TextChoices):
+    PRIVACY = "privacy", _("个人信息保护声明")
+    LOCATION = "location", _("使用位置信息（定位签到）")
+    PHOTOS = "photos", _("在活动照片和报道中出现")
+
+
+# Consents a person may withdraw without closing the account (PIPL art. 15).
+OPTIONAL_CONSENTS = (ConsentKind.LOCATION, ConsentKind.PHOTOS)
+
+
+class Consent(models.Model):
+    """A consent a person gave (to the privacy notice of a version, to location use, to
+    photos), and when it was withdrawn. Rows are never deleted while the account lives:
+    they are the evidence of what the person agreed to and when."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents")
+    kind = models.CharField(_("同意事项"), max_length=20, choices=ConsentKind.choices)
+    version = models.CharField(_("版本"), max_length=20, blank=True)
+    given_at = models.DateTimeField(_("同意时间"))
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("授权同意")
+        verbose_name_plural = _("授权同意")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["user", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {self.version}"
+
+
+class CodePurpose(models.TextChoices):
+    SIGNUP = "signup", _("注册")
+    LOGIN = "login", _("验证码登录")
+    RESET = "reset", _("重置密码")
+    CHANGE_PHONE = "change_phone", _("更换手机号")
+
+
+class PhoneCode(models.Model):
+    """A verification code sent by SMS. Only a keyed hash of the code is stored, and the
+    number itself only as a keyed hash (``phone_hash``): the table says nothing readable
+    about who asked. A row is written for every request, also when nothing is sent (an
+    unknown number for login, a taken number for sign-up), so throttling and answers are
+    the same either way; such rows carry an unusable hash."""
+
+    purpose = models.CharField(max_length=20, choices=CodePurpose.choices)
+    phone_hash = models.CharField(max_length=64)
+    # change_phone: the signed-in person who asked (a code for a new number is theirs only).
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    code_hash = models.CharField(max_length=80)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        indexes = [
+            models.Index(fields=["phone_hash", "created_at"]),
+            models.Index(fields=["ip", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SmsQuota(models.Model):
+    """One row per mobile number (keyed hash), locked while deciding whether another code
+    may be sent to it, so two processes cannot both pass the per-number limits."""
+
+    phone_hash = models.CharField(max_length=64, unique=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.phone_hash[:12]
+
+
+class DevSms(models.Model):
+    """A text message the development SMS backend kept instead of sending it (no gateway
+    configured). System administrators read it in the admin; ``make run`` users find their
+    sign-up codes here and in the log."""
+
+    phone = models.CharField(_("手机号"), max_length=20, db_index=True)
+    text = models.CharField(_("短信内容"), max_length=500)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("开发短信")
+        verbose_name_plural = _("开发短信")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.phone} {self.text[:20]}"
