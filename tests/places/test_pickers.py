@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from tests.factories import RegionFactory, SiteFactory
 from xinfeng.places.choices import SiteLevel
 from xinfeng.places.models import Site
-from xinfeng.places.pickers import LIMIT
 from xinfeng.regions.choices import RegionLevel
+from xinfeng.regions.pickers import LIMIT
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from tests.factories import RegionFactory, SiteFactory
 from tests.places.test_pickers import checked, radios
 from tests.volunteers.factories import TeamFactory, VolunteerFactory
 from xinfeng.places.choices import SiteLevel
-from xinfeng.places.pickers import LIMIT
 from xinfeng.regions.choices import RegionLevel
+from xinfeng.regions.pickers import LIMIT
 from xinfeng.volunteers.choices import TeamType
 from xinfeng.volunteers.models import Reward, ServiceRecord, Team
 

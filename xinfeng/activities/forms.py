@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from xinfeng.accounts.choices import STAFF_ROLES
 from xinfeng.accounts.scope import restrict
 from xinfeng.places.models import Site, Venue
-from xinfeng.places.pickers import KINDS, Kind, SearchPicker
 from xinfeng.places.selectors import sites_managed_by
 from xinfeng.projects.models import Project
+from xinfeng.regions.pickers import KINDS, Kind, SearchPicker
 from xinfeng.volunteers.choices import ServiceCategory
 from xinfeng.volunteers.models import Team
 from xinfeng.volunteers.pickers import (

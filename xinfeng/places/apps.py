@@ -6,3 +6,7 @@ class PlacesConfig(AppConfig):
     name = "xinfeng.places"
     label = "places"
     verbose_name = _("阵地")
+
+    def ready(self):
+        # Register the "sites" picker kind before any form names it.
+        from . import pickers  # noqa: F401

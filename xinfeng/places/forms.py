@@ -4,9 +4,10 @@ through ``places.services`` like every other write."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xinfeng.regions.pickers import SearchPicker
+
 from .choices import Department, Facility, VenueUse
 from .models import Site, Venue
-from .pickers import SearchPicker
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 

@@ -13,9 +13,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from xinfeng.regions.models import Region
+from xinfeng.regions.pickers import FIELD_NAME_RE, QUERY_MAX, options, parse_levels
 
 from . import selectors
-from .pickers import FIELD_NAME_RE, QUERY_MAX, options, parse_levels
 
 
 def _params(request):
@@ -36,7 +36,7 @@ def _render(request, qs, *, kind, field, q, selected, required):
         "more": more,
         "searched": bool(q),
     }
-    return render(request, "places/widgets/_picker_options.html", context)
+    return render(request, "regions/widgets/_picker_options.html", context)
 
 
 def scoped_pick(request, *, kind: str, queryset_for) -> HttpResponse:

@@ -5,9 +5,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xinfeng.places.models import Site
-from xinfeng.places.pickers import SearchPicker
 from xinfeng.regions.choices import RegionLevel
 from xinfeng.regions.models import Region
+from xinfeng.regions.pickers import SearchPicker
 from xinfeng.volunteers.choices import (
     Gender,
     IdType,

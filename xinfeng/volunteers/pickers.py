@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from xinfeng.accounts.choices import STAFF_ROLES
 from xinfeng.accounts.scope import restrict, scope_paths
 from xinfeng.places.models import Site
-from xinfeng.places.pickers import KINDS, Kind, SearchPicker
 from xinfeng.regions.models import PATH_SEGMENT, Region, subtree_q
+from xinfeng.regions.pickers import KINDS, Kind, SearchPicker
 from xinfeng.volunteers.models import Team
 
 NOT_IN_SCOPE = {
