@@ -109,6 +109,12 @@ class Order(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="orders",
     )
+    members_needed = models.PositiveSmallIntegerField(
+        _("需要队员数"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_("开始服务前至少需要这么多名队员本人确认参加。"),
+    )
     dispatch_reason = models.CharField(_("派单理由"), max_length=300, blank=True)
     dispatch_score = models.JSONField(_("派单评分"), null=True, blank=True)
     # Step times
@@ -145,6 +151,10 @@ class Order(TimeStampedModel):
                 fields=["created_by", "idempotency_key"],
                 condition=Q(idempotency_key__isnull=False),
                 name="order_idempotency_per_creator",
+            ),
+            models.CheckConstraint(
+                condition=Q(members_needed__gte=1, members_needed__lte=50),
+                name="order_members_needed_range",
             ),
             models.CheckConstraint(
                 condition=Q(rating_level__isnull=True)

@@ -226,7 +226,10 @@ def order_assignments(*, order: Order) -> QuerySet:
 
 def order_detail_prefetch(qs: QuerySet) -> QuerySet:
     return qs.prefetch_related(
-        Prefetch("assignments", queryset=OrderAssignment.objects.select_related("volunteer")),
+        Prefetch(
+            "assignments",
+            queryset=OrderAssignment.objects.select_related("volunteer", "service_record"),
+        ),
         "photos",
     )
 

@@ -26,7 +26,7 @@ from ._common import (
     site_staff_users,
     team_leader_users,
 )
-from .members import invite_members
+from .members import MAX_MEMBERS, invite_members
 
 URGENT = ("email", "sms", "wechat")
 
@@ -195,6 +195,19 @@ def order_dispatch(*, actor, order: Order, team: Team, reason: str, score=None) 
         kind="order_dispatched",
         channels=URGENT,
     )
+def _set_members_needed(order: Order, members_needed: int | None) -> tuple[str, ...]:
+    """How many members must confirm before the service starts (1–50); the changed field."""
+    if members_needed is None:
+        return ()
+    if not 1 <= members_needed <= MAX_MEMBERS:
+        raise ValidationFailed(
+            _("需要的队员数应在 1 到 %(n)d 之间。") % {"n": MAX_MEMBERS},
+            code="invalid_members_needed",
+        )
+    order.members_needed = members_needed
+    return ("members_needed",)
+
+
     notify(
         recipients=requester_users(order),
         title=_("您的点单已派给“%(team)s”") % {"team": team.name},
@@ -215,22 +228,36 @@ def _after_acceptance(order: Order, team: Team) -> None:
 
 @transaction.atomic
 def order_accept(
-    *, actor, order: Order, members: Sequence[Volunteer] = (), reason: str = ""
+    *,
+    actor,
+    order: Order,
+    members: Sequence[Volunteer] = (),
+    reason: str = "",
+    members_needed: int | None = None,
 ) -> Order:
     """接单: dispatched → accepted by the leader of the dispatched team, naming the members
-    who go (each must confirm; minors never on risky work)."""
+    who go (each must confirm; minors never on risky work) and how many must confirm
+    before the service can start (``members_needed``, default: as the order says)."""
     order = lock(order)
     guard(order, OrderAction.ACCEPT, actor)
     now = timezone.now()
     order.accepted_at = now
-    move(order, OrderAction.ACCEPT, actor=actor, now=now, reason=reason, fields=("accepted_at",))
+    fields = ("accepted_at", *_set_members_needed(order, members_needed))
+    move(order, OrderAction.ACCEPT, actor=actor, now=now, reason=reason, fields=fields)
     invite_members(order=order, actor=actor, members=members, now=now)
     _after_acceptance(order, order.team)
     return order
 
 
 @transaction.atomic
-def order_grab(*, actor, order: Order, team: Team, members: Sequence[Volunteer] = ()) -> Order:
+def order_grab(
+    *,
+    actor,
+    order: Order,
+    team: Team,
+    members: Sequence[Volunteer] = (),
+    members_needed: int | None = None,
+) -> Order:
     """抢单: an open pending order → accepted by ``team``, whose leader the actor is.
     Under concurrency exactly one team wins; the others find the state changed (409)."""
     order = lock(order)
@@ -251,7 +278,15 @@ def order_grab(*, actor, order: Order, team: Team, members: Sequence[Volunteer] 
         actor=actor,
         now=now,
         detail={"team": team.name},
-        fields=("team", "is_open", "dispatched_at", "accepted_at", "dispatch_reason"),
+        fields=(
+            "team",
+            "is_open",
+            "dispatched_at",
+            "accepted_at",
+            "dispatch_reason",
+            "dispatch_score",
+            *_set_members_needed(order, members_needed),
+        ),
     )
     invite_members(order=order, actor=actor, members=members, now=now)
     _after_acceptance(order, team)

@@ -1,7 +1,7 @@
 """Serving: start (check-in of the confirmed members) and complete (report, photos,
 check-out of everybody, service hours credited, project outcome counted)."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -17,7 +17,7 @@ from xinfeng.projects.models import Project
 from ..choices import AssignmentStatus, OrderAction
 from ..models import Order, OrderPhoto
 from ._common import guard, lock, move, order_link, requester_users
-from .members import close_assignment
+from .hours import HoursLine, check_lines, credit_hours, hours_defaults
 
 MAX_PHOTOS = 9
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
@@ -49,14 +49,31 @@ def validate_photo(f: UploadedFile) -> str:
 
 
 @transaction.atomic
+def require_enough_confirmed(order: Order) -> None:
+    """409 unless at least ``order.members_needed`` named members confirmed themselves."""
+    rows = list(order.assignments.select_related("volunteer").order_by("id"))
+    confirmed = sum(1 for a in rows if a.status == AssignmentStatus.CONFIRMED)
+    if confirmed >= max(order.members_needed, 1):
+        return
+    waiting = [a.volunteer.name for a in rows if a.status == AssignmentStatus.INVITED]
+    message = _("需要 %(n)d 名队员确认参加，目前已确认 %(k)d 名，不能开始服务。") % {
+        "n": order.members_needed,
+        "k": confirmed,
+    }
+    if waiting:
+        message += _("尚未答复：%(names)s。") % {"names": "、".join(waiting)}
+    else:
+        message += _("请增派队员。")
+    raise Conflict(message, code="not_enough_confirmed")
+
+
 def order_start(*, actor, order: Order) -> Order:
     """开始服务: accepted → in_service by the team leader; every confirmed member is
-    checked in. Needs at least one confirmed member."""
+    checked in. Needs as many confirmed members as the order needs (``members_needed``);
+    the refusal names who has not answered yet."""
     order = lock(order)
     guard(order, OrderAction.START, actor)
-    confirmed = list(order.assignments.filter(status=AssignmentStatus.CONFIRMED))
-    if not confirmed:
-        raise Conflict(_("还没有队员确认参加，不能开始服务。"), code="no_confirmed_members")
+    require_enough_confirmed(order)
     now = timezone.now()
     order.started_at = now
     move(order, OrderAction.START, actor=actor, now=now, fields=("started_at",))
@@ -81,9 +98,12 @@ def order_complete(
     people_served: int | None = None,
     photos: Sequence[UploadedFile] = (),
 ) -> Order:
+    member_hours: Iterable[HoursLine] = (),
     """完成服务: in_service → completed by the team leader with a report (text, photos,
-    how many people were served). Checks out every member still checked in and credits
-    their hours; counts the outcome on the project."""
+    how many people were served) and the hours they confirm for every member who served
+    (``member_hours``, see ``services.hours``: defaults from the times, within bounds, a
+    reason when far from the default, 0 for "did not serve"). Checks everybody out and
+    credits the hours (never a 0-hour record); counts the outcome on the project."""
     report = (report or "").strip()
     if len(report) < 2:
         raise ValidationFailed(_("请填写服务报告。"), code="report_required")
@@ -98,10 +118,9 @@ def order_complete(
     order = lock(order)
     guard(order, OrderAction.COMPLETE, actor)
     now = timezone.now()
-    for a in order.assignments.select_related("volunteer").filter(
-        checked_in_at__isnull=False, checked_out_at__isnull=True
-    ):
-        close_assignment(a, order=order, now=now, verified_by=actor)
+    rows = hours_defaults(order, now=now)
+    lines = check_lines(rows, list(member_hours))
+    confirmed_hours = credit_hours(order=order, rows=rows, lines=lines, actor=actor, now=now)
     for f, ext in zip(photos, formats, strict=True):
         f.name = f"photo.{ext}"
         OrderPhoto.objects.create(order=order, image=f, uploaded_by=actor, uploaded_at=now)
@@ -113,7 +132,7 @@ def order_complete(
         OrderAction.COMPLETE,
         actor=actor,
         now=now,
-        detail={"people_served": people_served, "photos": len(photos)},
+        detail={"people_served": people_served, "photos": len(photos), "hours": confirmed_hours},
         fields=("completed_at", "report", "people_served"),
     )
     if order.project_id:
