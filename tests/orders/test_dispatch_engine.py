@@ -118,7 +118,15 @@ def test_every_component_is_reported_with_weight_and_sums_to_the_total():
     t = teams_at([(29.31, 115.86)], load=[1], ratings=[(30, 8)])
     entry = rank_teams(o, t, 0, weights=W)[0]
     names = [c["name"] for c in entry["components"]]
-    assert names == ["distance", "category", "jurisdiction", "load", "rating", "response"]
+    assert names == [
+        "project",
+        "distance",
+        "category",
+        "jurisdiction",
+        "load",
+        "rating",
+        "response",
+    ]
     assert all(c["weight"] == W[c["name"]] and c["label"] for c in entry["components"])
     assert sum(c["cost"] for c in entry["components"]) == pytest.approx(entry["total"], abs=1e-3)
     assert entry["total"] == pytest.approx(cost_matrix(o, t, W)[0, 0], abs=1e-3)
@@ -221,3 +229,40 @@ def test_larger_random_instance_matches_dense_optimum():
     assert plan.total_cost == pytest.approx(
         brute_force(cost, t.remaining, W["unassigned"]), rel=1e-9
     )
+
+
+def _with_project(orders, project_ids):
+    orders.project = np.array(project_ids, np.int64)
+    return orders
+
+
+def test_a_team_that_delivers_the_ordered_project_ranks_first_all_else_equal():
+    # Three identical teams at the same place; only team 3 delivers project 7.
+    o = _with_project(orders_at([(29.25, 115.80)]), [7])
+    t = teams_at([(29.26, 115.80)] * 3)
+    t.project_teams = {7: np.array([2])}
+    ranked = rank_teams(o, t, 0, weights=W)
+    assert ranked[0]["team_id"] == 3
+    proj = [next(c for c in r["components"] if c["name"] == "project") for r in ranked]
+    assert [p["value"] for p in proj] == [0.0, 1.0, 1.0]
+    assert proj[1]["cost"] == W["project"] and proj[1]["weight"] == W["project"]
+    # The same cost in the batch matrix as in the explanation (one cost everywhere).
+    dense = cost_matrix(o, t, W)[0]
+    assert [r["total"] for r in ranked] == pytest.approx(
+        [dense[r["team_id"] - 1] for r in ranked], abs=1e-3
+    )
+    # Weight 0 switches the preference off: ties go by team id again.
+    off = rank_teams(o, t, 0, weights={**W, "project": 0.0})
+    assert [r["team_id"] for r in off] == [1, 2, 3]
+
+
+def test_the_project_component_is_zero_for_orders_without_a_project_and_in_batches():
+    # Two orders in one batch: one names project 7 (delivered by team 2), one names none.
+    o = _with_project(orders_at([(29.25, 115.80), (29.25, 115.80)]), [7, 0])
+    t = teams_at([(29.25, 115.80), (29.25, 115.80)])
+    t.project_teams = {7: np.array([1])}
+    dense = cost_matrix(o, t, W)
+    assert dense[0, 0] - dense[0, 1] == pytest.approx(W["project"])
+    assert dense[1, 0] == pytest.approx(dense[1, 1])
+    plan = plan_dispatch(o, t, weights=W)
+    assert plan.explanations[0]["team_id"] == 2

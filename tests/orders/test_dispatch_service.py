@@ -34,6 +34,7 @@ def test_suggestions_rank_the_matching_village_team_first_and_explain(world):
     top = ranked[0]
     assert top["team_name"] == "水口村卫生服务队" and top["rank"] == 1
     assert {c["name"] for c in top["components"]} == {
+        "project",
         "distance",
         "category",
         "jurisdiction",
@@ -41,7 +42,9 @@ def test_suggestions_rank_the_matching_village_team_first_and_explain(world):
         "rating",
         "response",
     }
-    assert "水口村卫生服务队" in top["reason"] and "综合成本" in top["reason"]
+    # One sentence an operator reads: the team, then what counts, in plain words.
+    assert top["reason"].startswith("水口村卫生服务队：") and "公里" in top["reason"]
+    assert "本村队伍" in top["reason"] and "暂无评价" in top["reason"]
     # Team C (another township, no category) is further in jurisdiction than team B.
     assert ranked[2]["jurisdiction_steps"] > ranked[1]["jurisdiction_steps"]
 
@@ -106,7 +109,7 @@ def test_auto_dispatch_service_dispatches_real_orders_with_reasons(world):
         assert order.dispatch_score["engine"] == "auto"
         ev = OrderEvent.objects.get(order=order, action=OrderAction.DISPATCH)
         assert ev.actor == world.operator and ev.to_state == OrderState.DISPATCHED
-        assert "综合成本" in ev.reason
+        assert "公里" in ev.reason and ev.detail["score"]["explain"]["team"] == order.team.name
     assert Order.objects.filter(team=world.team_a, state=OrderState.DISPATCHED).count() == 3
 
 

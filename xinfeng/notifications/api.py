@@ -13,6 +13,8 @@ router = Router(tags=["notifications"])
 
 
 class NotificationOut(Schema):
+    """One message, its title and body rendered in the caller's language."""
+
     id: int
     title: str
     body: str
@@ -20,6 +22,14 @@ class NotificationOut(Schema):
     kind: str
     created_at: datetime
     read_at: datetime | None
+
+    @staticmethod
+    def resolve_title(obj) -> str:
+        return obj.title_text
+
+    @staticmethod
+    def resolve_body(obj) -> str:
+        return obj.body_text
 
 
 class NotificationPage(Schema):

@@ -2,6 +2,10 @@
 
 ``notify`` writes inbox rows when the surrounding transaction commits and, when asked for
 outside channels (email, SMS, WeChat), queues their delivery for the worker.
+
+Titles and bodies are best given as messages (``texts.Message``: a key and parameters),
+which are stored as such and rendered in each reader's language; a plain string (a reason
+a person typed) is stored and shown as written.
 """
 
 from collections.abc import Iterable
@@ -12,13 +16,14 @@ from django.utils import timezone
 from xinfeng.core.errors import NotAuthenticated
 
 from .models import Notification
+from .texts import Message, Text, to_message
 
 
 def notify(
     *,
     recipients: Iterable,
-    title: str,
-    body: str = "",
+    title: str | Message | Text,
+    body: str | Message | Text = "",
     link: str = "",
     kind: str = "",
     channels: Iterable[str] = (),
@@ -33,12 +38,22 @@ def notify(
     if not seen:
         return
     channels = list(channels)
-    title, body, link = str(title), str(body), str(link)
+    title, title_msg = to_message(title)
+    body, body_msg = to_message(body)
+    link = str(link)
 
     def _send():
         rows = Notification.objects.bulk_create(
             [
-                Notification(recipient=r, title=title[:200], body=body, link=link[:300], kind=kind)
+                Notification(
+                    recipient=r,
+                    title=title[:200],
+                    body=body,
+                    title_msg=title_msg,
+                    body_msg=body_msg,
+                    link=link[:300],
+                    kind=kind,
+                )
                 for r in seen.values()
             ]
         )

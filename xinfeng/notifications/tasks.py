@@ -23,7 +23,9 @@ def deliver_notifications(notification_ids: list[int], channels: list[str]) -> i
                 continue  # a re-run after a crash does not send twice
             backend = backend_for(channel)
             try:
-                detail = backend.send(user=n.recipient, title=n.title, body=n.body, link=n.link)
+                detail = backend.send(
+                    user=n.recipient, title=n.title_text, body=n.body_text, link=n.link
+                )
                 status = getattr(backend, "status", "sent")
                 sent += 1
             except ChannelUnavailable as exc:

@@ -21,9 +21,9 @@ from xinfeng.regions.models import Region
 from xinfeng.volunteers.models import Team, Volunteer
 
 from . import selectors, services
-from .choices import OrderAction, OrderState
+from .choices import OrderState
 from .dispatch import orders_auto_dispatch, suggest_teams
-from .presenters import allowed_actions, contact_for, rating_for
+from .presenters import present_events, present_order
 from .schemas import (
     AcceptIn,
     AutoDispatchOut,
@@ -76,25 +76,10 @@ def _members(ids: list[int]) -> list[Volunteer]:
     return found
 
 
-# Detail fields read straight off the order row (the rest are built below).
-DETAIL_FIELDS = [
-    f
-    for f in OrderDetail.model_fields
-    if f
-    not in {
-        "state_label", "project_name", "region_name", "site_name", "team_name", "assignments",
-        "photos", "rating", "allowed_actions", "contact_name", "contact_phone",
-    }
-]  # fmt: skip
-
-
 def detail_payload(request, order, *, just_created: bool = False) -> dict:
-    """The order as the caller may see it (used by the API and the pages).
-
-    ``just_created``: the order object in hand is complete (no members, photos or rating
-    yet), so it is not read again — order creation stays a few queries.
-    """
-    user = request.user
+    """The order as the caller may see it (``presenters.present_order``, shared with the
+    order page). ``just_created``: the order object in hand is complete (no members,
+    photos or rating yet), so it is not read again — creation stays a few queries."""
     if not just_created:
         order = (
             selectors.order_detail_prefetch(type(order).objects.filter(pk=order.pk))
@@ -103,38 +88,7 @@ def detail_payload(request, order, *, just_created: bool = False) -> dict:
             )
             .get()
         )
-    name, phone = contact_for(user, order, request)
-    data = {f: getattr(order, f) for f in DETAIL_FIELDS}
-    assignments = [] if just_created else list(order.assignments.all())
-    grabbable = order.is_open and order.state == OrderState.PENDING_DISPATCH
-    data.update(
-        state_label=str(OrderState(order.state).label),
-        project_name=order.project.name if order.project_id else None,
-        region_name=order.region.name,
-        site_name=order.site.name,
-        team_name=order.team.name if order.team_id else None,
-        contact_name=name,
-        contact_phone=phone,
-        assignments=[
-            {
-                "volunteer_id": a.volunteer_id,
-                "volunteer_number": a.volunteer.number,
-                "volunteer_name": a.volunteer.name,
-                "status": a.status,
-                "invited_at": a.invited_at,
-                "answered_at": a.answered_at,
-                "checked_in_at": a.checked_in_at,
-                "checked_out_at": a.checked_out_at,
-            }
-            for a in assignments
-        ],
-        photos=[] if just_created else [p.image.url for p in order.photos.all()],
-        rating=None if just_created else rating_for(user, order),
-        allowed_actions=allowed_actions(
-            user, order, led_teams=list(selectors.led_teams(user)) if grabbable else ()
-        ),
-    )
-    return data
+    return present_order(request.user, order, request=request, just_created=just_created)
 
 
 @router.get("/", response=OrderPage, summary="Orders the caller may see (keyset pages)")
@@ -280,27 +234,7 @@ def list_events(request, order_id: int, cursor: str | None = None, limit: int = 
     rows, nxt = keyset_page(
         selectors.order_events(order=order), cursor=cursor, limit=limit, ordering=("id",)
     )
-    return {"items": [event_payload(request.user, order, e) for e in rows], "next_cursor": nxt}
-
-
-def event_payload(user, order, e) -> dict:
-    from .presenters import sees_contact
-
-    # The team never learns who rated: rating events show no actor to anyone but staff
-    # and the requester.
-    hide_actor = e.action == OrderAction.RATE and not sees_contact(user, order)
-    return {
-        "id": e.id,
-        "action": e.action,
-        "action_label": e.action_label,
-        "from_state": e.from_state,
-        "to_state": e.to_state,
-        "actor_name": None if hide_actor or e.actor is None else e.actor.name,
-        "team_name": e.team.name if e.team_id else None,
-        "site_name": e.site.name if e.site_id else None,
-        "reason": e.reason,
-        "at": e.at,
-    }
+    return {"items": present_events(request.user, order, rows), "next_cursor": nxt}
 
 
 def _move(request, order_id: int, fn, *, for_grab: bool = False, **kwargs):

@@ -9,8 +9,11 @@
   dispatch and applies the plan through ``services.order_dispatch`` (which locks, checks
   and records the event), with the reason and the score breakdown recorded on each order.
 
-Eligible teams: active, with room left, in the order's county-level area (the jurisdiction
-component measures how close inside it), plus any team the order's project names.
+Eligible teams are those of :func:`xinfeng.orders.policy.team_may_take_order` (active, in
+the order's county-level area, or named by the order's project) with room left. Every
+suggestion and every automatic choice carries an ``explain`` record (facts, not words)
+that :mod:`~xinfeng.orders.dispatch_explain` turns into one sentence in the reader's
+language.
 """
 
 from __future__ import annotations
@@ -20,17 +23,17 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
+from django.conf import settings
 from django.db.models import Count, Q, Sum
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils import timezone, translation
 
 from xinfeng.core.errors import DomainError
-from xinfeng.regions.choices import RegionLevel
 from xinfeng.regions.models import PATH_SEGMENT, Region, subtree_q
 from xinfeng.volunteers.models import Team
 
 from .choices import TEAM_LOAD_STATES, OrderState
 from .dispatch_assign import DEFAULT_K
+from .dispatch_explain import explain_facts, explanation_text
 from .dispatch_plan import DispatchPlan, plan_dispatch, rank_teams
 from .dispatch_score import (
     CATEGORY_INDEX,
@@ -42,6 +45,7 @@ from .dispatch_score import (
     path_segments,
 )
 from .models import Order
+from .policy import dispatch_area_path, team_in_area_or_named
 
 # Response times and ratings are read from orders of the last year.
 HISTORY = timedelta(days=365)
@@ -65,10 +69,21 @@ def _order_place(order: Order) -> tuple[float, float]:
     return np.nan, np.nan
 
 
-def team_arrays(teams: Sequence[Team]) -> TeamArrays:
-    """The score's facts for these teams in four queries: load now, ratings and response
-    times over the last year."""
+def team_arrays(teams: Sequence[Team], projects: Iterable[int] = ()) -> TeamArrays:
+    """The score's facts for these teams in four queries (five with ``projects``): load
+    now, ratings and response times over the last year, and which of them deliver each of
+    the ordered ``projects``."""
     ids = [t.pk for t in teams]
+    project_teams: dict[int, np.ndarray] = {}
+    project_ids = {int(p) for p in projects if p}
+    if project_ids:
+        row_of = {tid: j for j, tid in enumerate(ids)}
+        rows: dict[int, list[int]] = {}
+        for pid, tid in Team.projects.through.objects.filter(
+            project_id__in=project_ids, team_id__in=ids
+        ).values_list("project_id", "team_id"):
+            rows.setdefault(pid, []).append(row_of[tid])
+        project_teams = {pid: np.array(r, dtype=np.int64) for pid, r in rows.items()}
     load = dict(
         Order.objects.filter(team_id__in=ids, state__in=TEAM_LOAD_STATES)
         .values("team_id")
@@ -107,6 +122,7 @@ def team_arrays(teams: Sequence[Team]) -> TeamArrays:
         rating_count=np.array([rated.get(i, (0, 0))[1] for i in ids], dtype=float),
         response_hours_sum=np.array([resp_sum.get(i, 0.0) for i in ids], dtype=float),
         response_count=np.array([resp_n.get(i, 0) for i in ids], dtype=float),
+        project_teams=project_teams,
     )
 
 
@@ -120,25 +136,8 @@ def order_arrays(orders: Sequence[Order]) -> OrderArrays:
         segments=seg,
         depth=depth,
         category=np.array([CATEGORY_INDEX.get(o.category or "", -1) for o in orders]),
+        project=np.array([o.project_id or 0 for o in orders], dtype=np.int64),
     )
-
-
-def _area_path(region: Region) -> str:
-    """The path of the order's county-level area (the region itself if it is higher)."""
-    if region.level in (RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY):
-        return region.path
-    for anc in reversed(list(region.ancestors())):
-        if anc.level == RegionLevel.COUNTY:
-            return anc.path
-    return region.path[:PATH_SEGMENT]
-
-
-def team_in_dispatch_area(team: Team, order: Order) -> bool:
-    """Whether ``team`` may be sent ``order``: a team of the order's county-level area
-    (the engine's candidates), or one the order's project names."""
-    if team.region.path.startswith(_area_path(order.region)):
-        return True
-    return bool(order.project_id and order.project.teams.filter(pk=team.pk).exists())
 
 
 def _with_relations(orders: Iterable[Order]) -> list[Order]:
@@ -148,8 +147,9 @@ def _with_relations(orders: Iterable[Order]) -> list[Order]:
 
 
 def candidate_teams(orders: Sequence[Order]) -> tuple[list[Team], np.ndarray]:
-    """Active teams eligible for any of the orders, and the (n, m) eligibility mask."""
-    areas = [_area_path(o.region) for o in orders]
+    """Active teams eligible for any of the orders, and the (n, m) eligibility mask: the
+    batch form of :func:`~xinfeng.orders.policy.team_may_take_order`."""
+    areas = [dispatch_area_path(o.region) for o in orders]
     named: dict[int, set[int]] = {}
     project_ids = {o.project_id for o in orders if o.project_id}
     if project_ids:
@@ -168,28 +168,66 @@ def candidate_teams(orders: Sequence[Order]) -> tuple[list[Team], np.ndarray]:
     for i, (o, area) in enumerate(zip(orders, areas, strict=True)):
         own = named.get(o.project_id, set())
         for j, t in enumerate(teams):
-            mask[i, j] = t.region.path.startswith(area) or t.pk in own
+            mask[i, j] = team_in_area_or_named(t, area, own)
     return teams, mask
 
 
 # --- suggestions for one order --------------------------------------------------------------
 
 
-def _reason_text(entry: dict, team_name: str, *, auto: bool) -> str:
-    parts = "，".join(
-        f"{c['label']} {c['cost']:.1f}" for c in entry["components"] if abs(c["cost"]) >= 0.05
+def region_levels(paths: Iterable[str]) -> dict[str, str]:
+    """Region path → level for every region on the given paths (one query)."""
+    prefixes = {p[:i] for p in paths for i in range(PATH_SEGMENT, len(p) + 1, PATH_SEGMENT)}
+    return dict(Region.objects.filter(path__in=prefixes).values_list("path", "level"))
+
+
+def _explain(entry, order, team, o_arr, t_arr, row, levels) -> dict:
+    j = entry["team_row"]
+    return explain_facts(
+        entry,
+        team_name=team.name,
+        order_path=order.region.path,
+        team_path=team.region.path,
+        ordered_project=bool(order.project_id),
+        ordered_category=bool(order.category),
+        teams=t_arr,
+        row=j,
+        km_known=not (np.isnan(o_arr.lat[row]) or np.isnan(t_arr.lat[j])),
+        levels=levels,
     )
-    head = _("自动派单（总成本最低方案）") if auto else _("推荐")
-    text = _("%(head)s：%(team)s，综合成本 %(total).1f（%(parts)s），距离 %(km).1f 公里") % {
-        "head": head,
-        "team": team_name,
-        "total": entry["total"],
-        "parts": parts or _("各项均为 0"),
-        "km": entry["distance_km"],
-    }
-    if entry.get("rank") and entry["rank"] > 1 and entry.get("reason"):
-        text += "；" + str(entry["reason"])
-    return text[:REASON_MAX]
+
+
+def _ranked(
+    order: Order,
+    *,
+    limit: int | None,
+    include_full: bool,
+    weights: dict[str, float] | None,
+    also: Team | None = None,
+) -> list[dict]:
+    order = _with_relations([order])[0]
+    teams, mask = candidate_teams([order])
+    teams = [t for t, ok in zip(teams, mask[0], strict=True) if ok]
+    if also is not None and also.pk not in {t.pk for t in teams}:
+        teams.append(Team.objects.select_related("region", "home_site").get(pk=also.pk))
+    if not teams:
+        return []
+    o_arr, t_arr = order_arrays([order]), team_arrays(teams, [order.project_id])
+    ranked = rank_teams(
+        o_arr,
+        t_arr,
+        0,
+        limit=limit or len(teams),
+        include_full=include_full,
+        weights=get_weights(weights),
+    )
+    levels = region_levels([order.region.path])
+    for entry in ranked:
+        team = teams[entry["team_row"]]
+        entry.update(team=team, team_name=team.name)
+        entry["explain"] = _explain(entry, order, team, o_arr, t_arr, 0, levels)
+        entry["reason"] = explanation_text(entry["explain"])[:REASON_MAX]
+    return ranked
 
 
 def suggest_teams(
@@ -201,30 +239,22 @@ def suggest_teams(
 ) -> list[dict]:
     """The best ``limit`` eligible teams for ``order``, cheapest first. Each entry has the
     ``team`` (model), ``team_id``, ``team_name``, ``rank``, ``total`` cost, ``components``
-    (name, label, value, weight, cost), ``distance_km``, ``load``/``capacity``, ``full``
-    and a one-line ``reason`` to record with the dispatch. Teams at capacity are left out,
-    or listed last and flagged with ``include_full``."""
-    order = _with_relations([order])[0]
-    teams, mask = candidate_teams([order])
-    teams = [t for t, ok in zip(teams, mask[0], strict=True) if ok]
-    if not teams:
-        return []
-    w = get_weights(weights)
-    ranked = rank_teams(
-        order_arrays([order]),
-        team_arrays(teams),
-        0,
-        limit=limit,
-        include_full=include_full,
-        weights=w,
-    )
-    out = []
-    for entry in ranked:
-        team = teams[entry["team_row"]]
-        entry.update(team=team, team_name=team.name)
-        entry["reason"] = _reason_text(entry, team.name, auto=False)
-        out.append(entry)
-    return out
+    (name, label, value, weight, cost), ``distance_km``, ``load``/``capacity``, ``full``,
+    the ``explain`` facts and their sentence ``reason`` in the active language. Teams at
+    capacity are left out, or listed last and flagged with ``include_full``."""
+    return _ranked(order, limit=limit, include_full=include_full, weights=weights)
+
+
+def dispatch_score_for(
+    order: Order, team: Team, *, weights: dict[str, float] | None = None
+) -> dict | None:
+    """The engine's score of sending ``order`` to ``team`` (its rank among the eligible
+    teams, every component, the explanation facts), as ``order_dispatch`` records it
+    whoever dispatches — a page, the API or auto-dispatch."""
+    for entry in _ranked(order, limit=None, include_full=True, weights=weights, also=team):
+        if entry["team_id"] == team.pk:
+            return score_json(entry, engine="suggested")
+    return None
 
 
 # --- batch auto-dispatch --------------------------------------------------------------------
@@ -269,17 +299,20 @@ def auto_dispatch(
         )
         mask = np.ones((len(orders), len(teams)), dtype=bool)
     w = get_weights(weights)
-    o_arr, t_arr = order_arrays(orders), team_arrays(teams)
+    o_arr = order_arrays(orders)
+    t_arr = team_arrays(teams, [o.project_id for o in orders])
     cost = cost_matrix(o_arr, t_arr, w)
     cost[~mask] = np.inf
     plan = plan_dispatch(o_arr, t_arr, weights=w, k=k, cost=cost)
     result = AutoDispatchPlan(plan=plan)
-    for order, entry in zip(orders, plan.explanations, strict=True):
+    levels = region_levels({o.region.path for o in orders}) if plan.result.team.size else {}
+    for row, (order, entry) in enumerate(zip(orders, plan.explanations, strict=True)):
         if entry["team_row"] is None:
             result.unassigned.append((order, entry))
         else:
             team = teams[entry["team_row"]]
             entry["team_name"] = team.name
+            entry["explain"] = _explain(entry, order, team, o_arr, t_arr, row, levels)
             result.assignments.append((order, team, entry))
     return result
 
@@ -295,10 +328,24 @@ class AutoDispatchReport:
     certified: bool = False
 
 
-def _score_json(entry: dict) -> dict:
-    keys = ("total", "components", "distance_km", "jurisdiction_steps", "rank", "extra_cost")
-    score = {k: entry[k] for k in keys if k in entry}
-    score["engine"] = "auto"
+SCORE_KEYS = (
+    "total",
+    "components",
+    "distance_km",
+    "jurisdiction_steps",
+    "rank",
+    "extra_cost",
+    "explain",
+)
+
+
+def score_json(entry: dict, *, engine: str) -> dict:
+    """What ``order_dispatch`` records of an engine entry: the figures, the components
+    (labels as text) and the explanation facts; ``engine``: "auto" (auto-dispatch) or
+    "suggested" (the engine's score of the team a person chose)."""
+    score = {k: entry[k] for k in SCORE_KEYS if k in entry}
+    score["components"] = [{**c, "label": str(c["label"])} for c in score.get("components", [])]
+    score["engine"] = engine
     return score
 
 
@@ -331,15 +378,21 @@ def orders_auto_dispatch(
     planned = auto_dispatch(orders, weights=weights)
     report.total_cost, report.certified = planned.total_cost, planned.certified
     for order, team, entry in planned.assignments:
-        reason = _reason_text(entry, team.name, auto=True)
+        # Stored in the default language (the fallback); pages render the facts instead.
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = explanation_text(entry["explain"], auto=True)[:REASON_MAX]
         try:
             order_dispatch(
-                actor=actor, order=order, team=team, reason=reason, score=_score_json(entry)
+                actor=actor,
+                order=order,
+                team=team,
+                reason=reason,
+                score=score_json(entry, engine="auto"),
             )
         except DomainError as exc:  # e.g. the team filled up meanwhile: report, go on
             report.failed.append((order, str(exc.detail)))
         else:
-            report.dispatched.append((order, team, reason))
+            report.dispatched.append((order, team, explanation_text(entry["explain"], auto=True)))
     for order, entry in planned.unassigned:
         report.unassigned.append((order, str(entry["reason"])))
     return report

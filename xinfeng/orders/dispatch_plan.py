@@ -53,6 +53,7 @@ def rank_teams(
         segments=orders.segments[row : row + 1],
         depth=orders.depth[row : row + 1],
         category=orders.category[row : row + 1],
+        project=None if orders.project is None else orders.project[row : row + 1],
     )
     cost = cost_matrix(one, teams, w, exclude_full=False)[0]
     full = teams.remaining <= 0

@@ -23,6 +23,10 @@ rating         (5 − mean rating) / 4, the mean smoothed towards 4 (满意) wit
                2 pseudo-ratings so one bad rating does not sink a new team
 response       mean hours from dispatch to acceptance over 24, capped at 1,       4
                smoothed towards 12 h with 2 pseudo-observations
+project        0 the team delivers the ordered project (the project names it,    10
+               承接该项目) or the order names no project; 1 it does not —
+               so a delivering team comes first unless it is over 10 km
+               farther or otherwise clearly worse
 =============  ===============================================================  ======
 
 An order that auto-dispatch leaves unassigned costs ``unassigned`` (1000): far more than
@@ -58,11 +62,20 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "load": 5.0,
     "rating": 8.0,
     "response": 4.0,
+    "project": 10.0,
     "unassigned": 1000.0,
 }
 
 # The components in display order, with the label and the unit of their raw value.
-COMPONENTS: tuple[str, ...] = ("distance", "category", "jurisdiction", "load", "rating", "response")
+COMPONENTS: tuple[str, ...] = (
+    "project",
+    "distance",
+    "category",
+    "jurisdiction",
+    "load",
+    "rating",
+    "response",
+)
 COMPONENT_LABELS = {
     "distance": _("距离"),
     "category": _("服务类别"),
@@ -70,6 +83,7 @@ COMPONENT_LABELS = {
     "load": _("当前负荷"),
     "rating": _("历史评价"),
     "response": _("响应速度"),
+    "project": _("承接项目"),
 }
 
 CATEGORY_INDEX: dict[str, int] = {c: i for i, c in enumerate(ServiceCategory.values)}
@@ -119,6 +133,7 @@ class OrderArrays:
     segments: np.ndarray  # (n, D) region ancestor ids by depth, 0 padded
     depth: np.ndarray  # (n,) levels in the region path
     category: np.ndarray  # (n,) index into CATEGORY_INDEX, −1 unknown
+    project: np.ndarray | None = None  # (n,) the ordered project's id, 0 none
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -140,6 +155,8 @@ class TeamArrays:
     rating_count: np.ndarray  # (m,)
     response_hours_sum: np.ndarray  # (m,) sum of hours from dispatch to acceptance
     response_count: np.ndarray  # (m,)
+    # project id → the rows of the teams that deliver it (the project names them)
+    project_teams: dict[int, np.ndarray] | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -264,11 +281,33 @@ def _jurisdiction_steps_pairs(
     return steps
 
 
+def order_projects(orders: OrderArrays) -> np.ndarray:
+    """(n,) the ordered project ids (0: none)."""
+    if orders.project is None:
+        return np.zeros(len(orders), dtype=np.int64)
+    return np.asarray(orders.project, dtype=np.int64)
+
+
+def project_values(project_id: int, teams: TeamArrays) -> np.ndarray:
+    """(m,) the project component for an order of ``project_id``: 0 for the teams that
+    deliver it (and for every team when the order names no project), 1 for the others."""
+    out = np.zeros(len(teams))
+    if project_id:
+        out[:] = 1.0
+        rows = (teams.project_teams or {}).get(int(project_id))
+        if rows is not None and len(rows):
+            out[rows] = 0.0
+    return out
+
+
 def components_matrix(orders: OrderArrays, teams: TeamArrays) -> dict[str, np.ndarray]:
     """Raw component values for every pair: dict of (n, m) arrays (team-only components
     are (1, m) and broadcast)."""
     cap = np.maximum(teams.capacity, 1)
     return {
+        "project": np.array([project_values(p, teams) for p in order_projects(orders)]).reshape(
+            len(orders), len(teams)
+        ),
         "distance": distance_matrix_km(orders, teams),
         "category": _category_values(orders.category[:, None], teams.categories[None, :]),
         "jurisdiction": _jurisdiction_steps(orders.segments, orders.depth, teams.segments)
@@ -323,7 +362,7 @@ def cost_matrix(
     if n == 0 or m == 0:
         return np.empty((n, m))
     category = np.where(orders.category >= 0, orders.category, len(CATEGORY_INDEX))
-    key = np.column_stack([category, orders.depth, orders.segments])
+    key = np.column_stack([category, order_projects(orders), orders.depth, orders.segments])
     uniq, inverse = _unique_rows(key)
     # Category: a (categories + 1, m) table of team values (the last row, for an unknown
     # category, is all zeros), gathered by each distinct key's category.
@@ -331,8 +370,13 @@ def cost_matrix(
     for c in range(len(CATEGORY_INDEX)):
         table[c] = w["category"] * _category_values(np.full(m, c), teams.categories)
     extra = table[uniq[:, 0]]
-    steps = _jurisdiction_steps(uniq[:, 2:], uniq[:, 1], teams.segments)
+    steps = _jurisdiction_steps(uniq[:, 3:], uniq[:, 2], teams.segments)
     extra += (w["jurisdiction"] / JURISDICTION_MAX_STEPS) * steps
+    # The project: each distinct ordered project adds 1 × weight for the teams that do not
+    # deliver it.
+    if w["project"]:
+        for row in np.nonzero(uniq[:, 1])[0]:
+            extra[row] += w["project"] * project_values(int(uniq[row, 1]), teams)
     # The team-only components add one vector.
     cap = np.maximum(teams.capacity, 1)
     extra += (
@@ -363,7 +407,15 @@ def pair_components(
     cat = _category_values(orders.category[oi], teams.categories[tj])
     steps = _jurisdiction_steps_pairs(orders, teams, oi, tj)
     cap = np.maximum(teams.capacity[tj], 1)
+    projects = order_projects(orders)[oi]
+    not_delivering = np.zeros(len(oi))
+    if projects.any():
+        by_project = {int(p): project_values(int(p), teams) for p in np.unique(projects) if p}
+        not_delivering = np.array(
+            [by_project[int(p)][j] if p else 0.0 for p, j in zip(projects, tj, strict=True)]
+        )
     values = {
+        "project": not_delivering,
         "distance": dist,
         "category": cat,
         "jurisdiction": steps / JURISDICTION_MAX_STEPS,

@@ -1,14 +1,25 @@
-"""What a given user sees of an order: the moves open to them now, the contact details
-they are entitled to (audited when unmasked for someone other than the requester), and
-the rating without the rater for the team."""
+"""What a given user sees of an order — one shape for the order page and the API, so
+every privacy rule exists once:
+
+- :func:`present_order` — the order (facts, contact, members, photos, rating, the moves
+  open to the user, the dispatch reason and explanation in the reader's language);
+- :func:`present_events` / :func:`present_event` — its timeline;
+- :func:`contact_for` — the requester's name and phone, masked unless the user is entitled
+  to them (audited when unmasked for someone other than the requester);
+- :func:`may_see_rater` — who may know who rated: the site's staff and the requester
+  themself; never the team (not in the rating, not in the timeline).
+"""
 
 from xinfeng.core.audit import audit_record
 from xinfeng.core.masking import mask_name, mask_phone
+from xinfeng.notifications.texts import render
 
 from .choices import TRANSITIONS, Actor, AssignmentStatus, OrderAction, OrderState, RatingLevel
+from .dispatch_explain import score_explanation
 from .models import Order
+from .policy import team_may_grab_order
+from .schemas import OrderDetail
 from .services._common import actor_kinds
-from .services.flow import team_can_serve
 
 # Moves a person can make (the rest are the system's).
 PERSON_ACTIONS = [a for a, (_f, _t, who) in TRANSITIONS.items() if Actor.SYSTEM not in who]
@@ -24,7 +35,7 @@ def allowed_actions(user, order: Order, *, led_teams=()) -> list[str]:
     can_grab = (
         order.state == OrderState.PENDING_DISPATCH
         and order.is_open
-        and any(team_can_serve(t, order) for t in led_teams)
+        and any(team_may_grab_order(t, order) for t in led_teams)
     )
     actions = []
     for action in PERSON_ACTIONS:
@@ -74,6 +85,15 @@ def contact_for(user, order: Order, request=None) -> tuple[str, str]:
     return mask_name(order.contact_name), mask_phone(order.contact_phone)
 
 
+def may_see_rater(user, order: Order, *, kinds: set[str] | None = None) -> bool:
+    """Whether ``user`` may know who rated ``order``: staff of the responsible site, and
+    the requester (it was them). The team never does — in the rating or the timeline."""
+    if not user.is_authenticated:
+        return False
+    kinds = actor_kinds(user, order) if kinds is None else kinds
+    return bool(kinds & {Actor.SITE_STAFF, Actor.REQUESTER})
+
+
 def rating_for(user, order: Order) -> dict | None:
     rating = getattr(order, "rating", None) if order.rated_at else None
     if rating is None:
@@ -87,8 +107,126 @@ def rating_for(user, order: Order) -> dict | None:
         "created_at": rating.created_at,
         "rater_name": None,
     }
-    kinds = actor_kinds(user, order)
-    # Staff may know who rated; the team never does (the resident sees their own).
-    if Actor.SITE_STAFF in kinds and rating.rater_id:
+    if rating.rater_id and may_see_rater(user, order):
         data["rater_name"] = rating.rater.name
+    return data
+
+
+# --- the dispatch reason, in the reader's language ------------------------------------------
+
+
+def dispatch_reason_for(order: Order) -> str:
+    """The recorded dispatch reason as the reader should read it: a reason the system
+    wrote (auto-dispatch, a grab) rendered in the active language; a reason a person typed,
+    as typed."""
+    score = order.dispatch_score if isinstance(order.dispatch_score, dict) else {}
+    if score.get("engine") == "auto" and score.get("explain"):
+        return score_explanation(score)
+    if score.get("reason_msg"):
+        return render(score["reason_msg"], order.dispatch_reason)
+    return order.dispatch_reason
+
+
+def dispatch_explanation_for(order: Order) -> str:
+    """The engine's sentence about the team the order went to (why it fits), in the active
+    language; "" when nothing was scored."""
+    return score_explanation(order.dispatch_score)
+
+
+# --- the timeline ---------------------------------------------------------------------------
+
+
+def _event_reason(e) -> str:
+    detail = e.detail if isinstance(e.detail, dict) else {}
+    score = detail.get("score")
+    if isinstance(score, dict) and score.get("engine") == "auto" and score.get("explain"):
+        return score_explanation(score)
+    if detail.get("reason_msg"):
+        return render(detail["reason_msg"], e.reason)
+    return e.reason
+
+
+def present_event(e, *, show_rater: bool) -> dict:
+    """One timeline row. ``show_rater``: from :func:`may_see_rater` — otherwise a rating's
+    actor is left out."""
+    hide_actor = e.action in (OrderAction.RATE,) and not show_rater
+    return {
+        "id": e.id,
+        "action": e.action,
+        "action_label": e.action_label,
+        "from_state": e.from_state,
+        "to_state": e.to_state,
+        "to_state_label": str(OrderState(e.to_state).label) if e.to_state else "",
+        "actor_name": None if hide_actor or e.actor is None else e.actor.name,
+        "is_system": e.actor_id is None,
+        "team_name": e.team.name if e.team_id else None,
+        "site_name": e.site.name if e.site_id else None,
+        "reason": _event_reason(e),
+        "at": e.at,
+    }
+
+
+def present_events(user, order: Order, events) -> list[dict]:
+    """Timeline rows for ``user`` (events already read, with actor, team and site)."""
+    show = may_see_rater(user, order)
+    return [present_event(e, show_rater=show) for e in events]
+
+
+# --- the order ------------------------------------------------------------------------------
+
+# The API's detail fields read straight off the order row (the rest are built below).
+COMPUTED = {
+    "state_label", "project_name", "region_name", "site_name", "team_name", "assignments",
+    "photos", "rating", "allowed_actions", "contact_name", "contact_phone",
+    "dispatch_reason", "dispatch_explanation",
+}  # fmt: skip
+ORDER_FIELDS = [f for f in OrderDetail.model_fields if f not in COMPUTED]
+
+
+def present_order(
+    user, order: Order, *, request=None, led_teams=None, just_created: bool = False
+) -> dict:
+    """The order as ``user`` may see it: the API's ``OrderDetail`` and the order page's
+    facts. ``order`` should come with its region, site, team, project, assignments
+    (with volunteers) and photos read (``selectors.order_detail_prefetch``);
+    ``just_created`` skips what a new order cannot have yet. ``led_teams``: the user's
+    teams, to offer grabbing (read when needed and not given)."""
+    name, phone = contact_for(user, order, request)
+    data = {f: getattr(order, f, None) for f in ORDER_FIELDS}
+    assignments = [] if just_created else list(order.assignments.all())
+    if led_teams is None:
+        grabbable = order.is_open and order.state == OrderState.PENDING_DISPATCH
+        if grabbable and user.is_authenticated:
+            from .selectors import led_teams as read_led_teams
+
+            led_teams = list(read_led_teams(user))
+        else:
+            led_teams = ()
+    data.update(
+        state_label=str(OrderState(order.state).label),
+        project_name=order.project.name if order.project_id else None,
+        region_name=order.region.name,
+        site_name=order.site.name,
+        team_name=order.team.name if order.team_id else None,
+        contact_name=name,
+        contact_phone=phone,
+        dispatch_reason=dispatch_reason_for(order),
+        dispatch_explanation=dispatch_explanation_for(order),
+        assignments=[
+            {
+                "volunteer_id": a.volunteer_id,
+                "volunteer_number": a.volunteer.number,
+                "volunteer_name": a.volunteer.name,
+                "status": a.status,
+                "invited_at": a.invited_at,
+                "answered_at": a.answered_at,
+                "checked_in_at": a.checked_in_at,
+                "checked_out_at": a.checked_out_at,
+            }
+            for a in assignments
+        ],
+        photos=[] if just_created else [p.image.url for p in order.photos.all()],
+        rating=None if just_created else rating_for(user, order),
+        allowed_actions=allowed_actions(user, order, led_teams=led_teams),
+    )
     return data

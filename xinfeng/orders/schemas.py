@@ -117,13 +117,21 @@ class RatingOut(Schema):
 
 
 class OrderDetail(OrderBase):
-    """One order as the caller may see it (built by ``api.detail_payload``)."""
+    """One order as the caller may see it (built by ``presenters.present_order``)."""
 
     description: str
     latitude: float | None
     longitude: float | None
     beneficiary_age: int | None = None
-    dispatch_reason: str
+    dispatch_reason: str = Field(
+        description="why the team was chosen: a person's words as typed, or the system's "
+        "reason (auto-dispatch, grab) in the caller's language"
+    )
+    dispatch_explanation: str = Field(
+        "",
+        description="the dispatch engine's sentence about the chosen team, in the "
+        "caller's language (delivers the project, distance, area, rating, response time)",
+    )
     dispatch_score: dict | list | None
     report: str
     people_served: int | None
@@ -140,12 +148,17 @@ class OrderDetail(OrderBase):
 
 
 class EventOut(Schema):
+    """One timeline row (``presenters.present_event``): a rating's actor only for staff
+    and the requester; a reason the system wrote in the caller's language."""
+
     id: int
     action: str
     action_label: str
     from_state: str
     to_state: str
+    to_state_label: str = ""
     actor_name: str | None
+    is_system: bool = False
     team_name: str | None
     site_name: str | None
     reason: str

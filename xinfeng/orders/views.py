@@ -17,17 +17,17 @@ from xinfeng.accounts.choices import STAFF_ROLES
 from xinfeng.accounts.scope import scope_paths
 from xinfeng.core.errors import DomainError, NotFound
 from xinfeng.projects.selectors import project_list
-from xinfeng.regions.models import subtree_q
 from xinfeng.volunteers.choices import MembershipStatus
 from xinfeng.volunteers.models import Team, Volunteer
 from xinfeng.volunteers.pickers import staff_regions, staff_sites
 from xinfeng.volunteers.policy import volunteer_may_take_risky_work
 
 from . import selectors, services
-from .choices import TEAM_LOAD_STATES, AssignmentStatus, OrderChannel, OrderState
+from .choices import AssignmentStatus, OrderChannel, OrderState
 from .dispatch import orders_auto_dispatch, suggest_teams
 from .forms import CompleteForm, FollowUpForm, OrderForm, RateForm, StaffOrderForm
-from .presenters import allowed_actions, contact_for, rating_for
+from .policy import eligible_teams, team_may_grab_order
+from .presenters import present_events, present_order
 from .services.members import is_risky
 
 PAGE = 20
@@ -210,18 +210,15 @@ def team_inbox(request):
     )
 
 
+# The dispatch form lists at most this many teams besides the suggestions.
+MAX_TEAM_CHOICES = 200
+
+
 def _team_choices(order):
-    """Teams the operator may dispatch to, nearest in the tree first, with their load."""
-    prefixes = [order.region.path[:i] for i in range(8, len(order.region.path) + 1, 8)]
-    q = Q(region__path__in=prefixes) | subtree_q([order.site.region.path], "region__path")
-    if order.project_id:
-        q |= Q(projects=order.project_id)
+    """Every team ``order_dispatch`` would accept now (``policy.eligible_teams`` with room),
+    deepest region first, with its load."""
     return list(
-        Team.objects.filter(q, is_active=True)
-        .annotate(load=Count("orders", filter=Q(orders__state__in=TEAM_LOAD_STATES), distinct=True))
-        .select_related("region")
-        .order_by("-region__depth", "name")
-        .distinct()[:60]
+        eligible_teams(order, with_room=True).order_by("-region__depth", "name")[:MAX_TEAM_CHOICES]
     )
 
 
@@ -251,15 +248,19 @@ def order_detail(request, order_id: int):
     )
     user = request.user
     led = list(selectors.led_teams(user))
-    actions = allowed_actions(user, order, led_teams=led)
-    name, phone = contact_for(user, order, request)
+    # One presenter for the page and the API: contact masking, the hidden rater, the
+    # dispatch reason in the reader's language.
+    view = present_order(user, order, request=request, led_teams=led)
+    actions = view["allowed_actions"]
+    name, phone = view["contact_name"], view["contact_phone"]
     ctx = {
         "order": order,
         "actions": actions,
         "contact_name": name,
         "contact_phone": phone,
-        "rating": rating_for(user, order),
-        "events": selectors.order_events(order=order),
+        "rating": view["rating"],
+        "events": present_events(user, order, selectors.order_events(order=order)),
+        "view": view,
         "assignments": list(order.assignments.all()),
         "photos": list(order.photos.all()),
         "complete_form": CompleteForm(),
@@ -271,7 +272,7 @@ def order_detail(request, order_id: int):
     if "accept" in actions or "add_members" in actions:
         ctx["members"] = _members_of(order.team, order)
     if "grab" in actions:
-        grab_teams = [t for t in led if services.team_can_serve(t, order)]
+        grab_teams = [t for t in led if team_may_grab_order(t, order)]
         ctx["grab_teams"] = grab_teams
         ctx["members"] = _members_of(grab_teams[0], order) if grab_teams else []
     return render(request, "orders/order_detail.html", ctx)
@@ -280,20 +281,6 @@ def order_detail(request, order_id: int):
 def _suggestions(order) -> list:
     """Ranked teams with the dispatch engine's transparent scores and reasons."""
     return suggest_teams(order, limit=5)
-
-
-def _score_of(order, team) -> dict | None:
-    """The engine's score breakdown for the team the operator chose, to record with it."""
-    for entry in suggest_teams(order, limit=20):
-        if entry["team_id"] == team.pk:
-            keys = ("total", "components", "distance_km", "rank")
-            score = {k: entry[k] for k in keys if k in entry}
-            score["components"] = [
-                {**c, "label": str(c["label"])} for c in score.get("components", [])
-            ]
-            score["engine"] = "suggested"
-            return score
-    return None
 
 
 ACTIONS = {
@@ -335,9 +322,8 @@ def order_act(request, order_id: int, action: str):
             team = Team.objects.filter(pk=_int(request.POST.get("team"))).first()
             if team is None:
                 raise DomainError(_("请选择一支队伍。"))
-            services.order_dispatch(
-                actor=user, order=order, team=team, reason=reason, score=_score_of(order, team)
-            )
+            # The service records the engine's score of the chosen team.
+            services.order_dispatch(actor=user, order=order, team=team, reason=reason)
         elif action == "grab":
             team = Team.objects.filter(pk=_int(request.POST.get("team"))).first()
             if team is None:

@@ -12,7 +12,6 @@ from .flow import (
     order_grab,
     order_open_for_grab,
     order_reject,
-    team_can_serve,
     team_capacity_left,
     team_load,
 )
@@ -39,7 +38,6 @@ __all__ = [
     "order_rate",
     "order_reject",
     "order_start",
-    "team_can_serve",
     "team_capacity_left",
     "team_load",
     "validate_photo",

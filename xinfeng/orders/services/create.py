@@ -18,6 +18,7 @@ from xinfeng.projects.choices import AGE_RANGES, MAX_AGE, AgeGroup
 from xinfeng.projects.models import Project
 from xinfeng.regions.models import Region
 
+from .. import texts as T
 from ..choices import OrderAction, OrderChannel, OrderState
 from ..models import Order
 from ._common import (
@@ -217,9 +218,8 @@ def order_create(
             if order.state == OrderState.SUBMITTED:
                 notify(
                     recipients=site_staff_users(responsible),
-                    title=_("新的点单待审核：%(t)s") % {"t": order.title},
-                    body=_("%(region)s %(address)s")
-                    % {"region": region.name, "address": order.address},
+                    title=T.SUBMITTED(t=order.title),
+                    body=T.SUBMITTED_BODY(region=region.name, address=order.address),
                     link=order_link(order),
                     kind="order_submitted",
                 )

@@ -12,11 +12,11 @@ again, so two workers, or a worker and a person acting at the same moment, never
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from xinfeng.notifications.services import notify
+from xinfeng.notifications.texts import in_default_language
 
+from .. import texts as T
 from ..choices import STATE_DEADLINE_STEP, OrderAction, OrderState
 from ..models import Order
 from ._common import (
@@ -31,13 +31,6 @@ from ._common import (
 from .rating import order_auto_rate
 
 BATCH = 500
-STEP_LABELS = {
-    "review": gettext_lazy("审单"),
-    "dispatch": gettext_lazy("派单"),
-    "accept": gettext_lazy("接单"),
-    "start": gettext_lazy("开始服务"),
-    "rate": gettext_lazy("评价"),
-}
 
 
 def _escalate(order: Order, now) -> None:
@@ -58,14 +51,19 @@ def _escalate(order: Order, now) -> None:
         OrderAction.ESCALATE,
         actor=None,
         now=now,
-        reason=_("%(step)s超时") % {"step": STEP_LABELS[step]},
-        detail={"step": step, "from_site": lower.name, "to_site": (upper or lower).name},
+        reason=in_default_language(T.STEP_OVERDUE(step=T.STEPS[step])),
+        detail={
+            "step": step,
+            "from_site": lower.name,
+            "to_site": (upper or lower).name,
+            "reason_msg": T.STEP_OVERDUE(step=T.STEPS[step]).to_json(),
+        },
     )
     target = upper or lower
     notify(
         recipients=site_staff_users(target),
-        title=_("超时上报：%(t)s（%(step)s超时）") % {"t": order.title, "step": STEP_LABELS[step]},
-        body=_("原责任阵地：%(site)s") % {"site": lower.name},
+        title=T.ESCALATED(t=order.title, step=T.STEPS[step]),
+        body=T.ESCALATED_BODY(site=lower.name),
         link=order_link(order),
         kind="order_escalated",
         channels=("email", "sms", "wechat"),
@@ -73,14 +71,14 @@ def _escalate(order: Order, now) -> None:
     if upper is not None:
         notify(
             recipients=site_staff_users(lower),
-            title=_("订单已上报至%(site)s：%(t)s") % {"site": upper.name, "t": order.title},
+            title=T.ESCALATED_AWAY(site=upper.name, t=order.title),
             link=order_link(order),
             kind="order_escalated",
         )
     if order.state == OrderState.ACCEPTED:
         notify(
             recipients=team_leader_users(order.team),
-            title=_("请尽快开始服务：%(t)s") % {"t": order.title},
+            title=T.START_OVERDUE(t=order.title),
             link=order_link(order),
             kind="order_start_overdue",
         )
@@ -96,13 +94,16 @@ def _timeout(order: Order, now) -> None:
         OrderAction.TIMEOUT,
         actor=None,
         now=now,
-        reason=_("队伍未在时限内接单"),
-        detail={"team": team.name if team else ""},
+        reason=in_default_language(T.NOT_ACCEPTED_IN_TIME()),
+        detail={
+            "team": team.name if team else "",
+            "reason_msg": T.NOT_ACCEPTED_IN_TIME().to_json(),
+        },
         fields=("team", "dispatched_at", "overdue_count"),
     )
     notify(
         recipients=site_staff_users(order.site) + team_leader_users(team),
-        title=_("接单超时，请重新派单：%(t)s") % {"t": order.title},
+        title=T.ACCEPT_TIMEOUT(t=order.title),
         link=order_link(order),
         kind="order_accept_timeout",
     )

@@ -13,10 +13,14 @@ from django.utils.translation import gettext as _
 
 from xinfeng.core.errors import Conflict, PermissionDenied, ValidationFailed
 from xinfeng.notifications.services import notify
+from xinfeng.notifications.texts import in_default_language
 from xinfeng.volunteers.models import Team, Volunteer
 
+from .. import texts as T
 from ..choices import TEAM_LOAD_STATES, OrderAction, OrderState
+from ..dispatch import dispatch_score_for
 from ..models import Order
+from ..policy import team_may_grab_order, team_may_take_order
 from ._common import (
     guard,
     lock,
@@ -49,21 +53,6 @@ def team_capacity_left(team: Team) -> int:
     return max(team.capacity - team_load(team), 0)
 
 
-def team_can_serve(team: Team, order: Order) -> bool:
-    """Whether a team may grab this open order: active; serves its category (or lists
-    none); and its area covers the order's place, or it belongs under the responsible
-    site's area, or the order's project names it."""
-    if not team.is_active:
-        return False
-    cats = team.service_categories or []
-    if order.category and cats and order.category not in cats:
-        return False
-    team_path = team.region.path
-    if order.region.path.startswith(team_path) or team_path.startswith(order.site.region.path):
-        return True
-    return bool(order.project_id and order.project.teams.filter(pk=team.pk).exists())
-
-
 def _lock_team_with_room(team: Team) -> Team:
     team = Team.objects.select_for_update(of=("self",)).select_related("region").get(pk=team.pk)
     if not team.is_active:
@@ -86,8 +75,8 @@ def order_approve(*, actor, order: Order, reason: str = "") -> Order:
     move(order, OrderAction.APPROVE, actor=actor, now=now, reason=reason, fields=("reviewed_at",))
     notify(
         recipients=requester_users(order),
-        title=_("您的点单已受理：%(t)s") % {"t": order.title},
-        body=_("我们正在为您安排志愿服务队。"),
+        title=T.APPROVED(t=order.title),
+        body=T.APPROVED_BODY,
         link=order_link(order),
         kind="order_approved",
     )
@@ -112,7 +101,7 @@ def order_reject(*, actor, order: Order, reason: str) -> Order:
     )
     notify(
         recipients=requester_users(order),
-        title=_("您的点单未被受理：%(t)s") % {"t": order.title},
+        title=T.REJECTED(t=order.title),
         body=reason,
         link=order_link(order),
         kind="order_rejected",
@@ -137,20 +126,20 @@ def order_open_for_grab(*, actor, order: Order, reason: str = "") -> Order:
 
 
 def notify_open_order(order: Order) -> None:
-    """Tell the leaders of the teams that may grab an open order (those whose area covers
-    its place, serving its category)."""
+    """Tell the leaders of the nearest teams that may grab an open order: those at the
+    order's place or a region above it that pass ``policy.team_may_grab_order``."""
     prefixes = [order.region.path[:i] for i in range(8, len(order.region.path) + 1, 8)]
     teams = Team.objects.filter(is_active=True, region__path__in=prefixes).select_related("region")[
         :50
     ]
     leaders = []
     for team in teams:
-        if team_can_serve(team, order):
+        if team_may_grab_order(team, order):
             leaders += team_leader_users(team)
     notify(
         recipients=leaders,
-        title=_("可抢单：%(t)s") % {"t": order.title},
-        body=_("%(region)s，先到先得。") % {"region": order.region.name},
+        title=T.OPEN(t=order.title),
+        body=T.OPEN_BODY(region=order.region.name),
         link=order_link(order),
         kind="order_open",
     )
@@ -158,20 +147,22 @@ def notify_open_order(order: Order) -> None:
 
 @transaction.atomic
 def order_dispatch(*, actor, order: Order, team: Team, reason: str, score=None) -> Order:
-    """派单: pending_dispatch → dispatched to ``team``, with the reason (and the dispatch
-    engine's score breakdown, if it suggested the team) recorded. Staff of the responsible
-    site. Locks the order, then the team (its capacity must have room)."""
+    """派单: pending_dispatch → dispatched to ``team``, with the reason and the dispatch
+    engine's score of this team recorded, whoever dispatches (page, API, auto-dispatch):
+    ``score`` given by the caller (auto-dispatch's plan) wins, else it is computed here.
+    Staff of the responsible site; the team must pass ``policy.team_may_take_order``.
+    Locks the order, then the team (its capacity must have room)."""
     reason = _reason_required(reason, _("请填写派单理由。"))
     order = lock(order)
     guard(order, OrderAction.DISPATCH, actor)
     team = _lock_team_with_room(team)
-    from ..dispatch import team_in_dispatch_area
-
-    if not team_in_dispatch_area(team, order):
+    if not team_may_take_order(team, order):
         raise ValidationFailed(
             _("“%(team)s”不在订单所在县（市、区），不能派单。") % {"team": team.name},
             code="team_not_eligible",
         )
+    if score is None:
+        score = dispatch_score_for(order, team)
     now = timezone.now()
     order.team = team
     order.dispatched_at = now
@@ -189,8 +180,8 @@ def order_dispatch(*, actor, order: Order, team: Team, reason: str, score=None) 
     )
     notify(
         recipients=team_leader_users(team),
-        title=_("新派单：%(t)s") % {"t": order.title},
-        body=_("请在截止时间前接单或说明理由拒单。"),
+        title=T.DISPATCHED_TEAM(t=order.title),
+        body=T.DISPATCHED_TEAM_BODY,
         link=order_link(order),
         kind="order_dispatched",
         channels=URGENT,
@@ -210,7 +201,7 @@ def _set_members_needed(order: Order, members_needed: int | None) -> tuple[str, 
 
     notify(
         recipients=requester_users(order),
-        title=_("您的点单已派给“%(team)s”") % {"team": team.name},
+        title=T.DISPATCHED_REQUESTER(team=team.name),
         link=order_link(order),
         kind="order_dispatched",
     )
@@ -220,7 +211,7 @@ def _set_members_needed(order: Order, members_needed: int | None) -> tuple[str, 
 def _after_acceptance(order: Order, team: Team) -> None:
     notify(
         recipients=requester_users(order) + site_staff_users(order.site),
-        title=_("“%(team)s”已接单：%(t)s") % {"team": team.name, "t": order.title},
+        title=T.ACCEPTED(team=team.name, t=order.title),
         link=order_link(order),
         kind="order_accepted",
     )
@@ -264,14 +255,15 @@ def order_grab(
     guard(order, OrderAction.GRAB, actor, team=team)
     if not order.is_open:
         raise Conflict(_("该订单未开放抢单。"), code="not_open")
-    if not team_can_serve(team, order):
+    if not team_may_grab_order(team, order):
         raise PermissionDenied(_("该队伍的服务类别或区域与订单不符。"), code="team_not_eligible")
     team = _lock_team_with_room(team)
     now = timezone.now()
     order.team = team
     order.is_open = False
     order.dispatched_at = order.accepted_at = now
-    order.dispatch_reason = _("抢单")
+    order.dispatch_reason = in_default_language(T.GRABBED())
+    order.dispatch_score = {"engine": "grab", "reason_msg": T.GRABBED().to_json()}
     move(
         order,
         OrderAction.GRAB,
@@ -313,7 +305,7 @@ def order_decline(*, actor, order: Order, reason: str) -> Order:
     )
     notify(
         recipients=site_staff_users(order.site),
-        title=_("“%(team)s”拒单，请重新派单：%(t)s") % {"team": team.name, "t": order.title},
+        title=T.DECLINED(team=team.name, t=order.title),
         body=reason,
         link=order_link(order),
         kind="order_declined",
@@ -343,7 +335,7 @@ def order_cancel(*, actor, order: Order, reason: str = "") -> Order:
         recipients += requester_users(order)
     notify(
         recipients=recipients,
-        title=_("点单已取消：%(t)s") % {"t": order.title},
+        title=T.CANCELLED(t=order.title),
         body=reason,
         link=order_link(order),
         kind="order_cancelled",

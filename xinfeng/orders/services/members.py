@@ -23,6 +23,7 @@ from xinfeng.volunteers.models import Volunteer
 from xinfeng.volunteers.policy import team_is_risky, volunteer_may_take_risky_work
 from xinfeng.volunteers.services.ledger import service_record_create
 
+from .. import texts as T
 from ..choices import AssignmentStatus, OrderAction, OrderState
 from ..models import Order, OrderAssignment
 from ._common import event, leads_team, lock, order_link, require_user, team_leader_users
@@ -92,8 +93,8 @@ def invite_members(*, order: Order, actor, members: Sequence[Volunteer], now: da
     invited_users = [r.volunteer.user for r in rows if r.status == AssignmentStatus.INVITED]
     notify(
         recipients=[u for u in invited_users if u is not None],
-        title=_("队长邀请您参加服务：%(t)s") % {"t": order.title},
-        body=_("请确认是否参加。"),
+        title=T.MEMBER_INVITED(t=order.title),
+        body=T.MEMBER_INVITED_BODY,
         link=order_link(order),
         kind="order_member_invited",
         channels=("sms", "wechat"),
@@ -155,8 +156,9 @@ def assignment_answer(*, actor, order: Order, confirm: bool) -> OrderAssignment:
     )
     notify(
         recipients=team_leader_users(order.team),
-        title=(_("%(name)s 确认参加：%(t)s") if confirm else _("%(name)s 无法参加：%(t)s"))
-        % {"name": a.volunteer.name, "t": order.title},
+        title=(T.MEMBER_CONFIRMED if confirm else T.MEMBER_DECLINED)(
+            name=a.volunteer.name, t=order.title
+        ),
         link=order_link(order),
         kind="order_member_answered",
     )

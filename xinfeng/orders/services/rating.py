@@ -9,6 +9,7 @@ from xinfeng.accounts.scope import require_role_at
 from xinfeng.core.errors import Conflict, ValidationFailed
 from xinfeng.notifications.services import notify
 
+from .. import texts as T
 from ..choices import (
     AUTO_RATING,
     LOW_RATING,
@@ -68,8 +69,7 @@ def _record_rating(order: Order, *, actor, level, dims, comment, is_auto, now) -
     # The team hears the rating but never who gave it.
     notify(
         recipients=team_leader_users(order.team),
-        title=_("订单收到评价：%(level)s（%(t)s）")
-        % {"level": RatingLevel(level).label, "t": order.title},
+        title=T.RATED(level=T.RATING_LEVELS[level], t=order.title),
         link=order_link(order),
         kind="order_rated",
     )
@@ -77,7 +77,7 @@ def _record_rating(order: Order, *, actor, level, dims, comment, is_auto, now) -
         FollowUp.objects.create(order=order, site=order.site, region=order.region, opened_at=now)
         notify(
             recipients=site_staff_users(order.site),
-            title=_("差评待回访：%(t)s") % {"t": order.title},
+            title=T.LOW_RATING(t=order.title),
             body=comment,
             link="/orders/follow-ups/",
             kind="follow_up_opened",

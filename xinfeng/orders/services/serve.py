@@ -14,6 +14,7 @@ from xinfeng.core.errors import Conflict, ValidationFailed
 from xinfeng.notifications.services import notify
 from xinfeng.projects.models import Project
 
+from .. import texts as T
 from ..choices import AssignmentStatus, OrderAction
 from ..models import Order, OrderPhoto
 from ._common import guard, lock, move, order_link, requester_users
@@ -82,7 +83,7 @@ def order_start(*, actor, order: Order) -> Order:
     )
     notify(
         recipients=requester_users(order),
-        title=_("志愿者已开始为您服务：%(t)s") % {"t": order.title},
+        title=T.STARTED(t=order.title),
         link=order_link(order),
         kind="order_started",
     )
@@ -142,7 +143,7 @@ def order_complete(
         )
     notify(
         recipients=requester_users(order),
-        title=_("服务已完成，请您评价：%(t)s") % {"t": order.title},
+        title=T.COMPLETED(t=order.title),
         link=order_link(order) + "rate/",
         kind="order_completed",
         channels=("sms", "wechat"),
