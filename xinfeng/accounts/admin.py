@@ -2,6 +2,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from xinfeng.core.models import AuditEvent
+
+from .audit_scope import audit_events_visible
 from .models import ApiToken, RoleAssignment, User
 from .scope import is_system_admin
 
@@ -49,3 +52,27 @@ class ApiTokenAdmin(SystemAdminOnly, admin.ModelAdmin):
     list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]
     search_fields = ["user__username", "prefix"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only audit log. System administrators see every event; other staff with the view
+    permission see only events whose actor works inside their scope
+    (``accounts.audit_scope.audit_events_visible``)."""
+
+    list_display = ["at", "action", "actor", "object_type", "object_id", "ip"]
+    list_filter = ["action"]
+    search_fields = ["object_id", "actor__username"]
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def get_queryset(self, request):
+        return audit_events_visible(request.user, super().get_queryset(request))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -11,7 +11,6 @@ each. An app that is not installed is skipped.
 
 from __future__ import annotations
 
-import io
 import json
 
 from django.apps import apps
@@ -24,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from xinfeng.core.audit import audit_record
 from xinfeng.core.errors import ValidationFailed
+from xinfeng.core.spreadsheet import add_sheet, append_row, new_workbook, workbook_bytes
 
 from .codes import phone_hash
 from .models import (
@@ -215,21 +215,18 @@ def _cell(value):
 
 
 def _xlsx(data: dict) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = str(_("个人资料"))
+    # Through core.spreadsheet: text cells, never formulas (the person's own entries may
+    # start with "=").
+    book = new_workbook()
+    sheet = add_sheet(book, _("个人资料"))
     for field, value in data["profile"].items():
-        sheet.append([field, _cell(value)])
+        append_row(sheet, [field, _cell(value)])
     for key, title, _label, _rows, fields in SOURCES:
-        sheet = book.create_sheet(str(title)[:31])
-        sheet.append(fields)
+        sheet = add_sheet(book, title)
+        append_row(sheet, fields)
         for row in data[key]:
-            sheet.append([_cell(row.get(f)) for f in fields])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+            append_row(sheet, [_cell(row.get(f)) for f in fields])
+    return workbook_bytes(book)
 
 
 @transaction.atomic

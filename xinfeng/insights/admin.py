@@ -1,6 +1,11 @@
-"""Read-only admin of the rollups for system administrators (pages read them scoped)."""
+"""Read-only admin of the rollups. Region figures are scoped like every other admin page
+(staff see their subtree); rollup runs carry no region, so only system administrators see
+them."""
 
 from django.contrib import admin
+
+from xinfeng.accounts.scope import is_system_admin
+from xinfeng.places.admin import ScopedAdmin
 
 from .models import RegionStat, RollupRun
 
@@ -19,12 +24,15 @@ class RollupRunAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_module_permission(self, request):
+        return is_system_admin(request.user)
+
     def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser  # not scoped: system administrators only
+        return is_system_admin(request.user)  # no region: system administrators only
 
 
 @admin.register(RegionStat)
-class RegionStatAdmin(admin.ModelAdmin):
+class RegionStatAdmin(ScopedAdmin):
     """The stored dashboard figures per region (written by the rollup only)."""
 
     list_display = ["region", "level", "volunteers", "hours", "activities", "orders", "computed_at"]
@@ -38,5 +46,5 @@ class RegionStatAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser  # not scoped: system administrators only
+    def has_delete_permission(self, request, obj=None):
+        return False
