@@ -10,6 +10,7 @@ class ActivitiesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from xinfeng.core.hooks import fill
         from xinfeng.core.periodic import register_periodic
         from xinfeng.regions.models import Region
 
@@ -21,3 +22,5 @@ class ActivitiesConfig(AppConfig):
         # The list's region pickers are cached; any change of the tree forgets them.
         post_save.connect(regions_changed, sender=Region, dispatch_uid="activities_regions")
         post_delete.connect(regions_changed, sender=Region, dispatch_uid="activities_regions_d")
+        # A site's page links its activity calendar and news (places names the slot).
+        fill("places.site_detail.after", "activities/_site_links.html", order=20)

@@ -106,6 +106,27 @@ def map_regions(request, region_id: DbId | None = None):
     return map_data.region_overlay(region_id=region_id)
 
 
+class NearestQuery(Schema):
+    lat: float | None = Field(None, ge=-90, le=90, description="the device's latitude (WGS-84)")
+    lng: float | None = Field(None, ge=-180, le=180, description="the device's longitude")
+    limit: int = Field(5, ge=1, le=20)
+
+
+@router.get(
+    "/map/nearest",
+    url_name="insights_map_nearest",
+    summary="离我最近: the open sites nearest to a position or to the user's home village",
+    description=(
+        "With `lat` and `lng` (the browser's position, not stored) distances are measured "
+        "from there; without them from the signed-in user's home village; `origin` is null "
+        "when neither is known. `walk_minutes` is the straight-line walk at the 15-minute "
+        "circle's speed (`speed_kmh`)."
+    ),
+)
+def map_nearest(request, params: Query[NearestQuery]):
+    return map_data.nearest(lat=params.lat, lng=params.lng, user=request.user, limit=params.limit)
+
+
 class CoverageQuery(Schema):
     region_id: DbId | None = None
     minutes: float | None = Field(

@@ -11,6 +11,7 @@ class InsightsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from xinfeng.activities.models import Activity
+        from xinfeng.core.hooks import fill
         from xinfeng.core.periodic import register_periodic
         from xinfeng.orders.models import FollowUp, Order
         from xinfeng.places.models import PopulationPoint, Site
@@ -39,3 +40,6 @@ class InsightsConfig(AppConfig):
         # The map's cached marker layer follows site edits at once (in this process).
         post_save.connect(forget_sites, sender=Site, dispatch_uid="insights:map-sites")
         post_delete.connect(forget_sites, sender=Site, dispatch_uid="insights-d:map-sites")
+        # A site's page shows its mini map and a link to the site map (places names the slots).
+        fill("places.site_detail.map", "insights/slots/site_minimap.html")
+        fill("places.site_detail.map_links", "insights/slots/site_map_link.html")

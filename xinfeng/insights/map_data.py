@@ -12,6 +12,8 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from xinfeng.core.errors import NotFound
+from xinfeng.places import nearby
+from xinfeng.places.coverage import walk_speed_kmh
 from xinfeng.places.coverage_report import UNCOVERED_SHARE, cached_coverage_report
 from xinfeng.places.models import Site
 from xinfeng.regions.choices import RegionLevel
@@ -77,6 +79,47 @@ def sites_geojson() -> tuple[str, str]:
     etag = '"' + hashlib.md5(body.encode(), usedforsecurity=False).hexdigest() + '"'
     cache.set(SITES_KEY, (body, etag), SITES_TTL)
     return body, etag
+
+
+def nearest(*, lat=None, lng=None, user=None, limit: int = 5) -> dict:
+    """离我最近 on the map: the open sites nearest to the device position, or to the
+    user's home village when no position is given; distances and walking times as the
+    site directory shows them (``places.nearby``)."""
+    origin = nearby.origin_for(lat=lat, lng=lng, user=user)
+    if origin is None:
+        return {"origin": None, "items": [], "speed_kmh": walk_speed_kmh()}
+    found = nearby.nearest_sites(
+        Site.objects.open_at().select_related("region"), origin=origin, limit=limit
+    )
+    o = for_map(origin.latitude, origin.longitude)
+    items = []
+    for n in found:
+        point = for_map(n.site.latitude, n.site.longitude)
+        items.append(
+            {
+                "id": n.site.pk,
+                "name": n.site.name,
+                "level": n.site.level,
+                "level_label": str(n.site.get_level_display()),
+                "lat": point[0],
+                "lng": point[1],
+                "distance_m": round(n.distance_m),
+                "distance": n.distance_label,
+                "walk_minutes": n.walk_minutes,
+                "url": reverse("places:site_detail", args=[n.site.pk]),
+            }
+        )
+    return {
+        "origin": {
+            "lat": o[0],
+            "lng": o[1],
+            "source": origin.source,
+            "label": origin.label,
+            "describe": origin.describe,
+        },
+        "items": items,
+        "speed_kmh": walk_speed_kmh(),
+    }
 
 
 def _activity_url(activity_id: int) -> str:

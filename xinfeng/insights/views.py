@@ -168,6 +168,7 @@ def site_map(request):
         "sites_url": reverse("api:insights_map_sites"),
         "site_url": reverse("api:insights_map_site", args=[0]).rstrip("0"),
         "regions_url": regions_url,
+        "nearest_url": reverse("api:insights_map_nearest"),
         "radius_m": walk_radius_m(conf.walk_minutes(), conf.walk_speed_kmh()),
         "labels": {
             "hours": _("开放时间"),
@@ -181,6 +182,12 @@ def site_map(request):
             "suggest": _("建议新增实践点（%(region)s）：可多覆盖约 %(n)s 人"),
             "failed": _("地图数据加载失败，请刷新重试。"),
             "loading": _("加载中……"),
+            "locating": _("正在获取您的位置……"),
+            "refused": _("未能获取位置，改按您的居住地计算……"),
+            "unknown": _("无法获取您的位置：请允许浏览器使用位置，或登录后按居住地查找。"),
+            "walk": _("步行约 %(m)s 分钟"),
+            "you": _("您的位置"),
+            "home": _("您的居住地"),
         },
     }
     walk = {

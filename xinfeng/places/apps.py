@@ -9,4 +9,9 @@ class PlacesConfig(AppConfig):
 
     def ready(self):
         # Register the "sites" picker kind before any form names it.
+        from xinfeng.core.hooks import fill
+
         from . import pickers  # noqa: F401
+
+        # The account page offers staff the site management (accounts names the slot).
+        fill("accounts.me.actions", "places/slots/me_manage_sites.html")

@@ -40,6 +40,37 @@ DEFAULT_WALK_SPEED_KMH = 4.5
 MAX_CANDIDATES = 4000
 
 
+def _setting(name: str, default: float) -> float:
+    import os
+
+    from django.conf import settings
+
+    value = getattr(settings, name, None) or os.environ.get(name)
+    try:
+        x = float(value) if value is not None else default
+    except ValueError:
+        return default
+    return x if x > 0 and not math.isinf(x) else default
+
+
+def walk_minutes() -> float:
+    """The circle's walk in minutes: ``XINFENG_WALK_MINUTES`` (settings or environment), 15."""
+    return _setting("XINFENG_WALK_MINUTES", DEFAULT_WALK_MINUTES)
+
+
+def walk_speed_kmh() -> float:
+    """The one walking speed (km/h) of the 15-minute circle and of every walking time the
+    pages show: ``XINFENG_WALK_SPEED_KMH`` (settings or environment), 4.5."""
+    return _setting("XINFENG_WALK_SPEED_KMH", DEFAULT_WALK_SPEED_KMH)
+
+
+def walking_minutes(distance_m: float, speed_kmh: float | None = None) -> int:
+    """Minutes to walk ``distance_m`` in a straight line at the circle's speed (rounded up,
+    at least 1), so "within 15 minutes" here means the same as in the circle."""
+    speed = speed_kmh or walk_speed_kmh()
+    return max(1, math.ceil(distance_m / (speed * 1000.0 / 60.0)))
+
+
 def walk_radius_m(
     minutes: float = DEFAULT_WALK_MINUTES, speed_kmh: float = DEFAULT_WALK_SPEED_KMH
 ) -> float:

@@ -1,11 +1,15 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from xinfeng.core.errors import NotFound
 
-from . import selectors
+from . import coverage, nearby, selectors
 from .cascade import region_cascade
 from .choices import SiteLevel
+
+# Sites listed under 离我最近.
+NEAREST = 20
 
 
 def site_directory(request):
@@ -16,10 +20,21 @@ def site_directory(request):
     if level not in SiteLevel.values:
         level = None
     q = (request.GET.get("q") or "").strip()[:50]
-    qs = selectors.site_list(region=region, level=level, q=q or None).order_by(
-        selectors.level_rank(), "name", "id"
+    qs = selectors.site_list(region=region, level=level, q=q or None)
+    near = request.GET.get("near") == "1"
+    origin = None
+    nearest = None
+    if near:
+        # 离我最近: the browser's position (lat/lng), or the home village when the person
+        # refused it or has no GPS (no lat/lng sent).
+        origin = nearby.origin_for(
+            lat=request.GET.get("lat"), lng=request.GET.get("lng"), user=request.user
+        )
+        if origin is not None:
+            nearest = nearby.nearest_sites(qs, origin=origin, limit=NEAREST)
+    page = Paginator(qs.order_by(selectors.level_rank(), "name", "id"), 30).get_page(
+        request.GET.get("page")
     )
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "region": region,
@@ -27,6 +42,14 @@ def site_directory(request):
         "q": q,
         "levels": SiteLevel.choices,
         "cascade": cascade,
+        "near": near,
+        "origin": origin,
+        "nearest": nearest,
+        "walk_minutes": f"{coverage.walk_minutes():g}",
+        "near_labels": {
+            "locating": _("正在获取您的位置……"),
+            "refused": _("未能获取位置，改按您的居住地排序……"),
+        },
     }
     template = "places/_site_rows.html" if request.htmx else "places/site_directory.html"
     return render(request, template, context)

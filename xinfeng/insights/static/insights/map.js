@@ -122,6 +122,54 @@
     el.dataset.ready = "1";
   }).catch(function () { status.textContent = T.failed; el.dataset.ready = "error"; });
 
+  // 离我最近: the device position (or the home village), the nearest open sites listed with
+  // distance and walking time, and the map framed on them.
+  var nearLayer = L.layerGroup().addTo(map);
+  window.xinfengMap.near = nearLayer;
+  var nearBtn = document.getElementById("map-near");
+  var nearStatus = document.getElementById("map-near-status");
+  function showNearest(d) {
+    nearLayer.clearLayers();
+    var panel = document.getElementById("near-panel");
+    var list = document.getElementById("near-list");
+    list.textContent = "";
+    if (!d.origin) { nearStatus.textContent = T.unknown; panel.hidden = true; el.dataset.near = "0"; return; }
+    nearStatus.textContent = "";
+    document.getElementById("near-origin").textContent = d.origin.describe;
+    var here = [d.origin.lat, d.origin.lng];
+    L.circleMarker(here, { radius: 8, color: "#fff", weight: 2, fillColor: "#1a73e8", fillOpacity: 1 })
+      .bindTooltip(d.origin.source === "home" ? T.home + "：" + d.origin.label : T.you, { permanent: true, direction: "right" })
+      .addTo(nearLayer);
+    var pts = [here];
+    d.items.forEach(function (s, i) {
+      var li = node("li", null, "list-item");
+      li.dataset.site = String(s.id);
+      var a = node("a", null, "list-link"); a.href = s.url;
+      a.appendChild(node("span", (i + 1) + ". " + s.name, "list-title"));
+      a.appendChild(node("span", s.distance + " · " + fmt(T.walk, { m: s.walk_minutes }) + " · " + s.level_label, "list-meta"));
+      li.appendChild(a);
+      list.appendChild(li);
+      L.polyline([here, [s.lat, s.lng]], { color: "#1a73e8", weight: 1.5, dashArray: "3 5", interactive: false }).addTo(nearLayer);
+      pts.push([s.lat, s.lng]);
+    });
+    panel.hidden = false;
+    el.dataset.near = String(d.items.length);
+    map.fitBounds(L.latLngBounds(pts).pad(0.2), { maxZoom: 16 });
+  }
+  if (nearBtn && window.xinfengLocate) {
+    nearBtn.addEventListener("click", function () {
+      nearStatus.textContent = T.locating;
+      window.xinfengLocate(function (lat, lng) {
+        var url = cfg.nearest_url;
+        if (lat !== null) url += "?lat=" + lat + "&lng=" + lng; else nearStatus.textContent = T.refused;
+        fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+          .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+          .then(showNearest)
+          .catch(function () { nearStatus.textContent = T.failed; });
+      });
+    });
+  }
+
   document.querySelectorAll("[data-level]").forEach(function (box) {
     box.addEventListener("change", function () {
       var layer = levelLayers[box.dataset.level];
