@@ -147,24 +147,38 @@ def test_check_in_before_the_window_is_refused(make_activity, people):
     assert exc.value.code == "too_early"
 
 
-def test_volunteer_check_out_creates_service_hours(running, people, make_volunteer):
+def test_volunteer_check_out_leaves_clipped_hours_for_the_organiser(
+    running, people, make_volunteer, owner
+):
     (a,) = people(1)
     vol = make_volunteer(a)
     services.attendance_check_in(
         actor=a, activity=running, method="code", code=running.checkin_code
     )
-    # Arrange: checked in 90 minutes ago.
-    Attendance.objects.filter(user=a).update(checked_in_at=timezone.now() - timedelta(minutes=90))
+    # Arrange: the activity started 90 minutes ago; the volunteer came 30 minutes early.
+    start = timezone.now() - timedelta(minutes=90)
+    Activity.objects.filter(pk=running.pk).update(starts_at=start)
+    running.refresh_from_db()
+    Attendance.objects.filter(user=a).update(checked_in_at=start - timedelta(minutes=30))
     att = services.attendance_check_out(
         actor=a, activity=running, method="qr", token=services.qr_token(running)
     )
+    # Pending: nothing is credited before the organiser confirms.
+    assert att.service_record_id is None and not ServiceRecord.objects.exists()
+    (row,) = services.hours_pending(running)
+    assert Decimal("1.49") <= row["default"] <= Decimal("1.51")  # from the start, not 2 h
+    services.attendance_hours_confirm(
+        actor=owner, activity=running, lines={att.pk: (row["default"], "")}
+    )
+    att.refresh_from_db()
     record = ServiceRecord.objects.get(pk=att.service_record_id)
-    assert record.volunteer == vol
+    assert record.volunteer == vol and record.verified_by == owner
     assert record.source_type == "activity" and record.source_id == running.pk
-    assert record.verification == "qr"
-    assert Decimal("1.49") <= record.hours <= Decimal("1.51")
+    assert record.verification == "qr" and record.started_at >= running.starts_at
+    assert record.hours == row["default"]
     vol.refresh_from_db()
     assert vol.total_hours == record.hours
+    assert services.hours_pending(running) == []
 
 
 def test_resident_check_out_creates_no_service_record(running, people):
@@ -204,6 +218,12 @@ def test_forgotten_check_out_is_closed_at_the_end_and_flagged(
         assert services.close_forgotten_checkouts() == 2
     att = Attendance.objects.get(user=a)
     assert att.auto_closed and att.checked_out_at == end and att.check_out_method == "auto"
+    assert att.service_record is None  # the organiser confirms auto-closed hours too
+    running.refresh_from_db()
+    services.attendance_hours_confirm(
+        actor=running.created_by, activity=running, lines={att.pk: ("2", "")}
+    )
+    att.refresh_from_db()
     record = att.service_record
     assert record.verification == "auto_closed" and record.hours == Decimal("2.00")
     assert Attendance.objects.get(user=b).service_record is None
@@ -217,7 +237,10 @@ def test_organiser_checks_a_person_in_and_out(running, people, owner, make_volun
     (a,) = people(1)
     make_volunteer(a)
     services.attendance_check_in(actor=owner, activity=running, method="organiser", person=a)
-    Attendance.objects.filter(user=a).update(checked_in_at=timezone.now() - timedelta(hours=1))
+    hour_ago = timezone.now() - timedelta(hours=1)
+    Activity.objects.filter(pk=running.pk).update(starts_at=hour_ago)
+    running.refresh_from_db()
+    Attendance.objects.filter(user=a).update(checked_in_at=hour_ago)
     att = services.attendance_check_out(actor=owner, activity=running, method="organiser", person=a)
     assert att.service_record.verification == "leader"
     assert att.service_record.verified_by == owner

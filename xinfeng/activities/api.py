@@ -468,4 +468,4 @@ def record_view(request, activity_id: DbId, payload: ViewIn):
 
 
 # Site settings, rooms, news and reports live in api_rooms_news (same router).
-from . import api_rooms_news  # noqa: E402, F401
+from . import api_hours, api_rooms_news  # noqa: E402, F401

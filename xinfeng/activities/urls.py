@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:activity_id>/manage/action/", manage.manage_action, name="manage_action"),
     path("<int:activity_id>/manage/headcount/", manage.manage_headcount, name="manage_headcount"),
     path("<int:activity_id>/manage/person/", manage.manage_person, name="manage_person"),
+    path("<int:activity_id>/manage/hours/", manage.manage_hours, name="manage_hours"),
     path("<int:activity_id>/manage/report/", manage.manage_report, name="manage_report"),
     path("<int:activity_id>/qr.svg", manage.qr_svg, name="qr"),
     path("sites/<int:site_id>/settings/", manage.site_settings, name="site_settings"),

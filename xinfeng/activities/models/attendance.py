@@ -73,6 +73,17 @@ class Attendance(models.Model):
     service_record = models.OneToOneField(
         ServiceRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The organiser's confirmation of a volunteer's hours (check-in/out clipped to the
+    # activity); until then the hours are pending. Confirmed without a record = no hours.
+    hours_confirmed_at = models.DateTimeField(_("时长确认时间"), null=True, blank=True)
+    hours_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("时长确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("签到记录")

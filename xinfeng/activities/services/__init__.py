@@ -19,8 +19,10 @@ from .checkin import (
     attendance_backfill,
     attendance_check_in,
     attendance_check_out,
+    attendance_hours_confirm,
     checkin_codes_renew,
     close_forgotten_checkouts,
+    hours_pending,
     qr_token,
 )
 from .news import news_create, news_publish, report_add_photo, report_publish_as_news, report_save
@@ -38,6 +40,8 @@ __all__ = [
     "activity_submit",
     "activity_update",
     "attendance_backfill",
+    "attendance_hours_confirm",
+    "hours_pending",
     "attendance_check_in",
     "attendance_check_out",
     "booking_cancel",

@@ -1,4 +1,13 @@
-"""Check-in and check-out by QR code, 6-digit code or geofence; hours at check-out.
+"""Check-in and check-out by QR code, 6-digit code or geofence; hours the organiser confirms.
+
+Hours (issue 11): the time between check-in and check-out *clipped to the activity* (a
+check-in before the start counts from the start, a check-out after the end up to the end)
+is a *default*. A volunteer's self check-out (and a forgotten one closed by the worker)
+leaves the hours pending; the organiser confirms them (``attendance_hours_confirm``: the
+default or another figure within bounds, a reason when far from it, 0 = none). An
+organiser checking a person out confirms at once. Below the minimum
+(``volunteers.policy.min_service_hours``) nothing is credited; a 0-hour record is never
+written.
 
 The QR code carries a URL with a signed token naming the activity, so a code printed for
 one activity cannot be used at another. The 6-digit code is the activity's own. A geofence
@@ -19,7 +28,8 @@ from xinfeng.core.errors import Conflict, NotAuthenticated, Throttled, Validatio
 from xinfeng.notifications.services import notify
 from xinfeng.volunteers.choices import ServiceSource, Verification
 from xinfeng.volunteers.models import ServiceRecord
-from xinfeng.volunteers.services.ledger import hours_between, service_record_create
+from xinfeng.volunteers.policy import hours_change_needs_reason, min_service_hours
+from xinfeng.volunteers.services.ledger import HOURS_STEP, hours_between, service_record_create
 
 from ..choices import ActivityState, CheckMethod
 from ..geo import haversine_m
@@ -186,20 +196,43 @@ def attendance_check_in(
     return attendance
 
 
-def _credit_hours(attendance: Attendance, activity: Activity, method: str, verified_by):
-    """Create the volunteer's service record for the time served (check-in to check-out,
-    never past the activity's end)."""
+def clipped_span(attendance: Attendance, activity: Activity) -> tuple[datetime, datetime]:
+    """Check-in to check-out, clipped to the activity's start and end."""
+    started = max(attendance.checked_in_at, activity.starts_at)
+    ended = min(attendance.checked_out_at or activity.ends_at, activity.ends_at)
+    return started, max(started, ended)
+
+
+def default_hours(attendance: Attendance, activity: Activity) -> Decimal:
+    started, ended = clipped_span(attendance, activity)
+    return hours_between(started, ended) if ended > started else Decimal("0.00")
+
+
+def _credit_hours(
+    attendance: Attendance,
+    activity: Activity,
+    method: str,
+    verified_by,
+    hours: Decimal | None = None,
+):
+    """Create the volunteer's service record: ``hours`` (default: the clipped span) ending
+    at the clipped check-out, or nothing below the minimum. Marks the hours confirmed."""
+    attendance.hours_confirmed_at = timezone.now()
+    attendance.hours_confirmed_by = verified_by
     if attendance.volunteer_id is None:
         return None
-    started = attendance.checked_in_at
-    ended = min(attendance.checked_out_at, activity.ends_at)
-    if ended <= started:
+    started, ended = clipped_span(attendance, activity)
+    hours = default_hours(attendance, activity) if hours is None else hours
+    if hours < min_service_hours():
         return None
+    # The confirmed hours lie within the activity: widen the start towards it if needed.
+    started = max(activity.starts_at, min(started, ended - timedelta(hours=float(hours))))
     return service_record_create(
         volunteer=attendance.volunteer,
         region=activity.region,
         started_at=started,
         ended_at=ended,
+        hours=min(hours, hours_between(started, ended)),
         source_type=ServiceSource.ACTIVITY,
         source_id=activity.pk,
         verification=VERIFICATION[method],
@@ -207,6 +240,90 @@ def _credit_hours(attendance: Attendance, activity: Activity, method: str, verif
         team=activity.team,
         description=activity.title,
     )
+
+
+def hours_pending(activity: Activity) -> list[dict]:
+    """Volunteers checked out whose hours await the organiser: the default (clipped) and
+    the bounds (the minimum, the activity's length)."""
+    length = hours_between(activity.starts_at, activity.ends_at)
+    rows = []
+    for a in (
+        Attendance.objects.select_related("volunteer")
+        .filter(
+            activity=activity,
+            volunteer__isnull=False,
+            checked_out_at__isnull=False,
+            hours_confirmed_at__isnull=True,
+        )
+        .order_by("id")
+    ):
+        rows.append(
+            {
+                "attendance": a,
+                "default": default_hours(a, activity),
+                "minimum": min_service_hours(),
+                "maximum": length,
+            }
+        )
+    return rows
+
+
+@transaction.atomic
+def attendance_hours_confirm(*, actor, activity: Activity, lines) -> list[Attendance]:
+    """The organiser confirms pending hours: ``lines`` maps an attendance id to
+    ``(hours, reason)`` (hours 0 = no hours; a reason when far from the default). Each
+    confirmed volunteer gets one record (never a 0-hour one). Attendances not named stay
+    pending. 400 for a figure out of bounds or a missing reason, naming the person."""
+    require_organiser(actor, activity)
+    activity = lock(activity)
+    pending = {r["attendance"].pk: r for r in hours_pending(activity)}
+    unknown = set(lines) - set(pending)
+    if unknown:
+        raise ValidationFailed(_("只能确认本活动待确认的时长。"), code="not_pending")
+    if not lines:
+        raise ValidationFailed(_("请至少确认一人的时长。"), code="hours_required")
+    done = []
+    for att_id, (raw, reason) in lines.items():
+        row = pending[att_id]
+        a = row["attendance"]
+        name = a.volunteer.name
+        try:
+            hours = Decimal(str(raw)).quantize(HOURS_STEP)
+        except ArithmeticError as exc:
+            raise ValidationFailed(_("服务时长必须是数字（小时）。"), code="invalid_hours") from exc
+        if not hours.is_finite() or hours < 0 or hours > row["maximum"]:
+            raise ValidationFailed(
+                _("%(name)s 的时长应在 0 到 %(max)s 小时之间。")
+                % {"name": name, "max": row["maximum"]},
+                code="invalid_hours",
+            )
+        if 0 < hours < row["minimum"]:
+            raise ValidationFailed(
+                _("%(name)s 的时长不足最低 %(min)s 小时；不计时长请填 0。")
+                % {"name": name, "min": row["minimum"]},
+                code="hours_below_minimum",
+            )
+        if hours_change_needs_reason(row["default"], hours) and len((reason or "").strip()) < 2:
+            raise ValidationFailed(
+                _("%(name)s 的时长与按签到签退计算的 %(d)s 小时相差较大，请说明原因。")
+                % {"name": name, "d": row["default"]},
+                code="hours_reason_required",
+            )
+        method = a.check_out_method or CheckMethod.ORGANISER
+        a.service_record = (
+            _credit_hours(a, activity, method, actor, hours=hours)
+            if hours > 0
+            else _confirm_none(a, actor)
+        )
+        a.save(update_fields=["service_record", "hours_confirmed_at", "hours_confirmed_by"])
+        done.append(a)
+    return done
+
+
+def _confirm_none(attendance: Attendance, actor):
+    attendance.hours_confirmed_at = timezone.now()
+    attendance.hours_confirmed_by = actor
+    return None
 
 
 @transaction.atomic
@@ -222,8 +339,9 @@ def attendance_check_out(
     location_consent: bool = False,
     person=None,
 ) -> Attendance:
-    """Check a person out (same proofs as check-in); a volunteer's hours are credited as a
-    service record. Locks the activity row; 409 when not checked in or already out."""
+    """Check a person out (same proofs as check-in). A volunteer's hours then wait for the
+    organiser's confirmation, except when the organiser checks them out (confirmed at
+    once). Locks the activity row; 409 when not checked in or already out."""
     if not actor.is_authenticated:
         raise NotAuthenticated()
     activity = lock(activity)
@@ -258,8 +376,12 @@ def attendance_check_out(
         )
     attendance.checked_out_at = timezone.now()
     attendance.check_out_method = method
-    attendance.service_record = _credit_hours(attendance, activity, method, verified_by)
-    attendance.save(update_fields=["checked_out_at", "check_out_method", "service_record"])
+    fields = ["checked_out_at", "check_out_method"]
+    if method == CheckMethod.ORGANISER:
+        # The organiser checking a person out is the confirmation (at the clipped time).
+        attendance.service_record = _credit_hours(attendance, activity, method, verified_by)
+        fields += ["service_record", "hours_confirmed_at", "hours_confirmed_by"]
+    attendance.save(update_fields=fields)
     return attendance
 
 
@@ -286,17 +408,8 @@ def close_forgotten_checkouts(*, now: datetime | None = None) -> int:
                 attendance.checked_out_at = activity.ends_at
                 attendance.check_out_method = CheckMethod.AUTO
                 attendance.auto_closed = True
-                attendance.service_record = _credit_hours(
-                    attendance, activity, CheckMethod.AUTO, None
-                )
-                attendance.save(
-                    update_fields=[
-                        "checked_out_at",
-                        "check_out_method",
-                        "auto_closed",
-                        "service_record",
-                    ]
-                )
+                # The hours wait for the organiser's confirmation (hours_pending).
+                attendance.save(update_fields=["checked_out_at", "check_out_method", "auto_closed"])
                 closed += 1
             notify(
                 recipients=[a.user for a in pending],

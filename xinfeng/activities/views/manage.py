@@ -134,6 +134,8 @@ def _manage_context(request, activity, **extra):
             reverse("activities:scan", args=[activity.pk]) + "?t=" + services.qr_token(activity)
         ),
         "booking": activity.bookings.filter(state="confirmed").select_related("venue").first(),
+        "can_organise": can_organise(request.user, activity),
+        "hours_rows": services.hours_pending(activity),
     }
     ctx.update(extra)
     return ctx
@@ -209,6 +211,23 @@ def manage_headcount(request, activity_id: int):
             actor=request.user, activity=a, headcount=form.cleaned_data["headcount"]
         ),
         _("现场人数已保存。"),
+    )
+
+
+@login_required
+@require_POST
+def manage_hours(request, activity_id: int):
+    """The organiser confirms the pending hours (``services.attendance_hours_confirm``)."""
+    lines = {}
+    for key, value in request.POST.items():
+        att = key.removeprefix("hours_")
+        if key.startswith("hours_") and att.isdigit() and len(att) < 19 and value != "":
+            lines[int(att)] = (value, request.POST.get(f"reason_{att}", ""))
+    return _run(
+        request,
+        activity_id,
+        lambda a: services.attendance_hours_confirm(actor=request.user, activity=a, lines=lines),
+        _("服务时长已确认。"),
     )
 
 
