@@ -186,6 +186,15 @@ def order_dispatch(*, actor, order: Order, team: Team, reason: str, score=None) 
         kind="order_dispatched",
         channels=URGENT,
     )
+    notify(
+        recipients=requester_users(order),
+        title=T.DISPATCHED_REQUESTER(team=team.name),
+        link=order_link(order),
+        kind="order_dispatched",
+    )
+    return order
+
+
 def _set_members_needed(order: Order, members_needed: int | None) -> tuple[str, ...]:
     """How many members must confirm before the service starts (1–50); the changed field."""
     if members_needed is None:
@@ -197,15 +206,6 @@ def _set_members_needed(order: Order, members_needed: int | None) -> tuple[str, 
         )
     order.members_needed = members_needed
     return ("members_needed",)
-
-
-    notify(
-        recipients=requester_users(order),
-        title=T.DISPATCHED_REQUESTER(team=team.name),
-        link=order_link(order),
-        kind="order_dispatched",
-    )
-    return order
 
 
 def _after_acceptance(order: Order, team: Team) -> None:

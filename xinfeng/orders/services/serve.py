@@ -49,7 +49,6 @@ def validate_photo(f: UploadedFile) -> str:
     return PHOTO_FORMATS[fmt]
 
 
-@transaction.atomic
 def require_enough_confirmed(order: Order) -> None:
     """409 unless at least ``order.members_needed`` named members confirmed themselves."""
     rows = list(order.assignments.select_related("volunteer").order_by("id"))
@@ -68,6 +67,7 @@ def require_enough_confirmed(order: Order) -> None:
     raise Conflict(message, code="not_enough_confirmed")
 
 
+@transaction.atomic
 def order_start(*, actor, order: Order) -> Order:
     """开始服务: accepted → in_service by the team leader; every confirmed member is
     checked in. Needs as many confirmed members as the order needs (``members_needed``);
@@ -98,8 +98,8 @@ def order_complete(
     report: str,
     people_served: int | None = None,
     photos: Sequence[UploadedFile] = (),
-) -> Order:
     member_hours: Iterable[HoursLine] = (),
+) -> Order:
     """完成服务: in_service → completed by the team leader with a report (text, photos,
     how many people were served) and the hours they confirm for every member who served
     (``member_hours``, see ``services.hours``: defaults from the times, within bounds, a
