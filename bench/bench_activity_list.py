@@ -36,6 +36,8 @@ RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 def setup_django(tmp: str) -> None:
     os.environ["XINFENG_VAR_DIR"] = tmp
     os.environ["XINFENG_DEBUG"] = "0"
+    os.environ["XINFENG_SSL_REDIRECT"] = "0"  # the test client speaks plain HTTP
+    os.environ["XINFENG_HSTS_SECONDS"] = "0"
     os.environ.setdefault("XINFENG_SECRET_KEY", secrets.token_urlsafe(48))
     os.environ.setdefault("XINFENG_FIELD_KEY", secrets.token_urlsafe(32))
     os.environ["XINFENG_ALLOWED_HOSTS"] = "testserver"

@@ -373,6 +373,8 @@ def gunicorn(url: str, *, workers: int | None = None, threads: int = 1):
         os.environ,
         DATABASE_URL=url,
         XINFENG_DEBUG="0",
+        XINFENG_SSL_REDIRECT="0",  # plain HTTP on 127.0.0.1 (production redirects to HTTPS)
+        XINFENG_HSTS_SECONDS="0",
         XINFENG_SECRET_KEY=secrets.token_urlsafe(40),
         XINFENG_FIELD_KEY=os.environ.get("XINFENG_FIELD_KEY") or secrets.token_urlsafe(40),
         XINFENG_ALLOWED_HOSTS="127.0.0.1,localhost",
