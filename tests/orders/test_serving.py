@@ -2,9 +2,13 @@
 report and photos credits hours; minors never on risky work."""
 
 import io
+import json
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
 from xinfeng.core.errors import ValidationFailed
@@ -35,7 +39,8 @@ def test_accept_names_members_who_must_confirm_before_start(world, build, api_as
     assert a.status == AssignmentStatus.INVITED
     # Nobody confirmed yet: the service cannot start.
     resp = _json(leader, f"/api/v1/orders/{order.pk}/start")
-    assert resp.status_code == 409 and resp.json()["code"] == "no_confirmed_members"
+    assert resp.status_code == 409 and resp.json()["code"] == "not_enough_confirmed"
+    assert "李队员" in resp.json()["detail"]  # who has not answered
     # The member sees the order and confirms for themself.
     member = api_as(world.member_a.user)
     detail = member.get(f"/api/v1/orders/{order.pk}").json()
@@ -123,13 +128,16 @@ def test_minors_may_join_ordinary_work(world, build, api_as):
 
 
 def test_complete_with_report_and_photos_credits_hours(world, build, api_as):
-    order = build(OrderState.IN_SERVICE)
+    order = build(OrderState.IN_SERVICE, dispatched_at=timezone.now() - timedelta(hours=3))
     resp = api_as(world.leader_a.user).post(
         f"/api/v1/orders/{order.pk}/complete",
         {
             "report": "为 12 位老人测了血压、血糖",
             "people_served": "12",
             "photos": [_png(), _png("b.png")],
+            "member_hours": json.dumps(
+                [{"volunteer_id": world.member_a.pk, "hours": "1.5", "reason": "忘记按开始"}]
+            ),
         },
     )
     assert resp.status_code == 200, resp.content
@@ -140,6 +148,7 @@ def test_complete_with_report_and_photos_credits_hours(world, build, api_as):
     a = OrderAssignment.objects.get(order=order)
     assert a.checked_out_at is not None and a.service_record is not None
     record = ServiceRecord.objects.get(pk=a.service_record_id)
+    assert record.hours == Decimal("1.50") and data["assignments"][0]["hours"] == "1.50"
     assert record.source_type == "order" and record.source_id == order.pk
     assert record.volunteer == world.member_a and record.team == world.team_a
     world.project.refresh_from_db()
@@ -224,11 +233,20 @@ def test_check_out_creates_the_service_record_and_its_points(world, build, api_a
 
     from xinfeng.volunteers.models import PointsEntry, Volunteer
 
-    order = build(OrderState.IN_SERVICE)
     two_hours_ago = timezone.now() - timedelta(hours=2)
+    order = build(OrderState.IN_SERVICE, dispatched_at=two_hours_ago)
     OrderAssignment.objects.filter(order=order).update(checked_in_at=two_hours_ago)
-    resp = api_as(world.leader_a.user).post(
-        f"/api/v1/orders/{order.pk}/complete", {"report": "陪老人去镇卫生院复查"}
+    leader = api_as(world.leader_a.user)
+    (row,) = leader.get(f"/api/v1/orders/{order.pk}/hours").json()
+    assert Decimal("1.99") <= Decimal(row["default"]) <= Decimal("2.01")
+    resp = leader.post(
+        f"/api/v1/orders/{order.pk}/complete",
+        {
+            "report": "陪老人去镇卫生院复查",
+            "member_hours": json.dumps(
+                [{"volunteer_id": world.member_a.pk, "hours": row["default"]}]
+            ),
+        },
     )
     assert resp.status_code == 200, resp.content
     a = OrderAssignment.objects.get(order=order)
@@ -275,11 +293,10 @@ def test_the_complete_page_shows_a_bad_photo_as_a_message(client, world, build):
     order = build(OrderState.IN_SERVICE)
     client.force_login(world.leader_a.user)
     bad = SimpleUploadedFile("x.jpg", b"not an image at all", content_type="image/jpeg")
-    resp = client.post(
-        f"/orders/{order.pk}/complete/", {"report": "完成", "photos": bad}, follow=True
-    )
-    assert resp.status_code == 200
-    assert "不是有效的图片" in resp.content.decode()
+    resp = client.post(f"/orders/{order.pk}/complete/", {"report": "完成", "photos": bad})
+    # The form comes back with the reason and what was typed (not a redirect).
+    assert resp.status_code == 400
+    assert "不是有效的图片" in resp.content.decode() and "完成" in resp.content.decode()
     order.refresh_from_db()
     assert order.state == OrderState.IN_SERVICE and not OrderPhoto.objects.exists()
     resp = client.post(f"/orders/{order.pk}/complete/", {"report": ""}, follow=True)

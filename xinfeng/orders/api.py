@@ -6,9 +6,12 @@ caller may not make 403, an order outside the caller's scope 404.
 """
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
+from pydantic import TypeAdapter
+from pydantic import ValidationError as PydanticValidationError
 
 from xinfeng.accounts.choices import STAFF_ROLES
 from xinfeng.accounts.models import User
@@ -20,19 +23,22 @@ from xinfeng.projects.models import Project
 from xinfeng.regions.models import Region
 from xinfeng.volunteers.models import Team, Volunteer
 
-from . import selectors, services
+from . import member_picker, selectors, services
 from .choices import OrderState
 from .dispatch import orders_auto_dispatch, suggest_teams
 from .presenters import present_events, present_order
 from .schemas import (
     AcceptIn,
     AutoDispatchOut,
+    CandidateOut,
     DispatchIn,
     EventPage,
     FollowUpCloseIn,
     FollowUpOut,
     FollowUpPage,
     GrabIn,
+    HoursDefaultOut,
+    HoursLineIn,
     MembersIn,
     OrderDetail,
     OrderIn,
@@ -42,7 +48,10 @@ from .schemas import (
     SuggestionOut,
     summary_rows,
 )
-from .services._common import is_site_staff
+from .services._common import is_site_staff, leads_team
+from .services.hours import HoursLine, hours_defaults
+
+MEMBER_HOURS = TypeAdapter(list[HoursLineIn])
 
 router = Router(tags=["orders"])
 
@@ -276,13 +285,77 @@ def grab(request, order_id: int, payload: GrabIn):
             raise ValidationFailed(_("请指定以哪支队伍抢单。"), code="team_required")
         team = teams[0]
     members = _members(payload.member_ids)
-    return _move(request, order_id, services.order_grab, for_grab=True, team=team, members=members)
+    return _move(
+        request,
+        order_id,
+        services.order_grab,
+        for_grab=True,
+        team=team,
+        members=members,
+        members_needed=payload.members_needed,
+    )
 
 
 @router.post("/{order_id}/accept", response=OrderDetail, summary="接单, naming the members")
 def accept(request, order_id: int, payload: AcceptIn):
     members = _members(payload.member_ids)
-    return _move(request, order_id, services.order_accept, members=members, reason=payload.reason)
+    return _move(
+        request,
+        order_id,
+        services.order_accept,
+        members=members,
+        reason=payload.reason,
+        members_needed=payload.members_needed,
+    )
+
+
+@router.get(
+    "/{order_id}/member-candidates",
+    response=list[CandidateOut],
+    summary="Members the leader may name (free and skilled first; q searches name/number)",
+)
+def member_candidates(request, order_id: int, q: str = "", team_id: int | None = None):
+    user = _user(request)
+    order = selectors.order_get(user=user, order_id=order_id, for_grab=True)
+    team = _get(Team, team_id) if team_id is not None else order.team
+    if team is None or not leads_team(user, team):
+        raise PermissionDenied(_("只有队伍的队长可以查看可指派的队员。"), code="not_leader")
+    rows, _more = member_picker.candidates(order, team, q=q[:50])
+    return [
+        {
+            "volunteer_id": c.volunteer.pk,
+            "volunteer_number": c.volunteer.number,
+            "volunteer_name": c.volunteer.name,
+            "free": c.free,
+            "busy_order_id": c.busy_order,
+            "skills": c.skills,
+            "blocked": c.blocked,
+        }
+        for c in rows
+    ]
+
+
+@router.get(
+    "/{order_id}/hours",
+    response=list[HoursDefaultOut],
+    summary="Completion: each serving member's default hours (from the times) and bounds",
+)
+def hours_to_confirm(request, order_id: int):
+    user = _user(request)
+    order = selectors.order_get(user=user, order_id=order_id)
+    if not leads_team(user, order.team):
+        raise PermissionDenied(_("只有承接队伍的队长可以确认服务时长。"), code="not_leader")
+    return [
+        {
+            "volunteer_id": r.assignment.volunteer_id,
+            "volunteer_number": r.volunteer.number,
+            "volunteer_name": r.volunteer.name,
+            "default": r.default,
+            "minimum": r.minimum,
+            "maximum": r.maximum,
+        }
+        for r in hours_defaults(order, now=timezone.now())
+    ]
 
 
 @router.post("/{order_id}/decline", response=OrderDetail, summary="拒单 (reason required)")
@@ -319,7 +392,8 @@ def start(request, order_id: int):
 @router.post(
     "/{order_id}/complete",
     response=OrderDetail,
-    summary="完成服务: multipart report, people_served, photos (JPEG/PNG/WebP, ≤ 5 MB, ≤ 9)",
+    summary="完成服务: multipart report, people_served, photos (JPEG/PNG/WebP, ≤ 5 MB, ≤ 9), "
+    "member_hours (JSON list of {volunteer_id, hours, reason}, one per serving member)",
 )
 def complete(
     request,
@@ -327,7 +401,15 @@ def complete(
     report: Form[str],
     people_served: Form[int | None] = None,
     photos: File[list[UploadedFile]] = None,
+    member_hours: Form[str] = "[]",
 ):
+    try:
+        lines = MEMBER_HOURS.validate_json(member_hours or "[]")
+    except PydanticValidationError as exc:
+        raise ValidationFailed(
+            _("member_hours 应为 JSON 列表：[{volunteer_id, hours, reason}]。"),
+            code="invalid_member_hours",
+        ) from exc
     return _move(
         request,
         order_id,
@@ -335,6 +417,7 @@ def complete(
         report=report,
         people_served=people_served,
         photos=photos or [],
+        member_hours=[HoursLine(x.volunteer_id, x.hours, x.reason) for x in lines],
     )
 
 

@@ -222,6 +222,7 @@ def present_order(
                 "answered_at": a.answered_at,
                 "checked_in_at": a.checked_in_at,
                 "checked_out_at": a.checked_out_at,
+                "hours": a.service_record.hours if a.service_record_id else None,
             }
             for a in assignments
         ],

@@ -1,6 +1,7 @@
 """API schemas of the order workflow (input and output)."""
 
 from datetime import datetime
+from decimal import Decimal
 
 from ninja import Field, Schema
 from pydantic import BaseModel
@@ -104,6 +105,9 @@ class AssignmentOut(Schema):
     answered_at: datetime | None
     checked_in_at: datetime | None
     checked_out_at: datetime | None
+    hours: Decimal | None = Field(
+        None, description="the hours credited on completion (none: not served, or not yet)"
+    )
 
 
 class RatingOut(Schema):
@@ -135,6 +139,7 @@ class OrderDetail(OrderBase):
     dispatch_score: dict | list | None
     report: str
     people_served: int | None
+    members_needed: int = Field(1, description="members who must confirm before the start")
     review_due_at: datetime | None
     dispatch_due_at: datetime | None
     accept_due_at: datetime | None
@@ -185,10 +190,46 @@ class MembersIn(Schema):
 
 class AcceptIn(MembersIn):
     reason: str = Field("", max_length=300)
+    members_needed: int | None = Field(
+        None, ge=1, le=50, description="how many must confirm before the service can start"
+    )
 
 
 class GrabIn(MembersIn):
     team_id: int | None = None
+    members_needed: int | None = Field(None, ge=1, le=50)
+
+
+class HoursLineIn(Schema):
+    """The hours the leader confirms for one member on completion (0 = did not serve)."""
+
+    volunteer_id: int
+    hours: Decimal = Field(..., ge=0, le=24, decimal_places=2)
+    reason: str = Field("", max_length=200)
+
+
+class HoursDefaultOut(Schema):
+    """One serving member on the completion form: the default from the times and the
+    bounds; ``reason`` is required when the figure is far from the default."""
+
+    volunteer_id: int
+    volunteer_number: str
+    volunteer_name: str
+    default: Decimal
+    minimum: Decimal
+    maximum: Decimal
+
+
+class CandidateOut(Schema):
+    """A member the leader may name: free and skilled ones first."""
+
+    volunteer_id: int
+    volunteer_number: str
+    volunteer_name: str
+    free: bool
+    busy_order_id: int | None
+    skills: list[str]
+    blocked: bool = Field(description="a minor, and the work is risky")
 
 
 class RateIn(Schema):

@@ -16,5 +16,6 @@ urlpatterns = [
     path("follow-ups/<int:follow_up_id>/", views.follow_up_close, name="follow_up"),
     path("<int:order_id>/", views.order_detail, name="detail"),
     path("<int:order_id>/rate/", views.order_rate, name="rate"),
+    path("<int:order_id>/members/pick/", views.member_pick, name="pick_members"),
     path("<int:order_id>/<slug:action>/", views.order_act, name="act"),
 ]
