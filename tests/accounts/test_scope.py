@@ -105,3 +105,25 @@ def test_revoking_someone_elses_token_on_the_page_is_404(owner, outsider):
     assert client.post(f"/accounts/tokens/{theirs.id}/revoke/").status_code == 404
     theirs.refresh_from_db()
     assert theirs.revoked_at is None
+
+
+def test_staff_anywhere_and_reads_anywhere_are_one_rule_each(tree, owner):
+    """accounts.scope.is_staff_anywhere / reads_anywhere: a staff role anywhere (or system
+    admin) vs a reading role anywhere; a resident, a leader (read-only) and an anonymous
+    visitor are not staff."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from tests.factories import grant
+    from xinfeng.accounts.choices import Role
+    from xinfeng.accounts.scope import is_staff_anywhere, reads_anywhere
+
+    leader = UserFactory()
+    grant(leader, Role.LEADER, tree.city)
+    resident = UserFactory()
+    grant(resident, Role.RESIDENT, tree.v1)
+    admin = UserFactory(is_superuser=True)
+    assert is_staff_anywhere(owner) and reads_anywhere(owner)
+    assert is_staff_anywhere(admin) and reads_anywhere(admin)
+    assert not is_staff_anywhere(leader) and reads_anywhere(leader)
+    assert not is_staff_anywhere(resident) and not reads_anywhere(resident)
+    assert not is_staff_anywhere(AnonymousUser()) and not reads_anywhere(AnonymousUser())

@@ -49,6 +49,18 @@ def scope_paths(user, roles=READ_ROLES) -> list[str] | None:
     return kept
 
 
+def is_staff_anywhere(user) -> bool:
+    """Whether the user holds a staff role somewhere (or administers the system): the one
+    answer to "may this person use the staff pages at all" (the 管理 entry, 代点单, auto
+    dispatch, the staff project list). What they may do where is still ``has_role_at``."""
+    return bool(user is not None and user.is_authenticated) and scope_paths(user, STAFF_ROLES) != []
+
+
+def reads_anywhere(user) -> bool:
+    """Whether the user holds a reading role somewhere (staff or leader): the dashboard."""
+    return bool(user is not None and user.is_authenticated) and scope_paths(user, READ_ROLES) != []
+
+
 def restrict(qs: QuerySet, user, *, path_field: str = "region__path", roles=READ_ROLES) -> QuerySet:
     paths = scope_paths(user, roles)
     if paths is None:

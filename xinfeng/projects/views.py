@@ -7,8 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinfeng.accounts.choices import STAFF_ROLES
-from xinfeng.accounts.scope import can_manage, scope_paths
+from xinfeng.accounts.scope import can_manage, is_staff_anywhere
 from xinfeng.core.errors import DomainError, NotFound
 from xinfeng.volunteers.choices import ServiceCategory
 from xinfeng.volunteers.pickers import staff_sites
@@ -34,8 +33,7 @@ def menu(request):
         qs = qs.filter(status=ProjectStatus.ACTIVE)
     qs = qs.order_by("-is_provincial_demo", "name", "id")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    paths = scope_paths(request.user, STAFF_ROLES) if request.user.is_authenticated else []
-    staff = paths is None or bool(paths)
+    staff = is_staff_anywhere(request.user)
     return render(
         request,
         "projects/menu.html",

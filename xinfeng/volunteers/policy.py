@@ -21,7 +21,7 @@ from xinfeng.accounts.choices import STAFF_ROLES
 from xinfeng.accounts.scope import scope_paths
 from xinfeng.core.errors import NotAuthenticated, PermissionDenied
 from xinfeng.volunteers.choices import MembershipRole, MembershipStatus
-from xinfeng.volunteers.models import TeamMembership, Volunteer
+from xinfeng.volunteers.models import Team, TeamMembership, Volunteer
 
 GUARDIAN_CONSENT_AGE = 14
 ADULT_AGE = 18
@@ -61,16 +61,26 @@ def needs_guardian_consent(volunteer: Volunteer) -> bool:
     return age is not None and age < GUARDIAN_CONSENT_AGE
 
 
-def user_leads_team(user, team) -> bool:
-    """Whether ``user`` is an active leader (队长) of ``team``."""
-    if team is None or not user.is_authenticated:
-        return False
+def _leader_memberships(user):
     return TeamMembership.objects.filter(
-        team=team,
-        volunteer__user=user,
-        role=MembershipRole.LEADER,
-        status=MembershipStatus.ACTIVE,
-    ).exists()
+        volunteer__user=user, role=MembershipRole.LEADER, status=MembershipStatus.ACTIVE
+    )
+
+
+def user_leads_team(user, team) -> bool:
+    """Whether ``user`` is an active leader (队长) of ``team`` — the one answer to "leads this
+    team", used by orders (accept, name members, confirm hours), rooms (book for the team),
+    hours disputes and the volunteers pages."""
+    if team is None or user is None or not user.is_authenticated:
+        return False
+    return _leader_memberships(user).filter(team=team).exists()
+
+
+def led_teams(user):
+    """The active teams ``user`` actively leads, as a queryset of ``Team``."""
+    if user is None or not user.is_authenticated:
+        return Team.objects.none()
+    return Team.objects.filter(is_active=True, pk__in=_leader_memberships(user).values("team_id"))
 
 
 # Exports of personal data (names with full phones, service records) carry what `reveal`

@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 
 from xinfeng.accounts.scope import has_role_at, require_role_at
 from xinfeng.core.errors import Conflict, NotAuthenticated, PermissionDenied, ValidationFailed
+from xinfeng.core.validation import PLAN, check_window
 from xinfeng.places.models import Venue
-from xinfeng.volunteers.choices import MembershipRole, MembershipStatus
-from xinfeng.volunteers.models import Team, TeamMembership
+from xinfeng.volunteers.models import Team
+from xinfeng.volunteers.policy import user_leads_team
 
 from ..choices import BookingState
 from ..models import Activity, VenueBooking
@@ -36,6 +37,7 @@ def _span(starts_at: datetime, ends_at: datetime) -> str:
 def check_times(starts_at: datetime, ends_at: datetime) -> None:
     if starts_at is None or ends_at is None:
         raise ValidationFailed(_("请填写开始和结束时间。"), code="missing_time")
+    check_window(PLAN, starts_at=starts_at, ends_at=ends_at)
     if ends_at <= starts_at:
         raise ValidationFailed(_("结束时间必须晚于开始时间。"), code="end_before_start")
 
@@ -64,19 +66,34 @@ def find_clash(
     )
     if exclude_id is not None:
         qs = qs.exclude(pk=exclude_id)
-    return qs.select_related("team").order_by("starts_at", "id").first()
+    return qs.select_related("team", "activity").order_by("starts_at", "id").first()
 
 
 def clash_error(clash: VenueBooking) -> Conflict:
-    return Conflict(
-        _("该时段已被预约：%(title)s（%(span)s，%(holder)s）。")
-        % {
-            "title": clash.title,
-            "span": _span(clash.starts_at, clash.ends_at),
+    """Names the booking in the way once: an activity by its title (only once public: a
+    draft's title is not shown to whoever books the room), a group by who holds it and
+    what for."""
+    span = _span(clash.starts_at, clash.ends_at)
+    if clash.activity_id:
+        if clash.activity.is_public:
+            message = _("该时段已有活动“%(title)s”（%(span)s）。") % {
+                "title": clash.title,
+                "span": span,
+            }
+        else:
+            message = _("该时段已有一场筹备中的活动（%(span)s）。") % {"span": span}
+    elif clash.holder and clash.holder != clash.title:
+        message = _("该时段已被%(holder)s预约：%(title)s（%(span)s）。") % {
             "holder": clash.holder,
-        },
-        code="booking_clash",
-    )
+            "title": clash.title,
+            "span": span,
+        }
+    else:
+        message = _("该时段已被预约：%(title)s（%(span)s）。") % {
+            "title": clash.title,
+            "span": span,
+        }
+    return Conflict(message, code="booking_clash")
 
 
 def _lock_venue(venue: Venue) -> Venue:
@@ -90,14 +107,7 @@ def _lock_venue(venue: Venue) -> Venue:
 def _can_book(actor, venue: Venue, team: Team | None) -> bool:
     if has_role_at(actor, venue.site.region):
         return True
-    if team is None:
-        return False
-    return TeamMembership.objects.filter(
-        team=team,
-        volunteer__user=actor,
-        role=MembershipRole.LEADER,
-        status=MembershipStatus.ACTIVE,
-    ).exists()
+    return user_leads_team(actor, team)
 
 
 @transaction.atomic

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from xinfeng.accounts.scope import has_role_at
 from xinfeng.core.errors import DomainError, NotFound
-from xinfeng.volunteers.choices import MembershipRole, MembershipStatus
 from xinfeng.volunteers.models import Team
 from xinfeng.volunteers.pickers import parent_team_candidates
+from xinfeng.volunteers.policy import led_teams
 
 from .. import selectors, services
 from ..forms import BookingForm
@@ -32,12 +32,7 @@ def _bookable_teams(user, venue) -> tuple:
         return None, False
     if has_role_at(user, venue.site.region):
         return parent_team_candidates(user), True
-    led = Team.objects.filter(
-        is_active=True,
-        memberships__volunteer__user=user,
-        memberships__role=MembershipRole.LEADER,
-        memberships__status=MembershipStatus.ACTIVE,
-    ).order_by("name")
+    led = led_teams(user).order_by("name")
     return (led, False) if led.exists() else (None, False)
 
 

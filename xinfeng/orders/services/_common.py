@@ -14,7 +14,8 @@ from xinfeng.core.errors import Conflict, NotAuthenticated, PermissionDenied
 from xinfeng.places.models import Site
 from xinfeng.projects import models as project_defaults
 from xinfeng.volunteers.choices import MembershipRole, MembershipStatus
-from xinfeng.volunteers.models import Team, TeamMembership
+from xinfeng.volunteers.models import Team
+from xinfeng.volunteers.policy import user_leads_team
 
 from ..choices import STATE_DEADLINE_STEP, TRANSITIONS, Actor, OrderState
 from ..models import Order, OrderEvent
@@ -49,25 +50,8 @@ def require_user(actor) -> None:
         raise NotAuthenticated()
 
 
-def leads_team(user, team: Team | None) -> bool:
-    if team is None or user is None or not user.is_authenticated:
-        return False
-    return TeamMembership.objects.filter(
-        team=team,
-        volunteer__user=user,
-        role=MembershipRole.LEADER,
-        status=MembershipStatus.ACTIVE,
-    ).exists()
-
-
-def led_team_ids(user) -> list[int]:
-    if user is None or not user.is_authenticated:
-        return []
-    return list(
-        TeamMembership.objects.filter(
-            volunteer__user=user, role=MembershipRole.LEADER, status=MembershipStatus.ACTIVE
-        ).values_list("team_id", flat=True)
-    )
+# Team leadership has one home (volunteers.policy); orders names it as it always has.
+leads_team = user_leads_team
 
 
 def is_site_staff(user, order: Order) -> bool:
