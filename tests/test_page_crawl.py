@@ -106,13 +106,16 @@ class Forms(HTMLParser):
 
 
 def crawl(client: Client) -> tuple[int, int, list[str]]:
-    """Visit pages breadth-first from START; post each page's forms once. Returns (pages,
-    forms posted, failures)."""
+    """Visit pages breadth-first from START, then post each page's forms once. Returns (pages,
+    forms posted, failures): server errors, and links to a page that answers 403 (the menu
+    and the pages offer a person only what they may use, issue 12)."""
     queue = deque(START)
     seen_urls: set[str] = set()
     per_pattern: dict[str, int] = {}
     posted: set[str] = set()
     failures: list[str] = []
+    linked_from: dict[str, str] = {}
+    to_post: list[tuple[str, str, dict]] = []
     pages = forms = 0
     while queue and pages < PAGES_PER_ACCOUNT:
         url = queue.popleft()
@@ -128,6 +131,9 @@ def crawl(client: Client) -> tuple[int, int, list[str]]:
         if resp.status_code >= 500:
             failures.append(f"GET {url} → {resp.status_code}")
             continue
+        if resp.status_code == 403 and url not in START:
+            failures.append(f"GET {url} → 403 (linked from {linked_from.get(url, '?')})")
+            continue
         if resp.status_code != 200 or "text/html" not in resp.get("Content-Type", ""):
             continue
         parser = Forms()
@@ -135,6 +141,7 @@ def crawl(client: Client) -> tuple[int, int, list[str]]:
         for href in parser.links:
             target = urljoin(url, href.split("#")[0])
             if target.startswith("/") and not SKIP.search(target):
+                linked_from.setdefault(target, url)
                 queue.append(target)
         for form in parser.forms:
             action = urljoin(url, form["action"] or url)
@@ -142,10 +149,15 @@ def crawl(client: Client) -> tuple[int, int, list[str]]:
             if key in posted or SKIP.search(action) or not action.startswith("/"):
                 continue
             posted.add(key)
-            forms += 1
-            answer = client.post(action, form["data"])
-            if answer.status_code >= 500:
-                failures.append(f"POST {action} (from {url}) {form['data']} → {answer.status_code}")
+            to_post.append((action, url, form["data"]))
+    # Forms are posted after every page was read: a form posted untouched may take away the
+    # very role the following pages need (removing a site operator), which is no 403 a
+    # person meets by following links.
+    for action, url, data in to_post:
+        forms += 1
+        answer = client.post(action, data)
+        if answer.status_code >= 500:
+            failures.append(f"POST {action} (from {url}) {data} → {answer.status_code}")
     return pages, forms, failures
 
 
