@@ -111,7 +111,14 @@ def test_order_dispatch_accept_rate_on_a_phone(phone_as, world):  # noqa: F811
     # The member confirms, the team serves (through the services, as the pages above).
     services.assignment_answer(actor=w.member_a.user, order=order, confirm=True)
     services.order_start(actor=w.leader_a.user, order=order)
-    services.order_complete(actor=w.leader_a.user, order=order, report="为两位老人量了血压")
+    from xinfeng.orders.services.hours import HoursLine
+
+    services.order_complete(
+        actor=w.leader_a.user,
+        order=order,
+        report="为两位老人量了血压",
+        member_hours=[HoursLine(w.member_a.pk, 0)],  # the full flow is test_member_hours_flow
+    )
 
     # 评单: the resident rates.
     resident.goto(f"/orders/{order.pk}/")
