@@ -6,7 +6,7 @@ Lists use keyset pagination (``cursor``, ``limit``); with ``near_*`` the list is
 distance instead and returns at most ``limit`` rows.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,7 @@ from ninja.files import UploadedFile
 
 from xinfeng.core.errors import NotAuthenticated, NotFound, ValidationFailed
 from xinfeng.core.pagination import keyset_page
-from xinfeng.core.schema import DbId, Limit, SearchText
+from xinfeng.core.schema import DbId, Limit, QueryDate, SearchText
 from xinfeng.places.models import Site, Venue
 from xinfeng.regions.models import Region
 from xinfeng.volunteers.choices import ServiceCategory
@@ -115,7 +115,7 @@ def list_activities(
     region_id: DbId | None = None,
     site_id: DbId | None = None,
     category: ServiceCategory | None = None,
-    day: date | None = None,
+    day: QueryDate | None = None,
     q: SearchText | None = None,
     near_lat: float | None = None,
     near_lng: float | None = None,
@@ -178,7 +178,7 @@ def audience_by_month(
     request,
     region_id: DbId | None = None,
     site_id: DbId | None = None,
-    since: date | None = None,
+    since: QueryDate | None = None,
 ):
     return selectors.audience_by_month(region=_region(region_id), site=_site(site_id), since=since)
 
@@ -203,7 +203,7 @@ def get_news(request, news_id: DbId):
 
 
 @router.get("/venues/{venue_id}/bookings", response=list[BookingOut], auth=None)
-def venue_bookings(request, venue_id: DbId, start: date | None = None, days: int = 7):
+def venue_bookings(request, venue_id: DbId, start: QueryDate | None = None, days: int = 7):
     """Confirmed bookings of a room from ``start`` (default: this week) for ``days`` days."""
     if not (1 <= days <= 62):
         raise ValidationFailed(_("天数须在 1 到 62 之间。"), code="bad_days")

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinfeng.accounts.choices import STAFF_ROLES
 from xinfeng.accounts.scope import restrict
+from xinfeng.core.validation import PLAN, window_validator
 from xinfeng.places.models import Site, Venue
 from xinfeng.places.selectors import sites_managed_by
 from xinfeng.projects.models import Project
@@ -34,7 +35,10 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 def _dt(label):
     return forms.DateTimeField(
-        label=label, input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"], widget=DateTimeLocalInput()
+        label=label,
+        input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"],
+        widget=DateTimeLocalInput(),
+        validators=[window_validator(PLAN)],
     )
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict, StringConstraints
 
-from xinfeng.core.schema import DbId
+from xinfeng.core.schema import DbId, PatchSchema, PlanDateTime
 from xinfeng.volunteers.choices import ServiceCategory
 
 from .choices import CheckMethod, Eligibility, Mode, NewsKind, ViewKind
@@ -21,7 +21,7 @@ def _aware(value: datetime) -> datetime:
     return value
 
 
-Moment = Annotated[datetime, AfterValidator(_aware)]
+Moment = Annotated[PlanDateTime, AfterValidator(_aware)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 Text = Annotated[str, StringConstraints(max_length=5000)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)]
@@ -108,7 +108,9 @@ class ActivityIn(InSchema):
     is_cloud_lecture: bool = False
 
 
-class ActivityPatch(InSchema):
+class ActivityPatch(PatchSchema, InSchema):
+    nullable = frozenset({"project_id", "venue_id", "latitude", "longitude", "team_id"})
+
     title: Title | None = None
     category: ServiceCategory | None = None
     starts_at: Moment | None = None

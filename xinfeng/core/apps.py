@@ -8,9 +8,14 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
 
     def ready(self):
+        from django.db.backends.signals import connection_created
         from django.urls import register_converter
 
         from .converters import IdConverter
+        from .dbtime import on_connection_created
+
+        # Extreme stored dates are clamped on read, so one bad row cannot break a list.
+        connection_created.connect(on_connection_created, dispatch_uid="xinfeng.core.dbtime")
 
         # ``<id:pk>`` in any app's urls.py: ids that fit a 64-bit column, else a 404.
         register_converter(IdConverter, "id")

@@ -5,16 +5,93 @@ before it reaches the database (where SQLite raises OverflowError and PostgreSQL
 DataError). ``SearchText`` bounds free-text filters.
 """
 
-from typing import Annotated
+from datetime import date, datetime
+from typing import Annotated, Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
-from pydantic import Field, StringConstraints
+from ninja import Schema
+from pydantic import AfterValidator, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
+
+from .validation import BIRTH, PLAN, QUERY, RECORD, Window, window_error
 
 DB_ID_MAX = 2**63 - 1
 
 DbId = Annotated[int, Field(ge=1, le=DB_ID_MAX)]
 SearchText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
 Limit = Annotated[int, Field(ge=1, le=200)]
+
+
+def _in(window: Window):
+    def check(value):
+        error = window_error(value, window)
+        if error:
+            raise PydanticCustomError("out_of_window", error)
+        return value
+
+    return AfterValidator(check)
+
+
+_SPANS = {
+    "plan": "from 2000-01-01 to two years from today",
+    "record": "from 2000-01-01 to tomorrow",
+    "birth": "within the last 120 years, not in the future",
+}
+
+
+def _doc(window: Window) -> Any:
+    span = _SPANS.get(window.name, _SPANS["plan"])
+    return Field(description=f"Must lie {span} (local time, Asia/Shanghai).")
+
+
+# Dates and times people or programs enter, each held to its plausible window
+# (``core.validation``): plans (orders' wanted times, bookings, activities), records of what
+# happened (service hours), birth dates, and dates in filters.
+PlanDateTime = Annotated[datetime, _in(PLAN), _doc(PLAN)]
+PlanDate = Annotated[date, _in(PLAN), _doc(PLAN)]
+RecordDateTime = Annotated[datetime, _in(RECORD), _doc(RECORD)]
+RecordDate = Annotated[date, _in(RECORD), _doc(RECORD)]
+BirthDate = Annotated[date, _in(BIRTH), _doc(BIRTH)]
+QueryDate = Annotated[date, _in(QUERY), _doc(QUERY)]
+QueryDateTime = Annotated[datetime, _in(QUERY), _doc(QUERY)]
+
+
+class PatchSchema(Schema):
+    """Base of every PATCH body: a field left out is unchanged; ``null`` is accepted only
+    for the fields named in ``nullable`` (those whose value may be cleared, e.g. a parent
+    or a venue). For every other field ``null`` is a 422 naming the field, and the OpenAPI
+    document does not offer it (no ``null`` type, no ``default: null``)."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_null(cls, value, info):
+        if value is None and info.field_name not in cls.nullable:
+            raise PydanticCustomError(
+                "null_not_allowed", str(_PYDANTIC_MESSAGES["null_not_allowed"])
+            )
+        return value
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema, handler):
+        doc = handler(core_schema)
+        target = handler.resolve_ref_schema(doc)
+        for name, prop in target.get("properties", {}).items():
+            if name in cls.nullable:
+                continue
+            variants = prop.get("anyOf")
+            if variants:
+                kept = [v for v in variants if v.get("type") != "null"]
+                if len(kept) == 1:
+                    del prop["anyOf"]
+                    prop.update(kept[0])
+                else:
+                    prop["anyOf"] = kept
+            if "default" in prop and prop["default"] is None:
+                del prop["default"]
+        return doc
+
 
 # Chinese (translatable) wording for the pydantic errors API clients meet most; anything
 # else falls back to pydantic's own English message.
@@ -49,6 +126,7 @@ _PYDANTIC_MESSAGES = {
     "date_type": _("应为日期，例如 2024-05-01。"),
     "date_parsing": _("应为日期，例如 2024-05-01。"),
     "extra_forbidden": _("不允许的字段。"),
+    "null_not_allowed": _("不能为空值（null）；不修改时请省略此项。"),
 }
 
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from xinfeng.core.validation import PLAN, window_error
 from xinfeng.orders.choices import OPEN_STATES, OrderChannel, OrderState
 from xinfeng.orders.dispatch_score import haversine_km
 from xinfeng.orders.models import Order
@@ -177,9 +178,15 @@ def parse_coordinate(value: str | None, name: str, low: float, high: float) -> f
 def parse_when(value: str | None, name: str) -> datetime | None:
     if value is None or not value.strip():
         return None
-    when = parse_datetime(value.strip())
+    try:
+        when = parse_datetime(value.strip())
+    except ValueError:  # well formed but not a date (month 13, hour 25)
+        when = None
     if when is None:
         raise Open311Error(400, _("%(n)s 不是有效的 ISO 8601 时间。") % {"n": name})
+    error = window_error(when, PLAN)
+    if error:
+        raise Open311Error(400, f"{name}: {error}")
     if timezone.is_naive(when):
         when = timezone.make_aware(when)
     return when

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xinfeng.core.validation import PLAN, window_validator
 from xinfeng.places.models import Site
 from xinfeng.regions.choices import RegionLevel
 from xinfeng.regions.models import Region
@@ -13,6 +14,7 @@ from xinfeng.volunteers.pickers import site_picker
 from .choices import OrderChannel, RatingDimension, RatingLevel
 
 LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+IN_PLAN = window_validator(PLAN)
 
 
 # Orders are placed in a village/community (or a natural village below it); a province has
@@ -68,8 +70,12 @@ class OrderForm(forms.Form):
         max_value=150,
         help_text=_("项目限定服务对象（如老年人、少年儿童）时必填。"),
     )
-    wanted_from = forms.DateTimeField(label=_("希望服务时间"), required=False, widget=LOCAL)
-    wanted_until = forms.DateTimeField(label=_("最晚到"), required=False, widget=LOCAL)
+    wanted_from = forms.DateTimeField(
+        label=_("希望服务时间"), required=False, widget=LOCAL, validators=[IN_PLAN]
+    )
+    wanted_until = forms.DateTimeField(
+        label=_("最晚到"), required=False, widget=LOCAL, validators=[IN_PLAN]
+    )
     contact_name = forms.CharField(label=_("联系人"), max_length=50, required=False)
     contact_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)

@@ -7,6 +7,7 @@ from ninja import Field, Schema
 from pydantic import BaseModel
 
 from xinfeng.core.masking import mask_name, mask_phone
+from xinfeng.core.schema import PlanDateTime
 
 from .choices import OrderChannel, OrderState
 
@@ -20,8 +21,8 @@ class OrderIn(Schema):
     address: str = Field("", max_length=255)
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
-    wanted_from: datetime | None = None
-    wanted_until: datetime | None = None
+    wanted_from: PlanDateTime | None = None
+    wanted_until: PlanDateTime | None = None
     contact_name: str = Field("", max_length=50)
     contact_phone: str = Field("", max_length=20)
     beneficiary_age: int | None = Field(None, ge=0, le=150)

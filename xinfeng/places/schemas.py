@@ -6,7 +6,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict, field_validator
 
 from xinfeng.core.masking import mask_phone
-from xinfeng.core.schema import DbId
+from xinfeng.core.schema import DbId, PatchSchema, PlanDateTime
 
 from .choices import Department, Facility, PointKind, SiteLevel, VenueUse
 
@@ -118,13 +118,17 @@ class SiteIn(InSchema):
     facilities: list[Facility] = []
     guiding_departments: list[Department] = []
     is_complex: bool = False
-    active_from: datetime | None = None
-    active_until: datetime | None = None
+    active_from: PlanDateTime | None = None
+    active_until: PlanDateTime | None = None
 
     unique_choices = field_validator("facilities", "guiding_departments")(classmethod(_unique))
 
 
-class SitePatch(InSchema):
+class SitePatch(PatchSchema, InSchema):
+    nullable = frozenset(
+        {"parent_id", "latitude", "longitude", "responsible_user_id", "active_from", "active_until"}
+    )
+
     name: str | None = Field(None, min_length=1, max_length=120)
     point_kind: PointKind | None = None
     parent_id: DbId | None = None
@@ -141,8 +145,8 @@ class SitePatch(InSchema):
     facilities: list[Facility] | None = None
     guiding_departments: list[Department] | None = None
     is_complex: bool | None = None
-    active_from: datetime | None = None
-    active_until: datetime | None = None
+    active_from: PlanDateTime | None = None
+    active_until: PlanDateTime | None = None
 
     unique_choices = field_validator("facilities", "guiding_departments")(classmethod(_unique))
 
@@ -180,7 +184,9 @@ class VenueIn(InSchema):
     unique_uses = field_validator("uses")(classmethod(_unique))
 
 
-class VenuePatch(InSchema):
+class VenuePatch(PatchSchema, InSchema):
+    nullable = frozenset({"opens_at", "closes_at"})
+
     name: str | None = Field(None, min_length=1, max_length=100)
     uses: list[VenueUse] | None = None
     capacity: int | None = Field(None, ge=1, le=100000)

@@ -10,7 +10,7 @@ from xinfeng.accounts.choices import Role
 from xinfeng.accounts.models import RoleAssignment, User
 from xinfeng.accounts.scope import require_role_at
 from xinfeng.core.errors import ValidationFailed
-from xinfeng.core.validation import full_clean_or_raise
+from xinfeng.core.validation import PLAN, check_window, full_clean_or_raise
 from xinfeng.regions.models import Region
 
 from .models import Site, Venue
@@ -57,6 +57,7 @@ def site_create(*, actor, region: Region, **fields) -> Site:
     require_role_at(actor, region)
     _check_fields(fields, SITE_FIELDS - {"region"})
     site = Site(region=region, **fields)
+    check_window(PLAN, active_from=site.active_from, active_until=site.active_until)
     full_clean_or_raise(site)
     site.save()
     return site
@@ -76,6 +77,7 @@ def site_update(*, actor, site: Site, **fields) -> Site:
         require_role_at(actor, fields["region"])
     for key, value in fields.items():
         setattr(site, key, value)
+    check_window(PLAN, active_from=site.active_from, active_until=site.active_until)
     full_clean_or_raise(site)
     site.save()
     return site

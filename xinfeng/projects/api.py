@@ -7,6 +7,7 @@ from ninja import Field, Router, Schema, Status
 
 from xinfeng.core.errors import NotAuthenticated, ValidationFailed
 from xinfeng.core.pagination import keyset_page
+from xinfeng.core.schema import PatchSchema
 from xinfeng.places.selectors import site_get
 from xinfeng.regions.models import Region
 from xinfeng.volunteers.choices import ServiceCategory
@@ -67,7 +68,7 @@ class ProjectIn(Schema):
     area_ids: list[int] = Field(default_factory=list, max_length=500)
 
 
-class ProjectPatch(Schema):
+class ProjectPatch(PatchSchema):
     name: str | None = Field(None, min_length=2, max_length=120)
     category: ServiceCategory | None = None
     summary: str | None = Field(None, max_length=200)

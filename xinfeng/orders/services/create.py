@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from xinfeng.accounts.choices import STAFF_ROLES
 from xinfeng.accounts.scope import has_role_at
 from xinfeng.core.errors import NotFound, PermissionDenied, ValidationFailed
-from xinfeng.core.validation import full_clean_or_raise
+from xinfeng.core.validation import PLAN, check_window, full_clean_or_raise
 from xinfeng.notifications.services import notify
 from xinfeng.places.models import Site
 from xinfeng.projects.choices import AGE_RANGES, MAX_AGE, AgeGroup
@@ -38,6 +38,7 @@ MAX_KEY = 64
 def _validate_inputs(*, now, wanted_from, wanted_until, latitude, longitude, title, project):
     if (latitude is None) != (longitude is None):
         raise ValidationFailed(_("经纬度需同时填写。"), code="invalid_location")
+    check_window(PLAN, wanted_from=wanted_from, wanted_until=wanted_until)
     if wanted_from and wanted_until and wanted_until <= wanted_from:
         raise ValidationFailed(_("期望结束时间必须晚于开始时间。"), code="invalid_time")
     if wanted_from and wanted_from < now - WANTED_GRACE:
