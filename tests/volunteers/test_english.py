@@ -17,7 +17,10 @@ def test_catalog_is_complete():
 
 
 def test_registration_page_in_english(db):
+    from tests.factories import UserFactory
+
     client = Client()
+    client.force_login(UserFactory())  # a visitor signs up first (accounts), then registers
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get("/volunteers/register/").content.decode()
     assert "Volunteer registration" in html and "Date of birth" in html

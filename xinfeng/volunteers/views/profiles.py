@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -58,8 +59,11 @@ def privacy_notice(request):
 
 
 def register(request):
-    """Self-registration. Signed-in users register themselves; others also get an account
-    (phone + password) and are signed in."""
+    """Self-registration of the signed-in person. A visitor first signs up by phone and
+    SMS code (accounts) and is brought back here: one flow, one account."""
+    if not request.user.is_authenticated:
+        signup = reverse("accounts:signup")
+        return redirect(f"{signup}?next={reverse('volunteers:register')}")
     if selectors.volunteer_of(request.user) is not None:
         return redirect("volunteers:me")
     needs_password = not request.user.is_authenticated
