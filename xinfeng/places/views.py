@@ -2,8 +2,6 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from xinfeng.core.errors import NotFound
-
 from . import coverage, nearby, selectors
 from .cascade import region_cascade
 from .choices import SiteLevel
@@ -56,9 +54,6 @@ def site_directory(request):
 
 
 def site_detail(request, site_id: int):
-    try:
-        site = selectors.site_get(site_id=site_id)
-    except NotFound:
-        return render(request, "404.html", status=404)
+    site = selectors.site_get(site_id=site_id)
     venues = site.venues.filter(is_active=True).order_by("name")
     return render(request, "places/site_detail.html", {"site": site, "venues": venues})

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 
 from xinfeng.accounts.choices import STAFF_ROLES
 from xinfeng.accounts.selectors import user_by_identifier
-from xinfeng.core.errors import DomainError, NotFound, ValidationFailed
+from xinfeng.core.errors import DomainError, ValidationFailed
+from xinfeng.core.pages import apply_errors
 
 from . import selectors, services
 from .forms import OperatorForm, SiteForm, VenueForm
@@ -24,19 +25,6 @@ from .forms import OperatorForm, SiteForm, VenueForm
 
 def _not_found(request):
     return render(request, "404.html", status=404)
-
-
-def _apply_errors(form, exc: DomainError) -> None:
-    """Show a service's refusal next to the fields it names, or above the form."""
-    fields = getattr(exc, "fields", None) or {}
-    shown = False
-    for name, msgs in fields.items():
-        if name in form.fields:
-            for msg in msgs:
-                form.add_error(name, msg)
-            shown = True
-    if not shown:
-        form.add_error(None, str(exc.detail))
 
 
 def _responsible(form):
@@ -88,7 +76,7 @@ def manage_site_create(request):
                     actor=request.user, region=region, responsible_user=responsible, **fields
                 )
             except DomainError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("阵地已创建。"))
                 return redirect("places:manage_site", site_id=site.pk)
@@ -99,10 +87,7 @@ def manage_site_create(request):
 @login_required
 def manage_site(request, site_id: int):
     """Edit a site; the page also lists its venues and operators."""
-    try:
-        site = selectors.site_get_managed(user=request.user, site_id=site_id, roles=STAFF_ROLES)
-    except NotFound:
-        return _not_found(request)
+    site = selectors.site_get_managed(user=request.user, site_id=site_id, roles=STAFF_ROLES)
     regions = selectors.regions_managed_by(user=request.user)
     parents = selectors.parent_candidates(user=request.user).exclude(pk=site.pk)
     # The form edits a copy: ``site`` stays as stored for the page header and the service.
@@ -120,7 +105,7 @@ def manage_site(request, site_id: int):
                     **form.site_fields(),
                 )
             except DomainError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("已保存。"))
                 return redirect("places:manage_site", site_id=site.pk)
@@ -138,10 +123,7 @@ def manage_site(request, site_id: int):
 @login_required
 @require_POST
 def manage_operator_add(request, site_id: int):
-    try:
-        site = selectors.site_get_managed(user=request.user, site_id=site_id, roles=STAFF_ROLES)
-    except NotFound:
-        return _not_found(request)
+    site = selectors.site_get_managed(user=request.user, site_id=site_id, roles=STAFF_ROLES)
     form = OperatorForm(request.POST)
     if form.is_valid():
         try:
@@ -159,10 +141,7 @@ def manage_operator_add(request, site_id: int):
 @login_required
 @require_POST
 def manage_operator_remove(request, site_id: int, user_id: int):
-    try:
-        site = selectors.site_get_managed(user=request.user, site_id=site_id, roles=STAFF_ROLES)
-    except NotFound:
-        return _not_found(request)
+    site = selectors.site_get_managed(user=request.user, site_id=site_id, roles=STAFF_ROLES)
     user = site.operators.filter(pk=user_id).first()
     if user is None:
         return _not_found(request)
@@ -173,16 +152,13 @@ def manage_operator_remove(request, site_id: int, user_id: int):
 
 @login_required
 def manage_venue_create(request, site_id: int):
-    try:
-        site = selectors.site_get_managed(user=request.user, site_id=site_id, roles=STAFF_ROLES)
-    except NotFound:
-        return _not_found(request)
+    site = selectors.site_get_managed(user=request.user, site_id=site_id, roles=STAFF_ROLES)
     form = VenueForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.venue_create(actor=request.user, site=site, **form.cleaned_data)
         except DomainError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("场所已添加。"))
             return redirect("places:manage_site", site_id=site.pk)
@@ -194,16 +170,13 @@ def manage_venue_create(request, site_id: int):
 
 @login_required
 def manage_venue(request, venue_id: int):
-    try:
-        venue = selectors.venue_get_managed(user=request.user, venue_id=venue_id)
-    except NotFound:
-        return _not_found(request)
+    venue = selectors.venue_get_managed(user=request.user, venue_id=venue_id)
     form = VenueForm(request.POST or None, instance=copy.copy(venue))
     if request.method == "POST" and form.is_valid():
         try:
             services.venue_update(actor=request.user, venue=venue, **form.cleaned_data)
         except DomainError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect("places:manage_site", site_id=venue.site_id)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from xinfeng.accounts.scope import can_manage, is_staff_anywhere
 from xinfeng.core.errors import DomainError, NotFound
+from xinfeng.core.pages import apply_errors
 from xinfeng.volunteers.choices import ServiceCategory
 from xinfeng.volunteers.pickers import staff_sites
 
@@ -50,10 +51,7 @@ def menu(request):
 
 
 def detail(request, project_id: int):
-    try:
-        project = selectors.project_get(user=request.user, project_id=project_id)
-    except NotFound:
-        return render(request, "404.html", status=404)
+    project = selectors.project_get(user=request.user, project_id=project_id)
     user = request.user
     ctx = {
         "project": project,
@@ -78,8 +76,7 @@ def declare(request):
         try:
             project = services.project_declare(actor=request.user, site=site, **data)
         except DomainError as exc:
-            form.add_error(None, str(exc.detail))
-            status = exc.status
+            status = apply_errors(form, exc)
         else:
             messages.success(request, _("项目已申报，等待上级审核。"))
             return redirect("projects:detail", project.pk)
@@ -106,18 +103,16 @@ MOVES = {
 @login_required
 @require_POST
 def act(request, project_id: int, action: str):
+    project = selectors.project_get(user=request.user, project_id=project_id)
+    if action not in MOVES and action != "demo":
+        raise NotFound()
     try:
-        project = selectors.project_get(user=request.user, project_id=project_id)
         if action == "demo":
             services.project_set_demo(
                 actor=request.user, project=project, value=request.POST.get("value") == "1"
             )
-        elif action in MOVES:
-            MOVES[action](actor=request.user, project=project)
         else:
-            raise NotFound()
-    except NotFound:
-        return render(request, "404.html", status=404)
+            MOVES[action](actor=request.user, project=project)
     except DomainError as exc:
         messages.error(request, str(exc.detail))
     else:
