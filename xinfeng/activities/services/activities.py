@@ -16,6 +16,7 @@ from xinfeng.core.validation import full_clean_or_raise
 from xinfeng.notifications.services import notify
 from xinfeng.places.models import Site
 
+from .. import texts as T
 from ..choices import (
     ACTIVITY_TRANSITIONS,
     EDITABLE_STATES,
@@ -175,9 +176,8 @@ def activity_update(*, actor, activity: Activity, **fields) -> Activity:
         when = timezone.localtime(activity.starts_at)
         notify(
             recipients=_participants(activity),
-            title=_("活动变更：%(t)s") % {"t": activity.title},
-            body=_("新的时间地点：%(when)s，%(place)s")
-            % {"when": f"{when:%Y-%m-%d %H:%M}", "place": activity.place_label},
+            title=T.CHANGED(t=activity.title),
+            body=T.CHANGED_BODY(when=f"{when:%Y-%m-%d %H:%M}", place=activity.place_label),
             link=f"/activities/{activity.pk}/",
             kind="activity_changed",
         )
@@ -243,7 +243,7 @@ def activity_submit(*, actor, activity: Activity) -> Activity:
     _move(activity, ActivityAction.SUBMIT, actor)
     notify(
         recipients=_staff_of(activity.site.parent),
-        title=_("待审核活动：%(t)s") % {"t": activity.title},
+        title=T.TO_REVIEW(t=activity.title),
         body=activity.site.name,
         link=f"/activities/{activity.pk}/manage/",
         kind="activity_review",
@@ -277,7 +277,7 @@ def activity_approve(*, actor, activity: Activity) -> Activity:
     _move(activity, ActivityAction.APPROVE, actor)
     notify(
         recipients=[activity.created_by],
-        title=_("活动已审核通过：%(t)s") % {"t": activity.title},
+        title=T.APPROVED(t=activity.title),
         link=f"/activities/{activity.pk}/manage/",
         kind="activity_approved",
     )
@@ -295,7 +295,7 @@ def activity_reject(*, actor, activity: Activity, reason: str) -> Activity:
     _move(activity, ActivityAction.REJECT, actor, reason)
     notify(
         recipients=[activity.created_by],
-        title=_("活动被退回：%(t)s") % {"t": activity.title},
+        title=T.RETURNED(t=activity.title),
         body=reason,
         link=f"/activities/{activity.pk}/manage/",
         kind="activity_rejected",
@@ -317,7 +317,7 @@ def activity_cancel(*, actor, activity: Activity, reason: str) -> Activity:
     release_for_activity(activity, reason)
     notify(
         recipients=_participants(activity),
-        title=_("活动已取消：%(t)s") % {"t": activity.title},
+        title=T.CANCELLED(t=activity.title),
         body=reason,
         link=f"/activities/{activity.pk}/",
         kind="activity_cancelled",
@@ -374,7 +374,7 @@ def expire_unreviewed_activities(*, now: datetime | None = None) -> int:
         release_for_activity(activity, reason)
         notify(
             recipients=[activity.created_by],
-            title=_("活动未获审核已取消：%(t)s") % {"t": activity.title},
+            title=T.EXPIRED(t=activity.title),
             body=reason,
             link=f"/activities/{activity.pk}/manage/",
             kind="activity_expired",

@@ -31,6 +31,7 @@ from xinfeng.volunteers.models import ServiceRecord
 from xinfeng.volunteers.policy import hours_change_needs_reason, min_service_hours
 from xinfeng.volunteers.services.ledger import HOURS_STEP, hours_between, service_record_create
 
+from .. import texts as T
 from ..choices import ActivityState, CheckMethod
 from ..geo import haversine_m
 from ..models import Activity, ActivitySiteSettings, Attendance
@@ -413,8 +414,8 @@ def close_forgotten_checkouts(*, now: datetime | None = None) -> int:
                 closed += 1
             notify(
                 recipients=[a.user for a in pending],
-                title=_("已自动签退：%(t)s") % {"t": activity.title},
-                body=_("您未签退，系统已按活动结束时间自动签退，并标注为自动签退。"),
+                title=T.AUTO_CHECKOUT(t=activity.title),
+                body=T.AUTO_CHECKOUT_BODY,
                 link=f"/activities/{activity.pk}/",
                 kind="activity_auto_checkout",
             )

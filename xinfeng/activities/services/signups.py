@@ -17,6 +17,7 @@ from xinfeng.notifications.services import notify
 from xinfeng.volunteers.choices import MembershipStatus
 from xinfeng.volunteers.models import TeamMembership, Volunteer
 
+from .. import texts as T
 from ..choices import ActivityState, Eligibility, SignupState
 from ..models import Activity, Signup
 from ..permissions import can_organise
@@ -98,8 +99,8 @@ def promote_waitlist(activity: Activity, places: int) -> list[Signup]:
     bump(activity, signup_count=len(waiting), waitlist_count=-len(waiting))
     notify(
         recipients=[s.user for s in waiting],
-        title=_("候补成功：%(t)s") % {"t": activity.title},
-        body=_("有人取消报名，您已从候补转为正式报名。"),
+        title=T.PROMOTED(t=activity.title),
+        body=T.PROMOTED_BODY,
         link=f"/activities/{activity.pk}/",
         kind="activity_promoted",
     )
@@ -166,9 +167,8 @@ def send_reminders(*, now=None) -> int:
             when = timezone.localtime(a.starts_at)
             notify(
                 recipients=[signup.user],
-                title=_("活动提醒：%(t)s") % {"t": a.title},
-                body=_("%(when)s 开始，地点：%(place)s")
-                % {"when": f"{when:%m-%d %H:%M}", "place": a.place_label},
+                title=T.REMINDER(t=a.title),
+                body=T.REMINDER_BODY(when=f"{when:%m-%d %H:%M}", place=a.place_label),
                 link=f"/activities/{a.pk}/",
                 kind="activity_reminder",
             )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from xinfeng.core.errors import Conflict, NotAuthenticated, PermissionDenied, ValidationFailed
 from xinfeng.notifications.services import notify
+from xinfeng.volunteers import texts as T
 from xinfeng.volunteers.choices import MembershipRole, MembershipStatus
 from xinfeng.volunteers.models import HoursDispute, ServiceRecord
 from xinfeng.volunteers.policy import hours_dispute_window, may_resolve_hours_dispute
@@ -99,8 +100,10 @@ def hours_dispute_open(
         raise Conflict(_("这条记录已有待处理的申诉。"), code="dispute_open") from exc
     notify(
         recipients=_resolvers(root),
-        title=_("%(name)s 对服务时长提出申诉：%(what)s")
-        % {"name": root.volunteer.name, "what": root.description or root.get_source_type_display()},
+        title=T.DISPUTE_OPENED(
+            name=root.volunteer.name,
+            what=root.description or T.SOURCES.get(root.source_type, T.SOURCES["other"]),
+        ),
         body=reason,
         link=RESOLVE_LINK,
         kind="hours_dispute_opened",
@@ -153,9 +156,9 @@ def hours_dispute_resolve(*, actor, dispute: HoursDispute, hours=None, note: str
         notify(
             recipients=[record.volunteer.user],
             title=(
-                _("您的时长申诉已更正为 %(h)s 小时") % {"h": new_hours}
+                T.DISPUTE_UPHELD(h=str(new_hours))
                 if dispute.status == HoursDispute.Status.UPHELD
-                else _("您的时长申诉已处理：维持原时长")
+                else T.DISPUTE_REJECTED
             ),
             body=note,
             link=DISPUTES_LINK,

@@ -16,6 +16,7 @@ from xinfeng.core.errors import Conflict, NotAuthenticated, PermissionDenied, Va
 from xinfeng.core.validation import full_clean_or_raise
 from xinfeng.notifications.services import notify
 from xinfeng.places.models import Site
+from xinfeng.volunteers import texts as T
 from xinfeng.volunteers.choices import (
     MEMBERSHIP_TRANSITIONS,
     MembershipRole,
@@ -169,7 +170,7 @@ def team_join_request(*, actor, team: Team, message: str = "") -> TeamMembership
     )
     notify(
         recipients=_leader_users(team),
-        title=_("%(name)s 申请加入%(team)s") % {"name": volunteer.name, "team": team.name},
+        title=T.JOIN_REQUEST(name=volunteer.name, team=team.name),
         link=f"/volunteers/teams/{team.pk}/",
         kind="team_join_request",
     )
@@ -197,9 +198,7 @@ def membership_decide(*, actor, membership: TeamMembership, approve: bool) -> Te
         membership.joined_at = timezone.now()
     membership.save(update_fields=["status", "decided_by", "joined_at"])
     if membership.volunteer.user_id:
-        title = (_("您已加入%(team)s") if approve else _("%(team)s 未通过您的入队申请")) % {
-            "team": membership.team.name
-        }
+        title = (T.JOINED if approve else T.JOIN_REFUSED)(team=membership.team.name)
         notify(
             recipients=[membership.volunteer.user],
             title=title,
