@@ -209,3 +209,15 @@ def test_the_completion_form_keeps_what_was_typed_on_an_error(client, world, ser
     )
     assert resp.status_code == 302
     assert ServiceRecord.objects.get().hours == Decimal("0.90")
+
+
+def test_the_forms_speak_english(client, world, build, serving, crew):
+    order = build(OrderState.DISPATCHED)
+    client.force_login(world.leader_a.user)
+    client.cookies["django_language"] = "en"
+    html = client.get(f"/orders/{order.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "How many members are needed" in html and "Free" in html
+    assert "需要几名队员" not in html and "空闲" not in html
+    html = client.get(f"/orders/{serving.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Confirm each member&#x27;s service hours" in html or "Confirm each member's" in html
+    assert "确认每名队员的服务时长" not in html
