@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from xinfeng.core.models import AuditEvent
 
 from .audit_scope import audit_events_visible
-from .models import ApiToken, RoleAssignment, User
+from .models import ApiToken, Consent, DevSms, RoleAssignment, User
 from .scope import is_system_admin
 
 
@@ -75,4 +75,29 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DevSms)
+class DevSmsAdmin(SystemAdminOnly, admin.ModelAdmin):
+    """The development SMS backend's messages (sign-up codes while no gateway is set)."""
+
+    list_display = ["created_at", "phone", "text"]
+    search_fields = ["phone"]
+    readonly_fields = ["created_at", "phone", "text"]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Consent)
+class ConsentAdmin(SystemAdminOnly, admin.ModelAdmin):
+    list_display = ["user", "kind", "version", "given_at", "withdrawn_at"]
+    list_filter = ["kind"]
+    readonly_fields = ["user", "kind", "version", "given_at", "withdrawn_at"]
+
+    def has_add_permission(self, request, *args):
         return False
