@@ -1,32 +1,15 @@
 """Service hours API: records in scope, backfills (补录), corrections."""
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
-
-from django.conf import settings
-from django.utils.translation import gettext as _
 from ninja import Status
 
-from xinfeng.core.errors import NotFound, ValidationFailed
+from xinfeng.core.errors import NotFound
 from xinfeng.core.pagination import keyset_page
 from xinfeng.volunteers import selectors
 from xinfeng.volunteers.api.profiles import own_volunteer, region_or_404, require_user, router
 from xinfeng.volunteers.choices import ServiceSource
+from xinfeng.volunteers.params import parse_day
 from xinfeng.volunteers.schemas import BackfillIn, CorrectIn, RecordOut, RecordPage
 from xinfeng.volunteers.services import ledger as services
-
-
-def parse_day(value: str | None, *, end: bool = False) -> datetime | None:
-    """``YYYY-MM-DD`` as the start of that day in local time (``end``: of the next day)."""
-    if not value:
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValidationFailed(_("日期格式应为 YYYY-MM-DD。"), code="date_format") from exc
-    if end:
-        day += timedelta(days=1)
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
 @router.get("/records", response=RecordPage, summary="Service records in my scope")

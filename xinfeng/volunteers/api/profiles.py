@@ -203,7 +203,7 @@ def export_hours(
     since: str | None = None,
     until: str | None = None,
 ):
-    from xinfeng.volunteers.api.ledger import parse_day
+    from xinfeng.volunteers.params import parse_day
 
     require_may_export_personal_data(request.user)
     qs = selectors.service_record_list(

@@ -169,7 +169,7 @@ def _row_to_volunteer(row: dict, root: Region, regions: dict[str, Region]) -> Vo
 
 @transaction.atomic
 def import_create(*, actor, region: Region, file_name: str, content: bytes) -> VolunteerImport:
-    """Accept an uploaded sheet for import into ``region`` (staff there) and queue it."""
+    """Accept an uploaded sheet for import into ``region`` (staff there); the worker runs it."""
     require_role_at(actor, region)
     if not content:
         raise ValidationFailed(_("上传的文件是空的。"), code="file_empty")
@@ -184,9 +184,7 @@ def import_create(*, actor, region: Region, file_name: str, content: bytes) -> V
         file_sha256=hashlib.sha256(content).hexdigest(),
         content_encrypted=encrypt(base64.b64encode(content).decode()),
     )
-    from xinfeng.volunteers.tasks import run_volunteer_import
-
-    transaction.on_commit(lambda: run_volunteer_import.enqueue(job.pk))
+    # Queued by tasks.queue_new_import (post_save) once this transaction commits.
     return job
 
 

@@ -16,7 +16,7 @@ from xinfeng.core.errors import DomainError, NotFound, PermissionDenied
 from xinfeng.core.masking import mask_phone
 from xinfeng.places.cascade import region_cascade
 from xinfeng.volunteers import selectors
-from xinfeng.volunteers.api.ledger import parse_day
+from xinfeng.volunteers.params import parse_day
 from xinfeng.volunteers.api.profiles import XLSX
 from xinfeng.volunteers.choices import PoliticalStatus, RedemptionStatus, ServiceSource
 from xinfeng.volunteers.forms import (
