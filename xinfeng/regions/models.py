@@ -94,7 +94,7 @@ class Region(models.Model):
                     child.save()
 
     def compute_path(self) -> str:
-        prefix = self.parent.path if self.parent_id else ""
+        prefix = self.parent.path if self.parent is not None else ""
         return prefix + str(self.pk).zfill(PATH_SEGMENT)
 
     @property

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
@@ -28,7 +30,7 @@ FIELD_NAME_RE = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
 def region_label(region: Region) -> str:
-    parent = region.parent.name if region.parent_id else ""
+    parent = region.parent.name if region.parent is not None else ""
     return f"{parent} · {region.display_name}" if parent else region.display_name
 
 
@@ -40,10 +42,10 @@ def _region_search(qs: QuerySet, q: str) -> QuerySet:
 
 @dataclass(frozen=True)
 class Kind:
-    label: object
-    search: object
-    order: object
-    related: tuple
+    label: Callable[[Any], str]  # the text of one option
+    search: Callable[[QuerySet, str], QuerySet]  # narrow the queryset by the typed text
+    order: Callable[[], tuple]  # the order_by of the candidates
+    related: tuple  # select_related for the label
 
 
 # The registry of picker kinds. Regions are picked here; a higher app registers its own
