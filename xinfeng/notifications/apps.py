@@ -13,3 +13,7 @@ class NotificationsConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("texts")
+
+        from .third_party import relabel_third_party_apps
+
+        relabel_third_party_apps()
