@@ -3,6 +3,7 @@ through ``activities.services``, the same functions the API calls."""
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinfeng.accounts.choices import STAFF_ROLES
@@ -22,6 +23,7 @@ from xinfeng.volunteers.pickers import (
 )
 
 from .choices import Eligibility, Mode, NewsKind
+from .policy import has_started, start_problem
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -150,12 +152,29 @@ class ActivityForm(forms.Form):
         f["venue"].queryset = organiser_venues(user)
         f["team"].queryset = parent_team_candidates(user)
         f["project"].queryset = organiser_projects(user)
+        self.activity = activity
+        if activity is None or not has_started(activity):
+            # The phone's date picker offers no past start (the rule is start_problem).
+            now = timezone.localtime().strftime(DATETIME_FORMAT)
+            f["starts_at"].widget.attrs["min"] = now
+            f["ends_at"].widget.attrs["min"] = now
         if activity is not None:
             f["site"].widget = forms.Select()
             f["site"].queryset = Site.objects.filter(pk=activity.site_id)
             f["site"].disabled = True
             for name in ("venue", "team", "project"):
                 f[name].queryset = _keep(f[name].queryset, getattr(activity, f"{name}_id"))
+
+    def clean_starts_at(self):
+        """A start already past is refused here, at the field, when it is being set (a new
+        activity or a changed start), not later when the activity cannot be published."""
+        value = self.cleaned_data.get("starts_at")
+        if self.activity is not None and value == self.activity.starts_at:
+            return value
+        problem = start_problem(value)
+        if problem:
+            raise forms.ValidationError(problem, code="start_in_past")
+        return value
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)

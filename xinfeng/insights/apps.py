@@ -20,6 +20,7 @@ class InsightsConfig(AppConfig):
 
         from . import conf
         from .map_data import forget_sites
+        from .map_data import tiles as map_data_tiles
         from .tasks import refresh_rollups, request_rollup
 
         register_periodic(refresh_rollups, every_seconds=conf.ROLLUP_EVERY_SECONDS)
@@ -43,3 +44,9 @@ class InsightsConfig(AppConfig):
         # A site's page shows its mini map and a link to the site map (places names the slots).
         fill("places.site_detail.map", "insights/slots/site_minimap.html")
         fill("places.site_detail.map_links", "insights/slots/site_map_link.html")
+        # The order form's place: a pin on the configured tiles (nothing offline).
+        fill(
+            "orders.order_form.location",
+            "insights/slots/order_pin_map.html",
+            when=lambda context: bool(map_data_tiles()["url"]),
+        )

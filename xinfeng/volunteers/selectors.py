@@ -223,9 +223,17 @@ def service_record_get(*, user, record_id: int) -> ServiceRecord:
     return get_in_scope(rec, user, path_field="region__path", pk=record_id)
 
 
+# A points ledger reads newest first by the date of each line (a line recorded late for
+# an earlier service sits at that service's date), then by id.
+LEDGER_ORDER = ("-created_at", "-id")
+
+
 def points_entries(volunteer: Volunteer) -> QuerySet:
-    return PointsEntry.objects.filter(volunteer=volunteer).select_related(
-        "service_record", "redemption__reward"
+    """A volunteer's points ledger in ``LEDGER_ORDER`` (pages and API alike)."""
+    return (
+        PointsEntry.objects.filter(volunteer=volunteer)
+        .select_related("service_record", "redemption__reward")
+        .order_by(*LEDGER_ORDER)
     )
 
 

@@ -15,6 +15,7 @@ from xinfeng.core.errors import Conflict, PermissionDenied, ValidationFailed
 from xinfeng.core.validation import full_clean_or_raise
 from xinfeng.notifications.services import notify
 from xinfeng.places.models import Site
+from xinfeng.places.selectors import site_staff_users
 
 from .. import texts as T
 from ..choices import (
@@ -27,6 +28,7 @@ from ..choices import (
 )
 from ..models import Activity, ActivityEvent, ActivitySiteSettings, Signup
 from ..permissions import can_set_review, require_organiser, require_reviewer
+from ..policy import may_finish, may_publish, start_problem
 from ._common import check_image, lock
 from .rooms import book_for_activity, check_times, release_for_activity
 from .signups import promote_waitlist
@@ -63,8 +65,13 @@ def _apply_location(activity: Activity) -> None:
         activity.longitude = activity.site.longitude
 
 
-def _validate(activity: Activity) -> None:
+def _validate(activity: Activity, *, new_start: bool = False) -> None:
+    """``new_start``: the start is being set (a new activity, or a changed start), so it
+    must lie ahead (``policy.start_problem``): one in the past could never be published."""
     check_times(activity.starts_at, activity.ends_at)
+    problem = start_problem(activity.starts_at) if new_start else None
+    if problem:
+        raise ValidationFailed(problem, code="start_in_past", fields={"starts_at": [problem]})
     if activity.capacity is not None and activity.capacity < 1:
         raise ValidationFailed(_("名额至少为 1。"), code="invalid_capacity")
     full_clean_or_raise(activity, exclude=["region"])
@@ -137,7 +144,7 @@ def activity_create(
         **{k: v for k, v in fields.items() if v is not None or k in ("latitude", "longitude")},
     )
     _apply_location(activity)
-    _validate(activity)
+    _validate(activity, new_start=True)
     activity.save()
     _event(activity, ActivityAction.CREATE, "", actor)
     book_for_activity(activity=activity, actor=actor)
@@ -167,7 +174,7 @@ def activity_update(*, actor, activity: Activity, **fields) -> Activity:
             _("名额不能少于已报名人数（%(n)d）。") % {"n": activity.signup_count},
             code="capacity_below_signups",
         )
-    _validate(activity)
+    _validate(activity, new_start="starts_at" in changed)
     activity.save()
     book_for_activity(activity=activity, actor=actor)
     if activity.capacity > old_capacity:
@@ -214,22 +221,8 @@ def _review_needed(activity: Activity) -> bool:
 
 
 def _staff_of(site: Site | None) -> list:
-    """Who reviews for ``site``: its operators, its responsible person, and staff holding
-    a role at exactly its region (not everyone above, who would be flooded)."""
-    if site is None:
-        return []
-    from xinfeng.accounts.choices import STAFF_ROLES, Role
-    from xinfeng.accounts.models import User
-
-    people = {u.pk: u for u in site.operators.all()}
-    if site.responsible_user_id:
-        people[site.responsible_user_id] = site.responsible_user
-    roles = [r for r in STAFF_ROLES if r != Role.SYSTEM_ADMIN]
-    for u in User.objects.filter(
-        role_assignments__region_id=site.region_id, role_assignments__role__in=roles
-    ).distinct():
-        people.setdefault(u.pk, u)
-    return list(people.values())
+    """Who reviews for ``site``: the people who answer for it (places.selectors)."""
+    return site_staff_users(site)
 
 
 @transaction.atomic
@@ -252,7 +245,7 @@ def activity_submit(*, actor, activity: Activity) -> Activity:
 
 
 def _publish(activity: Activity, actor) -> Activity:
-    if activity.starts_at <= timezone.now():
+    if activity.state == ActivityState.DRAFT and not may_publish(activity):
         raise Conflict(_("活动开始时间已过，不能发布。"), code="already_started")
     return _move(activity, ActivityAction.PUBLISH, actor)
 
@@ -272,7 +265,7 @@ def activity_approve(*, actor, activity: Activity) -> Activity:
     """The level above approves a submitted activity: it is published."""
     require_reviewer(actor, activity)
     activity = lock(activity)
-    if activity.state == ActivityState.SUBMITTED and activity.starts_at <= timezone.now():
+    if activity.state == ActivityState.SUBMITTED and not may_publish(activity):
         raise Conflict(_("活动开始时间已过，不能发布。"), code="already_started")
     _move(activity, ActivityAction.APPROVE, actor)
     notify(
@@ -330,7 +323,7 @@ def activity_finish(*, actor, activity: Activity) -> Activity:
     """Mark a published activity finished once it has started."""
     require_organiser(actor, activity)
     activity = lock(activity)
-    if activity.starts_at > timezone.now():
+    if activity.state == ActivityState.PUBLISHED and not may_finish(activity):
         raise Conflict(_("活动尚未开始，不能结束。"), code="not_started")
     return _move(activity, ActivityAction.FINISH, actor)
 

@@ -9,9 +9,10 @@ from xinfeng.core.errors import Conflict, ValidationFailed
 from xinfeng.core.validation import full_clean_or_raise
 from xinfeng.places.models import Site
 
-from ..choices import ActivityState, NewsKind
+from ..choices import NewsKind
 from ..models import Activity, ActivityReport, News, ReportPhoto
 from ..permissions import require_organiser
+from ..policy import may_report
 from ._common import check_image
 
 MAX_PHOTOS = 12
@@ -61,9 +62,7 @@ def news_publish(*, actor, news: News) -> News:
 
 
 def _require_ended(activity: Activity) -> None:
-    if activity.state == ActivityState.FINISHED:
-        return
-    if activity.state == ActivityState.PUBLISHED and activity.starts_at <= timezone.now():
+    if may_report(activity):
         return
     raise Conflict(_("活动开始后才能撰写活动报道。"), code="not_started")
 

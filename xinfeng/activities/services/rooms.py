@@ -66,16 +66,21 @@ def find_clash(
     )
     if exclude_id is not None:
         qs = qs.exclude(pk=exclude_id)
-    return qs.select_related("team", "activity").order_by("starts_at", "id").first()
+    return (
+        qs.select_related("team", "activity", "venue__site__region")
+        .order_by("starts_at", "id")
+        .first()
+    )
 
 
-def clash_error(clash: VenueBooking) -> Conflict:
-    """Names the booking in the way once: an activity by its title (only once public: a
-    draft's title is not shown to whoever books the room), a group by who holds it and
+def clash_error(clash: VenueBooking, *, actor=None) -> Conflict:
+    """Names the booking in the way once: an activity by its title (a draft's title only
+    to staff of the room's site, as the room calendar does), a group by who holds it and
     what for."""
     span = _span(clash.starts_at, clash.ends_at)
     if clash.activity_id:
-        if clash.activity.is_public:
+        staff = actor is not None and has_role_at(actor, clash.venue.site.region)
+        if clash.activity.is_public or staff:
             message = _("该时段已有活动“%(title)s”（%(span)s）。") % {
                 "title": clash.title,
                 "span": span,
@@ -138,7 +143,7 @@ def booking_create(
     check_opening_hours(venue, starts_at, ends_at)
     clash = find_clash(venue, starts_at, ends_at)
     if clash is not None:
-        raise clash_error(clash)
+        raise clash_error(clash, actor=actor)
     return VenueBooking.objects.create(
         venue=venue,
         title=title[:120],
@@ -191,7 +196,7 @@ def book_for_activity(*, activity: Activity, actor) -> VenueBooking | None:
     exclude = current.pk if current and current.venue_id == venue.pk else None
     clash = find_clash(venue, activity.starts_at, activity.ends_at, exclude_id=exclude)
     if clash is not None:
-        raise clash_error(clash)
+        raise clash_error(clash, actor=actor)
     if current:
         VenueBooking.objects.filter(pk=current.pk).update(state=BookingState.CANCELLED)
     return VenueBooking.objects.create(

@@ -23,6 +23,7 @@ from ..choices import ActivityState
 from ..forms import ActivityForm, HeadcountForm, ReportForm, SiteSettingsForm
 from ..models import ActivityReport, ActivitySiteSettings, Signup
 from ..permissions import can_organise, can_review, can_set_review
+from ..policy import has_started, organiser_actions
 from .common import not_found
 
 ACTIONS = {"submit", "publish", "approve", "reject", "cancel", "finish"}
@@ -57,7 +58,14 @@ def _save_form(request, form, save):
         try:
             return save(form.service_fields()), 200
         except DomainError as exc:
-            form.add_error(None, str(exc.detail))
+            # A service's refusal goes next to the field it concerns, when it names one.
+            fields = {
+                k: v for k, v in (getattr(exc, "fields", None) or {}).items() if k in form.fields
+            }
+            for name, msgs in fields.items():
+                form.add_error(name, msgs)
+            if not fields:
+                form.add_error(None, str(exc.detail))
             return None, exc.status
     return None, 400 if form.errors else 200
 
@@ -135,6 +143,9 @@ def _manage_context(request, activity, **extra):
         ),
         "booking": activity.bookings.filter(state="confirmed").select_related("venue").first(),
         "can_organise": can_organise(request.user, activity),
+        "actions": organiser_actions(activity, request.user),
+        "start_passed": activity.state in (ActivityState.DRAFT, ActivityState.SUBMITTED)
+        and has_started(activity),
         "hours_rows": services.hours_pending(activity),
     }
     ctx.update(extra)

@@ -71,6 +71,8 @@
       document.getElementById("id_latitude").value = pos.coords.latitude.toFixed(6);
       document.getElementById("id_longitude").value = pos.coords.longitude.toFixed(6);
       say("done");
+      // Tell the page (a pin map, a "clear" button) where the person is.
+      btn.dispatchEvent(new CustomEvent("xf:located", { bubbles: true, detail: { lat: pos.coords.latitude, lng: pos.coords.longitude } }));
     }, function () { say("failed"); });
   });
 })();

@@ -134,7 +134,10 @@ def my_consents(request, payload: ConsentIn):
 @router.get("/me/points", response=PointsPage, summary="My points ledger")
 def my_points(request, cursor: str | None = None, limit: int = 50):
     items, nxt = keyset_page(
-        selectors.points_entries(own_volunteer(request)), cursor=cursor, limit=limit
+        selectors.points_entries(own_volunteer(request)),
+        cursor=cursor,
+        limit=limit,
+        ordering=selectors.LEDGER_ORDER,
     )
     return {"items": items, "next_cursor": nxt}
 
@@ -278,7 +281,12 @@ def guardian_consent(request, volunteer_id: int, payload: GuardianConsentIn):
 )
 def volunteer_points(request, volunteer_id: int, cursor: str | None = None, limit: int = 50):
     volunteer = selectors.volunteer_get(user=request.user, volunteer_id=volunteer_id)
-    items, nxt = keyset_page(selectors.points_entries(volunteer), cursor=cursor, limit=limit)
+    items, nxt = keyset_page(
+        selectors.points_entries(volunteer),
+        cursor=cursor,
+        limit=limit,
+        ordering=selectors.LEDGER_ORDER,
+    )
     return {"items": items, "next_cursor": nxt}
 
 

@@ -246,7 +246,7 @@ def me_points(request):
     volunteer, redirect_ = _own_or_register(request)
     if redirect_:
         return redirect_
-    page = Paginator(selectors.points_entries(volunteer).order_by("-id"), 30).get_page(
+    page = Paginator(selectors.points_entries(volunteer), 30).get_page(
         request.GET.get("page")
     )
     redemptions = volunteer.redemptions.select_related("reward", "site").order_by("-id")[:20]

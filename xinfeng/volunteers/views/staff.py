@@ -165,7 +165,7 @@ def volunteer_detail(request, volunteer_id: int):
         "records": selectors.own_records(v).order_by("-started_at", "-id")[:20],
         "memberships": v.memberships.select_related("team").order_by("status", "-id"),
         "certs": v.certificates.defer("pdf").order_by("-id"),
-        "points": selectors.points_entries(v).order_by("-id")[:10],
+        "points": selectors.points_entries(v)[:10],
         "is_staff": is_staff,
         "cert_form": CertificateForm(sites=_staff_sites(request.user)),
         "guardian_form": GuardianForm(),
