@@ -178,14 +178,17 @@ def phone_code_send(
         )
         quota.last_sent_at = now
         quota.save(update_fields=["last_sent_at"])
-    # Sent after the row and the quota are committed, outside the lock: a slow gateway
-    # must not hold the number's row.
+    # Sent after the row and the quota are committed, outside the lock. A number that gets
+    # no code goes through the same call (see accounts.sms: same work, same time).
+    message = None
     if real:
         text = str(SMS_TEXT[purpose]) % {"code": code}
-        send_sms(phone=phone, template="code", params={"code": code}, text=text)
+        message = {"phone": phone, "template": "code", "params": {"code": code}, "text": text}
     elif purpose == CodePurpose.SIGNUP:
         # The owner of a registered number learns how to get in; the page says nothing.
-        send_sms(phone=phone, template="registered", params={}, text=str(ALREADY_REGISTERED_TEXT))
+        text = str(ALREADY_REGISTERED_TEXT)
+        message = {"phone": phone, "template": "registered", "params": {}, "text": text}
+    send_sms(message)
     interval = int(getattr(settings, "XINFENG_SMS_INTERVAL", 60))
     return CodeSent(detail=str(CODE_SENT), expires_in=_ttl(), resend_in=interval)
 

@@ -53,6 +53,7 @@ class LoggingSmsBackend:
     the codes in clear for their 5 minutes."""
 
     status = "logged"
+    inline = True  # a log line and a row: sent during the request (accounts.sms)
 
     def send(self, *, user, title: str, body: str, link: str) -> str:
         phone = getattr(user, "phone", "") or ""
