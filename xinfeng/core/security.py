@@ -58,7 +58,7 @@ def content_security_policy(nonce: str) -> str:
             f"img-src {img}",
             "font-src 'self' data:",
             "connect-src 'self'",
-            "media-src 'self'",
+            "media-src 'self' blob:",  # hls.js plays through MediaSource (blob: URLs)
             "worker-src 'self' blob:",
             "object-src 'none'",
             "base-uri 'self'",
