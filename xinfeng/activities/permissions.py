@@ -6,6 +6,7 @@ is reviewed by its institute, an institute's by the center.
 """
 
 from xinfeng.accounts.scope import has_role_at, require_role_at
+from xinfeng.places.policy import level_above_region
 
 from .models import Activity
 
@@ -18,11 +19,8 @@ def require_organiser(user, activity: Activity) -> None:
     require_role_at(user, activity.region)
 
 
-def site_review_region(site):
-    """Where the level above a site sits: its parent site's region (the site's own region
-    for the top site)."""
-    parent = site.parent
-    return parent.region if parent is not None else site.region
+# The level above a site reviews (places.policy: one home for "the level above a site").
+site_review_region = level_above_region
 
 
 def review_region(activity: Activity):

@@ -5,7 +5,8 @@ import re
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
-from xinfeng.accounts.choices import READ_ROLES, STAFF_ROLES
+from xinfeng.accounts.choices import READ_ROLES, STAFF_ROLES, Role
+from xinfeng.accounts.models import User
 from xinfeng.accounts.scope import get_in_scope, restrict, scope_paths
 from xinfeng.core.errors import NotFound, ValidationFailed
 from xinfeng.regions.models import PATH_SEGMENT, Region, subtree_q
@@ -156,3 +157,22 @@ def venue_get(*, venue_id: int) -> Venue:
     if venue is None:
         raise NotFound()
     return venue
+
+
+# Staff roles of the people who answer for a site at its own level (not the system admins,
+# who hold every region and would be flooded).
+ANSWERING_ROLES = tuple(r for r in STAFF_ROLES if r != Role.SYSTEM_ADMIN)
+
+
+def site_staff_users(site: Site | None) -> list:
+    """Who answers for a site: its operators, its responsible person, and staff roles held
+    at exactly its region (the people one would call at that level). One query. Orders'
+    notices and escalations and activities' review requests all go to them."""
+    if site is None:
+        return []
+    q = Q(sites_operated=site) | Q(
+        role_assignments__region_id=site.region_id, role_assignments__role__in=ANSWERING_ROLES
+    )
+    if site.responsible_user_id:
+        q |= Q(pk=site.responsible_user_id)
+    return list(User.objects.filter(q, is_active=True).distinct())

@@ -13,6 +13,7 @@ from xinfeng.accounts.scope import has_role_at, require_role_at
 from xinfeng.core.errors import Conflict, ValidationFailed
 from xinfeng.core.validation import full_clean_or_raise
 from xinfeng.places.models import Site
+from xinfeng.places.policy import level_above_region
 
 from .choices import PROJECT_TRANSITIONS, ProjectStatus
 from .models import Project
@@ -33,8 +34,8 @@ EDITABLE = {
 }
 
 
-def approver_region(site: Site):
-    return site.parent.region if site.parent_id else site.region
+# The level above approves (places.policy: one home for "the level above a site").
+approver_region = level_above_region
 
 
 def can_approve(user, project: Project) -> bool:

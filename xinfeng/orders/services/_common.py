@@ -4,14 +4,13 @@ notify. Every state change goes through ``guard`` and ``move``."""
 
 from datetime import datetime
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from xinfeng.accounts.choices import STAFF_ROLES, Role
 from xinfeng.accounts.models import User
-from xinfeng.accounts.scope import has_role_at
 from xinfeng.core.errors import Conflict, NotAuthenticated, PermissionDenied
+from xinfeng.places import policy as site_policy
 from xinfeng.places.models import Site
+from xinfeng.places.selectors import site_staff_users as places_site_staff_users
 from xinfeng.projects import models as project_defaults
 from xinfeng.volunteers.choices import MembershipRole, MembershipStatus
 from xinfeng.volunteers.models import Team
@@ -27,7 +26,6 @@ DEFAULT_WITHIN = {
     "start": project_defaults.DEFAULT_START_WITHIN,
     "rate": project_defaults.DEFAULT_RATE_WITHIN,
 }
-SITE_STAFF_ROLES = (Role.STATION_OPERATOR, Role.INSTITUTE_ADMIN, Role.CENTER_ADMIN)
 
 
 def order_link(order: Order) -> str:
@@ -55,10 +53,8 @@ leads_team = user_leads_team
 
 
 def is_site_staff(user, order: Order) -> bool:
-    """Staff of the site now responsible for the order (a role at its region or above)."""
-    return bool(user and user.is_authenticated) and has_role_at(
-        user, order.site.region, STAFF_ROLES
-    )
+    """Staff of the site now responsible for the order (places.policy.is_site_staff)."""
+    return site_policy.is_site_staff(user, order.site)
 
 
 def is_requester(user, order: Order) -> bool:
@@ -172,15 +168,8 @@ def event(
     )
 
 
-def site_staff_users(site: Site) -> list[User]:
-    """Who answers for a site: its operators, its responsible person, and staff roles held
-    at exactly its region (the people one would call at that level). One query."""
-    q = Q(sites_operated=site) | Q(
-        role_assignments__region_id=site.region_id, role_assignments__role__in=SITE_STAFF_ROLES
-    )
-    if site.responsible_user_id:
-        q |= Q(pk=site.responsible_user_id)
-    return list(User.objects.filter(q, is_active=True).distinct())
+# Who answers for a site has one home (places.selectors.site_staff_users).
+site_staff_users = places_site_staff_users
 
 
 def team_leader_users(team: Team | None) -> list[User]:
