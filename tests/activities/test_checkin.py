@@ -100,16 +100,20 @@ def test_geofence_from_far_away_is_refused(running, people):
 
 
 def test_geofence_radius_is_configurable_per_site(running, people, tree):
-    ActivitySiteSettings.objects.create(site=tree.st1, geofence_radius_m=4000)
+    # 29.28 is ~3336 m north of the station: outside a 3000 m radius, inside 4000 m.
+    settings = ActivitySiteSettings.objects.create(site=tree.st1, geofence_radius_m=3000)
     (a,) = people(1)
-    services.attendance_check_in(
-        actor=a,
-        activity=running,
-        method="geofence",
-        latitude=29.28,
-        longitude=115.8,
-        location_consent=True,
-    )
+    far = {"method": "geofence", "latitude": 29.28, "longitude": 115.8, "location_consent": True}
+    with pytest.raises(ValidationFailed) as exc:
+        services.attendance_check_in(actor=a, activity=running, **far)
+    assert exc.value.code == "too_far"
+    assert not Attendance.objects.exists()
+    settings.geofence_radius_m = 4000
+    settings.save()
+    att = services.attendance_check_in(actor=a, activity=running, **far)
+    assert att.check_in_method == "geofence"
+    assert 3300 <= att.distance_m <= 3400
+    assert Activity.objects.get(pk=running.pk).checkin_count == 1
 
 
 def test_geofence_needs_location_consent(running, people, make_volunteer):

@@ -122,8 +122,15 @@ def test_cancelled_booking_frees_the_slot(venue, owner):
         "ends_at": start + timedelta(hours=1),
     }
     first = services.booking_create(title="读书会", **kw)
+    with pytest.raises(Conflict) as exc:  # the slot is taken while the first stands
+        services.booking_create(title="读书会（改）", **kw)
+    assert exc.value.code == "booking_clash"
     services.booking_cancel(actor=owner, booking=first, reason="改期")
-    services.booking_create(title="读书会（改）", **kw)
+    second = services.booking_create(title="读书会（改）", **kw)
+    first.refresh_from_db()
+    assert first.state == "cancelled"
+    assert (second.state, second.starts_at) == ("confirmed", start)
+    assert list(VenueBooking.objects.filter(venue=venue, state="confirmed")) == [second]
 
 
 def test_moving_an_activity_rebooks_its_room(make_activity, venue, owner):
