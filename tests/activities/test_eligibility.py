@@ -3,7 +3,7 @@ project an activity belongs to, and the API list's filters: each with clear 4xx.
 
 import pytest
 
-from tests.orders.factories import ProjectFactory, TeamFactory, join
+from tests.factories import ProjectFactory, TeamFactory, join
 from xinfeng.activities import services
 from xinfeng.activities.models import Activity, Signup
 from xinfeng.core.errors import PermissionDenied, ValidationFailed

@@ -8,8 +8,7 @@ from datetime import timedelta
 import pytest
 
 from tests.activities.conftest import soon
-from tests.factories import VenueFactory
-from tests.orders.factories import ProjectFactory, TeamFactory
+from tests.factories import ProjectFactory, TeamFactory, VenueFactory
 from xinfeng.activities.models import Activity, News, VenueBooking
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,7 @@ import pytest
 from django.db import close_old_connections, connection
 
 from tests.activities.conftest import slow_inserts, soon
-from tests.factories import UserFactory
-from tests.orders.factories import TeamFactory, join
+from tests.factories import TeamFactory, UserFactory, join
 from xinfeng.activities import services
 from xinfeng.activities.models import Activity, VenueBooking
 from xinfeng.core.errors import Conflict, PermissionDenied

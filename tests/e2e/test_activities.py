@@ -7,8 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.factories import RegionFactory, SiteFactory
-from tests.orders.factories import TeamFactory
+from tests.factories import RegionFactory, SiteFactory, TeamFactory
 from xinfeng.activities import services
 from xinfeng.activities.models import Activity
 from xinfeng.regions.choices import RegionLevel

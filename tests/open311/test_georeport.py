@@ -15,8 +15,8 @@ from xinfeng.orders.choices import OrderChannel, OrderState
 from xinfeng.orders.models import Order, OrderEvent
 from xinfeng.projects.choices import ProjectStatus
 
-from ..factories import UserFactory
-from ..orders.factories import ProjectFactory, make_order
+from ..factories import ProjectFactory, UserFactory
+from ..orders.factories import make_order
 
 BASE = "/open311/v2/"
 

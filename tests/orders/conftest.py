@@ -12,8 +12,8 @@ from xinfeng.accounts.choices import Role
 from xinfeng.orders.choices import AssignmentStatus, OrderState
 from xinfeng.orders.models import OrderAssignment, OrderRating
 
-from ..factories import UserFactory, grant
-from .factories import ProjectFactory, TeamFactory, VolunteerFactory, join, make_order
+from ..factories import ProjectFactory, TeamFactory, UserFactory, VolunteerFactory, grant, join
+from .factories import make_order
 
 
 @pytest.fixture

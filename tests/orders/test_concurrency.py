@@ -16,8 +16,7 @@ from xinfeng.accounts.models import ApiToken
 from xinfeng.orders.choices import OrderAction, OrderState
 from xinfeng.orders.models import Order, OrderAssignment, OrderEvent
 
-from ..factories import UserFactory
-from .factories import TeamFactory, VolunteerFactory, join
+from ..factories import TeamFactory, UserFactory, VolunteerFactory, join
 
 N_TEAMS = 12
 
@@ -61,7 +60,7 @@ def teams(world):
         leader = VolunteerFactory(
             home_region=world.tree.v1, user=UserFactory(username=f"grab_leader{i}")
         )
-        member = VolunteerFactory(home_region=world.tree.v1)
+        member = VolunteerFactory(home_region=world.tree.v1, with_user=True)
         join(team, leader, leader=True)
         join(team, member)
         _t, raw = ApiToken.issue(user=leader.user, name="test")
@@ -150,7 +149,7 @@ def _one_team_with_room_for(world, n: int):
         service_categories=["health"],
     )
     leader = VolunteerFactory(home_region=world.tree.v1, user=UserFactory(username="cap_leader"))
-    member = VolunteerFactory(home_region=world.tree.v1)
+    member = VolunteerFactory(home_region=world.tree.v1, with_user=True)
     join(team, leader, leader=True)
     join(team, member)
     _t, raw = ApiToken.issue(user=leader.user, name="test")

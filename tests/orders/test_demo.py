@@ -12,7 +12,7 @@ from xinfeng.orders.choices import FollowUpStatus, OrderState
 from xinfeng.orders.models import FollowUp, Order, OrderEvent
 from xinfeng.projects.models import Project
 
-from .factories import TeamFactory, VolunteerFactory, join
+from ..factories import TeamFactory, VolunteerFactory, join
 
 NAMED = [
     "颐养之家",

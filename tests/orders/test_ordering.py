@@ -200,11 +200,9 @@ def test_dispatch_to_a_full_team_is_refused(world, build, api_as):
 
 
 def test_dispatch_stays_inside_the_county_unless_the_project_names_the_team(world, build, api_as):
-    from tests.factories import RegionFactory, SiteFactory
+    from tests.factories import RegionFactory, SiteFactory, TeamFactory
     from xinfeng.places.choices import SiteLevel
     from xinfeng.regions.choices import RegionLevel
-
-    from .factories import TeamFactory
 
     far_county = RegionFactory(name="德安县", code="360426000000", level=RegionLevel.COUNTY)
     far_center = SiteFactory(name="德安县实践中心", level=SiteLevel.CENTER, region=far_county)

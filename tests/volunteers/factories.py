@@ -1,16 +1,27 @@
-"""Factories and helpers for volunteer tests."""
+"""Helpers for volunteer tests (model factories are in tests/factories.py, re-exported here
+for the tests that import them from this module)."""
 
 from datetime import date, timedelta
 
-import factory
 from django.utils import timezone
 
-from tests.factories import RegionFactory, SiteFactory
-from xinfeng.volunteers.choices import MembershipRole, MembershipStatus, ServiceSource, TeamType
+from tests.factories import RewardFactory, TeamFactory, VolunteerFactory, join
+from xinfeng.volunteers.choices import MembershipRole, ServiceSource
 from xinfeng.volunteers.identity import resident_id_check_char
-from xinfeng.volunteers.models import Reward, Team, TeamMembership, Volunteer
+from xinfeng.volunteers.models import TeamMembership
 from xinfeng.volunteers.services.ledger import service_record_create
 from xinfeng.volunteers.services.profiles import PRIVACY_NOTICE_VERSION
+
+__all__ = [
+    "RewardFactory",
+    "TeamFactory",
+    "VolunteerFactory",
+    "credit",
+    "make_id",
+    "member",
+    "registration_data",
+    "years_ago",
+]
 
 
 def make_id(birth: date = date(1990, 5, 17), seq: int = 123, area: str = "360482") -> str:
@@ -41,46 +52,9 @@ def registration_data(region, **overrides) -> dict:
     return data
 
 
-class VolunteerFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Volunteer
-
-    number = factory.Sequence(lambda n: f"ZY2099{n:06d}")
-    name = factory.Sequence(lambda n: f"志愿者{n}")
-    birth_date = date(1985, 3, 1)
-    phone = factory.Sequence(lambda n: f"139{n:08d}")
-    home_region = factory.SubFactory(RegionFactory)
-    privacy_notice_version = PRIVACY_NOTICE_VERSION
-
-
-class TeamFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Team
-
-    name = factory.Sequence(lambda n: f"志愿服务队{n}")
-    team_type = TeamType.VILLAGE
-    home_site = factory.SubFactory(SiteFactory)
-    region = factory.LazyAttribute(lambda o: o.home_site.region)
-
-
-class RewardFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Reward
-
-    site = factory.SubFactory(SiteFactory)
-    name = factory.Sequence(lambda n: f"洗衣液{n}")
-    points_cost = 50
-    stock = 10
-
-
 def member(team, volunteer, role=MembershipRole.MEMBER) -> TeamMembership:
-    return TeamMembership.objects.create(
-        team=team,
-        volunteer=volunteer,
-        role=role,
-        status=MembershipStatus.ACTIVE,
-        joined_at=timezone.now(),
-    )
+    """``join`` (tests/factories.py) with the role spelled out."""
+    return join(team, volunteer, leader=role == MembershipRole.LEADER)
 
 
 def credit(volunteer, region, hours: float = 2, days_ago: int = 3, **kw):
