@@ -83,7 +83,8 @@ def test_the_whole_flow_through_the_pages(client, world):
     html = _follow(
         client,
         f"/orders/{order.pk}/complete/",
-        {"report": "量了血压", "people_served": 3, "photos": photo},
+        # Start and completion a moment apart: the member's default is ~0 h; 0 = no record.
+        {"report": "量了血压", "people_served": 3, "photos": photo, f"hours_{w.member_a.pk}": "0"},
     )
     assert "待评价" in html and "量了血压" in html and "<img" in html
 
