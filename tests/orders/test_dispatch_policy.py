@@ -190,3 +190,13 @@ def test_a_team_delivering_the_project_is_suggested_first_all_else_equal(county)
     top = suggest_teams(county.order, limit=50)
     assert top[0]["team_id"] == twin.pk
     assert top[0]["reason"].startswith("水口村第二服务队：承接该项目，距离")
+
+
+def test_the_recorded_score_is_the_suggestion_s_score(county):
+    from xinfeng.orders.dispatch import dispatch_score_for, suggest_teams
+
+    for entry in suggest_teams(county.order, limit=50):
+        score = dispatch_score_for(county.order, entry["team"])
+        assert score["rank"] == entry["rank"], entry["team_name"]
+        assert score["total"] == pytest.approx(entry["total"])
+        assert score["explain"] == entry["explain"]

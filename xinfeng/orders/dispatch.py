@@ -42,6 +42,7 @@ from .dispatch_score import (
     category_mask,
     cost_matrix,
     get_weights,
+    pair_components,
     path_segments,
 )
 from .models import Order
@@ -203,13 +204,10 @@ def _ranked(
     limit: int | None,
     include_full: bool,
     weights: dict[str, float] | None,
-    also: Team | None = None,
 ) -> list[dict]:
     order = _with_relations([order])[0]
     teams, mask = candidate_teams([order])
     teams = [t for t, ok in zip(teams, mask[0], strict=True) if ok]
-    if also is not None and also.pk not in {t.pk for t in teams}:
-        teams.append(Team.objects.select_related("region", "home_site").get(pk=also.pk))
     if not teams:
         return []
     o_arr, t_arr = order_arrays([order]), team_arrays(teams, [order.project_id])
@@ -249,12 +247,35 @@ def dispatch_score_for(
     order: Order, team: Team, *, weights: dict[str, float] | None = None
 ) -> dict | None:
     """The engine's score of sending ``order`` to ``team`` (its rank among the eligible
-    teams, every component, the explanation facts), as ``order_dispatch`` records it
-    whoever dispatches — a page, the API or auto-dispatch."""
-    for entry in _ranked(order, limit=None, include_full=True, weights=weights, also=team):
-        if entry["team_id"] == team.pk:
-            return score_json(entry, engine="suggested")
-    return None
+    teams as :func:`suggest_teams` ranks them, every component, the explanation facts), as
+    ``order_dispatch`` records it whoever dispatches — a page, the API or auto-dispatch.
+    Only the chosen pair is explained; the others are just costed (one vector)."""
+    order = _with_relations([order])[0]
+    teams, mask = candidate_teams([order])
+    teams = [t for t, ok in zip(teams, mask[0], strict=True) if ok]
+    if team.pk not in {t.pk for t in teams}:
+        teams.append(Team.objects.select_related("region", "home_site").get(pk=team.pk))
+    j = next(i for i, t in enumerate(teams) if t.pk == team.pk)
+    w = get_weights(weights)
+    o_arr, t_arr = order_arrays([order]), team_arrays(teams, [order.project_id])
+    cost = cost_matrix(o_arr, t_arr, w, exclude_full=False)[0]
+    full = t_arr.remaining <= 0
+    # The rank rank_teams gives: cheapest first, ties by id, teams at capacity last.
+    ahead = (full < full[j]) | (
+        (full == full[j]) & ((cost < cost[j]) | ((cost == cost[j]) & (t_arr.ids < t_arr.ids[j])))
+    )
+    entry = {
+        "rank": int(ahead.sum()) + 1,
+        "team_row": j,
+        "team_id": team.pk,
+        "full": bool(full[j]),
+        "load": int(t_arr.load[j]),
+        "capacity": int(t_arr.capacity[j]),
+        **pair_components(o_arr, t_arr, np.zeros(1, dtype=np.int64), np.array([j]), w)[0],
+    }
+    levels = region_levels([order.region.path])
+    entry["explain"] = _explain(entry, order, teams[j], o_arr, t_arr, 0, levels)
+    return score_json(entry, engine="suggested")
 
 
 # --- batch auto-dispatch --------------------------------------------------------------------

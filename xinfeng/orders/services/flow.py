@@ -155,14 +155,15 @@ def order_dispatch(*, actor, order: Order, team: Team, reason: str, score=None) 
     reason = _reason_required(reason, _("请填写派单理由。"))
     order = lock(order)
     guard(order, OrderAction.DISPATCH, actor)
-    team = _lock_team_with_room(team)
     if not team_may_take_order(team, order):
         raise ValidationFailed(
             _("“%(team)s”不在订单所在县（市、区），不能派单。") % {"team": team.name},
             code="team_not_eligible",
         )
     if score is None:
+        # Scored before the team's row is locked: that lock is held only for the write.
         score = dispatch_score_for(order, team)
+    team = _lock_team_with_room(team)
     now = timezone.now()
     order.team = team
     order.dispatched_at = now
