@@ -203,3 +203,13 @@ def test_closing_leaves_no_phone_or_name_except_the_kept_service_records(client,
     assert AuditEvent.objects.filter(action="account_closed", object_id=str(user.pk)).exists()
     # Signed out, and cannot sign in again.
     assert client.get("/api/v1/accounts/me").status_code == 401
+
+
+def test_staff_living_at_county_level_corrects_the_name_keeping_the_home(client, tree):
+    staff = UserFactory(username="center", display_name="周敏", home_region=tree.city)
+    client.force_login(staff)
+    assert client.get("/accounts/me/data/").status_code == 200
+    response = client.post("/accounts/me/data/", {"display_name": "周敏敏", "home_region": ""})
+    assert response.status_code == 302
+    staff.refresh_from_db()
+    assert staff.display_name == "周敏敏" and staff.home_region == tree.city

@@ -248,3 +248,16 @@ def test_phone_change_to_a_taken_number_cannot_succeed(api_as, db):
     assert not DevSms.objects.filter(phone="13700001111").exists()
     r = post(client, "/me/phone", {"phone": "13700001111", "code": "123456"})
     assert r.status_code == 400 and r.json()["code"] == "code_invalid"
+
+
+def test_old_codes_and_development_sms_are_purged(anon, tree):
+    from xinfeng.accounts.tasks import purge_phone_codes
+
+    send(anon)
+    send(Client(REMOTE_ADDR="10.0.0.9"), phone="13912345670")
+    PhoneCode.objects.filter(pk=PhoneCode.objects.order_by("id").first().pk).update(
+        created_at=timezone.now() - timedelta(days=3)
+    )
+    DevSms.objects.update(created_at=timezone.now() - timedelta(days=2))
+    purge_phone_codes.call()
+    assert PhoneCode.objects.count() == 1 and not DevSms.objects.exists()

@@ -104,7 +104,8 @@ class ProfileForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["home_region"] = _home_region_field()
+        # Empty keeps the current home region (staff accounts may live at a county level).
+        self.fields["home_region"] = _home_region_field(required=False)
 
 
 class CloseForm(forms.Form):

@@ -38,7 +38,7 @@ from .models import (
     SmsQuota,
     User,
 )
-from .registration import _check_profile
+from .registration import check_profile
 
 PROFILE_SAVED = gettext_lazy("个人资料已保存。")
 CLOSE_CONFIRM_REQUIRED = gettext_lazy("请勾选确认注销账号。")
@@ -235,7 +235,10 @@ def profile_update(
 ) -> User:
     """Correct the profile (name, home village, email). The phone changes only with a
     code (``registration.phone_change``). Audited with the names of the changed fields."""
-    display_name = _check_profile(display_name=display_name, home_region=home_region)
+    if home_region == user.home_region:  # unchanged: any level already held is kept
+        display_name = check_profile(display_name=display_name, home_region=None, home=False)
+    else:
+        display_name = check_profile(display_name=display_name, home_region=home_region)
     email = (email or "").strip()
     if len(email) > 254 or (email and "@" not in email):
         raise ValidationFailed(

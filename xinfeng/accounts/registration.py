@@ -52,13 +52,14 @@ def _check_password(password: str, user: User) -> None:
         raise ValidationFailed(message, code="weak_password", fields={"password": message}) from exc
 
 
-def _check_profile(*, display_name: str, home_region: Region | None) -> str:
+def check_profile(*, display_name: str, home_region: Region | None, home: bool = True) -> str:
+    """The cleaned name; with ``home``, also that ``home_region`` is a village."""
     display_name = (display_name or "").strip()
     if not display_name or len(display_name) > 50 or "\x00" in display_name:
         raise ValidationFailed(
             NAME_REQUIRED, code="invalid_name", fields={"display_name": NAME_REQUIRED}
         )
-    if home_region is None or home_region.level not in HOME_LEVELS:
+    if home and (home_region is None or home_region.level not in HOME_LEVELS):
         raise ValidationFailed(
             HOME_REQUIRED, code="invalid_region", fields={"home_region": HOME_REQUIRED}
         )
@@ -80,7 +81,7 @@ def user_signup(
     Raises ``ValidationFailed`` (bad input, code errors) or ``Conflict`` (the number was
     taken meanwhile)."""
     phone = normalize_phone(phone)
-    display_name = _check_profile(display_name=display_name, home_region=home_region)
+    display_name = check_profile(display_name=display_name, home_region=home_region)
     if not privacy_accepted:
         raise ValidationFailed(
             PRIVACY_REQUIRED, code="privacy_consent_required", fields={"privacy": PRIVACY_REQUIRED}

@@ -49,7 +49,7 @@ def my_data_view(request):
         personal_data.profile_update(
             user=request.user,
             display_name=form.cleaned_data["display_name"],
-            home_region=form.cleaned_data["home_region"],
+            home_region=form.cleaned_data["home_region"] or request.user.home_region,
             email=form.cleaned_data["email"],
             request=request,
         )
