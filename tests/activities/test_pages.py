@@ -113,19 +113,6 @@ def test_qr_scan_page_checks_in_with_one_tap(client, make_activity, resident):
     assert "签到成功" in response.content.decode()
 
 
-def test_watch_page_counts_an_anonymous_viewer_once(client, make_activity):
-    activity = make_activity(mode="online", stream_url="https://live.example/1")
-    client.get(f"/activities/{activity.pk}/watch/")
-    client.get(f"/activities/{activity.pk}/watch/")
-    activity.refresh_from_db()
-    assert activity.online_viewers == 1
-    from django.test import Client
-
-    Client().get(f"/activities/{activity.pk}/watch/")
-    activity.refresh_from_db()
-    assert activity.online_viewers == 2
-
-
 def test_draft_is_404_to_the_public_and_outsiders(client, make_activity, outsider):
     activity = make_activity(publish=False)
     assert client.get(f"/activities/{activity.pk}/").status_code == 404

@@ -132,10 +132,18 @@ class ActivityForm(forms.Form):
         required=False,
     )
     stream_url = forms.URLField(
-        label=_("直播地址"), required=False, max_length=200, assume_scheme="https"
+        label=_("直播地址"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        help_text=_("直播平台提供的 HLS 地址（.m3u8）或视频文件地址，活动页内直接播放。"),
     )
     replay_url = forms.URLField(
-        label=_("回放地址"), required=False, max_length=200, assume_scheme="https"
+        label=_("回放地址"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        help_text=_("不填时，活动结束后以直播地址作为回放。"),
     )
     is_cloud_lecture = forms.BooleanField(label=_("云讲堂"), required=False)
     description = forms.CharField(

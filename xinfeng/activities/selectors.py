@@ -49,6 +49,13 @@ class Near:
     radius_m: float
 
 
+def cloud_lectures() -> QuerySet:
+    """云讲堂: the public online lectures (``is_cloud_lecture``), any date."""
+    return Activity.objects.filter(state__in=PUBLIC_STATES, is_cloud_lecture=True).select_related(
+        "site"
+    )
+
+
 def public_activities(
     *,
     region: Region | None = None,

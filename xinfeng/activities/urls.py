@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import manage, news, pickers, public, rooms
+from .views import lectures, manage, news, pickers, public, rooms
 
 app_name = "activities"
 urlpatterns = [
@@ -11,7 +11,9 @@ urlpatterns = [
     path("<int:activity_id>/signup/cancel/", public.signup_cancel, name="signup_cancel"),
     path("<int:activity_id>/check/", public.check, name="check"),
     path("<int:activity_id>/scan/", public.scan, name="scan"),
-    path("<int:activity_id>/watch/", public.watch, name="watch"),
+    path("<int:activity_id>/watch/", lectures.watch, name="watch"),
+    path("<int:activity_id>/watch/play/", lectures.watch_play, name="watch_play"),
+    path("lectures/", lectures.lecture_list, name="lectures"),
     path("manage/", manage.manage_list, name="manage_list"),
     path("manage/new/", manage.manage_new, name="manage_new"),
     path("manage/pick/projects/", pickers.pick_projects, name="pick_projects"),

@@ -26,6 +26,7 @@ from ..choices import (
     ActivityState,
     Mode,
 )
+from ..lectures import keep_replay
 from ..models import Activity, ActivityEvent, ActivitySiteSettings, Signup
 from ..permissions import can_set_review, require_organiser, require_reviewer
 from ..policy import may_finish, may_publish, start_problem
@@ -211,6 +212,7 @@ def _move(activity: Activity, action: str, actor, reason: str = "") -> Activity:
     if to_state == ActivityState.FINISHED:
         activity.finished_at = timezone.now()
         update.append("finished_at")
+        update += keep_replay(activity)  # 云讲堂: the stream stays watchable as the replay
     activity.save(update_fields=update)
     _event(activity, action, from_state, actor, reason)
     return activity

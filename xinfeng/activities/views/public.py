@@ -1,7 +1,6 @@
 """Public pages: the phone-first activity list, the activity page, sign-up, check-in and
 check-out (code, geofence, QR scan), online viewing, and my sign-ups."""
 
-import secrets
 from html import escape
 
 from django.contrib.auth.decorators import login_required
@@ -18,7 +17,7 @@ from xinfeng.regions.models import Region
 from xinfeng.volunteers.choices import ServiceCategory
 
 from .. import pickers, selectors, services
-from ..choices import ActivityState, CheckMethod, ViewKind
+from ..choices import ActivityState, CheckMethod
 from ..models import Signup
 from ..permissions import can_organise
 from ..templatetags.activity_tags import distance
@@ -27,7 +26,6 @@ from .common import date_param, float_param, int_param, not_found
 PAGE_SIZE = 100
 RADII = (1000, 3000, 5000, 10000)
 DEFAULT_RADIUS = 5000
-VIEWER_COOKIE = "xf_viewer"
 
 
 def render_options(items, selected) -> str:
@@ -259,32 +257,6 @@ def scan(request, activity_id: int):
         "activities/scan.html",
         {"activity": activity, "token": token, "attendance": attendance},
     )
-
-
-def watch(request, activity_id: int):
-    """The live stream or replay of an online activity (云讲堂); each viewer is counted
-    once, by account or by an anonymous viewer cookie."""
-    try:
-        activity = _get(request, activity_id)
-    except NotFound:
-        return not_found(request)
-    if not activity.is_online:
-        return not_found(request)
-    key = request.COOKIES.get(VIEWER_COOKIE) or secrets.token_urlsafe(18)
-    kind = ViewKind.REPLAY if activity.state == ActivityState.FINISHED else ViewKind.LIVE
-    try:
-        services.online_view_record(
-            activity=activity, user=request.user, anonymous_key=key, kind=kind
-        )
-    except DomainError as exc:
-        return _show(request, activity, status=exc.status, error=str(exc.detail))
-    activity.refresh_from_db(fields=["online_viewers"])
-    response = render(request, "activities/watch.html", {"activity": activity, "kind": kind})
-    if not request.user.is_authenticated:
-        response.set_cookie(
-            VIEWER_COOKIE, key, max_age=3600 * 24 * 365, httponly=True, samesite="Lax"
-        )
-    return response
 
 
 @login_required
