@@ -1,0 +1,1 @@
+"""Every write of emergency mode: ``<entity>_<action>(*, actor, …)``, atomic."""

@@ -1,0 +1,470 @@
+"""Call-outs (召集): choose people, queue one delivery row each, send them in batches from
+the worker, take the answers (来/不来/稍后) and escalate non-responders on a timer.
+
+Delivery is idempotent: a ``CalloutRecipient`` row is unique per person and call-out, and
+the worker turns ``queued`` into ``sent`` in the same transaction that writes the inbox
+message, so a worker killed mid-send loses no message and sends none twice.
+"""
+
+from datetime import timedelta
+
+from django.core import signing
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xinfeng.activities.geo import haversine_m
+from xinfeng.core.errors import Conflict, NotFound, ValidationFailed
+from xinfeng.notifications.models import Notification
+from xinfeng.notifications.texts import to_message
+from xinfeng.regions.models import subtree_q
+from xinfeng.volunteers.choices import MembershipStatus
+from xinfeng.volunteers.models import TeamMembership, Volunteer
+
+from .. import texts
+from ..choices import Answer, CalloutStatus, EmergencySkill, IncidentAction, RecipientState
+from ..models import Callout, CalloutRecipient, EmergencyProfile
+from ..policy import may_be_called, require_may_run
+from .incidents import event_add, require_open
+from .rosters import on_standby_ids
+
+SEND_BATCH = 500
+CHANNELS = ["sms"]
+ANSWER_SALT = "xinfeng.emergency.answer"
+NO_RECIPIENTS = _("没有符合条件的召集对象。")
+CALLOUT_CLOSED = _("该召集已结束，不再接受答复。")
+BAD_TOKEN = _("链接无效或已失效。")
+
+SENT_STATES = (
+    RecipientState.SENT,
+    RecipientState.COMING,
+    RecipientState.DECLINED,
+    RecipientState.LATER,
+    RecipientState.ARRIVED,
+)
+
+
+# ── Choosing people ────────────────────────────────────────────────────────────────────
+def callout_candidates(
+    *,
+    incident,
+    risky: bool = True,
+    teams=(),
+    skills=(),
+    regions=(),
+    standby_only: bool = False,
+    within_km: float | None = None,
+    include_returnees: bool = True,
+) -> tuple[list[dict], dict]:
+    """Who a call-out with these criteria reaches, in roster order (on standby first, then
+    nearest), and how many were left out and why. Without teams or areas the incident's
+    affected regions are the area. People living elsewhere whose home village lies in the
+    area come too (返乡, ``include_returnees``)."""
+    bad = [s for s in skills if s not in EmergencySkill.values]
+    if bad:
+        raise ValidationFailed(_("未知的应急技能：%(s)s") % {"s": ", ".join(map(str, bad))})
+    if within_km is not None and within_km <= 0:
+        raise ValidationFailed(_("距离必须大于 0 公里。"), code="bad_distance")
+    team_ids = [t.pk for t in teams]
+    regions = list(regions) or ([] if team_ids else list(incident.affected_regions.all()))
+    paths = [r.path for r in regions]
+
+    qs = Volunteer.objects.filter(is_active=True, user__isnull=False)
+    team_of: dict[int, int] = {}
+    if team_ids:
+        for vid, tid in TeamMembership.objects.filter(
+            team_id__in=team_ids, status=MembershipStatus.ACTIVE
+        ).values_list("volunteer_id", "team_id"):
+            team_of.setdefault(vid, tid)
+        qs = qs.filter(pk__in=list(team_of))
+    returnee_ids: set[int] = set()
+    if paths:
+        area = subtree_q(paths, "home_region__path")
+        if include_returnees:
+            returnee_ids = set(
+                EmergencyProfile.objects.filter(subtree_q(paths, "home_village__path"))
+                .exclude(subtree_q(paths, "volunteer__home_region__path"))
+                .values_list("volunteer_id", flat=True)
+            )
+            area |= Q(pk__in=returnee_ids)
+        qs = qs.filter(area)
+    people = list(
+        qs.select_related("home_region").only(
+            "id",
+            "is_active",
+            "user_id",
+            "birth_date",
+            "privacy_notice_version",
+            "guardian_consented_at",
+            "home_region__latitude",
+            "home_region__longitude",
+        )
+    )
+    profile_skills = (
+        dict(
+            EmergencyProfile.objects.filter(volunteer_id__in=[p.pk for p in people]).values_list(
+                "volunteer_id", "skills"
+            )
+        )
+        if skills
+        else {}
+    )
+    if not team_of:
+        for vid, tid in (
+            TeamMembership.objects.filter(
+                volunteer_id__in=[p.pk for p in people], status=MembershipStatus.ACTIVE
+            )
+            .order_by("id")
+            .values_list("volunteer_id", "team_id")
+        ):
+            team_of.setdefault(vid, tid)
+    standby = on_standby_ids(team_ids or None)
+    origin = incident.region
+    left_out = {"not_callable": 0, "skill": 0, "standby": 0, "distance": 0}
+    chosen = []
+    for v in people:
+        if not may_be_called(v, risky=risky):
+            left_out["not_callable"] += 1
+            continue
+        if skills and not set(skills) & set(profile_skills.get(v.pk) or []):
+            left_out["skill"] += 1
+            continue
+        on = v.pk in standby
+        if standby_only and not on:
+            left_out["standby"] += 1
+            continue
+        km = None
+        hr = v.home_region
+        if origin.latitude is not None and hr.latitude is not None:
+            km = haversine_m(origin.latitude, origin.longitude, hr.latitude, hr.longitude) / 1000
+        if within_km is not None and v.pk not in returnee_ids and (km is None or km > within_km):
+            left_out["distance"] += 1
+            continue
+        chosen.append(
+            {
+                "volunteer_id": v.pk,
+                "team_id": team_of.get(v.pk),
+                "distance_km": km,
+                "on_standby": on,
+                "returnee": v.pk in returnee_ids,
+            }
+        )
+    chosen.sort(
+        key=lambda c: (
+            not c["on_standby"],
+            c["distance_km"] is None,
+            c["distance_km"] or 0,
+            c["volunteer_id"],
+        )
+    )
+    return chosen, left_out
+
+
+@transaction.atomic
+def callout_create(
+    *,
+    actor,
+    incident,
+    title: str,
+    message: str = "",
+    risky: bool = True,
+    teams=(),
+    skills=(),
+    regions=(),
+    standby_only: bool = False,
+    within_km: float | None = None,
+    include_returnees: bool = True,
+    wave: int | None = None,
+    escalate_after_minutes: int = 15,
+) -> Callout:
+    """Call people out for ``incident``: one queued delivery row each (the first ``wave``
+    in roster order; the rest wait in reserve for escalations); the worker sends them."""
+    require_may_run(actor, incident)
+    require_open(incident)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationFailed(_("请填写召集事由。"), code="no_title")
+    if not 1 <= escalate_after_minutes <= 24 * 60:
+        raise ValidationFailed(_("升级时间须在 1 到 1440 分钟之间。"), code="bad_escalation")
+    for t in teams:
+        if not t.is_active:
+            raise ValidationFailed(_("队伍已停用：%(n)s") % {"n": t.name}, code="team_inactive")
+    chosen, left_out = callout_candidates(
+        incident=incident,
+        risky=risky,
+        teams=teams,
+        skills=skills,
+        regions=regions,
+        standby_only=standby_only,
+        within_km=within_km,
+        include_returnees=include_returnees,
+    )
+    if not chosen:
+        raise ValidationFailed(NO_RECIPIENTS, code="no_recipients")
+    wave = len(chosen) if wave is None else wave
+    if wave < 1:
+        raise ValidationFailed(_("首批人数至少为 1。"), code="bad_wave")
+    callout = Callout.objects.create(
+        incident=incident,
+        title=title[:120],
+        message=(message or "")[:300],
+        risky=risky,
+        wave=min(wave, len(chosen)),
+        escalate_after_minutes=escalate_after_minutes,
+        criteria={
+            "teams": [t.pk for t in teams],
+            "skills": list(skills),
+            "regions": [r.pk for r in regions],
+            "standby_only": standby_only,
+            "within_km": within_km,
+            "include_returnees": include_returnees,
+            "left_out": left_out,
+        },
+        created_by=actor,
+    )
+    CalloutRecipient.objects.bulk_create(
+        [
+            CalloutRecipient(
+                callout=callout,
+                volunteer_id=c["volunteer_id"],
+                team_id=c["team_id"],
+                rank=i,
+                distance_km=c["distance_km"],
+                on_standby=c["on_standby"],
+                returnee=c["returnee"],
+                state=RecipientState.QUEUED if i < wave else RecipientState.RESERVE,
+            )
+            for i, c in enumerate(chosen)
+        ],
+        batch_size=2000,
+    )
+    event_add(incident, IncidentAction.CALLOUT, actor, f"{title}（{len(chosen)}）")
+    _enqueue_send(callout.pk)
+    return callout
+
+
+def _enqueue_send(callout_id: int) -> None:
+    from ..tasks import send_callout
+
+    transaction.on_commit(lambda: send_callout.enqueue(callout_id))
+
+
+# ── Sending (the worker) ───────────────────────────────────────────────────────────────
+def answer_token(recipient_id: int) -> str:
+    return signing.Signer(salt=ANSWER_SALT).sign(str(recipient_id))
+
+
+def recipient_for_token(token: str) -> CalloutRecipient:
+    try:
+        pk = int(signing.Signer(salt=ANSWER_SALT).unsign(token))
+    except (signing.BadSignature, ValueError):
+        raise NotFound(BAD_TOKEN, code="bad_token") from None
+    row = (
+        CalloutRecipient.objects.select_related("callout__incident", "volunteer", "team")
+        .filter(pk=pk)
+        .first()
+    )
+    if row is None:
+        raise NotFound(BAD_TOKEN, code="bad_token")
+    return row
+
+
+def answer_link(recipient_id: int) -> str:
+    return reverse("emergency:answer", args=[answer_token(recipient_id)])
+
+
+def callout_send_batch(callout_id: int, *, batch: int = SEND_BATCH, reminder: bool = False) -> int:
+    """Send up to ``batch`` queued rows of one call-out: write the inbox messages and mark
+    the rows sent in one transaction (locked rows another worker holds are skipped), then
+    queue the SMS copies. Returns how many were sent."""
+    with transaction.atomic():
+        callout = Callout.objects.select_related("incident").get(pk=callout_id)
+        if callout.status != CalloutStatus.OPEN:
+            return 0
+        rows = list(
+            CalloutRecipient.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(callout_id=callout_id, state=RecipientState.QUEUED)
+            .select_related("volunteer")
+            .order_by("rank")[:batch]
+        )
+        if not rows:
+            return 0
+        title, title_msg = to_message(texts.CALLOUT(t=callout.title))
+        body, body_msg = to_message(texts.CALLOUT_BODY(incident=callout.incident.title))
+        notes = Notification.objects.bulk_create(
+            [
+                Notification(
+                    recipient_id=r.volunteer.user_id,
+                    title=title[:200],
+                    body=body,
+                    title_msg=title_msg,
+                    body_msg=body_msg,
+                    link=answer_link(r.pk),
+                    kind="emergency.callout",
+                )
+                for r in rows
+            ]
+        )
+        now = timezone.now()
+        for r, n in zip(rows, notes, strict=True):
+            r.state, r.sent_at, r.notification_id = RecipientState.SENT, now, n.pk
+        CalloutRecipient.objects.bulk_update(rows, ["state", "sent_at", "notification_id"])
+        ids = [n.pk for n in notes]
+        transaction.on_commit(lambda: _deliver(ids))
+    return len(rows)
+
+
+def _deliver(ids: list[int]) -> None:
+    from xinfeng.notifications.tasks import deliver_notifications
+
+    deliver_notifications.enqueue(ids, CHANNELS)
+
+
+def callout_send(callout_id: int) -> int:
+    """Send every queued row of the call-out, batch by batch (each batch commits)."""
+    total = 0
+    while True:
+        n = callout_send_batch(callout_id)
+        if not n:
+            return total
+        total += n
+
+
+# ── Answers and arrivals ───────────────────────────────────────────────────────────────
+ANSWER_STATE = {
+    Answer.COMING: RecipientState.COMING,
+    Answer.DECLINED: RecipientState.DECLINED,
+    Answer.LATER: RecipientState.LATER,
+}
+
+
+@transaction.atomic
+def callout_answer(*, recipient, answer: str) -> CalloutRecipient:
+    """The person's answer from the link on the phone: 来, 不来 (no more messages for
+    this call-out) or 稍后. A closed call-out or one the person has arrived at refuses."""
+    if answer not in ANSWER_STATE:
+        raise ValidationFailed(_("答复只能是：来、不来或稍后答复。"), code="bad_answer")
+    row = (
+        CalloutRecipient.objects.select_for_update().select_related("callout").get(pk=recipient.pk)
+    )
+    if row.callout.status != CalloutStatus.OPEN:
+        raise Conflict(CALLOUT_CLOSED, code="callout_closed")
+    if row.state == RecipientState.ARRIVED:
+        raise Conflict(_("您已到达，无需再答复。"), code="already_arrived")
+    if row.state in (RecipientState.QUEUED, RecipientState.RESERVE):
+        raise Conflict(_("召集尚未发送给您。"), code="not_sent")
+    row.state = ANSWER_STATE[answer]
+    row.answered_at = timezone.now()
+    row.save(update_fields=["state", "answered_at"])
+    return row
+
+
+@transaction.atomic
+def callout_mark_arrived(*, actor, recipient) -> CalloutRecipient:
+    row = (
+        CalloutRecipient.objects.select_for_update()
+        .select_related("callout__incident")
+        .get(pk=recipient.pk)
+    )
+    require_may_run(actor, row.callout.incident)
+    if row.callout.status != CalloutStatus.OPEN:
+        raise Conflict(CALLOUT_CLOSED, code="callout_closed")
+    if row.state not in SENT_STATES:
+        raise Conflict(_("召集尚未发送给此人。"), code="not_sent")
+    row.state = RecipientState.ARRIVED
+    row.arrived_at = row.arrived_at or timezone.now()
+    row.save(update_fields=["state", "arrived_at"])
+    return row
+
+
+def mark_arrived_for_incident(*, incident, volunteer) -> int:
+    """A check-in at a station of the incident counts as arrival in its open call-outs."""
+    return CalloutRecipient.objects.filter(
+        callout__incident=incident,
+        callout__status=CalloutStatus.OPEN,
+        volunteer=volunteer,
+        state__in=[RecipientState.SENT, RecipientState.COMING, RecipientState.LATER],
+    ).update(state=RecipientState.ARRIVED, arrived_at=timezone.now())
+
+
+@transaction.atomic
+def callout_close(*, actor, callout) -> Callout:
+    callout = Callout.objects.select_for_update().select_related("incident").get(pk=callout.pk)
+    require_may_run(actor, callout.incident)
+    if callout.status != CalloutStatus.OPEN:
+        raise Conflict(CALLOUT_CLOSED, code="callout_closed")
+    callout.status, callout.closed_at = CalloutStatus.CLOSED, timezone.now()
+    callout.save(update_fields=["status", "closed_at"])
+    event_add(callout.incident, IncidentAction.CALLOUT_CLOSE, actor, callout.title)
+    return callout
+
+
+# ── Escalation (periodic) ──────────────────────────────────────────────────────────────
+def escalate_due(now=None) -> dict:
+    """For every open call-out: people sent (or 稍后) longer ago than its escalation time
+    who have not said 来 or 不来 get one reminder, and as many reserve people as there are
+    such non-responders are queued next, in roster order. 不来 people are never messaged
+    again. Finds its work in the database, so a restarted worker carries on."""
+    now = now or timezone.now()
+    escalated = promoted = 0
+    for callout in Callout.objects.filter(status=CalloutStatus.OPEN).select_related("incident"):
+        cutoff = now - timedelta(minutes=callout.escalate_after_minutes)
+        with transaction.atomic():
+            stale = list(
+                CalloutRecipient.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(
+                    callout=callout,
+                    state__in=[RecipientState.SENT, RecipientState.LATER],
+                    escalated=False,
+                    sent_at__lte=cutoff,
+                )
+                .select_related("volunteer")
+            )
+            if not stale:
+                continue
+            _remind(callout, stale, now)
+            reserve = list(
+                CalloutRecipient.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(callout=callout, state=RecipientState.RESERVE)
+                .order_by("rank")[: len(stale)]
+            )
+            CalloutRecipient.objects.filter(pk__in=[r.pk for r in reserve]).update(
+                state=RecipientState.QUEUED
+            )
+            CalloutRecipient.objects.filter(pk__in=[r.pk for r in stale]).update(
+                escalated=True, reminded_at=now
+            )
+            event_add(
+                callout.incident,
+                IncidentAction.ESCALATE,
+                None,
+                f"{callout.title}: {len(stale)} → +{len(reserve)}",
+            )
+            escalated += len(stale)
+            promoted += len(reserve)
+            if reserve:
+                _enqueue_send(callout.pk)
+    return {"escalated": escalated, "promoted": promoted}
+
+
+def _remind(callout, rows, now) -> None:
+    title, title_msg = to_message(texts.REMINDER(t=callout.title))
+    body, body_msg = to_message(texts.CALLOUT_BODY(incident=callout.incident.title))
+    notes = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=r.volunteer.user_id,
+                title=title[:200],
+                body=body,
+                title_msg=title_msg,
+                body_msg=body_msg,
+                link=answer_link(r.pk),
+                kind="emergency.callout",
+            )
+            for r in rows
+        ]
+    )
+    ids = [n.pk for n in notes]
+    transaction.on_commit(lambda: _deliver(ids))
