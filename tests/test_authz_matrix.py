@@ -370,7 +370,7 @@ PAGES: dict[str, str] = {
     "volunteers/pick/teams/":                                             "1vvvvvvvvvvv",
     "volunteers/privacy/":                                                "222222222222",
     "volunteers/redemptions/<int:redemption_id>/cancel/":                 "r55555555555",
-    "volunteers/register/":                                               "222rr2222222",
+    "volunteers/register/":                                               "r22rr2222222",
     "volunteers/reveal/<int:volunteer_id>/<str:field>/":                  "r55555555555",
     "volunteers/teams/":                                                  "222222222222",
     "volunteers/teams/<int:team_id>/":                                    "222222222222",
