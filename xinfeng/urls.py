@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
+from xinfeng import views as shell_views
 from xinfeng.api import api
 from xinfeng.core import views as core_views
 
@@ -17,7 +18,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", core_views.home, name="home"),
+    path("", shell_views.home, name="home"),
     path("accounts/", include("xinfeng.accounts.urls")),
     path("places/", include("xinfeng.places.urls")),
     path("volunteers/", include("xinfeng.volunteers.urls")),

@@ -21,10 +21,6 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
-def home(request):
-    return render(request, "core/home.html")
-
-
 def page_not_found(request, exception=None):
     """404 for every URL no view matched: JSON ``{detail, code}`` under /api/, a page elsewhere."""
     err = NotFound()
