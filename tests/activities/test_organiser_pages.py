@@ -30,7 +30,10 @@ def test_organiser_checks_a_volunteer_in_and_out_on_the_page(
     assert Attendance.objects.get(activity=activity, user=a).check_in_method == "organiser"
     again = client.post(url, {"user": a.pk, "op": "in"})
     assert again.status_code == 409 and "已签到" in again.content.decode()
-    Attendance.objects.filter(user=a).update(checked_in_at=activity.starts_at)
+    # An hour of service (below the 30-minute minimum nothing would be credited).
+    hour_ago = timezone.now() - timedelta(hours=1)
+    Activity.objects.filter(pk=activity.pk).update(starts_at=hour_ago)
+    Attendance.objects.filter(user=a).update(checked_in_at=hour_ago)
     r = client.post(url, {"user": a.pk, "op": "out"})
     assert r.status_code == 302
     att = Attendance.objects.get(activity=activity, user=a)
