@@ -200,3 +200,24 @@ def test_the_recorded_score_is_the_suggestion_s_score(county):
         assert score["rank"] == entry["rank"], entry["team_name"]
         assert score["total"] == pytest.approx(entry["total"])
         assert score["explain"] == entry["explain"]
+
+
+def test_a_suggestion_sent_unchanged_reads_in_the_readers_language(client, county):
+    import html
+
+    order = county.order
+    client.force_login(county.operator)
+    page = client.get(f"/orders/{order.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    # The form comes filled with the top suggestion and its sentence, in Chinese.
+    team = re.search(r'name="team" value="(\d+)"[^>]*required checked', page).group(1)
+    reason = html.unescape(re.search(r'id="dispatch-reason"[^>]*value="([^"]*)"', page).group(1))
+    assert "公里" in reason
+    resp = client.post(f"/orders/{order.pk}/dispatch/", {"team": team, "reason": reason})
+    assert resp.status_code == 302
+    order.refresh_from_db()
+    assert order.state == OrderState.DISPATCHED and order.dispatch_reason == reason
+    # An English reader reads the system's sentence in English, on the order and the
+    # timeline; the Chinese words are gone.
+    en = client.get(f"/orders/{order.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert " km away" in en and reason not in en
+    # A reason a person wrote stays as written (see the API test above).

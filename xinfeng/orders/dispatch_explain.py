@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import math
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext
 
 from xinfeng.regions.models import PATH_SEGMENT
@@ -113,6 +115,16 @@ def explanation_text(facts: dict | None, *, auto: bool = False) -> str:
         parts.append(_t(T.EXPLAIN_DISPLACED, rank=facts["displaced_rank"]))
     text = _t(T.EXPLAIN, team=facts.get("team", ""), parts=_t(T.SEPARATOR).join(parts))
     return _t(T.AUTO_DISPATCHED, why=text) if auto else text
+
+
+def explanation_variants(facts: dict, *, limit: int = 300) -> set[str]:
+    """The sentence for ``facts`` in every interface language (cut to ``limit``, as a
+    stored reason is): to recognise a suggestion a person sent unchanged."""
+    out = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            out.add(explanation_text(facts)[:limit].strip())
+    return out
 
 
 def score_explanation(score: dict | None) -> str:

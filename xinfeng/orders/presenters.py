@@ -15,7 +15,7 @@ from xinfeng.core.masking import mask_name, mask_phone
 from xinfeng.notifications.texts import render
 
 from .choices import TRANSITIONS, Actor, AssignmentStatus, OrderAction, OrderState, RatingLevel
-from .dispatch_explain import score_explanation
+from .dispatch_explain import explanation_text, explanation_variants, score_explanation
 from .models import Order
 from .policy import team_may_grab_order
 from .schemas import OrderDetail
@@ -115,16 +115,26 @@ def rating_for(user, order: Order) -> dict | None:
 # --- the dispatch reason, in the reader's language ------------------------------------------
 
 
+def _reason(stored: str, score, reason_msg) -> str:
+    """A recorded reason as the reader should read it. The system's words — a message key,
+    auto-dispatch's facts, or the suggestion's sentence a person sent unchanged (the
+    dispatch form fills it in, in the operator's language) — in the active language; a
+    reason a person wrote, as written."""
+    if reason_msg:
+        return render(reason_msg, stored)
+    if isinstance(score, dict) and score.get("explain"):
+        if score.get("engine") == "auto":
+            return score_explanation(score)
+        if stored.strip() in explanation_variants(score["explain"]):
+            return explanation_text(score["explain"])
+    return stored
+
+
 def dispatch_reason_for(order: Order) -> str:
-    """The recorded dispatch reason as the reader should read it: a reason the system
-    wrote (auto-dispatch, a grab) rendered in the active language; a reason a person typed,
-    as typed."""
+    """The recorded dispatch reason in the reader's language where the system wrote it
+    (auto-dispatch, a grab, the suggestion sent unchanged); a person's words as typed."""
     score = order.dispatch_score if isinstance(order.dispatch_score, dict) else {}
-    if score.get("engine") == "auto" and score.get("explain"):
-        return score_explanation(score)
-    if score.get("reason_msg"):
-        return render(score["reason_msg"], order.dispatch_reason)
-    return order.dispatch_reason
+    return _reason(order.dispatch_reason, score, score.get("reason_msg"))
 
 
 def dispatch_explanation_for(order: Order) -> str:
@@ -138,12 +148,7 @@ def dispatch_explanation_for(order: Order) -> str:
 
 def _event_reason(e) -> str:
     detail = e.detail if isinstance(e.detail, dict) else {}
-    score = detail.get("score")
-    if isinstance(score, dict) and score.get("engine") == "auto" and score.get("explain"):
-        return score_explanation(score)
-    if detail.get("reason_msg"):
-        return render(detail["reason_msg"], e.reason)
-    return e.reason
+    return _reason(e.reason, detail.get("score"), detail.get("reason_msg"))
 
 
 def present_event(e, *, show_rater: bool) -> dict:
