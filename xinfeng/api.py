@@ -14,6 +14,7 @@ from ninja.security import HttpBearer
 from ninja.utils import check_csrf
 
 from xinfeng.core.errors import DomainError, NotAuthenticated, NotFound
+from xinfeng.core.pagination import CURSOR_SCHEMA
 from xinfeng.core.schema import pydantic_error_message
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -105,7 +106,7 @@ ERROR_DESCRIPTIONS = {
     422: "Input that does not match the schema (one message per field)",
     429: "Too many attempts (e.g. wrong check-in codes); wait and try again",
 }
-READ_ERRORS = (400, 401, 404, 422)
+READ_ERRORS = (400, 401, 403, 404, 422)
 WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 422, 429)
 
 
@@ -131,10 +132,32 @@ def add_error_responses(doc: dict) -> dict:
     return doc
 
 
+def state_what_ninja_cannot(doc: dict) -> dict:
+    """Make the document say what the code does where ninja cannot infer it:
+
+    - A read under the default auth (``SessionOrBearer``) is open to anonymous callers; the
+      endpoint answers 401 itself when it needs a user. Its security is therefore optional
+      (``[{}, {"SessionOrBearer": []}]``), not required. Writes keep it required.
+    - ``cursor`` is the opaque token of ``core.pagination`` (URL-safe base64, at most
+      ``MAX_CURSOR`` characters; anything else is a 400 ``invalid_cursor``).
+    """
+    for methods in doc.get("paths", {}).values():
+        for method, operation in methods.items():
+            if not isinstance(operation, dict):
+                continue
+            security = operation.get("security")
+            if method.upper() in SAFE_METHODS and security == [{"SessionOrBearer": []}]:
+                operation["security"] = [{}, {"SessionOrBearer": []}]
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and parameter.get("name") == "cursor":
+                    parameter["schema"] = dict(CURSOR_SCHEMA)
+    return doc
+
+
 class XinfengAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         doc = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
-        return add_error_responses(doc)
+        return state_what_ninja_cannot(add_error_responses(doc))
 
 
 api = XinfengAPI(

@@ -7,6 +7,7 @@ ordering field must be unique (normally ``id``) so the order is total.
 
 import base64
 import json
+import re
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -15,6 +16,15 @@ from django.utils.translation import gettext as _
 from .errors import ValidationFailed
 
 MAX_LIMIT = 200
+MAX_CURSOR = 1000
+CURSOR_RE = re.compile(r"[A-Za-z0-9_-]*")
+# How the API document describes a ``cursor`` (``xinfeng.api``): what ``_decode`` takes.
+CURSOR_SCHEMA = {
+    "type": "string",
+    "maxLength": MAX_CURSOR,
+    "pattern": "^[A-Za-z0-9_-]*$",
+    "description": "The next_cursor of the previous page (opaque); omit for the first page",
+}
 
 
 def _encode(values: list[Any]) -> str:
@@ -24,6 +34,8 @@ def _encode(values: list[Any]) -> str:
 
 def _decode(cursor: str, fields, model) -> list[Any]:
     try:
+        if len(cursor) > MAX_CURSOR or not CURSOR_RE.fullmatch(cursor):
+            raise ValueError
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
         if not isinstance(values, list) or len(values) != len(fields):

@@ -5,12 +5,12 @@ before it reaches the database (where SQLite raises OverflowError and PostgreSQL
 DataError). ``SearchText`` bounds free-text filters.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Annotated, Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
-from pydantic import AfterValidator, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, Field, StringConstraints, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
 from .validation import BIRTH, PLAN, QUERY, RECORD, Window, window_error
@@ -19,7 +19,8 @@ DB_ID_MAX = 2**63 - 1
 
 DbId = Annotated[int, Field(ge=1, le=DB_ID_MAX)]
 SearchText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
-Limit = Annotated[int, Field(ge=1, le=200)]
+Limit = Annotated[int, Field(ge=1, le=200, description="Rows per page (1–200)")]
+SuggestionLimit = Annotated[int, Field(ge=1, le=50, description="How many teams (1–50)")]
 
 
 def _in(window: Window):
@@ -54,6 +55,29 @@ RecordDate = Annotated[date, _in(RECORD), _doc(RECORD)]
 BirthDate = Annotated[date, _in(BIRTH), _doc(BIRTH)]
 QueryDate = Annotated[date, _in(QUERY), _doc(QUERY)]
 QueryDateTime = Annotated[datetime, _in(QUERY), _doc(QUERY)]
+
+
+def _local_time(value: time) -> time:
+    if value.tzinfo is not None:
+        raise PydanticCustomError("time_with_offset", str(_PYDANTIC_MESSAGES["time_with_offset"]))
+    return value
+
+
+# A wall-clock time of day (opening hours): local time, written and returned without an
+# offset ("08:30:00"). JSON Schema's ``format: time`` requires an offset, so it is described
+# by a pattern instead; an offset in the input is refused (a daily time has no zone).
+LocalTime = Annotated[
+    time,
+    AfterValidator(_local_time),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+            "description": "Local time of day (Asia/Shanghai), HH:MM[:SS], no offset",
+            "examples": ["08:30:00"],
+        }
+    ),
+]
 
 
 class PatchSchema(Schema):
@@ -126,6 +150,7 @@ _PYDANTIC_MESSAGES = {
     "date_type": _("应为日期，例如 2024-05-01。"),
     "date_parsing": _("应为日期，例如 2024-05-01。"),
     "extra_forbidden": _("不允许的字段。"),
+    "time_with_offset": _("应为不带时区的本地时间，例如 08:30。"),
     "null_not_allowed": _("不能为空值（null）；不修改时请省略此项。"),
 }
 

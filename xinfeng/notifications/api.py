@@ -6,6 +6,7 @@ from ninja import Field, Router, Schema
 
 from xinfeng.core.errors import NotAuthenticated
 from xinfeng.core.pagination import keyset_page
+from xinfeng.core.schema import Limit
 
 from . import selectors, services
 
@@ -54,7 +55,7 @@ def _user(request):
 
 
 @router.get("/", response=NotificationPage, summary="My inbox, newest first")
-def list_notifications(request, unread: bool = False, cursor: str | None = None, limit: int = 50):
+def list_notifications(request, unread: bool = False, cursor: str | None = None, limit: Limit = 50):
     user = _user(request)
     items, nxt = keyset_page(
         selectors.notification_list(user=user, unread_only=unread),

@@ -18,6 +18,7 @@ from xinfeng.accounts.models import User
 from xinfeng.accounts.scope import scope_paths
 from xinfeng.core.errors import NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from xinfeng.core.pagination import keyset_page
+from xinfeng.core.schema import Limit, SuggestionLimit
 from xinfeng.places.models import Site
 from xinfeng.projects.models import Project
 from xinfeng.regions.models import Region
@@ -111,7 +112,7 @@ def list_orders(
     overdue: bool = False,
     q: str | None = None,
     cursor: str | None = None,
-    limit: int = 50,
+    limit: Limit = 50,
 ):
     _user(request)
     rows, nxt = selectors.order_page(
@@ -155,7 +156,9 @@ def create_order(request, payload: OrderIn):
 
 
 @router.get("/follow-ups", response=FollowUpPage, summary="Follow-ups (回访) in the caller's scope")
-def list_follow_ups(request, status: str | None = None, cursor: str | None = None, limit: int = 50):
+def list_follow_ups(
+    request, status: str | None = None, cursor: str | None = None, limit: Limit = 50
+):
     _user(request)
     qs = selectors.follow_up_list(user=request.user, status=status)
     items, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-id",))
@@ -199,7 +202,7 @@ def _suggestion_payload(entry: dict) -> dict:
     response=list[SuggestionOut],
     summary="Teams ranked for dispatch, each with its score components (staff of the site)",
 )
-def suggestions(request, order_id: int, limit: int = 5):
+def suggestions(request, order_id: int, limit: SuggestionLimit = 5):
     user = _user(request)
     order = selectors.order_get(user=user, order_id=order_id)
     if not is_site_staff(user, order):
@@ -238,7 +241,7 @@ def get_order(request, order_id: int):
 
 
 @router.get("/{order_id}/events", response=EventPage, summary="The order's timeline")
-def list_events(request, order_id: int, cursor: str | None = None, limit: int = 100):
+def list_events(request, order_id: int, cursor: str | None = None, limit: Limit = 100):
     order = selectors.order_get(user=_user(request), order_id=order_id)
     rows, nxt = keyset_page(
         selectors.order_events(order=order), cursor=cursor, limit=limit, ordering=("id",)

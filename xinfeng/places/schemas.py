@@ -1,12 +1,12 @@
 """API schemas of places (input and output)."""
 
-from datetime import datetime, time
+from datetime import datetime
 
 from ninja import Field, Schema
 from pydantic import ConfigDict, field_validator
 
 from xinfeng.core.masking import mask_phone
-from xinfeng.core.schema import DbId, PatchSchema, PlanDateTime
+from xinfeng.core.schema import DbId, LocalTime, PatchSchema, PlanDateTime
 
 from .choices import Department, Facility, PointKind, SiteLevel, VenueUse
 
@@ -161,8 +161,8 @@ class VenueOut(Schema):
     name: str
     uses: list[str]
     capacity: int
-    opens_at: time | None
-    closes_at: time | None
+    opens_at: LocalTime | None
+    closes_at: LocalTime | None
     description: str
     is_active: bool
 
@@ -176,8 +176,8 @@ class VenueIn(InSchema):
     name: str = Field(..., min_length=1, max_length=100)
     uses: list[VenueUse] = []
     capacity: int = Field(..., ge=1, le=100000)
-    opens_at: time | None = None
-    closes_at: time | None = None
+    opens_at: LocalTime | None = None
+    closes_at: LocalTime | None = None
     description: str = Field("", max_length=5000)
     is_active: bool = True
 
@@ -190,8 +190,8 @@ class VenuePatch(PatchSchema, InSchema):
     name: str | None = Field(None, min_length=1, max_length=100)
     uses: list[VenueUse] | None = None
     capacity: int | None = Field(None, ge=1, le=100000)
-    opens_at: time | None = None
-    closes_at: time | None = None
+    opens_at: LocalTime | None = None
+    closes_at: LocalTime | None = None
     description: str | None = Field(None, max_length=5000)
     is_active: bool | None = None
 

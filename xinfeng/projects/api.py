@@ -7,7 +7,7 @@ from ninja import Field, Router, Schema, Status
 
 from xinfeng.core.errors import NotAuthenticated, ValidationFailed
 from xinfeng.core.pagination import keyset_page
-from xinfeng.core.schema import PatchSchema
+from xinfeng.core.schema import Limit, PatchSchema
 from xinfeng.places.selectors import site_get
 from xinfeng.regions.models import Region
 from xinfeng.volunteers.choices import ServiceCategory
@@ -124,7 +124,7 @@ def list_projects(
     region_id: int | None = None,
     q: str | None = None,
     cursor: str | None = None,
-    limit: int = 50,
+    limit: Limit = 50,
 ):
     region = Region.objects.filter(pk=region_id).first() if region_id else None
     qs = selectors.project_list(
