@@ -154,8 +154,18 @@ def test_excel_export_has_the_figures_and_the_ranking(client, leader, rolled):
     assert overview["实践站"] == raw["sites_station"]
     assert overview["点单总数"] == raw["orders_total"]
     assert overview["志愿服务时长（小时）"] == raw["service_hours"]
-    names = [row[0] for row in wb["下级排名"].iter_rows(min_row=2, values_only=True)]
-    assert sorted(names) == ["江益镇", "苏家垱乡"]
+    rows = list(wb["下级排名"].iter_rows(min_row=2, values_only=True))
+    names = [row[0] for row in rows]
+    assert sorted(names[:2]) == ["江益镇", "苏家垱乡"]
+    # The city's own share (its center's online lecture) and the total close the sheet, so
+    # the rows add up as on the page.
+    assert names[2:] == ["市直", "合计"]
+    audience = 7  # column of 参与人次
+    assert (
+        sum(r[audience] for r in rows[:3])
+        == rows[3][audience]
+        == raw["audience_online"] + (raw["audience_offline"])
+    )
 
 
 def test_export_outside_scope_is_404(client, township_leader, rolled):

@@ -11,7 +11,7 @@ from xinfeng.core.spreadsheet import add_sheet, append_row, new_workbook, workbo
 
 from .metrics import MONTHLY_METRICS, ORDER_STEPS, SCALAR_METRICS, STEP_LABELS, label
 from .selectors import Dashboard
-from .views_common import stat_row
+from .views_common import own_row, stat_row, total_row
 
 DERIVED = ["audience_total", "orders_open", "satisfaction", "coverage"]
 
@@ -68,5 +68,9 @@ def dashboard_workbook(board: Dashboard) -> bytes:
     for title, stats in ((_("下级排名"), board.children), (_("村（社区）排名"), board.villages)):
         if stats:
             rows = [[stat_row(s)[k] for k, _h in columns] for s in stats]
+            if stats is board.children:
+                # 市直 and 合计, so the sheet's rows add up as on the page.
+                own = own_row(board)
+                rows += [[r[k] for k, _h in columns] for r in (own, total_row(board)) if r]
             _sheet(wb, title, header, rows)
     return workbook_bytes(wb)
