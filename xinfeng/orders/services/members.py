@@ -1,5 +1,6 @@
 """The members who go: named by the team leader, each confirms for themself (志愿者自愿:
-nobody is assigned without accepting), checks in and out; check-out credits hours.
+nobody is assigned without accepting) and is checked in at the start; the leader confirms
+each member's hours on completion (``services.hours``).
 
 Minors are never put on risky or emergency work.
 """
@@ -13,15 +14,9 @@ from django.utils.translation import gettext as _
 
 from xinfeng.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from xinfeng.notifications.services import notify
-from xinfeng.volunteers.choices import (
-    MembershipStatus,
-    ServiceCategory,
-    ServiceSource,
-    Verification,
-)
+from xinfeng.volunteers.choices import MembershipStatus, ServiceCategory
 from xinfeng.volunteers.models import Volunteer
 from xinfeng.volunteers.policy import team_is_risky, volunteer_may_take_risky_work
-from xinfeng.volunteers.services.ledger import service_record_create
 
 from .. import texts as T
 from ..choices import AssignmentStatus, OrderAction, OrderState
@@ -163,25 +158,3 @@ def assignment_answer(*, actor, order: Order, confirm: bool) -> OrderAssignment:
         kind="order_member_answered",
     )
     return a
-
-
-def close_assignment(a: OrderAssignment, *, order: Order, now: datetime, verified_by) -> None:
-    """Check a member out and credit the hours (one ServiceRecord, source ``order``)."""
-    a.checked_out_at = now
-    started = a.checked_in_at or order.started_at or now
-    record = None
-    if now > started:
-        record = service_record_create(
-            volunteer=a.volunteer,
-            region=order.region,
-            started_at=started,
-            ended_at=now,
-            source_type=ServiceSource.ORDER,
-            source_id=order.pk,
-            verification=Verification.LEADER,
-            verified_by=verified_by,
-            team=order.team,
-            description=order.title,
-        )
-    a.service_record = record
-    a.save(update_fields=["checked_out_at", "service_record"])
