@@ -1,6 +1,7 @@
 """Call-outs: create, the live board, close; answers from the phone link."""
 
 from django.shortcuts import get_object_or_404
+from ninja import Status
 
 from xinfeng.core.errors import ValidationFailed
 from xinfeng.volunteers.models import Team
@@ -44,7 +45,7 @@ def create_callout(request, incident_id: int, payload: CalloutIn):
         regions=regions_or_400(payload.region_ids),
         **kwargs,
     )
-    return 201, callout_out(c)
+    return Status(201, callout_out(c))
 
 
 @router.get("/callouts/{callout_id}", response=CalloutOut, summary="One call-out")

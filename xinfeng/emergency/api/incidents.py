@@ -1,6 +1,7 @@
 """Incidents: list, declare, read with the timeline, change the level, close, notices."""
 
 from django.urls import reverse
+from ninja import Status
 
 from xinfeng.core.pagination import keyset_page
 from xinfeng.core.schema import Limit
@@ -78,7 +79,7 @@ def declare(request, payload: IncidentIn):
         is_exercise=payload.is_exercise,
         description=payload.description,
     )
-    return 201, incident_detail(inc)
+    return Status(201, incident_detail(inc))
 
 
 @router.get(
@@ -115,9 +116,12 @@ def publish_notice(request, incident_id: int, payload: NoticeIn):
     user = user_of(request)
     inc = selectors.incident_get(user=user, pk=incident_id)
     n = svc.notice_publish(actor=user, incident=inc, **payload.dict())
-    return 201, {
-        "id": n.pk,
-        "identifier": str(n.identifier),
-        "headline": n.headline,
-        "cap_url": reverse("emergency:cap_alert", args=[n.identifier]),
-    }
+    return Status(
+        201,
+        {
+            "id": n.pk,
+            "identifier": str(n.identifier),
+            "headline": n.headline,
+            "cap_url": reverse("emergency:cap_alert", args=[n.identifier]),
+        },
+    )

@@ -1,6 +1,7 @@
 """Tasks with places, temporary stations (check-in, services) and sitreps."""
 
 from django.shortcuts import get_object_or_404
+from ninja import Status
 
 from xinfeng.core.errors import NotFound, ValidationFailed
 from xinfeng.volunteers.models import Team, Volunteer
@@ -76,7 +77,9 @@ def create_need(request, incident_id: int, payload: NeedIn):
     inc = selectors.incident_get(user=user, pk=incident_id)
     data = payload.dict()
     region = region_or_400(data.pop("region_id"))
-    return 201, need_out(need_svc.need_create(actor=user, incident=inc, region=region, **data))
+    return Status(
+        201, need_out(need_svc.need_create(actor=user, incident=inc, region=region, **data))
+    )
 
 
 @router.get("/needs/{need_id}", response=NeedOut, summary="One task")
@@ -103,7 +106,7 @@ def commit(request, need_id: int, payload: CommitIn):
             raise ValidationFailed(code="not_a_volunteer")
         need_svc.need_commit(actor=user, need=need, volunteer=volunteer)
     need.refresh_from_db()
-    return 201, need_out(need)
+    return Status(201, need_out(need))
 
 
 @router.post("/needs/{need_id}/close", response=NeedOut, summary="Close a task")
@@ -123,9 +126,8 @@ def open_station(request, incident_id: int, payload: StationIn):
     inc = selectors.incident_get(user=user, pk=incident_id)
     data = payload.dict()
     region = region_or_400(data.pop("region_id"))
-    return 201, station_out(
-        station_svc.station_open(actor=user, incident=inc, region=region, **data)
-    )
+    station = station_svc.station_open(actor=user, incident=inc, region=region, **data)
+    return Status(201, station_out(station))
 
 
 @router.get("/stations/{station_id}", response=StationOut, summary="One temporary station")
@@ -149,7 +151,7 @@ def add_service(request, station_id: int, payload: ServiceIn):
     user = user_of(request)
     s = selectors.station_get(user=user, pk=station_id)
     a = station_svc.station_service_add(actor=user, station=s, **payload.dict())
-    return 201, {"activity_id": a.pk, "state": a.state}
+    return Status(201, {"activity_id": a.pk, "state": a.state})
 
 
 def _station_for_check(request, station_id, payload):
@@ -184,7 +186,7 @@ def checkin(request, station_id: int, payload: CheckIn):
         latitude=payload.latitude,
         longitude=payload.longitude,
     )
-    return 201, shift_out(s)
+    return Status(201, shift_out(s))
 
 
 @router.post(
@@ -212,7 +214,9 @@ def checkout(request, station_id: int, payload: CheckIn):
 def create_sitrep(request, incident_id: int, payload: SitrepIn):
     user = user_of(request)
     inc = selectors.incident_get(user=user, pk=incident_id)
-    return 201, sitrep_out(sitrep_svc.sitrep_create(actor=user, incident=inc, text=payload.text))
+    return Status(
+        201, sitrep_out(sitrep_svc.sitrep_create(actor=user, incident=inc, text=payload.text))
+    )
 
 
 @router.get("/sitreps/{sitrep_id}", response=SitrepOut, summary="One sitrep")

@@ -2,6 +2,7 @@
 volunteer's emergency skills and home village."""
 
 from django.shortcuts import get_object_or_404
+from ninja import Status
 
 from xinfeng.core.errors import PermissionDenied, ValidationFailed
 from xinfeng.volunteers.models import Team, Volunteer
@@ -71,7 +72,7 @@ def add_shift(request, team_id: int, payload: StandbyShiftIn):
         end_time=payload.end_time,
         members=members,
     )
-    return 201, shift_out(s)
+    return Status(201, shift_out(s))
 
 
 @router.post("/unavailability", response={201: dict}, summary="Record a period of unavailability")
@@ -90,7 +91,7 @@ def add_unavailability(request, payload: UnavailabilityIn):
         ends_at=payload.ends_at,
         reason=payload.reason,
     )
-    return 201, {"id": row.pk}
+    return Status(201, {"id": row.pk})
 
 
 @router.put("/me/profile", response=ProfileOut, summary="My emergency skills and home village")

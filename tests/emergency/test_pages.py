@@ -1,0 +1,157 @@
+"""Pages: declare from the form, the incident page and its forms, the banner for staff of
+the affected area only, the board fragment htmx polls, the answer page without signing
+in, the station pages, the roster page, sitrep files; English without Chinese UI text."""
+
+import re
+
+from django.test import Client
+
+from xinfeng.emergency.models import CalloutRecipient, Incident, Station
+from xinfeng.emergency.services.callouts import answer_token, callout_create, callout_send
+from xinfeng.emergency.services.sitreps import sitrep_create
+
+
+def _client(user):
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_declare_from_the_form(ew):
+    c = _client(ew.owner)
+    page = c.get("/emergency/new/")
+    assert page.status_code == 200
+    bad = c.post(
+        "/emergency/new/", {"title": "x", "kind": "flood", "level": 2, "region": ew.tree.t1.pk}
+    )
+    assert bad.status_code == 400
+    r = c.post(
+        "/emergency/new/",
+        {
+            "title": "水口村洪涝",
+            "kind": "flood",
+            "level": 2,
+            "region": ew.tree.t1.pk,
+            "affected_regions": [ew.tree.v1.pk],
+        },
+    )
+    inc = Incident.objects.get(title="水口村洪涝")
+    assert r.status_code == 302 and r["Location"] == f"/emergency/{inc.pk}/"
+    # the operator's form offers nothing to declare at
+    op = _client(ew.operator).get("/emergency/new/")
+    assert ew.tree.t1.name not in op.content.decode().split("<form", 1)[1]
+
+
+def test_banner_shows_to_staff_of_the_affected_area_only(ew, flood):
+    assert b"data-emergency-banner" in _client(ew.operator).get("/emergency/").content
+    assert b"data-emergency-banner" in _client(ew.owner).get("/notifications/").content
+    assert b"data-emergency-banner" not in _client(ew.outsider).get("/emergency/").content
+    assert b"data-emergency-banner" not in Client().get("/").content
+
+
+def test_incident_page_forms_and_out_of_scope(ew, flood):
+    c = _client(ew.owner)
+    assert c.get(f"/emergency/{flood.pk}/").status_code == 200
+    assert _client(ew.outsider).get(f"/emergency/{flood.pk}/").status_code == 404
+    r = c.post(
+        f"/emergency/{flood.pk}/",
+        {
+            "form": "callout",
+            "callout-title": "潜水",
+            "callout-skills": ["diving"],
+            "callout-escalate_after_minutes": 15,
+        },
+    )
+    assert r.status_code == 400 and "没有符合条件的召集对象" in r.content.decode()
+    r = c.post(
+        f"/emergency/{flood.pk}/",
+        {
+            "form": "callout",
+            "callout-title": "抢险",
+            "callout-teams": [ew.rescue.pk],
+            "callout-risky": "on",
+            "callout-escalate_after_minutes": 15,
+        },
+    )
+    assert r.status_code == 302 and "/emergency/callouts/" in r["Location"]
+    r = c.post(
+        f"/emergency/{flood.pk}/",
+        {"form": "station", "station-name": "安置点分站", "station-region": ew.tree.v1.pk},
+    )
+    station = Station.objects.get(incident=flood)
+    assert r["Location"] == f"/emergency/stations/{station.pk}/"
+    assert c.get(r["Location"]).status_code == 200
+    rep = sitrep_create(actor=ew.owner, incident=flood, text="")
+    pdf = c.get(f"/emergency/sitreps/{rep.pk}.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert c.get(f"/emergency/sitreps/{rep.pk}.xlsx").status_code == 200
+    assert c.get(f"/emergency/sitreps/{rep.pk}.exe").status_code == 404
+    assert _client(ew.outsider).get(f"/emergency/sitreps/{rep.pk}.pdf").status_code == 404
+
+
+def test_board_and_answer_pages(ew, flood):
+    co = callout_create(actor=ew.owner, incident=flood, title="抢险", teams=[ew.rescue])
+    callout_send(co.pk)
+    row = CalloutRecipient.objects.get(callout=co, volunteer=ew.a)
+    phone = Client()
+    page = phone.get(f"/emergency/a/{answer_token(row.pk)}/")
+    assert page.status_code == 200 and "抢险" in page.content.decode()
+    r = phone.post(f"/emergency/a/{answer_token(row.pk)}/", {"answer": "coming"})
+    assert r.status_code == 200
+    assert phone.get("/emergency/a/1:forged/").status_code == 404
+    frag = _client(ew.owner).get(f"/emergency/callouts/{co.pk}/board/").content.decode()
+    assert re.search(r'data-count="coming">1<', frag)
+    assert "<html" not in frag
+    board = _client(ew.owner).get(f"/emergency/callouts/{co.pk}/").content.decode()
+    assert 'hx-trigger="every 3s"' in board
+    assert _client(ew.outsider).get(f"/emergency/callouts/{co.pk}/board/").status_code == 404
+
+
+def test_roster_and_me_pages(ew):
+    leader = _client(ew.leader.user)
+    assert leader.get(f"/emergency/teams/{ew.rescue.pk}/roster/").status_code == 200
+    r = leader.post(
+        f"/emergency/teams/{ew.rescue.pk}/roster/",
+        {
+            "name": "全天",
+            "weekdays": ["0", "1"],
+            "start_time": "08:00",
+            "end_time": "08:00",
+            "members": [ew.a.pk],
+        },
+    )
+    assert r.status_code == 302
+    r = leader.post(
+        f"/emergency/teams/{ew.rescue.pk}/roster/",
+        {"name": "重叠", "weekdays": ["1"], "start_time": "09:00", "end_time": "10:00"},
+    )
+    assert r.status_code == 400 and "重叠" in r.content.decode()
+    assert _client(ew.a.user).get(f"/emergency/teams/{ew.rescue.pk}/roster/").status_code == 403
+    me = _client(ew.a.user)
+    assert me.get("/emergency/me/").status_code == 200
+    r = me.post(
+        "/emergency/me/", {"form": "profile", "skills": ["drone"], "home_village": ew.tree.v1.pk}
+    )
+    assert r.status_code == 302
+
+
+def test_english_pages_have_no_chinese_ui(ew, flood):
+    c = _client(ew.owner)
+    for url in ("/emergency/", f"/emergency/{flood.pk}/", "/emergency/new/"):
+        html = c.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        text = re.sub(r"<[^>]+>", " ", html.split("<main", 1)[1])
+        for user_text in (
+            "苏家垱乡洪涝",
+            "苏家垱乡",
+            "水口村防汛队",
+            "水口村",
+            "江益镇",
+            "江益村",
+            "共青城市",
+            "蓝天救援队",
+            "中文",
+        ):
+            text = text.replace(user_text, "")
+        text = re.sub(r"用户\d+", "", text)  # people's names are user content
+        leftover = re.findall(r"[\u4e00-\u9fff]+", text)
+        assert not leftover, (url, leftover[:20])
