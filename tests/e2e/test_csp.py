@@ -1,6 +1,7 @@
 """The Content-Security-Policy in a real browser: the key pages (home, order form, dashboard
-with ECharts, map with Leaflet, a site page with its small map, the API docs) run with no
-CSP violation — every script and style they need is one of our own files (issue 10)."""
+with ECharts, map with Leaflet, a site page with its small map, the admin's sign-in, the API
+docs) run with no CSP violation — every script and style they need is one of our own files
+(issue 10)."""
 
 import pytest
 from playwright.sync_api import expect
@@ -83,6 +84,12 @@ def test_key_pages_raise_no_csp_violation(desktop_page, city, leader, plain_resi
     page.context.grant_permissions([])
     page.click("#use-location")
     expect(page.locator("#location-status")).not_to_be_empty()
+    _visit(
+        page,
+        "/admin/login/",
+        lambda: expect(page.locator("#login-form")).to_be_visible(),
+        messages,
+    )
     _visit(
         page,
         "/api/v1/docs",
