@@ -167,3 +167,29 @@ def test_old_rows_are_read_back_into_keys_and_unknown_keys_fall_back(
         assert n.title_text == n.title
         n.title_msg = {"k": "orders.approved", "p": {}}  # parameters that no longer fit
         assert n.title_text == n.title
+
+
+def test_the_migration_reads_rows_sent_before_keys_back_into_keys(world):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("xinfeng.notifications.migrations.0002_message_keys")
+    old = Notification.objects.create(
+        recipient=world.resident,
+        title="您的点单已受理：帮老人量血压",
+        body="我们正在为您安排志愿服务队。",
+    )
+    odd = Notification.objects.create(
+        recipient=world.resident, title="系统维护通知", body="今晚停机"
+    )
+    migration.keys_from_old_text(apps, None)
+    old.refresh_from_db()
+    odd.refresh_from_db()
+    assert old.title_msg == {"k": "orders.approved", "p": {"t": "帮老人量血压"}}
+    assert old.body_msg == {"k": "orders.approved.body", "p": {}}
+    assert (odd.title_msg, odd.body_msg) == (None, None)
+    with translation.override("en"):
+        assert "帮老人量血压" in old.title_text and "已受理" not in old.title_text
+        assert not CJK.search(old.body_text)
+        assert odd.title_text == "系统维护通知"  # kept as it was written
