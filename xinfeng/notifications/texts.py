@@ -23,6 +23,7 @@ parameter is the same shape.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -140,6 +141,7 @@ def to_message(value) -> tuple[str, dict | None]:
 _PLACEHOLDER = re.compile(r"%\((\w+)\)([sd]|\.\d+f)")
 
 
+@lru_cache(maxsize=1024)
 def _pattern(source: str) -> re.Pattern:
     out, pos = [], 0
     for m in _PLACEHOLDER.finditer(source):
