@@ -129,15 +129,16 @@ def user_login_by_code(*, phone: str, code: str, request=None) -> User:
 
 def password_reset_by_code(*, phone: str, code: str, new_password: str, request=None) -> User:
     """Set a new password for the account holding ``phone`` once a reset code is accepted.
-    The password is checked before the code (against the holder, or a blank person for an
-    unknown number: the answer must not differ)."""
+    The password is checked before the code, the same way for every number."""
     phone = normalize_phone(phone)
     holder = User.objects.filter(phone=phone, is_active=True).first()
     if not new_password:
         raise ValidationFailed(
             _("请输入新密码。"), code="weak_password", fields={"password": _("请输入新密码。")}
         )
-    _check_password(new_password, holder or User(phone=phone))
+    # Checked against the number only, the same for every number: a check against the
+    # holder's name would answer differently for a registered number.
+    _check_password(new_password, User(phone=phone))
     phone_code_verify(phone=phone, purpose=CodePurpose.RESET, code=code)
     if holder is None:
         raise ValidationFailed(CODE_INVALID, code="code_invalid")
