@@ -108,6 +108,9 @@ def test_the_manage_page_confirms(client, two_hours_in, people, make_volunteer, 
     (a,) = people(1)
     make_volunteer(a)
     att = _attend(two_hours_in, a, came=two_hours_in.starts_at)
+    client.force_login(a)
+    detail = client.get(f"/activities/{two_hours_in.pk}/").content.decode()
+    assert "待组织者确认" in detail
     client.force_login(owner)
     page = client.get(f"/activities/{two_hours_in.pk}/manage/").content.decode()
     assert "确认服务时长" in page and f'name="hours_{att.pk}"' in page
@@ -122,3 +125,6 @@ def test_the_manage_page_confirms(client, two_hours_in, people, make_volunteer, 
     )
     assert resp.status_code == 302
     assert ServiceRecord.objects.get().hours == Decimal("2.00")
+    client.force_login(a)
+    detail = client.get(f"/activities/{two_hours_in.pk}/").content.decode()
+    assert "已计服务时长 2.00 小时" in detail

@@ -123,7 +123,8 @@ def test_leader_names_by_search_members_confirm_hours_confirmed_and_disputed(
     assert member.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
     # The leader settles it by a correction.
-    leader.goto("/volunteers/hours/disputes/")
+    leader.goto("/volunteers/me/hours/")
+    leader.click("#disputes-to-resolve")
     dispute = HoursDispute.objects.get()
     card = leader.locator(f"#dispute-{dispute.pk}")
     expect(card).to_contain_text("还陪老人去了卫生院")

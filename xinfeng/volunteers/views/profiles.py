@@ -237,7 +237,13 @@ def me_hours(request):
     return render(
         request,
         "volunteers/me_hours.html",
-        {"v": volunteer, "page": page, "window_days": hours_dispute_window().days},
+        {
+            "v": volunteer,
+            "page": page,
+            "window_days": hours_dispute_window().days,
+            # A leader or organiser also sees the disputes waiting for them.
+            "to_resolve": selectors.disputes_to_resolve(user=request.user).count(),
+        },
     )
 
 
