@@ -10,7 +10,16 @@ from xinfeng.demo.context import DemoContext
 from xinfeng.regions.models import Region
 
 # Steps run in order; each module has ``generate(ctx)``. Later issues add their steps here.
-CITY_STEPS = ["places", "population", "accounts", "volunteers", "projects", "orders", "activities"]
+CITY_STEPS = [
+    "places",
+    "population",
+    "accounts",
+    "volunteers",
+    "projects",
+    "orders",
+    "activities",
+    "emergency",
+]
 PROVINCE_STEPS: list[str] = ["province"]
 
 
@@ -34,6 +43,7 @@ class Command(BaseCommand):
         if not steps:
             raise CommandError(f"scale {scale!r} is not available yet")
         ctx = DemoContext(seed=seed, scale=scale, out=self.stdout)
+        self.context = ctx  # what was built, for a caller holding the command (the tests)
         started = time.monotonic()
         for step in steps:
             module = importlib.import_module(f"xinfeng.demo.{step}")
