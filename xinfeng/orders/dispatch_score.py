@@ -354,15 +354,17 @@ def cost_matrix(
     """The (n, m) total cost; ``inf`` where the team has no capacity left (unless
     ``exclude_full`` is false).
 
-    Everything but the distance depends only on the order's category and region path, so it
-    is computed once per distinct (category, region) of the orders — a few hundred rows in a
-    county — and added to each block of the distance matrix with one gather."""
+    Everything but the distance and the project depends only on the order's category and
+    region path, so it is computed once per distinct (category, region) of the orders — a
+    few hundred rows in a county — and added to each block of the distance matrix with one
+    gather; the project component is added after, per distinct ordered project."""
     w = weights or get_weights()
     n, m = len(orders), len(teams)
     if n == 0 or m == 0:
         return np.empty((n, m))
     category = np.where(orders.category >= 0, orders.category, len(CATEGORY_INDEX))
-    key = np.column_stack([category, order_projects(orders), orders.depth, orders.segments])
+    named = (order_projects(orders) != 0).astype(np.int64)
+    key = np.column_stack([category, named, orders.depth, orders.segments])
     uniq, inverse = _unique_rows(key)
     # Category: a (categories + 1, m) table of team values (the last row, for an unknown
     # category, is all zeros), gathered by each distinct key's category.
@@ -372,11 +374,12 @@ def cost_matrix(
     extra = table[uniq[:, 0]]
     steps = _jurisdiction_steps(uniq[:, 3:], uniq[:, 2], teams.segments)
     extra += (w["jurisdiction"] / JURISDICTION_MAX_STEPS) * steps
+    # The project: + weight for every team when the order names a project (taken back
+    # below for the teams that deliver it).
+    extra += w["project"] * uniq[:, 1:2]
     # The project: each distinct ordered project adds 1 × weight for the teams that do not
     # deliver it.
-    if w["project"]:
-        for row in np.nonzero(uniq[:, 1])[0]:
-            extra[row] += w["project"] * project_values(int(uniq[row, 1]), teams)
+
     # The team-only components add one vector.
     cap = np.maximum(teams.capacity, 1)
     extra += (
@@ -386,7 +389,15 @@ def cost_matrix(
     )[None, :]
     if exclude_full:
         extra[:, teams.remaining <= 0] = np.inf
-    return _fill_blocks(orders, teams, w["distance"], extra, inverse)
+    out = _fill_blocks(orders, teams, w["distance"], extra, inverse)
+    # The teams that deliver an ordered project do not pay it: a small block per project.
+    proj = order_projects(orders)
+    if w["project"] and proj.any():
+        for p in np.unique(proj[proj != 0]):
+            cols = (teams.project_teams or {}).get(int(p))
+            if cols is not None and len(cols):
+                out[np.ix_(np.nonzero(proj == p)[0], cols)] -= w["project"]
+    return out
 
 
 def pair_components(
