@@ -128,3 +128,17 @@ def test_the_manage_page_confirms(client, two_hours_in, people, make_volunteer, 
     client.force_login(a)
     detail = client.get(f"/activities/{two_hours_in.pk}/").content.decode()
     assert "已计服务时长 2.00 小时" in detail
+
+
+def test_the_organiser_is_told_when_hours_wait_at_the_end(
+    two_hours_in, people, make_volunteer, owner, django_capture_on_commit_callbacks
+):
+    a, b = people(2)
+    make_volunteer(a)
+    _attend(two_hours_in, a, came=two_hours_in.starts_at)
+    _attend(two_hours_in, b, came=two_hours_in.starts_at)  # not a volunteer: no hours
+    Activity.objects.filter(pk=two_hours_in.pk).update(ends_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.finish_ended_activities() == 1
+    note = owner.notifications.get(kind="activity_hours_pending")
+    assert "1 名志愿者" in note.title and note.link.endswith("/manage/#hours")

@@ -23,3 +23,4 @@ PROMOTED_BODY = define(
 )
 REMINDER = define("activities.reminder", N("活动提醒：%(t)s"))
 REMINDER_BODY = define("activities.reminder.body", N("%(when)s 开始，地点：%(place)s"))
+HOURS_PENDING = define("activities.hours_pending", N("%(n)s 名志愿者的服务时长待您确认：%(t)s"))

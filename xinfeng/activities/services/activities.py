@@ -31,6 +31,7 @@ from ..models import Activity, ActivityEvent, ActivitySiteSettings, Signup
 from ..permissions import can_set_review, require_organiser, require_reviewer
 from ..policy import may_finish, may_publish, start_problem
 from ._common import check_image, lock
+from .checkin import hours_pending
 from .rooms import book_for_activity, check_times, release_for_activity
 from .signups import promote_waitlist
 
@@ -347,13 +348,21 @@ def _sweep(state: str, passed: str, now: datetime, apply) -> int:
 
 def finish_ended_activities(*, now: datetime | None = None) -> int:
     """Mark published activities whose end has passed as finished (the worker runs this
-    after closing forgotten check-outs). Returns how many were finished."""
-    return _sweep(
-        ActivityState.PUBLISHED,
-        "ends_at",
-        now or timezone.now(),
-        lambda activity: _move(activity, ActivityAction.FINISH, None),
-    )
+    after closing forgotten check-outs) and tell the organiser when volunteers' hours
+    await their confirmation. Returns how many were finished."""
+
+    def finish(activity: Activity) -> None:
+        _move(activity, ActivityAction.FINISH, None)
+        pending = len(hours_pending(activity))
+        if pending:
+            notify(
+                recipients=[activity.created_by],
+                title=T.HOURS_PENDING(n=pending, t=activity.title),
+                link=f"/activities/{activity.pk}/manage/#hours",
+                kind="activity_hours_pending",
+            )
+
+    return _sweep(ActivityState.PUBLISHED, "ends_at", now or timezone.now(), finish)
 
 
 def expire_unreviewed_activities(*, now: datetime | None = None) -> int:
