@@ -142,3 +142,20 @@ def test_the_organiser_is_told_when_hours_wait_at_the_end(
         assert services.finish_ended_activities() == 1
     note = owner.notifications.get(kind="activity_hours_pending")
     assert "1 名志愿者" in note.title and note.link.endswith("/manage/#hours")
+
+
+def test_a_confirmed_figure_above_the_span_is_credited_in_full(
+    two_hours_in, people, make_volunteer, owner
+):
+    """Left after an hour by the check-out, but the organiser knows they served 2.5 h (the
+    activity lasts 3): the record holds 2.5 h inside the activity's time."""
+    (a,) = people(1)
+    make_volunteer(a)
+    start = two_hours_in.starts_at
+    att = _attend(two_hours_in, a, came=start, left=start + timedelta(hours=1))
+    services.attendance_hours_confirm(
+        actor=owner, activity=two_hours_in, lines={att.pk: ("2.5", "忘记签退，实际服务到 11 点半")}
+    )
+    record = ServiceRecord.objects.get()
+    assert record.hours == Decimal("2.50")
+    assert two_hours_in.starts_at <= record.started_at < record.ended_at <= two_hours_in.ends_at

@@ -226,8 +226,11 @@ def _credit_hours(
     hours = default_hours(attendance, activity) if hours is None else hours
     if hours < min_service_hours():
         return None
-    # The confirmed hours lie within the activity: widen the start towards it if needed.
-    started = max(activity.starts_at, min(started, ended - timedelta(hours=float(hours))))
+    # The confirmed hours lie within the activity (they are at most its length): when
+    # they exceed the clipped span, widen it towards the end, then towards the start.
+    lasting = timedelta(hours=float(hours))
+    ended = max(ended, min(activity.ends_at, started + lasting))
+    started = max(activity.starts_at, min(started, ended - lasting))
     return service_record_create(
         volunteer=attendance.volunteer,
         region=activity.region,
