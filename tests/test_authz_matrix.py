@@ -121,8 +121,8 @@ API: dict[str, str] = {
     "GET /api/v1/projects/{project_id}":                                "222222222222",
     "GET /api/v1/volunteers/":                                          "222222222222",
     "GET /api/v1/volunteers/certificates":                              "222222222222",
-    "GET /api/v1/volunteers/certificates/{certificate_id}":             "444444444444",
-    "GET /api/v1/volunteers/certificates/{certificate_id}/pdf":         "444444444444",
+    "GET /api/v1/volunteers/certificates/{certificate_id}":             "444242422242",
+    "GET /api/v1/volunteers/certificates/{certificate_id}/pdf":         "444242422242",
     "GET /api/v1/volunteers/export.xlsx":                               "133332222332",
     "GET /api/v1/volunteers/hours/disputes":                            "122222222222",
     "GET /api/v1/volunteers/imports":                                   "222222222222",
@@ -170,7 +170,7 @@ API: dict[str, str] = {
     "POST /api/v1/activities/":                                         "1vvvvvvvvvvv",
     "POST /api/v1/activities/bookings/{booking_id}/cancel":             "144444444444",
     "POST /api/v1/activities/news":                                     "1vvvvvvvvvvv",
-    "POST /api/v1/activities/signups/{signup_id}/cancel":               "144444444444",
+    "POST /api/v1/activities/signups/{signup_id}/cancel":               "144242422442",
     "POST /api/v1/activities/venues/{venue_id}/bookings":               "1vvvvvvvvvvv",
     "POST /api/v1/activities/{activity_id}/approve":                    "1444434cc44c",
     "POST /api/v1/activities/{activity_id}/backfill":                   "1vvvvvvvvvvv",
@@ -217,7 +217,7 @@ API: dict[str, str] = {
     "POST /api/v1/projects/{project_id}/retire":                        "133332322332",
     "POST /api/v1/volunteers/":                                         "1vvvvvvvvvvv",
     "POST /api/v1/volunteers/certificates":                             "1vvvvvvvvvvv",
-    "POST /api/v1/volunteers/certificates/{certificate_id}/revoke":     "144444444444",
+    "POST /api/v1/volunteers/certificates/{certificate_id}/revoke":     "14434v4vv34v",
     "POST /api/v1/volunteers/hours/disputes/{dispute_id}/resolve":      "1vvvvvvvvvvv",
     "POST /api/v1/volunteers/imports":                                  "1vvvvvvvvvvv",
     "POST /api/v1/volunteers/me/consents":                              "144224444444",
@@ -228,8 +228,8 @@ API: dict[str, str] = {
     "POST /api/v1/volunteers/memberships/{membership_id}/role":         "1vvvvvvvvvvv",
     "POST /api/v1/volunteers/records":                                  "1vvvvvvvvvvv",
     "POST /api/v1/volunteers/records/{record_id}/correct":              "1vvvvvvvvvvv",
-    "POST /api/v1/volunteers/redemptions/{redemption_id}/cancel":       "144444444444",
-    "POST /api/v1/volunteers/redemptions/{redemption_id}/deliver":      "144444444444",
+    "POST /api/v1/volunteers/redemptions/{redemption_id}/cancel":       "144242422442",
+    "POST /api/v1/volunteers/redemptions/{redemption_id}/deliver":      "144342422442",
     "POST /api/v1/volunteers/register":                                 "vvvvvvvvvvvv",
     "POST /api/v1/volunteers/rewards":                                  "1vvvvvvvvvvv",
     "POST /api/v1/volunteers/rewards/{reward_id}/redeem":               "1332c3333333",
@@ -246,7 +246,7 @@ API: dict[str, str] = {
     "GET /api/v1/emergency/callouts/{callout_id}":                       "444444444444",
     "GET /api/v1/emergency/callouts/{callout_id}/board":                 "444444444444",
     "GET /api/v1/emergency/incidents":                                   "222222222222",
-    "GET /api/v1/emergency/incidents/{incident_id}":                     "444444444444",
+    "GET /api/v1/emergency/incidents/{incident_id}":                     "444442422242",
     "GET /api/v1/emergency/needs/{need_id}":                             "444444444444",
     "GET /api/v1/emergency/sitreps/{sitrep_id}":                         "444444444444",
     "GET /api/v1/emergency/stations/{station_id}":                       "444444444444",
@@ -256,11 +256,11 @@ API: dict[str, str] = {
     "POST /api/v1/emergency/callouts/{callout_id}/recipients/{recipient_id}/arrived": "144444444444",
     "POST /api/v1/emergency/incidents":                                  "1vvvvvvvvvvv",
     "POST /api/v1/emergency/incidents/{incident_id}/callouts":           "1vvvvvvvvvvv",
-    "POST /api/v1/emergency/incidents/{incident_id}/close":              "144444444444",
+    "POST /api/v1/emergency/incidents/{incident_id}/close":              "144443422342",
     "POST /api/v1/emergency/incidents/{incident_id}/level":              "1vvvvvvvvvvv",
     "POST /api/v1/emergency/incidents/{incident_id}/needs":              "1vvvvvvvvvvv",
     "POST /api/v1/emergency/incidents/{incident_id}/notices":            "1vvvvvvvvvvv",
-    "POST /api/v1/emergency/incidents/{incident_id}/sitreps":            "144444444444",
+    "POST /api/v1/emergency/incidents/{incident_id}/sitreps":            "144443422342",
     "POST /api/v1/emergency/incidents/{incident_id}/stations":           "1vvvvvvvvvvv",
     "POST /api/v1/emergency/needs/{need_id}/close":                      "144444444444",
     "POST /api/v1/emergency/needs/{need_id}/commit":                     "144444444444",
@@ -344,7 +344,7 @@ PAGES: dict[str, str] = {
     "orders/<int:order_id>/rate/":                                        "r42442422242",
     "orders/auto-dispatch/":                                              "r55555555555",
     "orders/follow-ups/":                                                 "r44442222442",
-    "orders/follow-ups/<int:follow_up_id>/":                              "r44444444444",
+    "orders/follow-ups/<int:follow_up_id>/":                              "r44442422242",
     "orders/mine/":                                                       "r22222222222",
     "orders/new/":                                                        "r22222222222",
     "orders/new/staff/":                                                  "r44442222442",
@@ -368,7 +368,7 @@ PAGES: dict[str, str] = {
     "projects/new/":                                                      "r44442222442",
     "verify/<str:number>":                                                "444444444444",
     "volunteers/":                                                        "rrr22rrrrrrr",
-    "volunteers/certificates/<int:certificate_id>.pdf":                   "r44444444444",
+    "volunteers/certificates/<int:certificate_id>.pdf":                   "r44242422242",
     "volunteers/exchange/":                                               "222222222222",
     "volunteers/exchange/<int:reward_id>/redeem/":                        "r55555555555",
     "volunteers/hours/disputes/":                                         "r22222222222",
@@ -411,7 +411,7 @@ PAGES: dict[str, str] = {
     "activities/<int:activity_id>/watch/play/":                            "555555555555",
     "activities/lectures/":                                                "222222222222",
     "emergency/":                                                          "r22222222222",
-    "emergency/<int:pk>/":                                                 "r44444444444",
+    "emergency/<int:pk>/":                                                 "r44442422242",
     "emergency/<int:pk>/close/":                                           "r55555555555",
     "emergency/a/<str:token>/":                                            "444444444444",
     "emergency/callouts/<int:pk>/":                                        "r44444444444",
@@ -428,7 +428,7 @@ PAGES: dict[str, str] = {
     "emergency/sitreps/<int:pk>.<str:fmt>":                                "r44444444444",
     "emergency/stations/<int:pk>/":                                        "r44444444444",
     "emergency/stations/<int:pk>/close/":                                  "r55555555555",
-    "emergency/teams/<int:pk>/roster/":                                    "r44444444444",
+    "emergency/teams/<int:pk>/roster/":                                    "r33322322332",
 }
 # fmt: on
 # ---------------------------------------------------------------------------------------
@@ -489,7 +489,9 @@ def world(tree):
         region=tree.t1, created_by=st_in, file_name="v.xlsx", file_sha256="0" * 64
     )
     token, _raw = ApiToken.issue(user=st_in, name="matrix")
+    more = _more_objects(tree, now, v, vol_user, st_in, activity, order, reward)
     ids = {
+        **more,
         "activity_id": activity.pk,
         "site_id": tree.st1.pk,
         "venue_id": venue.pk,
@@ -516,6 +518,58 @@ def world(tree):
     return users, ids
 
 
+def _more_objects(tree, now, v, vol_user, st_in, activity, order, reward) -> dict:
+    """Objects of the other apps, all in 水口村 / 苏家垱乡, so their ids are bound too."""
+    from xinfeng.activities.choices import NewsKind, SignupState
+    from xinfeng.activities.models import News, Signup
+    from xinfeng.emergency.choices import IncidentKind, IncidentLevel
+    from xinfeng.emergency.models import Incident
+    from xinfeng.orders.models import FollowUp
+    from xinfeng.volunteers.models import Certificate
+    from xinfeng.volunteers.services.exchange import reward_redeem
+
+    certificate = Certificate.objects.create(
+        number="ZM2099000001",
+        volunteer=v,
+        issuer_site=tree.st1,
+        region=tree.v1,
+        issuer_name=tree.st1.name,
+        volunteer_name=v.name,
+        volunteer_number=v.number,
+        period_end=now.date(),
+        hours=3,
+        record_count=1,
+        summary="矩阵",
+        issued_by=st_in,
+    )
+    news = News.objects.create(
+        site=tree.st1, region=tree.v1, kind=NewsKind.NEWS, title="矩阵新闻", body="正文"
+    )
+    signup = Signup.objects.create(
+        activity=activity, user=vol_user, volunteer=v, state=SignupState.CONFIRMED
+    )
+    type(activity).objects.filter(pk=activity.pk).update(signup_count=1)
+    follow_up = FollowUp.objects.create(order=order, site=tree.st1, region=tree.v1, opened_at=now)
+    incident = Incident.objects.create(
+        title="矩阵演练",
+        kind=IncidentKind.FLOOD,
+        level=IncidentLevel.IV,
+        region=tree.t1,
+        is_exercise=True,
+        declared_at=now,
+    )
+    incident.affected_regions.add(tree.v1)
+    redemption = reward_redeem(actor=vol_user, reward=reward)
+    return {
+        "certificate_id": certificate.pk,
+        "news_id": news.pk,
+        "signup_id": signup.pk,
+        "follow_up_id": follow_up.pk,
+        "incident_id": incident.pk,
+        "redemption_id": redemption.pk,
+    }
+
+
 def _clients(users, *, api: bool) -> dict[str, Client]:
     out = {}
     for role, user in users.items():
@@ -531,7 +585,13 @@ def _clients(users, *, api: bool) -> dict[str, Client]:
     return out
 
 
+PK_BY_PREFIX = {"emergency/<int:pk>/": "incident_id", "emergency/teams/<int:pk>/": "team_id"}
+
+
 def _fill(template: str, ids: dict) -> str:
+    for prefix, key in PK_BY_PREFIX.items():
+        if template.startswith(prefix):
+            ids = {**ids, "pk": ids[key]}
     return re.sub(
         r"\{(\w+)\}|<(?:\w+:)?(\w+)>",
         lambda m: str(ids.get(m.group(1) or m.group(2), MISSING)),
