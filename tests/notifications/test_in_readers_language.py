@@ -18,7 +18,6 @@ from xinfeng.notifications.texts import parse, render
 from xinfeng.orders import services
 from xinfeng.orders import texts as T
 from xinfeng.orders.choices import OrderState
-from xinfeng.orders.dispatch import orders_auto_dispatch
 from xinfeng.orders.dispatch_explain import explanation_text
 from xinfeng.orders.models import Order
 from xinfeng.regions.models import Region
@@ -75,7 +74,7 @@ def history(world, django_capture_on_commit_callbacks):
         )
         services.order_approve(actor=world.operator, order=order)
         order.refresh_from_db()
-        report = orders_auto_dispatch(actor=world.operator, orders=[order])
+        report = services.orders_auto_dispatch(actor=world.operator, orders=[order])
         assert len(report.dispatched) == 1
         Order.objects.filter(pk=order.pk).update(due_at=timezone.now() - timedelta(hours=1))
         assert services.handle_overdue(order.pk) == "timeout"

@@ -7,8 +7,9 @@ import pytest
 from django.utils import timezone
 
 from xinfeng.orders.choices import OrderAction, OrderState
-from xinfeng.orders.dispatch import auto_dispatch, orders_auto_dispatch, suggest_teams
+from xinfeng.orders.dispatch import auto_dispatch, suggest_teams
 from xinfeng.orders.models import Order, OrderEvent
+from xinfeng.orders.services import orders_auto_dispatch
 
 from .factories import make_order
 

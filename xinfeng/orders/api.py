@@ -26,7 +26,7 @@ from xinfeng.volunteers.models import Team, Volunteer
 
 from . import member_picker, selectors, services
 from .choices import OrderState
-from .dispatch import orders_auto_dispatch, suggest_teams
+from .dispatch import suggest_teams
 from .presenters import present_events, present_order
 from .schemas import (
     AcceptIn,
@@ -222,7 +222,7 @@ def auto_dispatch(request):
     paths = scope_paths(user, STAFF_ROLES)
     if paths is not None and not paths:
         raise PermissionDenied(_("只有阵地管理员可以派单。"))
-    report = orders_auto_dispatch(actor=user)
+    report = services.orders_auto_dispatch(actor=user)
     return {
         "dispatched": [
             {"order_id": o.pk, "team_id": t.pk, "reason": r} for o, t, r in report.dispatched

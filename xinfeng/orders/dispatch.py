@@ -5,9 +5,9 @@
   response time) and returns every component with its weight, so the page can show why.
 - :func:`auto_dispatch` plans a batch of orders at minimum total cost under the teams'
   capacities, exactly (:mod:`~xinfeng.orders.dispatch_assign`), and explains each choice.
-- :func:`orders_auto_dispatch` is the service: it plans the pending orders an operator may
-  dispatch and applies the plan through ``services.order_dispatch`` (which locks, checks
-  and records the event), with the reason and the score breakdown recorded on each order.
+- ``services.orders_auto_dispatch`` is the service: it plans the pending orders an operator
+  may dispatch and applies the plan through ``services.order_dispatch`` (which locks,
+  checks and records the event), with the reason and the score recorded on each order.
 
 Eligible teams are those of :func:`xinfeng.orders.policy.team_may_take_order` (active, in
 the order's county-level area, or named by the order's project) with room left. Every
@@ -23,15 +23,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
-from django.conf import settings
 from django.db.models import Count, Q, Sum
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from xinfeng.core.errors import DomainError
 from xinfeng.regions.models import PATH_SEGMENT, Region, subtree_q
 from xinfeng.volunteers.models import Team
 
-from .choices import TEAM_LOAD_STATES, OrderState
+from .choices import TEAM_LOAD_STATES
 from .dispatch_assign import DEFAULT_K
 from .dispatch_explain import explain_facts, explanation_text
 from .dispatch_plan import DispatchPlan, plan_dispatch, rank_teams
@@ -338,17 +336,6 @@ def auto_dispatch(
     return result
 
 
-@dataclass
-class AutoDispatchReport:
-    """What :func:`orders_auto_dispatch` did."""
-
-    dispatched: list[tuple[Order, Team, str]] = field(default_factory=list)
-    unassigned: list[tuple[Order, str]] = field(default_factory=list)
-    failed: list[tuple[Order, str]] = field(default_factory=list)
-    total_cost: float = 0.0
-    certified: bool = False
-
-
 SCORE_KEYS = (
     "total",
     "components",
@@ -368,52 +355,3 @@ def score_json(entry: dict, *, engine: str) -> dict:
     score["components"] = [{**c, "label": str(c["label"])} for c in score.get("components", [])]
     score["engine"] = engine
     return score
-
-
-def orders_auto_dispatch(
-    *,
-    actor,
-    orders: Iterable[Order] | None = None,
-    weights: dict[str, float] | None = None,
-) -> AutoDispatchReport:
-    """Auto-dispatch (批量智能派单): plan the pending orders at minimum total cost and
-    dispatch each through ``services.order_dispatch`` as ``actor`` — which checks that the
-    actor is staff of each order's site, locks the order and the team, and records the
-    event with the reason. ``orders`` defaults to every order awaiting dispatch that the
-    actor may dispatch. A step that fails (say, a team filled up meanwhile) is reported,
-    not raised, and the rest go on."""
-    from xinfeng.accounts.choices import STAFF_ROLES
-    from xinfeng.accounts.scope import restrict
-
-    from .services import order_dispatch
-
-    if orders is None:
-        qs = Order.objects.filter(state=OrderState.PENDING_DISPATCH)
-        orders = list(restrict(qs, actor, path_field="site__region__path", roles=STAFF_ROLES))
-    else:
-        orders = [o for o in orders if o.state == OrderState.PENDING_DISPATCH]
-    report = AutoDispatchReport()
-    if not orders:
-        report.certified = True
-        return report
-    planned = auto_dispatch(orders, weights=weights)
-    report.total_cost, report.certified = planned.total_cost, planned.certified
-    for order, team, entry in planned.assignments:
-        # Stored in the default language (the fallback); pages render the facts instead.
-        with translation.override(settings.LANGUAGE_CODE):
-            reason = explanation_text(entry["explain"], auto=True)[:REASON_MAX]
-        try:
-            order_dispatch(
-                actor=actor,
-                order=order,
-                team=team,
-                reason=reason,
-                score=score_json(entry, engine="auto"),
-            )
-        except DomainError as exc:  # e.g. the team filled up meanwhile: report, go on
-            report.failed.append((order, str(exc.detail)))
-        else:
-            report.dispatched.append((order, team, explanation_text(entry["explain"], auto=True)))
-    for order, entry in planned.unassigned:
-        report.unassigned.append((order, str(entry["reason"])))
-    return report

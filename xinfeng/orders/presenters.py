@@ -14,6 +14,7 @@ from xinfeng.core.audit import audit_record
 from xinfeng.core.masking import mask_name, mask_phone
 from xinfeng.notifications.texts import render
 
+from . import selectors
 from .choices import TRANSITIONS, Actor, AssignmentStatus, OrderAction, OrderState, RatingLevel
 from .dispatch_explain import explanation_text, explanation_variants, score_explanation
 from .models import Order
@@ -201,12 +202,8 @@ def present_order(
     assignments = [] if just_created else list(order.assignments.all())
     if led_teams is None:
         grabbable = order.is_open and order.state == OrderState.PENDING_DISPATCH
-        if grabbable and user.is_authenticated:
-            from .selectors import led_teams as read_led_teams
-
-            led_teams = list(read_led_teams(user))
-        else:
-            led_teams = ()
+        mine = grabbable and user.is_authenticated
+        led_teams = list(selectors.led_teams(user)) if mine else ()
     data.update(
         state_label=str(OrderState(order.state).label),
         project_name=order.project.name if order.project_id else None,

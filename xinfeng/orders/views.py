@@ -24,7 +24,7 @@ from xinfeng.volunteers.pickers import staff_regions, staff_sites
 
 from . import member_picker, selectors, services
 from .choices import AssignmentStatus, OrderChannel, OrderState
-from .dispatch import orders_auto_dispatch, suggest_teams
+from .dispatch import suggest_teams
 from .forms import CompleteForm, FollowUpForm, OrderForm, RateForm, StaffOrderForm
 from .policy import eligible_teams, team_may_grab_order
 from .presenters import present_events, present_order
@@ -471,7 +471,7 @@ def auto_dispatch(request):
     total cost under the teams' capacities; each dispatch goes through order_dispatch."""
     if not _is_staff(request.user):
         return _not_found(request)
-    report = orders_auto_dispatch(actor=request.user)
+    report = services.orders_auto_dispatch(actor=request.user)
     messages.success(
         request,
         _("智能派单：已派 %(d)d 单，未能派出 %(u)d 单，失败 %(f)d 单。")

@@ -1,6 +1,7 @@
 """Every write of the order workflow. Pages, the API, the dispatch engine and the worker
 call these functions and nothing else: a rule lives in one place."""
 
+from .auto_dispatch import AutoDispatchReport, orders_auto_dispatch
 from .create import order_create
 from .deadlines import enforce_deadlines, handle_overdue
 from .flow import (
@@ -20,6 +21,7 @@ from .rating import follow_up_close, order_auto_rate, order_rate
 from .serve import order_complete, order_start, validate_photo
 
 __all__ = [
+    "AutoDispatchReport",
     "assignment_answer",
     "enforce_deadlines",
     "follow_up_close",
@@ -38,6 +40,7 @@ __all__ = [
     "order_rate",
     "order_reject",
     "order_start",
+    "orders_auto_dispatch",
     "team_capacity_left",
     "team_load",
     "validate_photo",
