@@ -94,7 +94,20 @@ def test_directory_by_distance_runs_a_fixed_handful_of_queries(client, spread):
         r = client.get(f"/places/sites/?near=1&lat={BASE[0]}&lng={BASE[1]}")
     assert r.status_code == 200
     assert len(_names(r.content.decode())) == 20
-    assert len(ctx.captured_queries) <= 8, [q["sql"] for q in ctx.captured_queries]
+    assert len(ctx.captured_queries) <= 6, [q["sql"] for q in ctx.captured_queries]
+
+
+def test_a_province_is_searched_in_growing_boxes(spread, monkeypatch):
+    """With more candidates than READ_ALL_BELOW the search reads boxes around the origin
+    and still finds the far site once the box has grown to it."""
+    from xinfeng.places import nearby
+    from xinfeng.places.models import Site
+
+    monkeypatch.setattr(nearby, "READ_ALL_BELOW", 2)
+    origin = nearby.Origin(BASE[0], BASE[1], "device", "")
+    found = nearby.nearest_sites(Site.objects.all(), origin=origin, limit=5)
+    assert [n.site.name for n in found][-1] == "实践中心"  # ~167 km: the last, widest box
+    assert [round(n.distance_m / 1000, 1) for n in found][:2] == [0.5, 1.1]
 
 
 def test_map_api_gives_the_nearest_open_sites_with_walking_time(client, spread):

@@ -20,6 +20,8 @@ from .coverage import haversine_m, walk_speed_kmh, walking_minutes
 # the filters leave: a city answers from the first box, a province from the first few.
 SEARCH_RADII_KM = (3, 10, 30, 100)
 KM_PER_DEGREE = 111.195
+# Up to this many candidate sites, read them all (one query) instead of searching boxes.
+READ_ALL_BELOW = 3000
 
 
 @dataclass(frozen=True)
@@ -88,14 +90,17 @@ def nearest_sites(qs: QuerySet, *, origin: Origin, limit: int = 30) -> list[Near
     """The ``limit`` sites of ``qs`` (any filters already applied) nearest to ``origin``,
     nearest first, skipping sites without coordinates.
 
-    Reads the sites inside a box around the origin and widens the box until ``limit`` of
-    them lie within its half-width (then no site outside can be nearer), at worst reading
-    every site ``qs`` leaves."""
+    Up to ``READ_ALL_BELOW`` candidates (a city) are read at once. Beyond that it reads the
+    sites inside a box around the origin and widens the box until ``limit`` of them lie
+    within its half-width (then no site outside can be nearer), at worst reading every
+    site ``qs`` leaves."""
     qs = qs.filter(latitude__isnull=False, longitude__isnull=False)
     lat, lng = origin.latitude, origin.longitude
     cos_lat = max(math.cos(math.radians(lat)), 0.01)
     rows: list = []
-    for radius_km in (*SEARCH_RADII_KM, None):
+    # A city's few hundred sites are read at once; a province's are searched by boxes.
+    radii = (None,) if qs.count() <= READ_ALL_BELOW else (*SEARCH_RADII_KM, None)
+    for radius_km in radii:
         box = qs
         if radius_km is not None:
             dlat = radius_km / KM_PER_DEGREE
