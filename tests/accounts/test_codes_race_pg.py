@@ -8,12 +8,14 @@ the code unused and all sign in (checked by removing the lock: 8 of 20 signed in
 
 import re
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from xinfeng.accounts import registration
-from xinfeng.accounts.models import DevSms, PhoneCode
+from xinfeng.accounts.models import DevSms, PhoneCode, SmsQuota
 from xinfeng.core.errors import DomainError
 from xinfeng.core.models import AuditEvent
 
@@ -54,3 +56,33 @@ def test_twenty_concurrent_verifications_of_one_code_exactly_one_succeeds(postgr
     assert sorted(r for r in results if r != user) == ["code_used"] * (N - 1), results
     assert PhoneCode.objects.get().used_at is not None
     assert AuditEvent.objects.filter(action="login_by_code").count() == 1
+
+
+def test_ten_concurrent_sends_to_one_number_send_one_code(postgres_only):
+    """The 60 s limit holds across connections (without the quota row lock: 5 of 10 sent)."""
+    # The number asked for a code before (its quota row exists), more than 60 s ago.
+    registration.code_request(phone=PHONE, purpose="signup")
+    past = timezone.now() - timedelta(seconds=61)
+    PhoneCode.objects.update(created_at=past)
+    SmsQuota.objects.update(last_sent_at=past)
+    barrier = threading.Barrier(10)
+    results: list = [None] * 10
+
+    def run(i):
+        try:
+            barrier.wait()
+            registration.code_request(phone=PHONE, purpose="signup")
+            results[i] = "sent"
+        except DomainError as exc:
+            results[i] = exc.code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert sorted(results) == ["sent"] + ["throttled"] * 9, results
+    assert PhoneCode.objects.count() == 2 and DevSms.objects.count() == 2
