@@ -28,8 +28,7 @@ from django.views.debug import ExceptionReporter
 log = logging.getLogger(__name__)
 
 PERMISSIONS_POLICY = (
-    "accelerometer=(), camera=(), microphone=(), payment=(), usb=(), "
-    "geolocation=(self), interest-cohort=()"
+    "accelerometer=(), camera=(), microphone=(), payment=(), usb=(), geolocation=(self)"
 )
 
 
