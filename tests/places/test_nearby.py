@@ -127,3 +127,14 @@ def test_map_api_refuses_an_impossible_position(client, spread):
     r = client.get("/api/v1/insights/map/nearest?lat=95&lng=115")
     assert r.status_code == 422
     assert set(r.json()) >= {"detail", "code"}
+
+
+def test_nearest_sites_speak_english(client, spread):
+    html = client.get(
+        f"/places/sites/?near=1&lat={BASE[0]}&lng={BASE[1]}", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    text = _text(html[html.index('id="site-rows"') : html.index("</main>")])
+    for name in _names(html) + ["苏家垱乡", "江益镇", "水口村", "江益村", "共青城市"]:
+        text = text.replace(name, "")
+    assert "0.5 km" not in text and "500 m · about 7 min on foot" in text
+    assert not re.search(r"[\u4e00-\u9fff]", text), text
