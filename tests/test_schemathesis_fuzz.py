@@ -10,7 +10,8 @@ their own tests.
 
 Bounded and deterministic for CI: no coverage phase (every boundary of every field takes
 minutes; the bad-input tests cover boundaries), a few examples per operation, Hypothesis
-derandomised (the same cases on every run). About a minute per caller on SQLite.
+derandomised (the same cases on every run). Measured: 203 operations in 125 s on
+SQLite on the shared 2-core machine at load 9–10 (roughly a quarter of that on a quiet one).
 """
 
 import os
@@ -22,14 +23,13 @@ from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
 from tests.test_openapi import keep_db_connection  # noqa: F401  (fixture)
-from xinfeng.accounts.choices import Role
 from xinfeng.accounts.models import ApiToken
 from xinfeng.wsgi import application
 
-from .factories import UserFactory, VenueFactory, grant
+from .factories import VenueFactory
 from .orders.factories import ProjectFactory, make_order
 
-EXAMPLES = int(os.environ.get("XINFENG_FUZZ_EXAMPLES", "4"))
+EXAMPLES = int(os.environ.get("XINFENG_FUZZ_EXAMPLES", "3"))
 
 CONFIG = SchemathesisConfig.from_dict(
     {
@@ -55,9 +55,9 @@ def world(tree, owner, resident):
 
 
 @pytest.fixture
-def staff_headers(world):
-    staff = grant(UserFactory(username="fuzz_staff"), Role.INSTITUTE_ADMIN, world.t1)
-    _token, raw = ApiToken.issue(user=staff, name="fuzz")
+def staff_headers(world, owner):
+    """The institute admin of 苏家垱乡 (covers the station, the order and the venue)."""
+    _token, raw = ApiToken.issue(user=owner, name="fuzz")
     return {"Authorization": f"Bearer {raw}"}
 
 

@@ -50,8 +50,8 @@ def test_issue_outside_scope_or_with_nothing_to_certify(served, tree, outsider, 
     data = {"volunteer_id": fresh.pk, "site_id": tree.inst1.pk}
     r = post(api_as(owner), "/api/v1/volunteers/certificates", data)
     assert r.status_code == 400 and r.json()["code"] == "nothing_to_certify"
-    data["period_end"] = "2999-01-01"
-    assert post(api_as(owner), "/api/v1/volunteers/certificates", data).status_code == 400
+    data["period_end"] = "2999-01-01"  # outside the record window (core.validation.RECORD)
+    assert post(api_as(owner), "/api/v1/volunteers/certificates", data).status_code == 422
 
 
 @pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils not installed")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinfeng.core.errors import ValidationFailed
+from xinfeng.core.validation import BIRTH, check_window
 from xinfeng.volunteers.choices import Gender, IdType
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -51,6 +52,7 @@ def check_birth_date(birth_date: date) -> None:
         raise ValidationFailed(_("出生日期不能晚于今天。"), code="birth_date_future")
     if today.year - birth_date.year > MAX_AGE_YEARS:
         raise ValidationFailed(_("出生日期不合理。"), code="birth_date_invalid")
+    check_window(BIRTH, birth_date=birth_date)  # the one rule pages, API and imports share
 
 
 def check_id_number(id_type: str, value: str) -> IdFacts:

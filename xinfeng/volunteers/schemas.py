@@ -6,6 +6,7 @@ from decimal import Decimal
 from ninja import Field, Schema
 
 from xinfeng.core.masking import mask_phone
+from xinfeng.core.schema import BirthDate, PatchSchema, RecordDate, RecordDateTime
 from xinfeng.volunteers.choices import (
     Gender,
     IdType,
@@ -85,7 +86,7 @@ class RegisterIn(Schema):
     id_number: str = Field(..., max_length=40)
     phone: str = Field(..., max_length=20)
     home_region_id: int
-    birth_date: date | None = None
+    birth_date: BirthDate | None = None
     gender: Gender | None = None
     service_region_ids: list[int] = []
     skills: list[str] = []
@@ -104,7 +105,7 @@ class SelfRegisterIn(RegisterIn):
     password: str | None = Field(None, max_length=128, description="needed without an account")
 
 
-class VolunteerPatch(Schema):
+class VolunteerPatch(PatchSchema):
     phone: str | None = Field(None, max_length=20)
     skills: list[str] | None = None
     service_region_ids: list[int] | None = None
@@ -191,7 +192,7 @@ class TeamIn(Schema):
     standby_24h: bool = False
 
 
-class TeamPatch(Schema):
+class TeamPatch(PatchSchema):
     name: str | None = Field(None, min_length=2, max_length=120)
     team_type: TeamType | None = None
     home_site_id: int | None = None
@@ -267,8 +268,8 @@ class BackfillIn(Schema):
     volunteer_id: int
     region_id: int
     team_id: int | None = None
-    started_at: datetime
-    ended_at: datetime
+    started_at: RecordDateTime
+    ended_at: RecordDateTime
     hours: Decimal | None = Field(None, description="defaults to end − start; travel excluded")
     description: str = Field(..., max_length=200)
     source_type: ServiceSource = ServiceSource.OTHER
@@ -279,8 +280,8 @@ class BackfillIn(Schema):
 class CorrectIn(Schema):
     hours: Decimal = Field(..., description="the corrected hours of the original record")
     reason: str = Field(..., max_length=200)
-    started_at: datetime | None = None
-    ended_at: datetime | None = None
+    started_at: RecordDateTime | None = None
+    ended_at: RecordDateTime | None = None
 
 
 class RewardOut(Schema):
@@ -307,7 +308,7 @@ class RewardIn(Schema):
     stock: int = Field(0, ge=0, le=1_000_000)
 
 
-class RewardPatch(Schema):
+class RewardPatch(PatchSchema):
     name: str | None = Field(None, min_length=1, max_length=100)
     description: str | None = Field(None, max_length=300)
     points_cost: int | None = Field(None, ge=1, le=1_000_000)
@@ -355,8 +356,8 @@ class ReasonIn(Schema):
 class CertificateIn(Schema):
     volunteer_id: int
     site_id: int
-    period_start: date | None = None
-    period_end: date | None = None
+    period_start: RecordDate | None = None
+    period_end: RecordDate | None = None
 
 
 class CertificateOut(Schema):

@@ -13,7 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from xinfeng.accounts.choices import STAFF_ROLES
 from xinfeng.accounts.scope import get_in_scope, has_role_at, restrict, scope_paths
 from xinfeng.core.crypto import keyed_hash
-from xinfeng.core.errors import NotFound
+from xinfeng.core.errors import NotAuthenticated, NotFound
 from xinfeng.places.models import Site
 from xinfeng.regions.models import Region, subtree_q
 from xinfeng.volunteers.choices import STAR_THRESHOLDS, IdType, MembershipRole, MembershipStatus
@@ -78,8 +78,17 @@ def volunteer_list(
     return qs
 
 
+def require_signed_in(user) -> None:
+    """Personal records (a volunteer, their hours, certificates) are never public: an
+    anonymous caller is told to sign in (401) rather than "not found"."""
+    if user is None or not user.is_authenticated:
+        raise NotAuthenticated()
+
+
 def volunteer_get(*, user, volunteer_id: int) -> Volunteer:
-    """A volunteer the user may see: themselves, or one in their scope (else 404)."""
+    """A volunteer the user may see: themselves, or one in their scope (else 404).
+    Anonymous callers are asked to sign in (401), as for every personal record here."""
+    require_signed_in(user)
     own = volunteer_of(user)
     if own is not None and own.pk == volunteer_id:
         return own
@@ -214,6 +223,7 @@ def own_records(volunteer: Volunteer) -> QuerySet:
 
 
 def service_record_get(*, user, record_id: int) -> ServiceRecord:
+    require_signed_in(user)
     own = volunteer_of(user)
     rec = ServiceRecord.objects.select_related("volunteer", "region", "team", "corrects")
     if own is not None:
@@ -295,6 +305,7 @@ def certificate_list(*, user, volunteer: Volunteer | None = None) -> QuerySet:
 
 
 def certificate_get(*, user, certificate_id: int) -> Certificate:
+    require_signed_in(user)
     own = volunteer_of(user)
     qs = Certificate.objects.select_related("volunteer", "region", "issuer_site")
     if own is not None:

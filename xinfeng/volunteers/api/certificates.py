@@ -5,6 +5,7 @@ from ninja import Status
 
 from xinfeng.core.errors import NotFound
 from xinfeng.core.pagination import keyset_page
+from xinfeng.core.schema import Limit
 from xinfeng.volunteers import selectors
 from xinfeng.volunteers.api.profiles import own_volunteer, require_user, router
 from xinfeng.volunteers.api.teams import site_or_404
@@ -21,7 +22,7 @@ from xinfeng.volunteers.services import certificates
 
 @router.get("/certificates", response=CertificatePage, summary="Certificates issued in my scope")
 def list_certificates(
-    request, volunteer_id: int | None = None, cursor: str | None = None, limit: int = 50
+    request, volunteer_id: int | None = None, cursor: str | None = None, limit: Limit = 50
 ):
     volunteer = (
         selectors.volunteer_get(user=request.user, volunteer_id=volunteer_id)
@@ -34,7 +35,7 @@ def list_certificates(
 
 
 @router.get("/me/certificates", response=CertificatePage, summary="My certificates")
-def my_certificates(request, cursor: str | None = None, limit: int = 50):
+def my_certificates(request, cursor: str | None = None, limit: Limit = 50):
     qs = own_volunteer(request).certificates.defer("pdf")
     items, nxt = keyset_page(qs, cursor=cursor, limit=limit)
     return {"items": items, "next_cursor": nxt}

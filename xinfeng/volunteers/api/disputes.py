@@ -8,6 +8,7 @@ from ninja import Field, Schema, Status
 
 from xinfeng.core.errors import NotFound
 from xinfeng.core.pagination import keyset_page
+from xinfeng.core.schema import Limit
 from xinfeng.volunteers import selectors
 from xinfeng.volunteers.api.profiles import own_volunteer, require_user, router
 from xinfeng.volunteers.models import HoursDispute
@@ -67,7 +68,7 @@ def open_dispute(request, record_id: int, payload: DisputeIn):
 
 
 @router.get("/me/disputes", response=DisputePage, summary="My hours disputes")
-def my_disputes(request, cursor: str | None = None, limit: int = 50):
+def my_disputes(request, cursor: str | None = None, limit: Limit = 50):
     qs = selectors.own_disputes(own_volunteer(request))
     items, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-id",))
     return {"items": items, "next_cursor": nxt}
@@ -80,7 +81,7 @@ def disputes_to_resolve(
     request,
     status: HoursDispute.Status | None = HoursDispute.Status.OPEN,
     cursor: str | None = None,
-    limit: int = 50,
+    limit: Limit = 50,
 ):
     qs = selectors.disputes_to_resolve(user=require_user(request), status=status)
     items, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-id",))

@@ -4,6 +4,7 @@ from ninja import Status
 
 from xinfeng.core.errors import NotFound
 from xinfeng.core.pagination import keyset_page
+from xinfeng.core.schema import Limit
 from xinfeng.volunteers import selectors
 from xinfeng.volunteers.api.profiles import own_volunteer, region_or_404, require_user, router
 from xinfeng.volunteers.api.teams import site_or_404
@@ -30,7 +31,7 @@ def list_rewards(
     site_id: int | None = None,
     region_id: int | None = None,
     cursor: str | None = None,
-    limit: int = 50,
+    limit: Limit = 50,
 ):
     qs = selectors.reward_list(
         site=site_or_404(site_id) if site_id is not None else None, region=region_or_404(region_id)
@@ -89,7 +90,7 @@ def list_redemptions(
     site_id: int | None = None,
     status: RedemptionStatus | None = None,
     cursor: str | None = None,
-    limit: int = 50,
+    limit: Limit = 50,
 ):
     qs = selectors.redemption_list(
         user=request.user,
@@ -101,7 +102,7 @@ def list_redemptions(
 
 
 @router.get("/me/redemptions", response=RedemptionPage, summary="My redemptions")
-def my_redemptions(request, cursor: str | None = None, limit: int = 50):
+def my_redemptions(request, cursor: str | None = None, limit: Limit = 50):
     qs = own_volunteer(request).redemptions.select_related("volunteer", "reward")
     items, nxt = keyset_page(qs, cursor=cursor, limit=limit)
     return {"items": items, "next_cursor": nxt}

@@ -4,6 +4,7 @@ from ninja import File, Form, Status
 from ninja.files import UploadedFile
 
 from xinfeng.core.pagination import keyset_page
+from xinfeng.core.schema import Limit
 from xinfeng.volunteers import selectors
 from xinfeng.volunteers.api.profiles import region_or_404, require_user, router, xlsx_response
 from xinfeng.volunteers.schemas import ImportOut, ImportPage
@@ -28,7 +29,7 @@ def upload(request, region_id: Form[int], file: File[UploadedFile]):
 
 
 @router.get("/imports", response=ImportPage, summary="Imports in my scope")
-def list_imports(request, cursor: str | None = None, limit: int = 50):
+def list_imports(request, cursor: str | None = None, limit: Limit = 50):
     items, nxt = keyset_page(selectors.import_list(user=request.user), cursor=cursor, limit=limit)
     return {"items": items, "next_cursor": nxt}
 

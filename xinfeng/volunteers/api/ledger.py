@@ -4,6 +4,7 @@ from ninja import Status
 
 from xinfeng.core.errors import NotFound
 from xinfeng.core.pagination import keyset_page
+from xinfeng.core.schema import Limit
 from xinfeng.volunteers import selectors
 from xinfeng.volunteers.api.profiles import own_volunteer, region_or_404, require_user, router
 from xinfeng.volunteers.choices import ServiceSource
@@ -22,7 +23,7 @@ def list_records(
     since: str | None = None,
     until: str | None = None,
     cursor: str | None = None,
-    limit: int = 50,
+    limit: Limit = 50,
 ):
     qs = selectors.service_record_list(
         user=request.user,
@@ -40,7 +41,7 @@ def list_records(
 
 
 @router.get("/me/records", response=RecordPage, summary="My service records")
-def my_records(request, cursor: str | None = None, limit: int = 50):
+def my_records(request, cursor: str | None = None, limit: Limit = 50):
     qs = selectors.own_records(own_volunteer(request))
     items, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-started_at", "-id"))
     return {"items": items, "next_cursor": nxt}

@@ -10,6 +10,7 @@ from ninja.utils import check_csrf
 
 from xinfeng.core.errors import NotAuthenticated, NotFound
 from xinfeng.core.pagination import keyset_page
+from xinfeng.core.schema import Limit
 from xinfeng.regions.models import Region
 from xinfeng.volunteers import selectors
 from xinfeng.volunteers.choices import PoliticalStatus, ServiceSource
@@ -132,7 +133,7 @@ def my_consents(request, payload: ConsentIn):
 
 
 @router.get("/me/points", response=PointsPage, summary="My points ledger")
-def my_points(request, cursor: str | None = None, limit: int = 50):
+def my_points(request, cursor: str | None = None, limit: Limit = 50):
     items, nxt = keyset_page(
         selectors.points_entries(own_volunteer(request)),
         cursor=cursor,
@@ -152,7 +153,7 @@ def list_volunteers(
     min_stars: int | None = None,
     active: bool | None = None,
     cursor: str | None = None,
-    limit: int = 50,
+    limit: Limit = 50,
 ):
     qs = _volunteer_qs(request, q, region_id, team_id, political_status, min_stars, active)
     items, nxt = keyset_page(qs, cursor=cursor, limit=limit)
@@ -279,7 +280,7 @@ def guardian_consent(request, volunteer_id: int, payload: GuardianConsentIn):
 @router.get(
     "/{int:volunteer_id}/points", response=PointsPage, summary="A volunteer's points ledger"
 )
-def volunteer_points(request, volunteer_id: int, cursor: str | None = None, limit: int = 50):
+def volunteer_points(request, volunteer_id: int, cursor: str | None = None, limit: Limit = 50):
     volunteer = selectors.volunteer_get(user=request.user, volunteer_id=volunteer_id)
     items, nxt = keyset_page(
         selectors.points_entries(volunteer),

@@ -4,6 +4,7 @@ from ninja import Status
 
 from xinfeng.core.errors import NotFound
 from xinfeng.core.pagination import keyset_page
+from xinfeng.core.schema import Limit
 from xinfeng.places.models import Site
 from xinfeng.volunteers import selectors
 from xinfeng.volunteers.api.profiles import region_or_404, require_user, router
@@ -43,7 +44,7 @@ def list_teams(
     standby: bool | None = None,
     q: str | None = None,
     cursor: str | None = None,
-    limit: int = 50,
+    limit: Limit = 50,
 ):
     qs = selectors.team_list(
         region=region_or_404(region_id),
@@ -95,7 +96,7 @@ def team_members(
     team_id: int,
     status: MembershipStatus | None = None,
     cursor: str | None = None,
-    limit: int = 100,
+    limit: Limit = 100,
 ):
     team = selectors.team_get(team_id=team_id)
     qs = selectors.team_memberships(user=request.user, team=team, status=status)
@@ -124,7 +125,7 @@ def join_team(request, team_id: int, payload: JoinIn):
 
 
 @router.get("/me/teams", response=MembershipPage, summary="My memberships (history included)")
-def my_teams(request, cursor: str | None = None, limit: int = 50):
+def my_teams(request, cursor: str | None = None, limit: Limit = 50):
     from xinfeng.volunteers.api.profiles import own_volunteer
 
     volunteer = own_volunteer(request)

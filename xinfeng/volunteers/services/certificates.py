@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from xinfeng.accounts.scope import require_role_at
 from xinfeng.core.errors import Conflict, ValidationFailed
 from xinfeng.core.masking import mask_name
+from xinfeng.core.validation import RECORD, check_window
 from xinfeng.places.models import Site
 from xinfeng.regions.models import subtree_q
 from xinfeng.volunteers.choices import ServiceSource
@@ -80,6 +81,7 @@ def certificate_issue(
     period_end = period_end or today
     if period_end > today:
         raise ValidationFailed(_("截止日期不能晚于今天。"), code="period_future")
+    check_window(RECORD, period_start=period_start, period_end=period_end)
     if period_start is not None and period_start > period_end:
         raise ValidationFailed(_("起始日期不能晚于截止日期。"), code="period_invalid")
     hours, count, summary = service_summary(

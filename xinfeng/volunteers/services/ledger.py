@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from xinfeng.accounts.scope import has_role_at, require_role_at
 from xinfeng.core.errors import Conflict, NotAuthenticated, PermissionDenied, ValidationFailed
-from xinfeng.core.validation import full_clean_or_raise
+from xinfeng.core.validation import RECORD, check_window, full_clean_or_raise
 from xinfeng.regions.models import Region
 from xinfeng.volunteers.choices import MembershipStatus, PointsKind, ServiceSource, Verification
 from xinfeng.volunteers.models import PointsEntry, ServiceRecord, Team, TeamMembership, Volunteer
@@ -96,6 +96,7 @@ def _check_span(started_at: datetime, ended_at: datetime) -> Decimal:
         raise ValidationFailed(_("请填写开始和结束时间。"), code="time_required")
     if ended_at <= started_at:
         raise ValidationFailed(END_BEFORE_START, code="end_before_start")
+    check_window(RECORD, started_at=started_at, ended_at=ended_at)
     return hours_between(started_at, ended_at)
 
 
