@@ -11,7 +11,7 @@ their own tests.
 Bounded and deterministic for CI: no coverage phase (every boundary of every field takes
 minutes; the bad-input tests cover boundaries), a few examples per operation, Hypothesis
 derandomised (the same cases on every run). Measured: 203 operations in 125 s on
-SQLite on the shared 2-core machine at load 9–10 (roughly a quarter of that on a quiet one).
+SQLite, on a shared 2-core machine at load average 9–10 (not measured on a quiet one).
 """
 
 import os
