@@ -10,6 +10,7 @@ from django.test import Client
 from tests.factories import UserFactory, grant
 from xinfeng.accounts.choices import Role
 from xinfeng.accounts.models import DevSms, User
+from xinfeng.regions.models import Region
 
 NEW = "13912345678"
 
@@ -125,3 +126,41 @@ def test_menu_of_staff_and_leaders_has_the_dashboard(client, tree, role):
     links = _nav(client)
     assert "/insights/" in links
     assert ("/places/manage/" in links) == (role == Role.INSTITUTE_ADMIN)
+
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _english_text(client, url):
+    html = client.get(url).content.decode()
+    html = re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)
+    html = re.sub(r'<span class="brand-mark"[^>]*>.*?</span>', "", html)  # the logo 新
+    # The language switch offers 中文 by design; place names are data, not interface.
+    text = re.sub(r"<[^>]+>", " ", html).replace("中文", "")
+    for name in Region.objects.values_list("name", flat=True):
+        text = text.replace(name, "")
+    return text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/accounts/signup/",
+        "/accounts/signup/verify/",
+        "/accounts/login/",
+        "/accounts/login/code/",
+        "/accounts/password/reset/",
+        "/accounts/phone/",
+        "/accounts/me/data/",
+    ],
+)
+def test_the_phone_and_data_pages_are_complete_in_english(tree, url):
+    user = UserFactory(username="li", display_name="Li", phone="13900000000")
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    if url.endswith("verify/"):
+        client.post("/accounts/signup/", {"phone": NEW})
+    elif url in ("/accounts/phone/", "/accounts/me/data/"):
+        client.force_login(user)
+    text = _english_text(client, url)
+    assert not HAN.findall(text), sorted(set(HAN.findall(text)))
