@@ -1,8 +1,10 @@
 """Request and response shapes of the emergency API."""
 
-from datetime import datetime, time
+from datetime import datetime
 
 from ninja import Field, Schema
+
+from xinfeng.core.schema import LocalTime, PlanDateTime
 
 from ..choices import Answer, CheckinMethod, EmergencySkill, IncidentKind
 
@@ -179,8 +181,8 @@ class ShiftOut(Schema):
 class ServiceIn(Schema):
     title: str = Field(..., min_length=1, max_length=120)
     category: str = Field(..., max_length=20)
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: PlanDateTime
+    ends_at: PlanDateTime
     capacity: int = Field(..., ge=1, le=10000)
 
 
@@ -200,8 +202,8 @@ class SitrepOut(Schema):
 class StandbyShiftIn(Schema):
     name: str = Field(..., min_length=1, max_length=60)
     weekdays: list[int] = Field(..., min_length=1, max_length=7)
-    start_time: time
-    end_time: time
+    start_time: LocalTime
+    end_time: LocalTime
     member_ids: list[int] = Field(default_factory=list, max_length=500)
 
 
@@ -210,8 +212,8 @@ class StandbyShiftOut(Schema):
     team_id: int
     name: str
     weekdays: list[int]
-    start_time: time
-    end_time: time
+    start_time: LocalTime
+    end_time: LocalTime
     member_ids: list[int]
 
 
@@ -223,8 +225,8 @@ class RosterOut(Schema):
 
 class UnavailabilityIn(Schema):
     volunteer_id: int | None = None
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: PlanDateTime
+    ends_at: PlanDateTime
     reason: str = Field("", max_length=100)
 
 

@@ -58,7 +58,6 @@ class CalloutRecipient(models.Model):
     distance_km = models.FloatField(null=True, blank=True)
     on_standby = models.BooleanField(default=False)
     returnee = models.BooleanField(_("返乡"), default=False)
-    notification_id = models.BigIntegerField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)

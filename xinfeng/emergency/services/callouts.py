@@ -271,8 +271,11 @@ def recipient_for_token(token: str) -> CalloutRecipient:
     return row
 
 
-def answer_link(recipient_id: int) -> str:
-    return reverse("emergency:answer", args=[answer_token(recipient_id)])
+def answer_link(recipient_id: int, *, base: str | None = None) -> str:
+    """The path of the answer page for one recipient (``base``: the resolved prefix, so a
+    batch resolves the URL once)."""
+    base = base or reverse("emergency:answer", args=["-"])[:-2]
+    return f"{base}{answer_token(recipient_id)}/"
 
 
 def callout_send_batch(callout_id: int, *, batch: int = SEND_BATCH, reminder: bool = False) -> int:
@@ -293,6 +296,7 @@ def callout_send_batch(callout_id: int, *, batch: int = SEND_BATCH, reminder: bo
             return 0
         title, title_msg = to_message(texts.CALLOUT(t=callout.title))
         body, body_msg = to_message(texts.CALLOUT_BODY(incident=callout.incident.title))
+        base = reverse("emergency:answer", args=["-"])[:-2]
         notes = Notification.objects.bulk_create(
             [
                 Notification(
@@ -301,16 +305,16 @@ def callout_send_batch(callout_id: int, *, batch: int = SEND_BATCH, reminder: bo
                     body=body,
                     title_msg=title_msg,
                     body_msg=body_msg,
-                    link=answer_link(r.pk),
+                    link=answer_link(r.pk, base=base),
                     kind="emergency.callout",
                 )
                 for r in rows
             ]
         )
-        now = timezone.now()
-        for r, n in zip(rows, notes, strict=True):
-            r.state, r.sent_at, r.notification_id = RecipientState.SENT, now, n.pk
-        CalloutRecipient.objects.bulk_update(rows, ["state", "sent_at", "notification_id"])
+        # One UPDATE marks the batch sent, in the transaction that wrote the inbox rows.
+        CalloutRecipient.objects.filter(pk__in=[r.pk for r in rows]).update(
+            state=RecipientState.SENT, sent_at=timezone.now()
+        )
         ids = [n.pk for n in notes]
         transaction.on_commit(lambda: _deliver(ids))
     return len(rows)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from xinfeng.accounts.scope import has_role_at
 from xinfeng.core.errors import NotAuthenticated, PermissionDenied, ValidationFailed
-from xinfeng.core.validation import full_clean_or_raise
+from xinfeng.core.validation import PLAN, check_window, full_clean_or_raise
 from xinfeng.volunteers.choices import MembershipStatus
 from xinfeng.volunteers.policy import user_leads_team
 
@@ -129,6 +129,7 @@ def unavailability_add(
         raise PermissionDenied(NOT_ROSTER_KEEPER, code="not_roster_keeper")
     if ends_at <= starts_at:
         raise ValidationFailed(_("结束时间必须晚于开始时间。"), code="bad_period")
+    check_window(PLAN, starts_at=starts_at, ends_at=ends_at)
     row = Unavailability(volunteer=volunteer, starts_at=starts_at, ends_at=ends_at, reason=reason)
     full_clean_or_raise(row, exclude=["volunteer"])
     row.save()
