@@ -40,7 +40,7 @@ class UserAdmin(SystemAdminOnly, BaseUserAdmin):
     list_display = ["username", "display_name", "phone", "is_active", "is_staff"]
     search_fields = ["username", "display_name", "phone"]
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("新风"), {"fields": ("display_name", "phone", "home_region")}),
     )
     autocomplete_fields = ["home_region"]

@@ -182,7 +182,7 @@ def phone_code_send(
     # no code goes through the same call (see accounts.sms: same work, same time).
     message = None
     if real:
-        text = str(SMS_TEXT[purpose]) % {"code": code}
+        text = str(SMS_TEXT[CodePurpose(purpose)]) % {"code": code}
         message = {"phone": phone, "template": "code", "params": {"code": code}, "text": text}
     elif purpose == CodePurpose.SIGNUP:
         # The owner of a registered number learns how to get in; the page says nothing.

@@ -170,7 +170,7 @@ def personal_data(*, user: User) -> dict:
             "display_name": user.display_name,
             "phone": user.phone,
             "email": user.email,
-            "home_region": user.home_region.name if user.home_region_id else None,
+            "home_region": user.home_region.name if user.home_region is not None else None,
             "date_joined": user.date_joined,
             "last_login": user.last_login,
             "roles": list(user.role_assignments.values("role", "region__name")),
@@ -222,7 +222,7 @@ def _xlsx(data: dict) -> bytes:
     for field, value in data["profile"].items():
         append_row(sheet, [field, _cell(value)])
     for key, title, _label, _rows, fields in SOURCES:
-        sheet = add_sheet(book, title)
+        sheet = add_sheet(book, str(title))
         append_row(sheet, fields)
         for row in data[key]:
             append_row(sheet, [_cell(row.get(f)) for f in fields])

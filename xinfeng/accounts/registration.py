@@ -82,6 +82,7 @@ def user_signup(
     taken meanwhile)."""
     phone = normalize_phone(phone)
     display_name = check_profile(display_name=display_name, home_region=home_region)
+    assert home_region is not None  # check_profile refused a missing home village
     if not privacy_accepted:
         raise ValidationFailed(
             PRIVACY_REQUIRED, code="privacy_consent_required", fields={"privacy": PRIVACY_REQUIRED}

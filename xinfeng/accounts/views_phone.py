@@ -13,12 +13,13 @@ from django.utils.translation import gettext_lazy
 
 from xinfeng.core.errors import DomainError
 from xinfeng.core.masking import mask_phone
+from xinfeng.core.pages import apply_errors
 
 from . import registration
 from .forms import CodeForm, PhoneForm, ResetForm, SignupForm
 from .models import CodePurpose
 
-FLOWS = {
+FLOWS: dict[str, dict] = {
     CodePurpose.SIGNUP: {
         "title": gettext_lazy("注册"),
         "intro": gettext_lazy("用手机号注册，即可点单、报名活动、登记志愿者。"),
@@ -56,17 +57,6 @@ def _next(request) -> str:
     return url if url_has_allowed_host_and_scheme(url, {request.get_host()}) else ""
 
 
-def _apply(form, exc: DomainError) -> None:
-    fields = getattr(exc, "fields", {}) or {}
-    placed = False
-    for name, message in fields.items():
-        if name in form.fields:
-            form.add_error(name, str(message))
-            placed = True
-    if not placed:
-        form.add_error(None, str(exc.detail))
-
-
 def _step1(request, purpose: str):
     flow = FLOWS[purpose]
     user = request.user if purpose == CodePurpose.CHANGE_PHONE else None
@@ -79,8 +69,7 @@ def _step1(request, purpose: str):
                     phone=form.cleaned_data["phone"], purpose=purpose, request=request, user=user
                 )
             except DomainError as exc:
-                _apply(form, exc)
-                status = exc.status
+                status = apply_errors(form, exc)
             else:
                 phone = registration.normalize_phone(form.cleaned_data["phone"])
                 request.session[SESSION_KEY] = {"purpose": purpose, "phone": phone}
@@ -113,8 +102,7 @@ def _step2(request, purpose: str, form_class, act):
             try:
                 response = act(form, phone)
             except DomainError as exc:
-                _apply(form, exc)
-                status = exc.status
+                status = apply_errors(form, exc)
             else:
                 request.session.pop(SESSION_KEY, None)
                 return response
