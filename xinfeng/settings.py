@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "xinfeng.emergency",
     "xinfeng.insights",
     "xinfeng.open311",
+    "xinfeng.sync",
     "xinfeng.demo",
 ]
 
@@ -216,6 +217,24 @@ TASKS = {
         "BACKEND": os.environ.get("XINFENG_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
         "QUEUES": ["default"],
     }
+}
+
+# Sync to the provincial and national platforms (issue 17, docs/sync.md). Per target:
+# XINFENG_SYNC_<TARGET>_URL (empty = target off), _TOKEN (sent as Bearer), _INBOUND_TOKEN
+# (what the target presents when it pushes records down), _BATCH (rows per request, 1 =
+# one request per row), _TIMEOUT (s), _ADAPTER (module; default xinfeng.sync.adapters.<t>_v1).
+XINFENG_SYNC = {
+    "targets": {
+        _t: {
+            _k: os.environ.get(f"XINFENG_SYNC_{_t.upper()}_{_k.upper()}", "")
+            for _k in ("url", "token", "inbound_token", "batch", "timeout", "adapter")
+        }
+        for _t in os.environ.get("XINFENG_SYNC_TARGETS", "provincial,national").split(",")
+        if _t
+    },
+    "max_attempts": int(os.environ.get("XINFENG_SYNC_MAX_ATTEMPTS", "8")),
+    "lease_seconds": float(os.environ.get("XINFENG_SYNC_LEASE_SECONDS", "120")),
+    "relay_every_seconds": float(os.environ.get("XINFENG_SYNC_RELAY_EVERY", "5")),
 }
 
 EMAIL_BACKEND = os.environ.get(

@@ -1,0 +1,86 @@
+"""Every change an upper platform needs writes its outbox row in the same transaction."""
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+
+from tests.factories import ProjectFactory, TeamFactory, UserFactory, VolunteerFactory, grant
+from tests.volunteers.factories import credit
+from xinfeng.accounts.choices import Role
+from xinfeng.orders.choices import OrderAction
+from xinfeng.orders.services import order_approve
+from xinfeng.orders.services.create import order_create
+from xinfeng.sync.choices import Entity
+from xinfeng.sync.models import OutboxRow
+from xinfeng.sync.services.outbox import changes_from
+
+from .conftest import sync_settings
+
+pytestmark = pytest.mark.django_db
+
+BOTH = sync_settings(provincial_url="http://127.0.0.1:9", national_url="http://127.0.0.1:9")
+
+
+def rows(entity=None):
+    qs = OutboxRow.objects.order_by("id")
+    if entity:
+        qs = qs.filter(entity_type=entity)
+    return list(qs.values_list("target", "entity_type", "event"))
+
+
+@override_settings(XINFENG_SYNC=BOTH)
+def test_each_listed_change_writes_rows_for_the_targets_that_take_it(tree, sysadmin):
+    v = VolunteerFactory(home_region=tree.v1)
+    assert rows(Entity.VOLUNTEER) == [
+        ("national", "volunteer", "created"),
+        ("provincial", "volunteer", "created"),
+    ]
+    payload = OutboxRow.objects.filter(entity_type=Entity.VOLUNTEER).first().payload
+    assert payload["number"] == v.number and "id_number" not in str(payload)
+    assert "phone" not in payload
+    v.is_active = False
+    v.save()
+    assert {e for _, _, e in rows(Entity.VOLUNTEER)} == {"created", "left"}
+    team = TeamFactory(home_site=tree.st1)
+    ProjectFactory(site=tree.st1, region=tree.v1)
+    credit(v, tree.v1, hours=2.5, team=team)
+    rec = OutboxRow.objects.get(target="national", entity_type=Entity.SERVICE_RECORD)
+    assert rec.payload["hours"] == "2.50" and rec.payload["volunteer_number"] == v.number
+    assert {e for _, e, _ in rows()} >= {"team", "project", "service_record"}
+    # Totals moving on the volunteer (F() update) are not news for an upper platform.
+    assert OutboxRow.objects.filter(entity_type=Entity.VOLUNTEER).count() == 4
+
+
+@override_settings(XINFENG_SYNC=BOTH)
+def test_orders_report_the_four_step_loop_to_the_province_only(tree, resident, sysadmin):
+    order, _created = order_create(actor=resident, region=tree.v1, title="理发", site=tree.st1)
+    operator = grant(UserFactory(username="op"), Role.STATION_OPERATOR, tree.v1)
+    tree.st1.operators.add(operator)
+    order_approve(actor=operator, order=order)
+    got = rows(Entity.ORDER)
+    assert got == [
+        ("provincial", "order", f"order.{OrderAction.SUBMIT}"),
+        ("provincial", "order", f"order.{OrderAction.APPROVE}"),
+    ]
+
+
+@override_settings(XINFENG_SYNC=BOTH)
+def test_a_rolled_back_change_writes_no_row(tree):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        VolunteerFactory(home_region=tree.v1)
+        assert OutboxRow.objects.count() == 2  # written inside the transaction...
+        raise RuntimeError("the service failed after saving")
+    assert OutboxRow.objects.count() == 0  # ...and gone with it
+
+
+def test_a_target_without_url_is_off(tree):
+    with override_settings(XINFENG_SYNC=sync_settings()):
+        VolunteerFactory(home_region=tree.v1)
+    assert OutboxRow.objects.count() == 0
+
+
+@override_settings(XINFENG_SYNC=BOTH)
+def test_changes_pushed_down_by_a_target_are_not_sent_back_to_it(tree):
+    with changes_from("national"):
+        VolunteerFactory(home_region=tree.v1)
+    assert rows() == [("provincial", "volunteer", "created")]
