@@ -81,6 +81,9 @@ def test_incident_page_forms_and_out_of_scope(ew, flood):
     station = Station.objects.get(incident=flood)
     assert r["Location"] == f"/emergency/stations/{station.pk}/"
     assert c.get(r["Location"]).status_code == 200
+    qr = c.get(f"/emergency/stations/{station.pk}/qr.svg")
+    assert qr.status_code == 200 and qr["Content-Type"] == "image/svg+xml"
+    assert _client(ew.outsider).get(f"/emergency/stations/{station.pk}/qr.svg").status_code == 404
     rep = sitrep_create(actor=ew.owner, incident=flood, text="")
     pdf = c.get(f"/emergency/sitreps/{rep.pk}.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

@@ -18,6 +18,7 @@ urlpatterns = [
     path("a/<str:token>/", callouts.answer, name="answer"),
     path("stations/<int:pk>/", stations.station_detail, name="station"),
     path("stations/<int:pk>/close/", stations.station_close, name="station_close"),
+    path("stations/<int:pk>/qr.svg", stations.station_qr, name="station_qr"),
     path("s/<str:token>/", stations.self_checkin, name="self_checkin"),
     path("teams/<int:pk>/roster/", rosters.team_roster, name="roster"),
     path("me/", rosters.my_profile, name="me"),

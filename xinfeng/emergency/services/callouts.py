@@ -6,6 +6,7 @@ the worker turns ``queued`` into ``sent`` in the same transaction that writes th
 message, so a worker killed mid-send loses no message and sends none twice.
 """
 
+import os
 from datetime import timedelta
 
 from django.core import signing
@@ -30,7 +31,7 @@ from ..policy import may_be_called, require_may_run
 from .incidents import event_add, require_open
 from .rosters import on_standby_ids
 
-SEND_BATCH = 500
+SEND_BATCH = 500  # rows per transaction; XINFENG_EMERGENCY_SEND_BATCH overrides it
 CHANNELS = ["sms"]
 ANSWER_SALT = "xinfeng.emergency.answer"
 NO_RECIPIENTS = _("没有符合条件的召集对象。")
@@ -278,7 +279,11 @@ def answer_link(recipient_id: int, *, base: str | None = None) -> str:
     return f"{base}{answer_token(recipient_id)}/"
 
 
-def callout_send_batch(callout_id: int, *, batch: int = SEND_BATCH, reminder: bool = False) -> int:
+def send_batch_size() -> int:
+    return max(1, int(os.environ.get("XINFENG_EMERGENCY_SEND_BATCH", SEND_BATCH)))
+
+
+def callout_send_batch(callout_id: int, *, batch: int | None = None) -> int:
     """Send up to ``batch`` queued rows of one call-out: write the inbox messages and mark
     the rows sent in one transaction (locked rows another worker holds are skipped), then
     queue the SMS copies. Returns how many were sent."""
@@ -290,7 +295,7 @@ def callout_send_batch(callout_id: int, *, batch: int = SEND_BATCH, reminder: bo
             CalloutRecipient.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(callout_id=callout_id, state=RecipientState.QUEUED)
             .select_related("volunteer")
-            .order_by("rank")[:batch]
+            .order_by("rank")[: batch or send_batch_size()]
         )
         if not rows:
             return 0

@@ -1,9 +1,14 @@
 """Temporary station pages: the staff page (services, who is there, check people in and
 out) and the volunteer's QR check-in page."""
 
+import io
+
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -76,6 +81,19 @@ def station_detail(request, pk: int):
     return render(
         request, "emergency/station.html", _context(request, station, **forms), status=status
     )
+
+
+@login_required
+def station_qr(request, pk: int):
+    """The station's check-in QR code: an SVG of the self check-in page's address, to print
+    and put up at the resettlement point."""
+    station = selectors.station_get(user=request.user, pk=pk)
+    url = request.build_absolute_uri(
+        reverse("emergency:self_checkin", args=[station.checkin_token])
+    )
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=4, border=2, xmldecl=True)
+    return HttpResponse(out.getvalue(), content_type="image/svg+xml")
 
 
 @login_required
