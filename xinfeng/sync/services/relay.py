@@ -311,7 +311,9 @@ class Relay:
             self._record_round(t.name, ok=False, error=down_error)
         elif outcomes:
             self._record_round(t.name, ok=True)
-        return len(rows)
+        # Progress = rows settled as sent or dead; a failing target makes none, so the loop
+        # waits instead of pressing it again at once.
+        return sum(1 for o in outcomes.values() if o.kind != "retry")
 
     def _send_each(self, sender, adapter, rows, outcomes) -> str:
         for row in rows:
@@ -472,7 +474,7 @@ class Relay:
         idle = 0.2
         try:
             while not self.stop.is_set():
-                claimed = 0
+                claimed = 0  # rows that made progress this round
                 for t in conf.enabled_targets():
                     claimed += self.run_target(t)
                     if self.stop.is_set():
