@@ -143,6 +143,11 @@ def test_unavailable_people_are_not_on_standby(ew):
     assert on_standby_ids([ew.rescue.pk]) == {ew.b.pk}
     with pytest.raises(ValidationFailed):
         unavailability_add(actor=ew.a.user, volunteer=ew.a, starts_at=now, ends_at=now)
+    with pytest.raises(ValidationFailed) as exc:
+        unavailability_add(
+            actor=ew.a.user, volunteer=ew.a, starts_at=now, ends_at=now.replace(year=now.year + 50)
+        )
+    assert exc.value.code == "out_of_window"
     with pytest.raises(PermissionDenied):
         unavailability_add(
             actor=ew.c.user, volunteer=ew.a, starts_at=now, ends_at=now + timedelta(hours=1)

@@ -4,6 +4,7 @@ Staff see an incident when its region lies in their scope, or when they work ins
 area it affects (a village's station operator sees the township's flood).
 """
 
+from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 
 from xinfeng.accounts.choices import READ_ROLES
@@ -48,9 +49,28 @@ def incident_get(*, user, pk: int) -> Incident:
     return obj
 
 
+ANY_OPEN_KEY = "xf:emergency:any-open"
+
+
+def any_open_incident() -> bool:
+    """Whether any incident is open anywhere — cached, so the banner costs every page no
+    query in the usual state (nothing open); forgotten on any incident change here, within
+    a minute in other processes."""
+    answer = cache.get(ANY_OPEN_KEY)
+    if answer is None:
+        answer = Incident.objects.filter(status=IncidentStatus.OPEN).exists()
+        cache.set(ANY_OPEN_KEY, answer, 60)
+    return answer
+
+
+def forget_open_incidents(**kwargs) -> None:
+    """Signal receiver: an incident was saved or deleted."""
+    cache.delete(ANY_OPEN_KEY)
+
+
 def open_incidents_for(user) -> list[Incident]:
     """The open incidents shown in the banner (the reader's area)."""
-    if not user.is_authenticated:
+    if not user.is_authenticated or not any_open_incident():
         return []
     return list(incident_list(user=user, status=IncidentStatus.OPEN)[:5])
 

@@ -127,6 +127,7 @@ def unavailability_add(
     )
     if not (own or leads or has_role_at(actor, volunteer.home_region)):
         raise PermissionDenied(NOT_ROSTER_KEEPER, code="not_roster_keeper")
+    check_window(PLAN, starts_at=starts_at, ends_at=ends_at)
     if ends_at <= starts_at:
         raise ValidationFailed(_("结束时间必须晚于开始时间。"), code="bad_period")
     check_window(PLAN, starts_at=starts_at, ends_at=ends_at)

@@ -7,14 +7,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinfeng.core.errors import DomainError
+from xinfeng.core.errors import DomainError, PermissionDenied
 from xinfeng.core.pages import apply_errors
 
 from .. import forms as f
 from .. import selectors
 from ..choices import IncidentStatus
 from ..models import Sitrep
-from ..policy import may_declare, may_run
+from ..policy import NOT_DECLARER, may_declare, may_run
 from ..services import callouts as callout_svc
 from ..services import incidents as svc
 from ..services import needs as need_svc
@@ -42,6 +42,8 @@ def incident_list(request):
 
 @login_required
 def incident_declare(request):
+    if not f.regions_for(request.user).exists():
+        raise PermissionDenied(NOT_DECLARER, code="not_declarer")
     form = f.DeclareForm(request.POST or None, user=request.user)
     status = 200
     if request.method == "POST" and form.is_valid():
