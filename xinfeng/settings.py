@@ -124,7 +124,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "xinfeng.accounts.context_processors.staff",
+                "xinfeng.context_processors.menu",
             ],
         },
     }

@@ -23,7 +23,8 @@ def _prefixes(path: str) -> list[str]:
 
 
 def incident_list(*, user, status: str | None = None, exercise: bool | None = None):
-    """Incidents the user may read: declared in their scope or affecting where they work."""
+    """Incidents the user may read: declared in their scope, affecting a place in their
+    scope, or affecting an area they work inside."""
     qs = Incident.objects.select_related("region").order_by("-declared_at", "-id")
     if status:
         qs = qs.filter(status=status)
@@ -38,7 +39,9 @@ def incident_list(*, user, status: str | None = None, exercise: bool | None = No
         return qs.none()
     above = {p for path in paths for p in _prefixes(path)}
     return qs.filter(
-        subtree_q(paths, "region__path") | Q(affected_regions__path__in=above)
+        subtree_q(paths, "region__path")
+        | subtree_q(paths, "affected_regions__path")
+        | Q(affected_regions__path__in=above)
     ).distinct()
 
 

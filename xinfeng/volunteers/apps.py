@@ -8,9 +8,16 @@ class VolunteersConfig(AppConfig):
     verbose_name = _("志愿者与队伍")
 
     def ready(self):
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_delete, post_save
 
-        from .models import VolunteerImport
+        from .models import Team, TeamMembership, VolunteerImport
+        from .policy import forget_team_leaders
         from .tasks import queue_new_import
 
         post_save.connect(queue_new_import, sender=VolunteerImport, dispatch_uid="vol-import")
+        # The menu's cached "leads a team" answers follow membership and team changes.
+        for model in (TeamMembership, Team):
+            post_save.connect(forget_team_leaders, sender=model, dispatch_uid=f"leaders-{model}")
+            post_delete.connect(
+                forget_team_leaders, sender=model, dispatch_uid=f"leaders-d-{model}"
+            )

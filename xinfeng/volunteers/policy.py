@@ -15,6 +15,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from xinfeng.accounts.choices import STAFF_ROLES
@@ -74,6 +75,35 @@ def user_leads_team(user, team) -> bool:
     if team is None or user is None or not user.is_authenticated:
         return False
     return _leader_memberships(user).filter(team=team).exists()
+
+
+LEADS_ANY_TTL = 60  # seconds a cached "leads a team" answer may lag a membership change
+
+
+def _leaders_version() -> int:
+    return cache.get_or_set("xf:team-leaders:v", 1, None)
+
+
+def forget_team_leaders(**kwargs) -> None:
+    """Signal receiver: a membership or team changed, so cached answers are stale here."""
+    try:
+        cache.incr("xf:team-leaders:v")
+    except ValueError:
+        cache.set("xf:team-leaders:v", 2, None)
+
+
+def leads_any_team(user) -> bool:
+    """Whether ``user`` actively leads an active team (the menu's 接单). Cached per person;
+    a membership change in this process forgets every answer at once, elsewhere within
+    ``LEADS_ANY_TTL`` seconds."""
+    if user is None or not user.is_authenticated:
+        return False
+    key = f"xf:leads-any:{user.pk}:{_leaders_version()}"
+    answer = cache.get(key)
+    if answer is None:
+        answer = _leader_memberships(user).filter(team__is_active=True).exists()
+        cache.set(key, answer, LEADS_ANY_TTL)
+    return answer
 
 
 def led_teams(user):
