@@ -1,7 +1,8 @@
 """Shared fixtures: a small region tree with the three users every scope test needs
 (an owner with a role at the place, a member of the public, an outsider with a role
-elsewhere), and API clients."""
+elsewhere), API clients, and the demo city seeded once per session (``demo_city``)."""
 
+import time
 from io import StringIO
 from types import SimpleNamespace
 
@@ -58,6 +59,117 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.e2e)
+    # The tests on the demo city run last (those with a live server or their own commits
+    # at the very end): the city is committed once to the test database when the first of
+    # them starts, and no other test may find it there.
+    city = [item for item in items if _uses_demo_city(item)]
+    if city:
+        others = [item for item in items if not _uses_demo_city(item)]
+        items[:] = others + sorted(city, key=_is_transactional)
+        for item in city:
+            item.add_marker(pytest.mark.xdist_group("demo_city"))
+
+
+# ── The demo city, seeded once per test session ───────────────────────────────────────
+# `seed_demo --scale city --seed 2021` takes ~10 s on a quiet two-core machine (~40 s on a
+# busy one); tests that want the whole city share one build. The session fixture commits it
+# to the test database (SQLite or PostgreSQL, one per xdist worker) the first time a city
+# test starts; each test then runs in its own transaction (pytest-django's ``db``), rolled
+# back afterwards, so what a test changes never reaches the next. A test with a live server
+# (or ``transaction=True``) sees the committed city too; pytest-django empties the database
+# after such a test, so they run last, and a city test after one builds the city again.
+DEMO_CITY_CODE = "360482000000"
+DEMO_CITY_SEED = 2021
+_demo_city_committed = {"now": False}
+
+
+def _uses_demo_city(item) -> bool:
+    return "demo_city" in getattr(item, "fixturenames", ())
+
+
+def _is_transactional(item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db")
+    return bool(
+        "live_server" in names
+        or "transactional_db" in names
+        or (marker is not None and marker.kwargs.get("transaction"))
+    )
+
+
+def _uses_db(item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    return item.get_closest_marker("django_db") is not None or "_django_db_helper" in names
+
+
+def pytest_runtest_setup(item):
+    if _demo_city_committed["now"] and not _uses_demo_city(item) and _uses_db(item):
+        raise RuntimeError(
+            f"{item.nodeid} runs after the demo city was committed to the test database; "
+            "tests on the demo city must run last (tests/conftest.py orders them so; a "
+            "plugin that reorders tests breaks that)"
+        )
+
+
+def _seed_demo_city() -> SimpleNamespace:
+    """``seed_demo --if-empty --scale city --seed 2021`` (what `make run` runs) and the
+    rollup the worker would run; returns what it printed, built and took."""
+    from xinfeng.demo.management.commands.seed_demo import Command as SeedDemo
+    from xinfeng.insights.rollup import run_rollup
+
+    command, out = SeedDemo(), StringIO()
+    started = time.monotonic()
+    call_command(
+        command, "--if-empty", "--scale", "city", "--seed", str(DEMO_CITY_SEED), stdout=out
+    )
+    run_rollup()
+    return SimpleNamespace(
+        ctx=command.context, output=out.getvalue(), seconds=time.monotonic() - started
+    )
+
+
+@pytest.fixture(scope="session")
+def demo_city_session(django_db_setup, django_db_blocker):
+    """The demo city committed to the (empty) test database, once per session; the
+    database is emptied again at the end (as pytest-django does after a transactional
+    test), so a reused test database starts empty. Tests use ``demo_city``."""
+    from xinfeng.regions.models import Region
+
+    with django_db_blocker.unblock():
+        if Region.objects.exists():
+            raise RuntimeError("the test database is not empty; cannot seed the demo city")
+        built = _seed_demo_city()
+    _demo_city_committed["now"] = True
+    yield built
+    _demo_city_committed["now"] = False
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def demo_city(demo_city_session, db):
+    """The demo city of seed 2021 (共青城市 with the report's totals, every step of
+    ``seed_demo`` and a rollup), in this test's transaction: whatever the test changes is
+    rolled back. ``city`` is the city's Region, ``ctx`` the generator's context (its
+    ``data``: regions, sites, users, teams, volunteers …; read-only, shared by every test),
+    ``output`` what ``seed_demo`` printed."""
+    from django.core.cache import cache
+
+    from xinfeng.regions.models import Region
+
+    built = demo_city_session
+    city = Region.objects.filter(code=DEMO_CITY_CODE).first()
+    if city is None:  # a test with a live server ran before and emptied the database
+        built = _seed_demo_city()
+        city = Region.objects.get(code=DEMO_CITY_CODE)
+    cache.clear()  # figures cached by an earlier test must not answer for this one
+    return SimpleNamespace(
+        city=city,
+        ctx=built.ctx,
+        users=built.ctx.data["users"],
+        output=built.output,
+        seconds=built.seconds,
+    )
 
 
 @pytest.fixture

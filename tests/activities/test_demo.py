@@ -1,22 +1,13 @@
 """The demo's activities: the report's totals, rooms that never clash, counters that match
-their rows, and pages that render on the demo data. One seed for the whole module."""
-
-import io
+their rows, and pages that render on the demo data (the session's demo city)."""
 
 from django.db.models import Count, Sum
 
 from xinfeng.activities import selectors
 from xinfeng.activities.models import Activity, News, OnlineView, Signup, VenueBooking
-from xinfeng.demo import accounts, activities, places
-from xinfeng.demo.context import DemoContext
 
 
-def test_demo_city_activities_match_the_report_and_stay_consistent(db, client):
-    ctx = DemoContext(seed=2021, scale="city", out=io.StringIO())
-    places.generate(ctx)
-    accounts.generate(ctx)
-    activities.generate(ctx)
-
+def test_demo_city_activities_match_the_report_and_stay_consistent(demo_city, client):
     assert Activity.objects.count() >= 5000
     total = selectors.audience_total()
     assert total["total"] >= 200_000
@@ -44,7 +35,7 @@ def test_demo_city_activities_match_the_report_and_stay_consistent(db, client):
     assert VenueBooking.objects.filter(activity__isnull=True).count() > 1000
 
     # The demo resident finds upcoming activities and their own sign-ups.
-    resident = ctx.data["users"]["resident"]
+    resident = demo_city.users["resident"]
     assert Signup.objects.filter(user=resident, state="confirmed").exists()
     client.force_login(resident)
     assert client.get("/activities/").status_code == 200
@@ -52,18 +43,13 @@ def test_demo_city_activities_match_the_report_and_stay_consistent(db, client):
     lecture = lectures.filter(state="finished").first()
     assert client.get(f"/activities/{lecture.pk}/").status_code == 200
     assert client.get("/activities/audience/").status_code == 200
-    client.force_login(ctx.data["users"]["center"])
+    client.force_login(demo_city.users["center"])
     assert client.get(f"/activities/{lecture.pk}/manage/").status_code == 200
 
 
-def test_demo_activities_belong_to_projects_of_their_area(db):
+def test_demo_activities_belong_to_projects_of_their_area(demo_city):
     """With the volunteers and projects steps run first, activities link to service projects,
     and every link follows the service's rule: the project covers the site's area."""
-    from xinfeng.demo import projects, volunteers
-
-    ctx = DemoContext(seed=2021, scale="city", out=io.StringIO())
-    for step in (places, accounts, volunteers, projects, activities):
-        step.generate(ctx)
     linked = Activity.objects.filter(project__isnull=False).select_related(
         "region", "project__region"
     )

@@ -2,14 +2,9 @@
 API serves them from the rollup, equal counts taken independently from the raw tables;
 and the page shows the report's site totals."""
 
-import io
 import re
 
-import pytest
-from django.core.management import call_command
-
 from xinfeng.accounts.models import User
-from xinfeng.insights.rollup import run_rollup
 from xinfeng.regions.choices import RegionLevel
 from xinfeng.regions.models import Region
 
@@ -17,17 +12,11 @@ from .raw_counts import monthly_mismatches, raw_figures
 from .test_rollup import COMPARED
 
 
-@pytest.fixture
-def demo_city(db):
-    call_command("seed_demo", "--scale", "city", "--seed", "2021", stdout=io.StringIO())
-    run_rollup()
-    return Region.objects.get(code="360482000000")
-
-
 def test_every_region_of_the_demo_city_matches_the_raw_tables(api_as, client, demo_city):
+    city = demo_city.city  # seeded and rolled up once per session (tests/conftest.py)
     leader = User.objects.get(username="leader")
     api = api_as(leader)
-    regions = list(Region.objects.filter(path__startswith=demo_city.path).order_by("path"))
+    regions = list(Region.objects.filter(path__startswith=city.path).order_by("path"))
     assert len(regions) > 70
     for region in regions:
         body = api.get(f"/api/v1/insights/regions/{region.pk}/dashboard").json()
@@ -37,13 +26,14 @@ def test_every_region_of_the_demo_city_matches_the_raw_tables(api_as, client, de
         assert got == want, region.name
         if region.level != RegionLevel.VILLAGE:
             assert monthly_mismatches(body["months"], raw) == [], region.name
-    city = raw_figures(demo_city)
-    assert (city["sites_center"], city["sites_institute"], city["sites_station"]) == (1, 56, 97)
-    assert (city["sites_complex"], city["teams_total"]) == (60, 161)
-    assert city["activities_total"] >= 5000
-    assert city["audience_online"] + city["audience_offline"] >= 200_000
+    figures = raw_figures(city)
+    sites = (figures["sites_center"], figures["sites_institute"], figures["sites_station"])
+    assert sites == (1, 56, 97)
+    assert (figures["sites_complex"], figures["teams_total"]) == (60, 161)
+    assert figures["activities_total"] >= 5000
+    assert figures["audience_online"] + figures["audience_offline"] >= 200_000
     client.force_login(leader)
-    html = client.get(f"/insights/dashboard/{demo_city.pk}/").content.decode()
+    html = client.get(f"/insights/dashboard/{city.pk}/").content.decode()
     for key, value in (("sites_institute", "56"), ("sites_station", "97"), ("sites_complex", "60")):
         m = re.search(rf'data-kpi="{key}"><span class="kpi-value">([^<]*)<', html)
         assert m and m.group(1) == value, key

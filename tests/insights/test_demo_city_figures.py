@@ -1,30 +1,23 @@
-"""On the seeded demo city (共青城市), seeded once for this module:
+"""On the seeded demo city (共青城市, the session's ``demo_city``):
 
 * every headline figure the dashboard and the audience page show equals the sum of the
   breakdown shown under it (child regions plus the 市直 row, states, levels, types, months);
 * home, the project menu and the dashboard count projects the same way;
 * the offline map's outlines contain their own sites.
 
-The module seeds the city once (about 25 s) inside a transaction rolled back at the end;
-each test runs in a savepoint of it.
+Each test runs in its own transaction over the city, rolled back afterwards.
 """
 
-import io
 import re
 
 import pytest
-from django.core.cache import cache
-from django.core.management import call_command
-from django.db import transaction
 
 from xinfeng.accounts.models import User
 from xinfeng.insights import map_data
-from xinfeng.insights.rollup import run_rollup
 from xinfeng.places.models import Site
 from xinfeng.regions.choices import RegionLevel
 from xinfeng.regions.models import PATH_SEGMENT, Region
 
-CITY_CODE = "360482000000"
 TEAM_TYPES = ("general", "specialised", "mobile", "department", "village", "social")
 ORDER_STATES = (
     "submitted",
@@ -39,31 +32,10 @@ ORDER_STATES = (
 )
 
 
-@pytest.fixture(scope="module")
-def seeded_city(django_db_setup, django_db_blocker):
-    """The demo city, seeded and rolled up once for the module, rolled back afterwards."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            call_command("seed_demo", "--scale", "city", "--seed", "2021", stdout=io.StringIO())
-            run_rollup()
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    try:
-        yield
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-
-
 @pytest.fixture
-def city(seeded_city, db):
-    cache.clear()
-    return Region.objects.get(code=CITY_CODE)
+def city(demo_city):
+    """The session's demo city (seeded and rolled up once, tests/conftest.py)."""
+    return demo_city.city
 
 
 def _number(text: str) -> float:

@@ -1,12 +1,8 @@
 """The demo's population layer: every village's residents, spread so that gaps exist."""
 
-import io
-
 import pytest
 from django.db.models import Sum
 
-from xinfeng.demo import places, population
-from xinfeng.demo.context import DemoContext
 from xinfeng.places.coverage_report import coverage_report
 from xinfeng.places.models import PopulationPoint
 from xinfeng.regions.choices import RegionLevel
@@ -14,11 +10,9 @@ from xinfeng.regions.models import Region, subtree_q
 
 
 @pytest.fixture
-def demo_places(db):
-    ctx = DemoContext(seed=2021, scale="city", out=io.StringIO())
-    places.generate(ctx)
-    population.generate(ctx)
-    return ctx
+def demo_places(demo_city):
+    """The session's demo city (its places and population steps are what is checked)."""
+    return demo_city
 
 
 def test_each_village_population_is_spread_exactly(demo_places):
