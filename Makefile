@@ -40,8 +40,10 @@ run: demo
 worker: setup
 	$(BIN)/python manage.py worker
 
+# Prints the suite's wall time last ("make test: N s"); PYTEST_ARGS passes options through.
 test: setup
-	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	@start=$$(date +%s); $(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	  echo "make test: $$(( $$(date +%s) - start )) s"; \
 	  if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$rc
 
 lint: install
