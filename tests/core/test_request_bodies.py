@@ -100,3 +100,12 @@ def test_a_json_body_that_is_not_an_object_is_400_on_every_json_endpoint(
         resp = _call(signed_in, method, path, data=value, content_type="application/json")
         assert resp.status_code == 400, (method, path, value, resp.content[:200])
         assert resp.json()["code"] == "not_an_object", (method, path, value)
+
+
+def test_open311_refuses_a_large_body_in_its_own_error_shape(client):
+    big = {"description": "a" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10)}
+    resp = client.post("/open311/v2/requests.json", big)
+    assert resp.status_code == 413
+    assert resp.json()[0]["code"] == 413 and resp.json()[0]["description"]
+    resp = client.post("/open311/v2/requests.xml", big)
+    assert resp.status_code == 413 and b"<errors>" in resp.content

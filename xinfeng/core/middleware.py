@@ -1,5 +1,7 @@
 """Request hygiene shared by pages and API."""
 
+from collections.abc import Callable
+
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import DataError
 from django.http import HttpResponse, JsonResponse
@@ -136,11 +138,24 @@ class RequestBodyGuardMiddleware:
         return None
 
 
+# Path prefix → a function (request, status, code, detail) answering in that interface's own
+# error shape, registered by the app that owns the prefix (e.g. Open311's ``errors`` list).
+REFUSAL_RENDERERS: dict[str, Callable[..., HttpResponse]] = {}
+
+
+def register_refusal_renderer(prefix: str, render: Callable[..., HttpResponse]) -> None:
+    REFUSAL_RENDERERS[prefix] = render
+
+
 def refuse(request, status: int, code: str, detail_lazy) -> HttpResponse:
     """An error answer given before the language middleware ran: pick the language the
-    same way (cookie, Accept-Language), JSON ``{detail, code}`` under /api/, a page elsewhere."""
+    same way (cookie, Accept-Language), JSON ``{detail, code}`` under /api/, the registered
+    shape under another interface's prefix, a page elsewhere."""
     with translation.override(translation.get_language_from_request(request)):
         detail = str(detail_lazy)
+        for prefix, render in REFUSAL_RENDERERS.items():
+            if request.path.startswith(prefix):
+                return render(request, status, code, detail)
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": detail, "code": code}, status=status)
         html = render_to_string("core/request_refused.html", {"status": status, "detail": detail})
