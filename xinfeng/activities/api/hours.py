@@ -7,8 +7,8 @@ from ninja import Field, Schema
 
 from xinfeng.core.schema import DbId
 
-from . import services
-from .api import _managed, router
+from .. import services
+from .activities import _managed, router
 
 
 class PendingHoursOut(Schema):

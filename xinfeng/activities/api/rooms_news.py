@@ -10,10 +10,9 @@ from xinfeng.core.errors import NotFound
 from xinfeng.core.schema import DbId
 from xinfeng.volunteers.models import Team
 
-from . import selectors, services
-from .api import _fk, _managed, _site, _user, router
-from .models import ActivityReport, ActivitySiteSettings, VenueBooking
-from .schemas import (
+from .. import selectors, services
+from ..models import ActivityReport, ActivitySiteSettings, VenueBooking
+from ..schemas import (
     BookingIn,
     BookingOut,
     NewsIn,
@@ -24,6 +23,7 @@ from .schemas import (
     SiteSettingsIn,
     SiteSettingsOut,
 )
+from .activities import _fk, _managed, _site, _user, router
 
 
 # Site settings ----------------------------------------------------------------------

@@ -22,11 +22,11 @@ from xinfeng.regions.models import Region
 from xinfeng.volunteers.choices import ServiceCategory
 from xinfeng.volunteers.models import Team
 
-from . import selectors, services
-from .choices import ActivityState
-from .models import Signup
-from .permissions import can_organise, can_review
-from .schemas import (
+from .. import selectors, services
+from ..choices import ActivityState
+from ..models import Signup
+from ..permissions import can_organise, can_review
+from ..schemas import (
     ActivityIn,
     ActivityOut,
     ActivityPage,
@@ -465,7 +465,3 @@ def record_view(request, activity_id: DbId, payload: ViewIn):
     counted = services.online_view_record(activity=activity, user=user, kind=payload.kind)
     activity.refresh_from_db(fields=["online_viewers"])
     return {"counted": counted, "online_viewers": activity.online_viewers}
-
-
-# Site settings, rooms, news and reports live in api_rooms_news (same router).
-from . import api_hours, api_rooms_news  # noqa: E402, F401
