@@ -243,6 +243,7 @@ def _mount():
     from xinfeng.places.api import router as places_router
     from xinfeng.projects.api import router as projects_router
     from xinfeng.surveys.api import router as surveys_router
+    from xinfeng.sync.api import router as sync_router
     from xinfeng.volunteers.api.profiles import router as volunteers_router
 
     api.add_router("/accounts/", accounts_router)
@@ -255,6 +256,7 @@ def _mount():
     api.add_router("/surveys/", surveys_router)
     api.add_router("/emergency/", emergency_router)
     api.add_router("/insights/", insights_router)
+    api.add_router("/sync/", sync_router)
 
 
 _mount()

@@ -31,6 +31,7 @@ urlpatterns = [
     path("emergency/", include("xinfeng.emergency.urls")),
     path("surveys/", include("xinfeng.surveys.urls")),
     path("open311/v2/", include("xinfeng.open311.urls")),
+    path("sync/", include("xinfeng.sync.urls")),
     path("admin/", admin.site.urls),
     path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
 ]
