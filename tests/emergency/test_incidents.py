@@ -45,6 +45,13 @@ def test_station_operator_may_not_declare_even_its_village(ew):
     assert exc.value.code == "not_declarer"
 
 
+def test_a_city_incident_shows_to_the_staff_of_the_affected_village_only(ew):
+    inc = _declare(ew.center_admin, ew.tree.city, [ew.tree.v1])
+    assert selectors.open_incidents_for(ew.owner) == [inc]  # 苏家垱乡 holds 水口村
+    assert selectors.open_incidents_for(ew.operator) == [inc]
+    assert selectors.open_incidents_for(ew.outsider) == []
+
+
 def test_center_declares_city_incident_affecting_both_townships(ew):
     inc = _declare(ew.center_admin, ew.tree.city, [ew.tree.t1, ew.tree.t2], is_exercise=True)
     assert inc.is_exercise and inc.affected_regions.count() == 2
