@@ -130,6 +130,9 @@ def test_roster_and_me_pages(ew):
     )
     assert r.status_code == 400 and "重叠" in r.content.decode()
     assert _client(ew.a.user).get(f"/emergency/teams/{ew.rescue.pk}/roster/").status_code == 403
+    roster_link = f"/emergency/teams/{ew.rescue.pk}/roster/".encode()
+    assert roster_link in leader.get("/emergency/").content
+    assert roster_link not in _client(ew.a.user).get("/emergency/").content
     me = _client(ew.a.user)
     assert me.get("/emergency/me/").status_code == 200
     r = me.post(

@@ -7,12 +7,13 @@ area it affects (a village's station operator sees the township's flood).
 from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 
-from xinfeng.accounts.choices import READ_ROLES
-from xinfeng.accounts.scope import scope_paths
+from xinfeng.accounts.choices import READ_ROLES, STAFF_ROLES
+from xinfeng.accounts.scope import restrict, scope_paths
 from xinfeng.activities.models import Activity
 from xinfeng.core.errors import NotFound
 from xinfeng.regions.models import PATH_SEGMENT, subtree_q
 from xinfeng.volunteers.models import ServiceRecord, Team
+from xinfeng.volunteers.policy import led_teams
 
 from .choices import CalloutStatus, IncidentStatus, NeedStatus, RecipientState
 from .models import Callout, CalloutRecipient, Incident, Need, Notice, Station, StationShift
@@ -43,6 +44,23 @@ def incident_list(*, user, status: str | None = None, exercise: bool | None = No
         | subtree_q(paths, "affected_regions__path")
         | Q(affected_regions__path__in=above)
     ).distinct()
+
+
+ROSTER_LINKS = 20
+
+
+def roster_teams(user) -> list:
+    """Teams whose rota the user keeps: the teams they lead, and for staff the 24-hour
+    standby teams of their scope (up to 20)."""
+    if not user.is_authenticated:
+        return []
+    teams = {t.pk: t for t in led_teams(user)}
+    staff = restrict(
+        Team.objects.filter(is_active=True, standby_24h=True), user, roles=STAFF_ROLES
+    ).order_by("name")[:ROSTER_LINKS]
+    for t in staff:
+        teams.setdefault(t.pk, t)
+    return list(teams.values())[:ROSTER_LINKS]
 
 
 def incident_get(*, user, pk: int) -> Incident:

@@ -36,6 +36,7 @@ def incident_list(request):
             "closed": list(qs.filter(status=IncidentStatus.CLOSED, is_exercise=False)[:20]),
             "may_declare": may_declare_any,
             "my_needs": list(selectors.needs_for_volunteer(request.user)[:20]),
+            "roster_teams": selectors.roster_teams(request.user),
         },
     )
 
