@@ -104,7 +104,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
 }
 
 # Which deadline governs each state (the worker escalates when it passes).
-STATE_DEADLINE_STEP = {
+STATE_DEADLINE_STEP: dict[str, str] = {
     S.SUBMITTED: "review",
     S.PENDING_DISPATCH: "dispatch",
     S.DISPATCHED: "accept",

@@ -68,7 +68,7 @@ def actor_kinds(actor, order: Order, *, team: Team | None = None) -> set[str]:
     leader acts for when grabbing)."""
     if actor is None:
         return {Actor.SYSTEM}
-    kinds = set()
+    kinds: set[str] = set()
     if is_requester(actor, order):
         kinds.add(Actor.REQUESTER)
     if is_site_staff(actor, order):
@@ -98,7 +98,7 @@ def guard(order: Order, action: str, actor, *, team: Team | None = None) -> None
 
 
 def step_within(order: Order, step: str):
-    if order.project_id:
+    if order.project is not None:
         return order.project.deadline_for(step)
     return DEFAULT_WITHIN[step]
 
@@ -186,7 +186,7 @@ def team_leader_users(team: Team | None) -> list[User]:
 
 
 def requester_users(order: Order) -> list[User]:
-    return [order.requester] if order.requester_id else []
+    return [order.requester] if order.requester is not None else []
 
 
 def deepest_site_for(region) -> Site | None:

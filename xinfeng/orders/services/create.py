@@ -156,7 +156,7 @@ def order_create(
         check_age(project, beneficiary_age)
         category = project.category
         title = (title or "").strip() or project.name
-        responsible = site or project.site
+        responsible: Site | None = site or project.site
     else:
         check_age(None, beneficiary_age)
         responsible = site or deepest_site_for(region)

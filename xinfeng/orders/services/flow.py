@@ -237,6 +237,7 @@ def order_accept(
     fields = ("accepted_at", *_set_members_needed(order, members_needed))
     move(order, OrderAction.ACCEPT, actor=actor, now=now, reason=reason, fields=fields)
     invite_members(order=order, actor=actor, members=members, now=now)
+    assert order.team is not None  # accepted by its team's leader (guard)
     _after_acceptance(order, order.team)
     return order
 
@@ -293,6 +294,7 @@ def order_decline(*, actor, order: Order, reason: str) -> Order:
     order = lock(order)
     guard(order, OrderAction.DECLINE, actor)
     team = order.team
+    assert team is not None  # only a dispatched order can be declined (guard)
     order.team = None
     order.dispatched_at = None
     move(

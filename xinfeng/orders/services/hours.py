@@ -117,11 +117,12 @@ def check_lines(rows: list[HoursDefault], lines: list[HoursLine]) -> dict[int, H
         raise ValidationFailed(_("只能为本单已签到的队员确认时长。"), code="hours_not_serving")
     for r in rows:
         name = r.volunteer.name
-        line = by_id.get(r.assignment.volunteer_id)
-        if line is None:
+        confirmed = by_id.get(r.assignment.volunteer_id)
+        if confirmed is None:
             raise ValidationFailed(
                 _("请确认 %(name)s 的服务时长。") % {"name": name}, code="hours_required"
             )
+        line = confirmed
         h = _q(Decimal(line.hours))
         if h < 0:
             raise ValidationFailed(

@@ -33,7 +33,7 @@ def is_risky(order: Order) -> bool:
         return True
     if order.team_id and team_is_risky(order.team):
         return True
-    return bool(order.project_id and order.project.is_risky)
+    return bool(order.project is not None and order.project.is_risky)
 
 
 def invite_members(*, order: Order, actor, members: Sequence[Volunteer], now: datetime) -> list:
@@ -45,6 +45,7 @@ def invite_members(*, order: Order, actor, members: Sequence[Volunteer], now: da
         raise ValidationFailed(_("一次最多指派 %(n)d 名队员。") % {"n": MAX_MEMBERS})
     if not members:
         return []
+    assert order.team is not None  # the caller checked the actor leads the order's team
     active_ids = set(
         order.team.memberships.filter(
             status=MembershipStatus.ACTIVE, volunteer_id__in=[m.pk for m in members]
