@@ -35,4 +35,22 @@ def menu(request):
                 return False
             return Role.TEAM_LEADER in roles_of(user) or leads_any_team(user)
 
-    return {"xf_can_manage": can_manage, "xf_menu": Menu()}
+    return {"xf_can_manage": can_manage, "xf_menu": Menu(), **care(request)}
+
+
+def care(request):
+    """Part of ``menu`` (one context processor for the shell). 长辈模式 (``accounts.care``): ``xf_care`` (no query) and ``xf_station`` — the site
+    responsible for the person's home village (the orders rule, ``deepest_site_for``), for
+    the one-tap 呼叫驿站; looked up only where a template uses it (care mode)."""
+    from django.utils.functional import SimpleLazyObject
+
+    from xinfeng.accounts.care import care_on
+    from xinfeng.orders.services._common import deepest_site_for
+
+    def station():
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or user.home_region_id is None:
+            return None
+        return deepest_site_for(user.home_region)
+
+    return {"xf_care": care_on(request), "xf_station": SimpleLazyObject(station)}

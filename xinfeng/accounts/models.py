@@ -40,6 +40,8 @@ class User(AbstractUser):
     # Set when the person closed the account: the row stays (records point to it) but
     # holds no personal data any more (accounts.personal_data.account_close).
     closed_at = models.DateTimeField(_("注销时间"), null=True, blank=True)
+    # 长辈模式 (accounts.care): larger type and targets, read aloud, simpler flows.
+    care_mode = models.BooleanField(_("长辈模式"), default=False)
 
     class Meta:
         verbose_name = _("用户")

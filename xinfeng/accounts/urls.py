@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_data, views_phone
+from . import care, views, views_data, views_phone
 
 app_name = "accounts"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("password/", views.password_change_view, name="password_change"),
     path("me/", views.me_view, name="me"),
+    path("care/", care.care_toggle_view, name="care"),
     path("tokens/", views.tokens_view, name="tokens"),
     path("tokens/<id:token_id>/revoke/", views.token_revoke_view, name="token_revoke"),
     # Phone flows: the number, then the code (views_phone).

@@ -167,3 +167,27 @@ class FollowUpForm(forms.Form):
         label=_("回访结果"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
     )
     resolved = forms.BooleanField(label=_("问题已解决"), required=False)
+
+
+class CareOrderForm(forms.Form):
+    """长辈模式 点单 (orders.views_care): the project chosen from the tiles, the village
+    (home village preselected), the phone (prefilled); the age only for a project of an
+    age group. No free text: the services fill the title from the project."""
+
+    project = forms.IntegerField(widget=forms.HiddenInput)
+    region = OrderForm.base_fields["region"]
+    contact_phone = forms.CharField(
+        label=_("联系电话"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    beneficiary_age = forms.IntegerField(
+        label=_("服务对象年龄"), required=False, min_value=0, max_value=150
+    )
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, needs_age: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not needs_age:
+            del self.fields["beneficiary_age"]

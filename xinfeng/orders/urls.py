@@ -1,12 +1,13 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import views
+from . import views, views_care
 
 app_name = "orders"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="orders:mine"), name="index"),
     path("new/", views.order_new, name="new"),
+    path("care/", views_care.order_care, name="care"),
     path("new/staff/", views.order_new_staff, name="new_staff"),
     path("mine/", views.my_orders, name="mine"),
     path("queue/", views.queue, name="queue"),

@@ -11,10 +11,12 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from xinfeng.accounts.care import care_on
 from xinfeng.accounts.choices import STAFF_ROLES
 from xinfeng.accounts.scope import scope_paths
 from xinfeng.core.errors import DomainError, NotFound
@@ -49,7 +51,13 @@ def _paged(request, qs):
 
 @login_required
 def order_new(request):
-    """点单 by a resident: a project from the menu, or a need in free text."""
+    """点单 by a resident: a project from the menu, or a need in free text. In 长辈模式
+    the three-step care flow (views_care) unless the full form is asked for."""
+    if care_on(request) and not request.GET.get("full") and request.method == "GET":
+        target = reverse("orders:care")
+        if request.GET.get("project"):
+            target += "?" + urlencode({"project": request.GET["project"]})
+        return redirect(target)
     return _order_form(request, staff=False)
 
 
