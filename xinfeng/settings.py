@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "xinfeng.insights",
     "xinfeng.open311",
     "xinfeng.sync",
+    "xinfeng.assessment",
     "xinfeng.demo",
 ]
 

@@ -1,0 +1,3 @@
+from .ledger import Allocation, Expenditure
+
+__all__ = ["Allocation", "Expenditure"]

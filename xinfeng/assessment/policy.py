@@ -1,0 +1,54 @@
+"""Who may do what in assessment and the funding ledger (one function per rule)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from xinfeng.accounts.choices import READ_ROLES, STAFF_ROLES
+from xinfeng.accounts.scope import has_role_at, is_system_admin
+from xinfeng.places.policy import level_above_region
+from xinfeng.regions.models import Region
+
+NOT_OWN_LINE = _("不能审批自己录入的台账记录。")
+NOT_LEVEL_ABOVE = _("只有上一级单位可以审批。")
+
+
+def paying_region(line) -> Region:
+    """The place whose money a line moves: the giver of an allocation (the receiver of a
+    budget, which has no giver), the spender of an expenditure."""
+    from_region = getattr(line, "from_region", None)
+    return from_region if from_region is not None else line.region
+
+
+def approval_region(line) -> Region | None:
+    """The level above the paying place, which approves the line: for a line naming a site,
+    ``places.policy.level_above_region`` of that site; otherwise the paying region's
+    parent. ``None`` for the root of the tree: only a system administrator approves there."""
+    payer = paying_region(line)
+    site = getattr(line, "site", None)
+    if site is not None and site.region_id == payer.pk:
+        above = level_above_region(site)
+        if above.pk != payer.pk:
+            return above
+    return payer.parent
+
+
+def may_record(user, region: Region) -> bool:
+    """Staff of a place (or above) record its budgets, allocations and expenditures."""
+    return bool(user and user.is_authenticated) and has_role_at(user, region, STAFF_ROLES)
+
+
+def may_approve(user, line) -> bool:
+    """Staff of the level above the paying place approve a line, never its own author and
+    never the paying place itself (a township does not approve its own spending)."""
+    if not (user and user.is_authenticated):
+        return False
+    if line.created_by_id is not None and line.created_by_id == user.pk:
+        return False
+    above = approval_region(line)
+    if above is None:
+        return is_system_admin(user)
+    return has_role_at(user, above, STAFF_ROLES)
+
+
+def may_read_funding(user, region: Region) -> bool:
+    """Staff and leaders read the books of their subtree."""
+    return bool(user and user.is_authenticated) and has_role_at(user, region, READ_ROLES)

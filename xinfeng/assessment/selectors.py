@@ -1,0 +1,162 @@
+"""Every read of assessment and the funding ledger, already scoped to the reader.
+
+Reading the books needs a reading role (staff or leader) over the place: anonymous
+callers get 401, lines outside the reader's subtree do not exist for them (404).
+"""
+
+from collections import defaultdict
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from xinfeng.accounts.choices import READ_ROLES
+from xinfeng.accounts.scope import get_in_scope, restrict
+from xinfeng.core.errors import NotAuthenticated
+from xinfeng.regions.models import Region, subtree_q
+
+from .choices import EntryStatus, FundSource
+from .models import Allocation, Expenditure
+
+KINDS = {"allocations": Allocation, "expenditures": Expenditure}
+
+
+def _signed_in(user) -> None:
+    if user is None or not user.is_authenticated:
+        raise NotAuthenticated()
+
+
+def ledger_lines(user, kind: str, *, year=None, source=None, status=None, region=None) -> QuerySet:
+    """Allocations or expenditures of the reader's subtree (newest first)."""
+    _signed_in(user)
+    model = KINDS[kind]
+    qs = restrict(model.objects.all(), user, roles=READ_ROLES)
+    if year is not None:
+        qs = qs.filter(year=year)
+    if source:
+        qs = qs.filter(source=source)
+    if status:
+        qs = qs.filter(status=status)
+    if region is not None:
+        qs = qs.filter(subtree_q([region.path], "region__path"))
+    related = ["region", "site", "project", "created_by", "decided_by"]
+    if model is Allocation:
+        related.append("from_region")
+    else:
+        related.append("activity")
+    return qs.select_related(*related)
+
+
+def ledger_line(user, kind: str, pk: int):
+    _signed_in(user)
+    if kind not in KINDS:
+        from xinfeng.core.errors import NotFound
+
+        raise NotFound()
+    return get_in_scope(KINDS[kind].objects.all(), user, roles=READ_ROLES, pk=pk)
+
+
+def readable_region(user, pk: int) -> Region:
+    _signed_in(user)
+    return get_in_scope(Region.objects.all(), user, path_field="path", roles=READ_ROLES, pk=pk)
+
+
+def funding_summary(user, *, region: Region, year: int) -> list[dict]:
+    """Budget vs spent for ``region`` and each place directly below it, per source: what it
+    received (posted), passed down, spent (itself and below) and holds. In fen."""
+    readable_region(user, region.pk)
+    places = [region, *Region.objects.filter(parent=region).order_by("path")]
+    rows = []
+    posted = Q(status=EntryStatus.POSTED, year=year)
+    ins = _by_region_source(Allocation.objects.filter(posted), "region")
+    outs = _by_region_source(
+        Allocation.objects.filter(posted, from_region__isnull=False), "from_region"
+    )
+    spent_own = _by_region_source(Expenditure.objects.filter(posted), "region")
+    spent_paths = defaultdict(int)
+    for path, source, total in (
+        Expenditure.objects.filter(posted)
+        .filter(subtree_q([region.path], "region__path"))
+        .values_list("region__path", "source")
+        .annotate(total=Sum("amount_fen"))
+    ):
+        spent_paths[(path, source)] += int(total)
+    for place in places:
+        for source in FundSource.values:
+            received = ins.get((place.pk, source), 0)
+            down = outs.get((place.pk, source), 0)
+            own = spent_own.get((place.pk, source), 0)
+            below = sum(
+                v for (p, s), v in spent_paths.items() if s == source and p.startswith(place.path)
+            )
+            if not (received or down or own or below):
+                continue
+            rows.append(
+                {
+                    "region_id": place.pk,
+                    "region": place.display_name,
+                    "source": source,
+                    "source_label": str(FundSource(source).label),
+                    "received_fen": received,
+                    "passed_down_fen": down,
+                    "spent_fen": own,
+                    "spent_subtree_fen": below,
+                    "holds_fen": received - down - own,
+                    "executed_pct": round(100 * below / received, 1) if received else None,
+                }
+            )
+    return rows
+
+
+def _by_region_source(qs, field: str) -> dict:
+    return {
+        (r, s): int(t)
+        for r, s, t in qs.values_list(f"{field}_id", "source").annotate(t=Sum("amount_fen"))
+    }
+
+
+def cost_per_activity(user, *, region: Region, year: int) -> list[dict]:
+    """Posted spending per activity in ``region``'s subtree for ``year``."""
+    readable_region(user, region.pk)
+    qs = (
+        Expenditure.objects.filter(
+            subtree_q([region.path], "region__path"),
+            status=EntryStatus.POSTED,
+            year=year,
+            activity__isnull=False,
+        )
+        .values("activity_id", "activity__title")
+        .annotate(total=Sum("amount_fen"))
+        .order_by("-total")
+    )
+    return [
+        {
+            "activity_id": r["activity_id"],
+            "title": r["activity__title"],
+            "cost_fen": int(r["total"]),
+        }
+        for r in qs
+    ]
+
+
+def cost_per_order(user, *, region: Region, year: int) -> dict:
+    """Posted spending of the subtree for ``year`` divided by the orders served there that
+    year (completed or rated, by completion date). Integer fen, rounded down."""
+    from xinfeng.orders.choices import OrderState
+    from xinfeng.orders.models import Order
+
+    readable_region(user, region.pk)
+    spent = (
+        Expenditure.objects.filter(
+            subtree_q([region.path], "region__path"), status=EntryStatus.POSTED, year=year
+        ).aggregate(s=Sum("amount_fen"))["s"]
+        or 0
+    )
+    served = Order.objects.filter(
+        subtree_q([region.path], "region__path"),
+        state__in=[OrderState.COMPLETED, OrderState.RATED],
+        completed_at__year=year,
+    ).aggregate(n=Count("id"))["n"]
+    return {
+        "spent_fen": int(spent),
+        "orders_served": served,
+        "cost_per_order_fen": int(spent) // served if served else None,
+    }
