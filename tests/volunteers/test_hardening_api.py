@@ -85,3 +85,19 @@ def test_null_in_a_volunteers_patch_is_422(api_as, owner, path, field):
     resp = api_as(owner).patch(path, json.dumps({field: None}), "application/json")
     assert resp.status_code == 422, resp.content
     assert field in resp.json()["detail"]
+
+
+@pytest.mark.parametrize("birth", ["1890-01-01", "2999-01-01", "00010101"])
+def test_an_import_row_with_an_implausible_birth_date_is_refused(tree, birth):
+    from xinfeng.volunteers.services.imports import _row_to_volunteer
+
+    row = {
+        "name": "张三",
+        "id_type": "passport",
+        "id_number": "E12345678",
+        "phone": "13900000011",
+        "birth_date": birth,
+        "privacy_consent": "是",
+    }
+    with pytest.raises(ValidationFailed):
+        _row_to_volunteer(row, tree.t1, {})
