@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,7 +57,7 @@ def retry(request, pk: int):
 def pause(request, target: str):
     _guard(request)
     if conf.target(target) is None:
-        raise PermissionDenied
+        raise Http404
     paused = request.POST.get("paused") == "1"
     target_pause(
         actor=request.user, target_name=target, paused=paused, reason=request.POST.get("reason", "")
@@ -77,7 +77,7 @@ def _day(value: str | None, default: date) -> date:
 def reconciliation(request, target: str):
     _guard(request)
     if conf.target(target) is None:
-        raise PermissionDenied
+        raise Http404
     today = timezone.localdate()
     end = _day(request.GET.get("end"), today)
     start = _day(request.GET.get("start"), end - timedelta(days=6))
