@@ -277,6 +277,7 @@ API: dict[str, str] = {
 
 PAGES: dict[str, str] = {
     "":                                                                   "222222222222",
+    "accounts/care/":                                                     "555555555555",
     "accounts/login/":                                                    "222222222222",
     "accounts/login/code/":                                               "222222222222",
     "accounts/login/code/verify/":                                        "rrrrrrrrrrrr",
@@ -348,6 +349,7 @@ PAGES: dict[str, str] = {
     "orders/follow-ups/":                                                 "r44442222442",
     "orders/follow-ups/<int:follow_up_id>/":                              "r44442422242",
     "orders/mine/":                                                       "r22222222222",
+    "orders/care/":                                                       "r22222222222",
     "orders/new/":                                                        "r22222222222",
     "orders/new/staff/":                                                  "r44442222442",
     "orders/queue/":                                                      "r44442222442",

@@ -142,9 +142,30 @@ def test_roster_and_me_pages(ew):
 
 
 def test_english_pages_have_no_chinese_ui(ew, flood):
+    from xinfeng.emergency.services.needs import need_create
+    from xinfeng.emergency.services.stations import station_open
+
     c = _client(ew.owner)
-    for url in ("/emergency/", f"/emergency/{flood.pk}/", "/emergency/new/"):
-        html = c.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    co = callout_create(actor=ew.owner, incident=flood, title="抢险", teams=[ew.rescue])
+    callout_send(co.pk)
+    row = CalloutRecipient.objects.get(callout=co, volunteer=ew.a)
+    station = station_open(actor=ew.owner, incident=flood, name="分站", region=ew.tree.v1)
+    need_create(actor=ew.owner, incident=flood, title="巡堤", region=ew.tree.v1, places=2)
+    sitrep_create(actor=ew.owner, incident=flood)
+    pages = [
+        (c, "/emergency/"),
+        (c, f"/emergency/{flood.pk}/"),
+        (c, "/emergency/new/"),
+        (c, f"/emergency/callouts/{co.pk}/"),
+        (c, f"/emergency/stations/{station.pk}/"),
+        (Client(), f"/emergency/a/{answer_token(row.pk)}/"),
+        (_client(ew.leader.user), f"/emergency/teams/{ew.rescue.pk}/roster/"),
+        (_client(ew.a.user), "/emergency/me/"),
+        (_client(ew.a.user), "/emergency/"),
+        (_client(ew.a.user), f"/emergency/s/{station.checkin_token}/"),
+    ]
+    for who, url in pages:
+        html = who.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
         text = re.sub(r"<[^>]+>", " ", html.split("<main", 1)[1])
         for user_text in (
             "苏家垱乡洪涝",
@@ -155,6 +176,14 @@ def test_english_pages_have_no_chinese_ui(ew, flood):
             "江益村",
             "共青城市",
             "蓝天救援队",
+            "抢险",
+            "分站",
+            "巡堤",
+            "张三",
+            "李四",
+            "王五",
+            "小明",
+            "队长",
             "中文",
         ):
             text = text.replace(user_text, "")

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xinfeng.accounts.scope import scope_paths
+from xinfeng.core.validation import PLAN, window_validator
 from xinfeng.regions.choices import RegionLevel
 from xinfeng.regions.models import Region, subtree_q
 from xinfeng.volunteers.choices import ServiceCategory
@@ -147,10 +148,14 @@ class ServiceForm(forms.Form):
     title = forms.CharField(label=_("服务名称"), max_length=120)
     category = forms.ChoiceField(label=_("类别"), choices=ServiceCategory.choices)
     starts_at = forms.DateTimeField(
-        label=_("开始"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("开始"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        validators=[window_validator(PLAN)],
     )
     ends_at = forms.DateTimeField(
-        label=_("结束"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("结束"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        validators=[window_validator(PLAN)],
     )
     capacity = forms.IntegerField(label=_("名额"), min_value=1, max_value=10000)
 
@@ -230,9 +235,13 @@ class ProfileForm(forms.Form):
 
 class UnavailabilityForm(forms.Form):
     starts_at = forms.DateTimeField(
-        label=_("开始"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("开始"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        validators=[window_validator(PLAN)],
     )
     ends_at = forms.DateTimeField(
-        label=_("结束"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("结束"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        validators=[window_validator(PLAN)],
     )
     reason = forms.CharField(label=_("原因"), max_length=100, required=False)

@@ -30,7 +30,7 @@ def sitrep_create(*, actor, incident, text: str = "") -> Sitrep:
         text=(text or "").strip()[:5000],
         created_by=actor,
     )
-    event_add(incident, IncidentAction.SITREP, actor, _("第 %(n)s 期") % {"n": number})
+    event_add(incident, IncidentAction.SITREP, actor, f"#{number}")
     return sitrep
 
 
