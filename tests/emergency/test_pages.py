@@ -47,6 +47,8 @@ def test_banner_shows_to_staff_of_the_affected_area_only(ew, flood):
     assert b"data-emergency-banner" in _client(ew.owner).get("/notifications/").content
     assert b"data-emergency-banner" not in _client(ew.outsider).get("/emergency/").content
     assert b"data-emergency-banner" not in Client().get("/").content
+    dashboard = _client(ew.owner).get("/insights/", follow=True)
+    assert dashboard.status_code == 200 and b"data-emergency-banner" in dashboard.content
 
 
 def test_incident_page_forms_and_out_of_scope(ew, flood):

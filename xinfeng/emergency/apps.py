@@ -23,7 +23,6 @@ class EmergencyConfig(AppConfig):
         post_delete.connect(forget_open_incidents, sender=Incident, dispatch_uid="emerg-open-d")
 
         register_periodic(escalate_callouts, every_seconds=ESCALATION_CHECK_SECONDS)
-        # The project shell (base.html) and the dashboard name these slots; an open
-        # incident shows to staff of the affected area.
+        # The project shell (base.html, which the dashboard extends too) names this slot: an
+        # open incident shows to staff of the affected area on every page.
         fill("base.banner", "emergency/slots/banner.html", order=10)
-        fill("insights.dashboard.top", "emergency/slots/banner.html", order=10)
