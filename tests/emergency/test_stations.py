@@ -113,3 +113,37 @@ def test_the_station_closes_with_the_incident_and_keeps_its_records(ew, flood, s
     assert station.closed_at and not station.site.is_open
     shift.refresh_from_db()
     assert shift.checked_out_at and shift.record_id
+
+
+def test_geofence_check_in_needs_consent_and_presence(ew, station):
+    with pytest.raises(PermissionDenied) as exc:
+        station_checkin(
+            actor=ew.a.user,
+            station=station,
+            volunteer=ew.a,
+            method="geofence",
+            latitude=29.25,
+            longitude=115.8,
+        )
+    assert exc.value.code == "no_location_consent"
+    ew.a.location_consented_at = timezone.now()
+    ew.a.save(update_fields=["location_consented_at"])
+    with pytest.raises(ValidationFailed) as exc:  # about 1 km away
+        station_checkin(
+            actor=ew.a.user,
+            station=station,
+            volunteer=ew.a,
+            method="geofence",
+            latitude=29.259,
+            longitude=115.8,
+        )
+    assert exc.value.code == "outside_geofence"
+    shift = station_checkin(
+        actor=ew.a.user,
+        station=station,
+        volunteer=ew.a,
+        method="geofence",
+        latitude=29.2505,
+        longitude=115.8,
+    )
+    assert shift.method == "geofence"
