@@ -243,3 +243,27 @@ def test_orders_are_listed_in_time_order_around_the_clamp(tree, project, residen
     later = Order.objects.filter(wanted_from__gt=timezone.now() + timedelta(days=365 * 5000))
     assert list(later) == [order]
     assert time(0) <= timezone.localtime(later[0].wanted_from).time()
+
+
+@pytest.mark.parametrize(
+    "form,field,value",
+    [
+        ("xinfeng.orders.forms:OrderForm", "wanted_from", "2999-01-01T09:00"),
+        ("xinfeng.activities.forms:ActivityForm", "starts_at", "1999-01-01T09:00"),
+        ("xinfeng.volunteers.forms:RegistrationForm", "birth_date", "1890-01-01"),
+        ("xinfeng.volunteers.forms:BackfillForm", "started_at", "2999-01-01T09:00"),
+        ("xinfeng.volunteers.forms:CertificateForm", "period_end", "2999-01-01"),
+        ("xinfeng.emergency.forms:UnavailabilityForm", "starts_at", "1999-01-01T09:00"),
+        ("xinfeng.emergency.forms:ServiceForm", "ends_at", "2999-01-01T09:00"),
+    ],
+)
+def test_page_forms_put_the_window_next_to_the_field(form, field, value):
+    """The pages' date fields carry the same window (an error beside the field; the
+    service would refuse it anyway)."""
+    from django.core.exceptions import ValidationError
+    from django.utils.module_loading import import_string
+
+    cls = import_string(form.replace(":", "."))
+    with pytest.raises(ValidationError) as err:
+        cls.base_fields[field].clean(value)
+    assert [e.code for e in err.value.error_list] == ["out_of_window"]

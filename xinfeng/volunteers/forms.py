@@ -4,6 +4,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xinfeng.core.validation import BIRTH, RECORD, window_validator
 from xinfeng.places.models import Site
 from xinfeng.regions.choices import RegionLevel
 from xinfeng.regions.models import Region
@@ -21,6 +22,9 @@ from xinfeng.volunteers.pickers import NOT_IN_SCOPE, region_picker, site_picker,
 from xinfeng.volunteers.services.profiles import PRIVACY_NOTICE_VERSION
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+IN_RECORD = window_validator(RECORD)
 
 
 class DateInput(forms.DateInput):
@@ -91,6 +95,7 @@ class RegistrationForm(forms.Form):
         label=_("出生日期"),
         required=False,
         widget=DateInput(),
+        validators=[window_validator(BIRTH)],
         help_text=_("持居民身份证的可不填，自动从号码读取。"),
     )
     phone = forms.CharField(
@@ -274,10 +279,16 @@ class LeaderTeamForm(forms.Form):
 class BackfillForm(forms.Form):
     region = region_field(_("服务区划"))
     started_at = forms.DateTimeField(
-        label=_("开始时间"), widget=DateTimeLocalInput(), input_formats=[DATETIME_FORMAT]
+        label=_("开始时间"),
+        widget=DateTimeLocalInput(),
+        input_formats=[DATETIME_FORMAT],
+        validators=[window_validator(RECORD)],
     )
     ended_at = forms.DateTimeField(
-        label=_("结束时间"), widget=DateTimeLocalInput(), input_formats=[DATETIME_FORMAT]
+        label=_("结束时间"),
+        widget=DateTimeLocalInput(),
+        input_formats=[DATETIME_FORMAT],
+        validators=[window_validator(RECORD)],
     )
     hours = forms.DecimalField(
         label=_("服务时长（小时）"),
@@ -300,8 +311,12 @@ class CorrectForm(forms.Form):
 
 class CertificateForm(forms.Form):
     issuer_site = site_field(_("出具单位"))
-    period_start = forms.DateField(label=_("起始日期"), required=False, widget=DateInput())
-    period_end = forms.DateField(label=_("截止日期"), required=False, widget=DateInput())
+    period_start = forms.DateField(
+        label=_("起始日期"), required=False, widget=DateInput(), validators=[IN_RECORD]
+    )
+    period_end = forms.DateField(
+        label=_("截止日期"), required=False, widget=DateInput(), validators=[IN_RECORD]
+    )
 
     def __init__(self, *args, sites, **kwargs):
         super().__init__(*args, **kwargs)
