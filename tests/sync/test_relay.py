@@ -40,6 +40,7 @@ def test_rows_arrive_once_with_key_and_token(provincial_on, tree):
     assert first["body"]["external_id"] == vs[0].number
     row = OutboxRow.objects.get(idempotency_key=first["key"])
     assert row.ack_ref == "R1" and row.adapter_version == "provincial-1"
+    assert abs((timezone.now() - row.sent_at).total_seconds()) < 60
 
 
 def test_target_down_then_back_everything_arrives_once(provincial_on, tree):

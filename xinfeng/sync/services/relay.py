@@ -433,25 +433,26 @@ class Relay:
             }
             if sent_plain:
                 OutboxRow.objects.filter(id__in=[r.id for r, _ in sent_plain]).update(**done)
-            for row, outcome in sent_acked:
-                for k, v in done.items():
-                    setattr(row, k, v)
-                row.ack_ref = outcome.ack
-                to_update.append(row)
+            if sent_acked:
+                # One prepared statement run per row (executemany): bulk_update's CASE
+                # expressions cost ~10 ms a row in Python at batch sizes of thousands.
+                table = connection.ops.quote_name(OutboxRow._meta.db_table)
+                sent_at = connection.ops.adapt_datetimefield_value(now)
+                with connection.cursor() as cur:
+                    cur.executemany(
+                        f"UPDATE {table} SET status = %s, sent_at = %s, claimed_by = '', "
+                        "claimed_until = NULL, last_error = '', adapter_version = %s, "
+                        "ack_ref = %s WHERE id = %s",
+                        [
+                            (OutboxStatus.SENT.value, sent_at, adapter.VERSION, o.ack[:100], r.id)
+                            for r, o in sent_acked
+                        ],
+                    )
             if to_update:
                 OutboxRow.objects.bulk_update(
                     to_update,
-                    [
-                        "status",
-                        "sent_at",
-                        "claimed_by",
-                        "claimed_until",
-                        "last_error",
-                        "adapter_version",
-                        "ack_ref",
-                        "next_attempt_at",
-                    ],
-                    batch_size=500,
+                    ["status", "claimed_by", "claimed_until", "last_error", "next_attempt_at"],
+                    batch_size=200,
                 )
             if released:
                 OutboxRow.objects.filter(id__in=released).update(
