@@ -10,41 +10,11 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
-from ninja.security import HttpBearer
-from ninja.utils import check_csrf
 
+from xinfeng.accounts.api_auth import SAFE_METHODS, SessionOrBearer
 from xinfeng.core.errors import DomainError, NotAuthenticated, NotFound
 from xinfeng.core.pagination import CURSOR_SCHEMA
 from xinfeng.core.schema import pydantic_error_message
-
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-
-
-class SessionOrBearer(HttpBearer):
-    """Session cookie (CSRF-checked on writes) or ``Authorization: Bearer <token>``.
-
-    Reads are open to anonymous callers (public data; each endpoint's selector applies the
-    scope); writes need a signed-in user. The token itself is resolved by
-    ``BearerTokenMiddleware`` so pages and API share one code path.
-    """
-
-    def __call__(self, request):
-        if getattr(request, "bad_token", False):
-            return None
-        if getattr(request, "auth_via_token", False):
-            return request.user
-        if request.user.is_authenticated:
-            if request.method not in SAFE_METHODS:
-                error = check_csrf(request)
-                if error:
-                    raise HttpError(403, _("CSRF 校验失败，请刷新页面后重试。"))
-            return request.user
-        if request.method in SAFE_METHODS:
-            return "anonymous"
-        return None
-
-    def authenticate(self, request, token):  # pragma: no cover - __call__ handles it
-        return None
 
 
 class NotAnObject(ValueError):
@@ -236,6 +206,7 @@ def on_out_of_range(request, exc):
 def _mount():
     from xinfeng.accounts.api import router as accounts_router
     from xinfeng.activities.api import router as activities_router
+    from xinfeng.assessment.api import router as assessment_router
     from xinfeng.emergency.api import router as emergency_router
     from xinfeng.insights.api import router as insights_router
     from xinfeng.notifications.api import router as notifications_router
@@ -256,6 +227,7 @@ def _mount():
     api.add_router("/surveys/", surveys_router)
     api.add_router("/emergency/", emergency_router)
     api.add_router("/insights/", insights_router)
+    api.add_router("/assessment/", assessment_router)
     api.add_router("/sync/", sync_router)
 
 

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from ninja import Field, Router, Schema, Status
 
-from xinfeng.core.errors import NotAuthenticated
+from xinfeng.accounts.api_auth import signed_in
 from xinfeng.core.masking import mask_phone
 from xinfeng.core.pagination import keyset_page
 from xinfeng.core.schema import DbId, Limit, SearchText
@@ -72,16 +72,11 @@ class TokenIn(Schema):
     name: str = Field("", max_length=80)
 
 
-def _user(request):
-    user = request.user
-    if not user.is_authenticated:
-        raise NotAuthenticated()
-    return user
-
-
-@router.get("/me", response=MeOut, summary="The signed-in user and the roles they hold")
+@router.get(
+    "/me", response=MeOut, summary="The signed-in user and the roles they hold", auth=signed_in
+)
 def me(request):
-    user = _user(request)
+    user = request.auth
     roles = [
         RoleOut(
             role=a.role,
@@ -101,34 +96,43 @@ def me(request):
     )
 
 
-@router.get("/users", response=UserPage, summary="Users living in my staff scope (phones masked)")
+@router.get(
+    "/users",
+    response=UserPage,
+    summary="Users living in my staff scope (phones masked)",
+    auth=signed_in,
+)
 def list_users(request, q: SearchText | None = None, cursor: str | None = None, limit: Limit = 50):
-    actor = _user(request)
+    actor = request.auth
     items, nxt = keyset_page(
         selectors.user_list(actor=actor, q=q), cursor=cursor, limit=limit, ordering=("id",)
     )
     return {"items": items, "next_cursor": nxt}
 
 
-@router.get("/users/{user_id}", response=UserOut)
+@router.get("/users/{user_id}", response=UserOut, auth=signed_in)
 def get_user(request, user_id: DbId):
-    return selectors.user_get(actor=_user(request), user_id=user_id)
+    return selectors.user_get(actor=request.auth, user_id=user_id)
 
 
-@router.get("/tokens", response=list[TokenOut], summary="My API tokens")
+@router.get("/tokens", response=list[TokenOut], summary="My API tokens", auth=signed_in)
 def list_tokens(request):
-    return list(selectors.api_tokens_of(user=_user(request)))
+    return list(selectors.api_tokens_of(user=request.auth))
 
 
-@router.post("/tokens", response={201: TokenCreated}, summary="Create an API token for me")
+@router.post(
+    "/tokens", response={201: TokenCreated}, summary="Create an API token for me", auth=signed_in
+)
 def create_token(request, payload: TokenIn):
-    token, raw = services.api_token_create(user=_user(request), name=payload.name)
+    token, raw = services.api_token_create(user=request.auth, name=payload.name)
     return Status(201, TokenCreated(**TokenOut.from_orm(token).dict(), token=raw))
 
 
-@router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke one of my tokens")
+@router.delete(
+    "/tokens/{token_id}", response={204: None}, summary="Revoke one of my tokens", auth=signed_in
+)
 def revoke_token(request, token_id: DbId):
-    user = _user(request)
+    user = request.auth
     token = selectors.api_token_get(user=user, token_id=token_id)
     services.api_token_revoke(user=user, token=token)
     return Status(204, None)

@@ -12,7 +12,8 @@ from datetime import datetime
 from django.http import HttpResponse
 from ninja import Field, Router, Schema, Status
 
-from xinfeng.core.errors import NotAuthenticated, ValidationFailed
+from xinfeng.accounts.api_auth import signed_in
+from xinfeng.core.errors import ValidationFailed
 from xinfeng.core.schema import DbId
 from xinfeng.regions.models import Region
 
@@ -115,12 +116,6 @@ def _region(region_id: int) -> Region:
     return region
 
 
-def _user(request):
-    if not request.user.is_authenticated:
-        raise NotAuthenticated()
-    return request.user
-
-
 ANONYMOUS_PURPOSES = (CodePurpose.SIGNUP, CodePurpose.LOGIN, CodePurpose.RESET)
 
 
@@ -195,36 +190,47 @@ def password_reset(request, payload: ResetIn):
     "/me/phone/code",
     response={202: CodeSentOut},
     summary="Send a code to the new number before changing my phone",
+    auth=signed_in,
 )
 def phone_code(request, payload: PhoneCodeIn):
     sent = registration.code_request(
-        phone=payload.phone, purpose=CodePurpose.CHANGE_PHONE, request=request, user=_user(request)
+        phone=payload.phone, purpose=CodePurpose.CHANGE_PHONE, request=request, user=request.auth
     )
     return Status(202, CodeSentOut(**sent.__dict__))
 
 
-@router.post("/me/phone", response=Done, summary="Change my phone number with the code sent to it")
+@router.post(
+    "/me/phone",
+    response=Done,
+    summary="Change my phone number with the code sent to it",
+    auth=signed_in,
+)
 def phone_change(request, payload: PhoneChangeIn):
     registration.phone_change(
-        user=_user(request), phone=payload.phone, code=payload.code, request=request
+        user=request.auth, phone=payload.phone, code=payload.code, request=request
     )
     return Done(detail=str(registration.PHONE_CHANGED))
 
 
-@router.get("/me/data", summary="我的数据: everything the platform holds about me (JSON)")
+@router.get(
+    "/me/data", summary="我的数据: everything the platform holds about me (JSON)", auth=signed_in
+)
 def my_data(request):
     body, content_type, name = personal_data.personal_data_export(
-        user=_user(request), fmt="json", request=request
+        user=request.auth, fmt="json", request=request
     )
     return HttpResponse(body, content_type=content_type)
 
 
 @router.patch(
-    "/me/profile", response=Done, summary="Correct my profile (name, home village, email)"
+    "/me/profile",
+    response=Done,
+    summary="Correct my profile (name, home village, email)",
+    auth=signed_in,
 )
 def profile(request, payload: ProfileIn):
     personal_data.profile_update(
-        user=_user(request),
+        user=request.auth,
         display_name=payload.display_name,
         home_region=_region(payload.home_region_id),
         email=payload.email,
@@ -233,18 +239,19 @@ def profile(request, payload: ProfileIn):
     return Done(detail=str(personal_data.PROFILE_SAVED))
 
 
-@router.get("/me/consents", response=list[ConsentOut], summary="My consents")
+@router.get("/me/consents", response=list[ConsentOut], summary="My consents", auth=signed_in)
 def consents(request):
-    return personal_data.consents_of(user=_user(request))
+    return personal_data.consents_of(user=request.auth)
 
 
 @router.put(
     "/me/consents/{kind}",
     response=list[ConsentOut],
     summary="Give or withdraw an optional consent (location, photos)",
+    auth=signed_in,
 )
 def consent_set(request, kind: ConsentKind, payload: ConsentIn):
-    user = _user(request)
+    user = request.auth
     personal_data.consent_set(user=user, kind=kind, given=payload.given, request=request)
     return personal_data.consents_of(user=user)
 
@@ -254,9 +261,10 @@ def consent_set(request, kind: ConsentKind, payload: ConsentIn):
     response={204: None},
     summary="Close my account (personal data removed; volunteer service records kept "
     "without contact data)",
+    auth=signed_in,
 )
 def close(request, payload: CloseIn):
-    user = _user(request)
+    user = request.auth
     if not payload.confirm:
         raise ValidationFailed(personal_data.CLOSE_CONFIRM_REQUIRED, code="confirm_required")
     personal_data.account_close(user=user, request=request)

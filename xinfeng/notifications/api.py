@@ -4,7 +4,7 @@ from datetime import datetime
 
 from ninja import Field, Router, Schema
 
-from xinfeng.core.errors import NotAuthenticated
+from xinfeng.accounts.api_auth import signed_in
 from xinfeng.core.pagination import keyset_page
 from xinfeng.core.schema import Limit
 
@@ -48,15 +48,9 @@ class MarkReadOut(Schema):
     unread: int
 
 
-def _user(request):
-    if not request.user.is_authenticated:
-        raise NotAuthenticated()
-    return request.user
-
-
-@router.get("/", response=NotificationPage, summary="My inbox, newest first")
+@router.get("/", response=NotificationPage, summary="My inbox, newest first", auth=signed_in)
 def list_notifications(request, unread: bool = False, cursor: str | None = None, limit: Limit = 50):
-    user = _user(request)
+    user = request.auth
     items, nxt = keyset_page(
         selectors.notification_list(user=user, unread_only=unread),
         cursor=cursor,
@@ -66,8 +60,8 @@ def list_notifications(request, unread: bool = False, cursor: str | None = None,
     return {"items": items, "next_cursor": nxt, "unread": selectors.unread_count(user=user)}
 
 
-@router.post("/read", response=MarkReadOut, summary="Mark some (or all) as read")
+@router.post("/read", response=MarkReadOut, summary="Mark some (or all) as read", auth=signed_in)
 def mark_read(request, payload: MarkReadIn):
-    user = _user(request)
+    user = request.auth
     n = services.notification_mark_read(actor=user, ids=payload.ids)
     return {"marked": n, "unread": selectors.unread_count(user=user)}

@@ -5,7 +5,6 @@ Lists use keyset pagination (``cursor``) and a constant number of queries. Every
 caller may not make 403, an order outside the caller's scope 404.
 """
 
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
@@ -13,10 +12,11 @@ from ninja.files import UploadedFile
 from pydantic import TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
+from xinfeng.accounts.api_auth import signed_in
 from xinfeng.accounts.choices import STAFF_ROLES
 from xinfeng.accounts.models import User
 from xinfeng.accounts.scope import scope_paths
-from xinfeng.core.errors import NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
+from xinfeng.core.errors import NotFound, PermissionDenied, ValidationFailed
 from xinfeng.core.pagination import keyset_page
 from xinfeng.core.schema import Limit, SuggestionLimit
 from xinfeng.places.models import Site
@@ -57,12 +57,6 @@ MEMBER_HOURS = TypeAdapter(list[HoursLineIn])
 router = Router(tags=["orders"])
 
 
-def _user(request: HttpRequest):
-    if not request.user.is_authenticated:
-        raise NotAuthenticated()
-    return request.user
-
-
 def _get(model, pk, **filters):
     if pk is None:
         return None
@@ -101,7 +95,9 @@ def detail_payload(request, order, *, just_created: bool = False) -> dict:
     return present_order(request.user, order, request=request, just_created=just_created)
 
 
-@router.get("/", response=OrderPage, summary="Orders the caller may see (keyset pages)")
+@router.get(
+    "/", response=OrderPage, summary="Orders the caller may see (keyset pages)", auth=signed_in
+)
 def list_orders(
     request,
     state: OrderState | None = None,
@@ -114,7 +110,6 @@ def list_orders(
     cursor: str | None = None,
     limit: Limit = 50,
 ):
-    _user(request)
     rows, nxt = selectors.order_page(
         user=request.user,
         cursor=cursor,
@@ -134,9 +129,10 @@ def list_orders(
     "/",
     response={200: OrderDetail, 201: OrderDetail},
     summary="Order a service (点单); idempotent with Idempotency-Key",
+    auth=signed_in,
 )
 def create_order(request, payload: OrderIn):
-    user = _user(request)
+    user = request.auth
     data = payload.dict()
     key = data.pop("idempotency_key") or request.headers.get("Idempotency-Key")
     region = _get(Region, data.pop("region_id"))
@@ -155,19 +151,23 @@ def create_order(request, payload: OrderIn):
     return Status(201 if created else 200, detail_payload(request, order, just_created=created))
 
 
-@router.get("/follow-ups", response=FollowUpPage, summary="Follow-ups (回访) in the caller's scope")
+@router.get(
+    "/follow-ups",
+    response=FollowUpPage,
+    summary="Follow-ups (回访) in the caller's scope",
+    auth=signed_in,
+)
 def list_follow_ups(
     request, status: str | None = None, cursor: str | None = None, limit: Limit = 50
 ):
-    _user(request)
     qs = selectors.follow_up_list(user=request.user, status=status)
     items, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-id",))
     return {"items": items, "next_cursor": nxt}
 
 
-@router.post("/follow-ups/{follow_up_id}/close", response=FollowUpOut)
+@router.post("/follow-ups/{follow_up_id}/close", response=FollowUpOut, auth=signed_in)
 def close_follow_up(request, follow_up_id: int, payload: FollowUpCloseIn):
-    user = _user(request)
+    user = request.auth
     fu = selectors.follow_up_get(user=user, follow_up_id=follow_up_id)
     return services.follow_up_close(
         actor=user, follow_up=fu, outcome=payload.outcome, resolved=payload.resolved
@@ -201,9 +201,10 @@ def _suggestion_payload(entry: dict) -> dict:
     "/{order_id}/suggestions",
     response=list[SuggestionOut],
     summary="Teams ranked for dispatch, each with its score components (staff of the site)",
+    auth=signed_in,
 )
 def suggestions(request, order_id: int, limit: SuggestionLimit = 5):
-    user = _user(request)
+    user = request.auth
     order = selectors.order_get(user=user, order_id=order_id)
     if not is_site_staff(user, order):
         raise PermissionDenied(_("只有责任阵地的管理员可以派单。"))
@@ -216,9 +217,10 @@ def suggestions(request, order_id: int, limit: SuggestionLimit = 5):
     "/auto-dispatch",
     response=AutoDispatchOut,
     summary="智能派单: dispatch every pending order the caller may dispatch at minimum total cost",
+    auth=signed_in,
 )
 def auto_dispatch(request):
-    user = _user(request)
+    user = request.auth
     paths = scope_paths(user, STAFF_ROLES)
     if paths is not None and not paths:
         raise PermissionDenied(_("只有阵地管理员可以派单。"))
@@ -234,15 +236,17 @@ def auto_dispatch(request):
     }
 
 
-@router.get("/{order_id}", response=OrderDetail)
+@router.get("/{order_id}", response=OrderDetail, auth=signed_in)
 def get_order(request, order_id: int):
-    order = selectors.order_get(user=_user(request), order_id=order_id)
+    order = selectors.order_get(user=request.auth, order_id=order_id)
     return detail_payload(request, order)
 
 
-@router.get("/{order_id}/events", response=EventPage, summary="The order's timeline")
+@router.get(
+    "/{order_id}/events", response=EventPage, summary="The order's timeline", auth=signed_in
+)
 def list_events(request, order_id: int, cursor: str | None = None, limit: Limit = 100):
-    order = selectors.order_get(user=_user(request), order_id=order_id)
+    order = selectors.order_get(user=request.auth, order_id=order_id)
     rows, nxt = keyset_page(
         selectors.order_events(order=order), cursor=cursor, limit=limit, ordering=("id",)
     )
@@ -250,36 +254,43 @@ def list_events(request, order_id: int, cursor: str | None = None, limit: Limit 
 
 
 def _move(request, order_id: int, fn, *, for_grab: bool = False, **kwargs):
-    user = _user(request)
+    user = request.auth
     order = selectors.order_get(user=user, order_id=order_id, for_grab=for_grab)
     fn(actor=user, order=order, **kwargs)
     return detail_payload(request, order)
 
 
-@router.post("/{order_id}/approve", response=OrderDetail, summary="审单通过")
+@router.post("/{order_id}/approve", response=OrderDetail, summary="审单通过", auth=signed_in)
 def approve(request, order_id: int, payload: ReasonIn):
     return _move(request, order_id, services.order_approve, reason=payload.reason)
 
 
-@router.post("/{order_id}/reject", response=OrderDetail, summary="驳回 (reason required)")
+@router.post(
+    "/{order_id}/reject", response=OrderDetail, summary="驳回 (reason required)", auth=signed_in
+)
 def reject(request, order_id: int, payload: ReasonIn):
     return _move(request, order_id, services.order_reject, reason=payload.reason)
 
 
-@router.post("/{order_id}/open", response=OrderDetail, summary="开放抢单")
+@router.post("/{order_id}/open", response=OrderDetail, summary="开放抢单", auth=signed_in)
 def open_for_grab(request, order_id: int, payload: ReasonIn):
     return _move(request, order_id, services.order_open_for_grab, reason=payload.reason)
 
 
-@router.post("/{order_id}/dispatch", response=OrderDetail, summary="派单 to a team, with reason")
+@router.post(
+    "/{order_id}/dispatch",
+    response=OrderDetail,
+    summary="派单 to a team, with reason",
+    auth=signed_in,
+)
 def dispatch(request, order_id: int, payload: DispatchIn):
     team = _get(Team, payload.team_id)
     return _move(request, order_id, services.order_dispatch, team=team, reason=payload.reason)
 
 
-@router.post("/{order_id}/grab", response=OrderDetail, summary="抢单 (open orders)")
+@router.post("/{order_id}/grab", response=OrderDetail, summary="抢单 (open orders)", auth=signed_in)
 def grab(request, order_id: int, payload: GrabIn):
-    user = _user(request)
+    user = request.auth
     if payload.team_id is not None:
         team = _get(Team, payload.team_id)
     else:
@@ -299,7 +310,9 @@ def grab(request, order_id: int, payload: GrabIn):
     )
 
 
-@router.post("/{order_id}/accept", response=OrderDetail, summary="接单, naming the members")
+@router.post(
+    "/{order_id}/accept", response=OrderDetail, summary="接单, naming the members", auth=signed_in
+)
 def accept(request, order_id: int, payload: AcceptIn):
     members = _members(payload.member_ids)
     return _move(
@@ -316,9 +329,10 @@ def accept(request, order_id: int, payload: AcceptIn):
     "/{order_id}/member-candidates",
     response=list[CandidateOut],
     summary="Members the leader may name (free and skilled first; q searches name/number)",
+    auth=signed_in,
 )
 def member_candidates(request, order_id: int, q: str = "", team_id: int | None = None):
-    user = _user(request)
+    user = request.auth
     order = selectors.order_get(user=user, order_id=order_id, for_grab=True)
     team = _get(Team, team_id) if team_id is not None else order.team
     if team is None or not leads_team(user, team):
@@ -342,9 +356,10 @@ def member_candidates(request, order_id: int, q: str = "", team_id: int | None =
     "/{order_id}/hours",
     response=list[HoursDefaultOut],
     summary="Completion: each serving member's default hours (from the times) and bounds",
+    auth=signed_in,
 )
 def hours_to_confirm(request, order_id: int):
-    user = _user(request)
+    user = request.auth
     order = selectors.order_get(user=user, order_id=order_id)
     if not leads_team(user, order.team):
         raise PermissionDenied(_("只有承接队伍的队长可以确认服务时长。"), code="not_leader")
@@ -361,33 +376,51 @@ def hours_to_confirm(request, order_id: int):
     ]
 
 
-@router.post("/{order_id}/decline", response=OrderDetail, summary="拒单 (reason required)")
+@router.post(
+    "/{order_id}/decline", response=OrderDetail, summary="拒单 (reason required)", auth=signed_in
+)
 def decline(request, order_id: int, payload: ReasonIn):
     return _move(request, order_id, services.order_decline, reason=payload.reason)
 
 
-@router.post("/{order_id}/cancel", response=OrderDetail, summary="取消 (before acceptance)")
+@router.post(
+    "/{order_id}/cancel", response=OrderDetail, summary="取消 (before acceptance)", auth=signed_in
+)
 def cancel(request, order_id: int, payload: ReasonIn):
     return _move(request, order_id, services.order_cancel, reason=payload.reason)
 
 
-@router.post("/{order_id}/members", response=OrderDetail, summary="Name more members")
+@router.post(
+    "/{order_id}/members", response=OrderDetail, summary="Name more members", auth=signed_in
+)
 def add_members(request, order_id: int, payload: MembersIn):
     members = _members(payload.member_ids)
     return _move(request, order_id, services.order_members_add, members=members)
 
 
-@router.post("/{order_id}/confirm", response=OrderDetail, summary="A named member confirms")
+@router.post(
+    "/{order_id}/confirm", response=OrderDetail, summary="A named member confirms", auth=signed_in
+)
 def confirm(request, order_id: int):
     return _move(request, order_id, services.assignment_answer, confirm=True)
 
 
-@router.post("/{order_id}/member-decline", response=OrderDetail, summary="A named member declines")
+@router.post(
+    "/{order_id}/member-decline",
+    response=OrderDetail,
+    summary="A named member declines",
+    auth=signed_in,
+)
 def member_decline(request, order_id: int):
     return _move(request, order_id, services.assignment_answer, confirm=False)
 
 
-@router.post("/{order_id}/start", response=OrderDetail, summary="开始服务 (checks members in)")
+@router.post(
+    "/{order_id}/start",
+    response=OrderDetail,
+    summary="开始服务 (checks members in)",
+    auth=signed_in,
+)
 def start(request, order_id: int):
     return _move(request, order_id, services.order_start)
 
@@ -397,6 +430,7 @@ def start(request, order_id: int):
     response=OrderDetail,
     summary="完成服务: multipart report, people_served, photos (JPEG/PNG/WebP, ≤ 5 MB, ≤ 9), "
     "member_hours (JSON list of {volunteer_id, hours, reason}, one per serving member)",
+    auth=signed_in,
 )
 def complete(
     request,
@@ -424,7 +458,7 @@ def complete(
     )
 
 
-@router.post("/{order_id}/rate", response=OrderDetail, summary="评单: five levels")
+@router.post("/{order_id}/rate", response=OrderDetail, summary="评单: five levels", auth=signed_in)
 def rate(request, order_id: int, payload: RateIn):
     return _move(
         request,

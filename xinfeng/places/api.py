@@ -9,10 +9,11 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from xinfeng.accounts.api_auth import signed_in
 from xinfeng.accounts.choices import READ_ROLES
 from xinfeng.accounts.models import User
 from xinfeng.accounts.selectors import user_by_identifier
-from xinfeng.core.errors import NotAuthenticated, ValidationFailed
+from xinfeng.core.errors import ValidationFailed
 from xinfeng.core.pagination import keyset_page
 from xinfeng.core.schema import DbId, Limit, SearchText
 from xinfeng.regions.choices import RegionLevel
@@ -86,11 +87,6 @@ def _parent_from_body(parent_id: int | None) -> Site | None:
     return parent
 
 
-def _require_user(request) -> None:
-    if not request.user.is_authenticated:
-        raise NotAuthenticated()
-
-
 # Regions ---------------------------------------------------------------------------------
 
 
@@ -149,9 +145,10 @@ def get_site(request, site_id: DbId):
     return selectors.site_get(site_id=site_id)
 
 
-@router.post("/sites", response={201: SiteOut}, summary="Create a site (staff of the region)")
+@router.post(
+    "/sites", response={201: SiteOut}, summary="Create a site (staff of the region)", auth=signed_in
+)
 def create_site(request, payload: SiteIn):
-    _require_user(request)
     data = payload.dict()
     region = _region_from_body(data.pop("region_id"), data.pop("region_code"))
     data["parent"] = _parent_from_body(data.pop("parent_id"))
@@ -159,9 +156,13 @@ def create_site(request, payload: SiteIn):
     return Status(201, selectors.site_get(site_id=site.pk))
 
 
-@router.patch("/sites/{site_id}", response=SiteOut, summary="Update a site (staff of the region)")
+@router.patch(
+    "/sites/{site_id}",
+    response=SiteOut,
+    summary="Update a site (staff of the region)",
+    auth=signed_in,
+)
 def update_site(request, site_id: DbId, payload: SitePatch):
-    _require_user(request)
     site = selectors.site_get_managed(user=request.user, site_id=site_id)
     data = payload.dict(exclude_unset=True)
     if "parent_id" in data:
@@ -187,6 +188,7 @@ def _user_by_id(user_id: int) -> User:
     "/manage/sites",
     response=SiteStaffPage,
     summary="Sites in my scope, with responsible person and operators",
+    auth=signed_in,
 )
 def list_managed_sites(
     request,
@@ -195,7 +197,6 @@ def list_managed_sites(
     cursor: str | None = None,
     limit: Limit = 50,
 ):
-    _require_user(request)
     qs = selectors.sites_managed_by(user=request.user, roles=READ_ROLES).select_related(
         "responsible_user"
     )
@@ -208,24 +209,21 @@ def list_managed_sites(
     return {"items": items, "next_cursor": nxt}
 
 
-@router.get("/manage/sites/{site_id}", response=SiteStaffOut)
+@router.get("/manage/sites/{site_id}", response=SiteStaffOut, auth=signed_in)
 def get_managed_site(request, site_id: DbId):
-    _require_user(request)
     return selectors.site_get_managed(user=request.user, site_id=site_id)
 
 
-@router.post("/manage/sites/{site_id}/operators", response=SiteStaffOut)
+@router.post("/manage/sites/{site_id}/operators", response=SiteStaffOut, auth=signed_in)
 def add_operator(request, site_id: DbId, payload: OperatorIn):
-    _require_user(request)
     site = selectors.site_get_managed(user=request.user, site_id=site_id)
     user = user_by_identifier(identifier=payload.identifier)
     services.site_operator_add(actor=request.user, site=site, user=user)
     return selectors.site_get_managed(user=request.user, site_id=site_id)
 
 
-@router.delete("/manage/sites/{site_id}/operators/{user_id}", response={204: None})
+@router.delete("/manage/sites/{site_id}/operators/{user_id}", response={204: None}, auth=signed_in)
 def remove_operator(request, site_id: DbId, user_id: DbId):
-    _require_user(request)
     site = selectors.site_get_managed(user=request.user, site_id=site_id)
     user = site.operators.filter(pk=user_id).first()
     if user is None:
@@ -259,16 +257,14 @@ def get_venue(request, venue_id: DbId):
     return selectors.venue_get(venue_id=venue_id)
 
 
-@router.post("/sites/{site_id}/venues", response={201: VenueOut})
+@router.post("/sites/{site_id}/venues", response={201: VenueOut}, auth=signed_in)
 def create_venue(request, site_id: DbId, payload: VenueIn):
-    _require_user(request)
     site = selectors.site_get_managed(user=request.user, site_id=site_id)
     return Status(201, services.venue_create(actor=request.user, site=site, **payload.dict()))
 
 
-@router.patch("/venues/{venue_id}", response=VenueOut)
+@router.patch("/venues/{venue_id}", response=VenueOut, auth=signed_in)
 def update_venue(request, venue_id: DbId, payload: VenuePatch):
-    _require_user(request)
     venue = selectors.venue_get_managed(user=request.user, venue_id=venue_id, roles=READ_ROLES)
     return services.venue_update(
         actor=request.user, venue=venue, **payload.dict(exclude_unset=True)

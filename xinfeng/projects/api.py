@@ -5,7 +5,8 @@ from datetime import datetime, timedelta
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from xinfeng.core.errors import NotAuthenticated, ValidationFailed
+from xinfeng.accounts.api_auth import signed_in
+from xinfeng.core.errors import ValidationFailed
 from xinfeng.core.pagination import keyset_page
 from xinfeng.core.schema import Limit, PatchSchema
 from xinfeng.places.selectors import site_get
@@ -89,12 +90,6 @@ class DemoIn(Schema):
     is_provincial_demo: bool
 
 
-def _user(request):
-    if not request.user.is_authenticated:
-        raise NotAuthenticated()
-    return request.user
-
-
 def _by_ids(model, ids, label):
     if ids is None:
         return None
@@ -145,9 +140,11 @@ def get_project(request, project_id: int):
     return selectors.project_get(user=request.user, project_id=project_id)
 
 
-@router.post("/", response={201: ProjectOut}, summary="Declare a project (staff of the site)")
+@router.post(
+    "/", response={201: ProjectOut}, summary="Declare a project (staff of the site)", auth=signed_in
+)
 def declare_project(request, payload: ProjectIn):
-    user = _user(request)
+    user = request.auth
     data, teams, areas = _split(payload.dict())
     site = site_get(site_id=data.pop("site_id"))
     project = services.project_declare(
@@ -156,9 +153,9 @@ def declare_project(request, payload: ProjectIn):
     return Status(201, selectors.project_get(user=user, project_id=project.pk))
 
 
-@router.patch("/{project_id}", response=ProjectOut)
+@router.patch("/{project_id}", response=ProjectOut, auth=signed_in)
 def update_project(request, project_id: int, payload: ProjectPatch):
-    user = _user(request)
+    user = request.auth
     project = selectors.project_get(user=user, project_id=project_id)
     data, teams, areas = _split(payload.dict(exclude_unset=True))
     services.project_update(actor=user, project=project, teams=teams, areas=areas, **data)
@@ -166,28 +163,42 @@ def update_project(request, project_id: int, payload: ProjectPatch):
 
 
 def _project_move(request, project_id: int, fn, **kwargs):
-    user = _user(request)
+    user = request.auth
     project = selectors.project_get(user=user, project_id=project_id)
     fn(actor=user, project=project, **kwargs)
     return selectors.project_get(user=user, project_id=project_id)
 
 
-@router.post("/{project_id}/approve", response=ProjectOut, summary="Approve (the level above)")
+@router.post(
+    "/{project_id}/approve",
+    response=ProjectOut,
+    summary="Approve (the level above)",
+    auth=signed_in,
+)
 def approve_project(request, project_id: int):
     return _project_move(request, project_id, services.project_approve)
 
 
-@router.post("/{project_id}/activate", response=ProjectOut, summary="Put on the menu")
+@router.post(
+    "/{project_id}/activate", response=ProjectOut, summary="Put on the menu", auth=signed_in
+)
 def activate_project(request, project_id: int):
     return _project_move(request, project_id, services.project_activate)
 
 
-@router.post("/{project_id}/retire", response=ProjectOut, summary="Take off the menu")
+@router.post(
+    "/{project_id}/retire", response=ProjectOut, summary="Take off the menu", auth=signed_in
+)
 def retire_project(request, project_id: int):
     return _project_move(request, project_id, services.project_retire)
 
 
-@router.post("/{project_id}/demo", response=ProjectOut, summary="Provincial demonstration flag")
+@router.post(
+    "/{project_id}/demo",
+    response=ProjectOut,
+    summary="Provincial demonstration flag",
+    auth=signed_in,
+)
 def set_demo(request, project_id: int, payload: DemoIn):
     return _project_move(
         request, project_id, services.project_set_demo, value=payload.is_provincial_demo

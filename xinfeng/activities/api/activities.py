@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from ninja import File, Router, Status
 from ninja.files import UploadedFile
 
-from xinfeng.core.errors import NotAuthenticated, NotFound, ValidationFailed
+from xinfeng.accounts.api_auth import signed_in
+from xinfeng.core.errors import NotFound, ValidationFailed
 from xinfeng.core.pagination import keyset_page
 from xinfeng.core.schema import DbId, Limit, QueryDate, SearchText
 from xinfeng.places.models import Site, Venue
@@ -55,12 +56,6 @@ from ..schemas import (
 router = Router(tags=["activities"])
 
 MAX_RADIUS_M = 50_000
-
-
-def _user(request):
-    if not request.user.is_authenticated:
-        raise NotAuthenticated()
-    return request.user
 
 
 def _region(region_id: int | None) -> Region | None:
@@ -105,7 +100,7 @@ def _refs(data: dict) -> dict:
 
 
 def _managed(request, activity_id: int):
-    return selectors.activity_get_managed(user=_user(request), activity_id=activity_id)
+    return selectors.activity_get_managed(user=request.auth, activity_id=activity_id)
 
 
 # Public reads -----------------------------------------------------------------------
@@ -216,7 +211,9 @@ def venue_bookings(request, venue_id: DbId, start: QueryDate | None = None, days
 
 
 # Organiser reads --------------------------------------------------------------------
-@router.get("/manage", response=ActivityPage, summary="Activities in my scope (any state)")
+@router.get(
+    "/manage", response=ActivityPage, summary="Activities in my scope (any state)", auth=signed_in
+)
 def list_managed(
     request,
     state: ActivityState | None = None,
@@ -224,7 +221,7 @@ def list_managed(
     cursor: str | None = None,
     limit: Limit = 50,
 ):
-    qs = selectors.activities_managed_by(user=_user(request))
+    qs = selectors.activities_managed_by(user=request.auth)
     if state:
         qs = qs.filter(state=state)
     if site_id is not None:
@@ -233,16 +230,18 @@ def list_managed(
     return {"items": items, "next_cursor": nxt}
 
 
-@router.get("/review", response=ActivityPage, summary="Submitted activities I review")
+@router.get(
+    "/review", response=ActivityPage, summary="Submitted activities I review", auth=signed_in
+)
 def list_to_review(request, cursor: str | None = None, limit: Limit = 50):
-    qs = selectors.activities_to_review(user=_user(request))
+    qs = selectors.activities_to_review(user=request.auth)
     items, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("starts_at", "id"))
     return {"items": items, "next_cursor": nxt}
 
 
-@router.get("/my/signups", response=SignupPage, summary="My sign-ups")
+@router.get("/my/signups", response=SignupPage, summary="My sign-ups", auth=signed_in)
 def my_signups(request, cursor: str | None = None, limit: Limit = 50):
-    qs = Signup.objects.filter(user=_user(request)).select_related("user")
+    qs = Signup.objects.filter(user=request.auth).select_related("user")
     items, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-id",))
     return {"items": items, "next_cursor": nxt}
 
@@ -253,7 +252,7 @@ def get_activity(request, activity_id: DbId):
     return selectors.activity_get_public(activity_id=activity_id, user=request.user)
 
 
-@router.get("/{activity_id}/signups", response=SignupPage)
+@router.get("/{activity_id}/signups", response=SignupPage, auth=signed_in)
 def list_signups(
     request,
     activity_id: DbId,
@@ -269,7 +268,7 @@ def list_signups(
     return {"items": items, "next_cursor": nxt}
 
 
-@router.get("/{activity_id}/attendances", response=AttendancePage)
+@router.get("/{activity_id}/attendances", response=AttendancePage, auth=signed_in)
 def list_attendances(request, activity_id: DbId, cursor: str | None = None, limit: Limit = 100):
     activity = _managed(request, activity_id)
     qs = selectors.attendances_of(activity)
@@ -277,7 +276,7 @@ def list_attendances(request, activity_id: DbId, cursor: str | None = None, limi
     return {"items": items, "next_cursor": nxt}
 
 
-@router.get("/{activity_id}/checkin-code", response=CheckinCodeOut)
+@router.get("/{activity_id}/checkin-code", response=CheckinCodeOut, auth=signed_in)
 def checkin_code(request, activity_id: DbId):
     """The 6-digit code and the QR-code URL (with its signed token), for organisers."""
     activity = _managed(request, activity_id)
@@ -287,7 +286,7 @@ def checkin_code(request, activity_id: DbId):
     return {"code": activity.checkin_code, "qr_url": url}
 
 
-@router.post("/{activity_id}/checkin-code/renew", response=CheckinCodeOut)
+@router.post("/{activity_id}/checkin-code/renew", response=CheckinCodeOut, auth=signed_in)
 def renew_checkin_code(request, activity_id: DbId):
     """New code and QR token; the old ones stop working."""
     activity = services.checkin_codes_renew(
@@ -311,15 +310,17 @@ def activity_audience(request, activity_id: DbId):
 
 
 # Organiser writes -------------------------------------------------------------------
-@router.post("/", response={201: ActivityOut}, summary="Create a draft activity (site staff)")
+@router.post(
+    "/", response={201: ActivityOut}, summary="Create a draft activity (site staff)", auth=signed_in
+)
 def create_activity(request, payload: ActivityIn):
     data = _refs(payload.dict())
     site = _site(data.pop("site_id"))
-    activity = services.activity_create(actor=_user(request), site=site, **data)
+    activity = services.activity_create(actor=request.auth, site=site, **data)
     return Status(201, selectors.activity_get_public(activity_id=activity.pk, user=request.user))
 
 
-@router.patch("/{activity_id}", response=ActivityOut)
+@router.patch("/{activity_id}", response=ActivityOut, auth=signed_in)
 def update_activity(request, activity_id: DbId, payload: ActivityPatch):
     activity = _managed(request, activity_id)
     data = _refs(payload.dict(exclude_unset=True))
@@ -328,7 +329,7 @@ def update_activity(request, activity_id: DbId, payload: ActivityPatch):
 
 
 def _transition(request, activity_id: int, action: str, reason: str | None = None):
-    user = _user(request)
+    user = request.auth
     activity = selectors.activity_get_public(activity_id=activity_id, user=user)
     if not (can_organise(user, activity) or can_review(user, activity)):
         raise NotFound()
@@ -338,38 +339,46 @@ def _transition(request, activity_id: int, action: str, reason: str | None = Non
     return selectors.activity_get_public(activity_id=activity_id, user=user)
 
 
-@router.post("/{activity_id}/submit", response=ActivityOut, summary="Submit (or publish)")
+@router.post(
+    "/{activity_id}/submit", response=ActivityOut, summary="Submit (or publish)", auth=signed_in
+)
 def submit_activity(request, activity_id: DbId):
     """Submit for review when the site requires it; otherwise this publishes."""
     return _transition(request, activity_id, "submit")
 
 
-@router.post("/{activity_id}/publish", response=ActivityOut)
+@router.post("/{activity_id}/publish", response=ActivityOut, auth=signed_in)
 def publish_activity(request, activity_id: DbId):
     return _transition(request, activity_id, "publish")
 
 
-@router.post("/{activity_id}/approve", response=ActivityOut, summary="Approve (level above)")
+@router.post(
+    "/{activity_id}/approve", response=ActivityOut, summary="Approve (level above)", auth=signed_in
+)
 def approve_activity(request, activity_id: DbId):
     return _transition(request, activity_id, "approve")
 
 
-@router.post("/{activity_id}/reject", response=ActivityOut, summary="Send back (level above)")
+@router.post(
+    "/{activity_id}/reject", response=ActivityOut, summary="Send back (level above)", auth=signed_in
+)
 def reject_activity(request, activity_id: DbId, payload: ReasonIn):
     return _transition(request, activity_id, "reject", payload.reason)
 
 
-@router.post("/{activity_id}/cancel", response=ActivityOut, summary="Cancel with a reason")
+@router.post(
+    "/{activity_id}/cancel", response=ActivityOut, summary="Cancel with a reason", auth=signed_in
+)
 def cancel_activity(request, activity_id: DbId, payload: ReasonIn):
     return _transition(request, activity_id, "cancel", payload.reason)
 
 
-@router.post("/{activity_id}/finish", response=ActivityOut)
+@router.post("/{activity_id}/finish", response=ActivityOut, auth=signed_in)
 def finish_activity(request, activity_id: DbId):
     return _transition(request, activity_id, "finish")
 
 
-@router.post("/{activity_id}/headcount", response=ActivityOut)
+@router.post("/{activity_id}/headcount", response=ActivityOut, auth=signed_in)
 def set_headcount(request, activity_id: DbId, payload: HeadcountIn):
     """The organiser's count of people present who did not check in."""
     activity = _managed(request, activity_id)
@@ -378,7 +387,7 @@ def set_headcount(request, activity_id: DbId, payload: HeadcountIn):
     )
 
 
-@router.post("/{activity_id}/cover", response=ActivityOut)
+@router.post("/{activity_id}/cover", response=ActivityOut, auth=signed_in)
 def upload_cover(request, activity_id: DbId, cover: File[UploadedFile]):
     activity = _managed(request, activity_id)
     services.activity_update(actor=request.user, activity=activity, cover=cover)
@@ -386,16 +395,18 @@ def upload_cover(request, activity_id: DbId, cover: File[UploadedFile]):
 
 
 # Taking part ------------------------------------------------------------------------
-@router.post("/{activity_id}/signups", response={201: SignupOut}, summary="Sign me up")
+@router.post(
+    "/{activity_id}/signups", response={201: SignupOut}, summary="Sign me up", auth=signed_in
+)
 def sign_up(request, activity_id: DbId):
     activity = selectors.activity_get_public(activity_id=activity_id, user=request.user)
-    return Status(201, services.signup_create(actor=_user(request), activity=activity))
+    return Status(201, services.signup_create(actor=request.auth, activity=activity))
 
 
-@router.post("/signups/{signup_id}/cancel", response=SignupOut)
+@router.post("/signups/{signup_id}/cancel", response=SignupOut, auth=signed_in)
 def cancel_signup(request, signup_id: DbId):
     """Cancel my sign-up (or, as organiser, someone's); the waiting list moves up."""
-    user = _user(request)
+    user = request.auth
     signup = Signup.objects.select_related("activity", "user").filter(pk=signup_id).first()
     if signup is None or (signup.user_id != user.pk and not can_organise(user, signup.activity)):
         raise NotFound()
@@ -403,7 +414,7 @@ def cancel_signup(request, signup_id: DbId):
 
 
 def _check(request, activity_id: int, payload: CheckIn, fn):
-    user = _user(request)
+    user = request.auth
     activity = selectors.activity_get_public(activity_id=activity_id, user=user)
     person = None
     if payload.person_id is not None:
@@ -425,20 +436,20 @@ def _check(request, activity_id: int, payload: CheckIn, fn):
     )
 
 
-@router.post("/{activity_id}/check-in", response={201: AttendanceOut})
+@router.post("/{activity_id}/check-in", response={201: AttendanceOut}, auth=signed_in)
 def check_in(request, activity_id: DbId, payload: CheckIn):
     """Check in by ``qr`` (token from the QR URL), ``code`` (6 digits) or ``geofence``
     (latitude/longitude with consent); organisers use ``organiser`` with ``person_id``."""
     return Status(201, _check(request, activity_id, payload, services.attendance_check_in))
 
 
-@router.post("/{activity_id}/check-out", response=AttendanceOut)
+@router.post("/{activity_id}/check-out", response=AttendanceOut, auth=signed_in)
 def check_out(request, activity_id: DbId, payload: CheckIn):
     """Check out; a volunteer's hours become a service record."""
     return _check(request, activity_id, payload, services.attendance_check_out)
 
 
-@router.post("/{activity_id}/backfill", response={201: ServiceRecordOut})
+@router.post("/{activity_id}/backfill", response={201: ServiceRecordOut}, auth=signed_in)
 def backfill(request, activity_id: DbId, payload: BackfillIn):
     """Record a volunteer's service after the fact (补录), flagged and capped at the
     activity's length; the volunteer is named by number (志愿者编号)."""
@@ -458,9 +469,11 @@ def backfill(request, activity_id: DbId, payload: BackfillIn):
     return Status(201, record)
 
 
-@router.post("/{activity_id}/views", response=ViewOut, summary="Count me as an online viewer")
+@router.post(
+    "/{activity_id}/views", response=ViewOut, summary="Count me as an online viewer", auth=signed_in
+)
 def record_view(request, activity_id: DbId, payload: ViewIn):
-    user = _user(request)
+    user = request.auth
     activity = selectors.activity_get_public(activity_id=activity_id, user=user)
     counted = services.online_view_record(activity=activity, user=user, kind=payload.kind)
     activity.refresh_from_db(fields=["online_viewers"])

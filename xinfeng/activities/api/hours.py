@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from xinfeng.accounts.api_auth import signed_in
 from xinfeng.core.schema import DbId
 
 from .. import services
@@ -62,6 +63,7 @@ def _pending(activity) -> list[dict]:
     "/{activity_id}/hours",
     response=list[PendingHoursOut],
     summary="Volunteers' hours awaiting the organiser (clipped to the activity)",
+    auth=signed_in,
 )
 def pending_hours(request, activity_id: DbId):
     return _pending(_managed(request, activity_id))
@@ -71,6 +73,7 @@ def pending_hours(request, activity_id: DbId):
     "/{activity_id}/hours/confirm",
     response=list[HoursConfirmedOut],
     summary="The organiser confirms hours (0 = none; a reason when far from the default)",
+    auth=signed_in,
 )
 def confirm_hours(request, activity_id: DbId, payload: HoursConfirmIn):
     activity = _managed(request, activity_id)

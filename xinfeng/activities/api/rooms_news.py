@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Status
 from ninja.files import UploadedFile
 
+from xinfeng.accounts.api_auth import signed_in
 from xinfeng.accounts.scope import require_role_at
 from xinfeng.core.errors import NotFound
 from xinfeng.core.schema import DbId
@@ -23,52 +24,50 @@ from ..schemas import (
     SiteSettingsIn,
     SiteSettingsOut,
 )
-from .activities import _fk, _managed, _site, _user, router
+from .activities import _fk, _managed, _site, router
 
 
 # Site settings ----------------------------------------------------------------------
-@router.get("/sites/{site_id}/settings", response=SiteSettingsOut)
+@router.get("/sites/{site_id}/settings", response=SiteSettingsOut, auth=signed_in)
 def get_site_settings(request, site_id: DbId):
     site = _site(site_id)
-    require_role_at(_user(request), site.region)
+    require_role_at(request.auth, site.region)
     return ActivitySiteSettings.for_site(site)
 
 
-@router.patch("/sites/{site_id}/settings", response=SiteSettingsOut)
+@router.patch("/sites/{site_id}/settings", response=SiteSettingsOut, auth=signed_in)
 def update_site_settings(request, site_id: DbId, payload: SiteSettingsIn):
     site = _site(site_id)
     fields = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
-    return services.site_settings_update(actor=_user(request), site=site, **fields)
+    return services.site_settings_update(actor=request.auth, site=site, **fields)
 
 
 # Rooms ------------------------------------------------------------------------------
-@router.post("/venues/{venue_id}/bookings", response={201: BookingOut})
+@router.post("/venues/{venue_id}/bookings", response={201: BookingOut}, auth=signed_in)
 def create_booking(request, venue_id: DbId, payload: BookingIn):
     """Book a room for a group; 409 names the clashing booking."""
     venue = selectors.venue_get(venue_id=venue_id)
     data = payload.dict()
     team = _fk(Team, data.pop("team_id"), _("队伍"))
-    return Status(
-        201, services.booking_create(actor=_user(request), venue=venue, team=team, **data)
-    )
+    return Status(201, services.booking_create(actor=request.auth, venue=venue, team=team, **data))
 
 
-@router.post("/bookings/{booking_id}/cancel", response=BookingOut)
+@router.post("/bookings/{booking_id}/cancel", response=BookingOut, auth=signed_in)
 def cancel_booking(request, booking_id: DbId, payload: ReasonIn):
     booking = (
         VenueBooking.objects.select_related("venue__site__region").filter(pk=booking_id).first()
     )
     if booking is None:
         raise NotFound()
-    return services.booking_cancel(actor=_user(request), booking=booking, reason=payload.reason)
+    return services.booking_cancel(actor=request.auth, booking=booking, reason=payload.reason)
 
 
 # News and reports -------------------------------------------------------------------
-@router.post("/news", response={201: NewsOut})
+@router.post("/news", response={201: NewsOut}, auth=signed_in)
 def create_news(request, payload: NewsIn):
     data = payload.dict()
     site = _site(data.pop("site_id"))
-    return Status(201, services.news_create(actor=_user(request), site=site, **data))
+    return Status(201, services.news_create(actor=request.auth, site=site, **data))
 
 
 def _report(activity) -> ActivityReport:
@@ -84,7 +83,7 @@ def get_report(request, activity_id: DbId):
     return _report(activity)
 
 
-@router.put("/{activity_id}/report", response=ReportOut)
+@router.put("/{activity_id}/report", response=ReportOut, auth=signed_in)
 def save_report(request, activity_id: DbId, payload: ReportIn):
     activity = _managed(request, activity_id)
     return services.report_save(
@@ -92,7 +91,7 @@ def save_report(request, activity_id: DbId, payload: ReportIn):
     )
 
 
-@router.post("/{activity_id}/report/photos", response={201: ReportOut})
+@router.post("/{activity_id}/report/photos", response={201: ReportOut}, auth=signed_in)
 def add_report_photo(request, activity_id: DbId, image: File[UploadedFile], caption: str = ""):
     activity = _managed(request, activity_id)
     report = _report(activity)
@@ -100,7 +99,7 @@ def add_report_photo(request, activity_id: DbId, image: File[UploadedFile], capt
     return Status(201, report)
 
 
-@router.post("/{activity_id}/report/publish", response={201: NewsOut})
+@router.post("/{activity_id}/report/publish", response={201: NewsOut}, auth=signed_in)
 def publish_report(request, activity_id: DbId):
     """Publish the activity report as a news item of the site."""
     activity = _managed(request, activity_id)

@@ -3,11 +3,12 @@
 from django.http import HttpResponse
 from ninja import Status
 
+from xinfeng.accounts.api_auth import signed_in
 from xinfeng.core.errors import NotFound
 from xinfeng.core.pagination import keyset_page
 from xinfeng.core.schema import Limit
 from xinfeng.volunteers import selectors
-from xinfeng.volunteers.api.profiles import own_volunteer, require_user, router
+from xinfeng.volunteers.api.profiles import own_volunteer, router
 from xinfeng.volunteers.api.teams import site_or_404
 from xinfeng.volunteers.models import Volunteer
 from xinfeng.volunteers.schemas import (
@@ -34,7 +35,7 @@ def list_certificates(
     return {"items": items, "next_cursor": nxt}
 
 
-@router.get("/me/certificates", response=CertificatePage, summary="My certificates")
+@router.get("/me/certificates", response=CertificatePage, summary="My certificates", auth=signed_in)
 def my_certificates(request, cursor: str | None = None, limit: Limit = 50):
     qs = own_volunteer(request).certificates.defer("pdf")
     items, nxt = keyset_page(qs, cursor=cursor, limit=limit)
@@ -45,9 +46,10 @@ def my_certificates(request, cursor: str | None = None, limit: Limit = 50):
     "/certificates",
     response={201: CertificateOut},
     summary="Issue a certificate (staff of the issuing site's region)",
+    auth=signed_in,
 )
 def issue(request, payload: CertificateIn):
-    actor = require_user(request)
+    actor = request.auth
     volunteer = Volunteer.objects.filter(pk=payload.volunteer_id).first()
     if volunteer is None:
         raise NotFound()
@@ -75,11 +77,11 @@ def certificate_pdf(request, certificate_id: int):
     return response
 
 
-@router.post("/certificates/{int:certificate_id}/revoke", response=CertificateOut)
+@router.post("/certificates/{int:certificate_id}/revoke", response=CertificateOut, auth=signed_in)
 def revoke(request, certificate_id: int, payload: ReasonIn):
     cert = selectors.certificate_get(user=request.user, certificate_id=certificate_id)
     return certificates.certificate_revoke(
-        actor=require_user(request), certificate=cert, reason=payload.reason
+        actor=request.auth, certificate=cert, reason=payload.reason
     )
 
 

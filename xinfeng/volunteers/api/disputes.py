@@ -6,11 +6,12 @@ from decimal import Decimal
 
 from ninja import Field, Schema, Status
 
+from xinfeng.accounts.api_auth import signed_in
 from xinfeng.core.errors import NotFound
 from xinfeng.core.pagination import keyset_page
 from xinfeng.core.schema import Limit
 from xinfeng.volunteers import selectors
-from xinfeng.volunteers.api.profiles import own_volunteer, require_user, router
+from xinfeng.volunteers.api.profiles import own_volunteer, router
 from xinfeng.volunteers.models import HoursDispute
 from xinfeng.volunteers.services import disputes as services
 
@@ -52,6 +53,7 @@ class DisputePage(Schema):
     "/me/records/{int:record_id}/dispute",
     response={201: DisputeOut},
     summary="Dispute the hours of one of my records (within the window)",
+    auth=signed_in,
 )
 def open_dispute(request, record_id: int, payload: DisputeIn):
     volunteer = own_volunteer(request)
@@ -67,7 +69,7 @@ def open_dispute(request, record_id: int, payload: DisputeIn):
     return Status(201, selectors.own_disputes(volunteer).get(pk=dispute.pk))
 
 
-@router.get("/me/disputes", response=DisputePage, summary="My hours disputes")
+@router.get("/me/disputes", response=DisputePage, summary="My hours disputes", auth=signed_in)
 def my_disputes(request, cursor: str | None = None, limit: Limit = 50):
     qs = selectors.own_disputes(own_volunteer(request))
     items, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-id",))
@@ -75,7 +77,10 @@ def my_disputes(request, cursor: str | None = None, limit: Limit = 50):
 
 
 @router.get(
-    "/hours/disputes", response=DisputePage, summary="Hours disputes I may settle (open by default)"
+    "/hours/disputes",
+    response=DisputePage,
+    summary="Hours disputes I may settle (open by default)",
+    auth=signed_in,
 )
 def disputes_to_resolve(
     request,
@@ -83,7 +88,7 @@ def disputes_to_resolve(
     cursor: str | None = None,
     limit: Limit = 50,
 ):
-    qs = selectors.disputes_to_resolve(user=require_user(request), status=status)
+    qs = selectors.disputes_to_resolve(user=request.auth, status=status)
     items, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-id",))
     return {"items": items, "next_cursor": nxt}
 
@@ -92,9 +97,10 @@ def disputes_to_resolve(
     "/hours/disputes/{int:dispute_id}/resolve",
     response=DisputeOut,
     summary="Settle a dispute: hours → append a correction; none → keep the hours",
+    auth=signed_in,
 )
 def resolve_dispute(request, dispute_id: int, payload: DisputeResolveIn):
-    user = require_user(request)
+    user = request.auth
     dispute = selectors.disputes_to_resolve(user=user, status=None).filter(pk=dispute_id).first()
     if dispute is None:
         raise NotFound()

@@ -3,10 +3,11 @@
 from ninja import File, Form, Status
 from ninja.files import UploadedFile
 
+from xinfeng.accounts.api_auth import signed_in
 from xinfeng.core.pagination import keyset_page
 from xinfeng.core.schema import Limit
 from xinfeng.volunteers import selectors
-from xinfeng.volunteers.api.profiles import region_or_404, require_user, router, xlsx_response
+from xinfeng.volunteers.api.profiles import region_or_404, router, xlsx_response
 from xinfeng.volunteers.schemas import ImportOut, ImportPage
 from xinfeng.volunteers.services import imports
 
@@ -16,9 +17,14 @@ def import_template(request):
     return xlsx_response(imports.template_xlsx(), "volunteer-import-template.xlsx")
 
 
-@router.post("/imports", response={201: ImportOut}, summary="Upload a sheet (staff); runs queued")
+@router.post(
+    "/imports",
+    response={201: ImportOut},
+    summary="Upload a sheet (staff); runs queued",
+    auth=signed_in,
+)
 def upload(request, region_id: Form[int], file: File[UploadedFile]):
-    actor = require_user(request)
+    actor = request.auth
     job = imports.import_create(
         actor=actor,
         region=region_or_404(region_id),
@@ -40,9 +46,11 @@ def get_import(request, import_id: int):
 
 
 @router.get(
-    "/imports/{int:import_id}/rejected.xlsx", summary="Rejected rows with reasons (audited)"
+    "/imports/{int:import_id}/rejected.xlsx",
+    summary="Rejected rows with reasons (audited)",
+    auth=signed_in,
 )
 def rejected_report(request, import_id: int):
     job = selectors.import_get(user=request.user, import_id=import_id)
-    data = imports.rejected_report_xlsx(actor=require_user(request), job=job, request=request)
+    data = imports.rejected_report_xlsx(actor=request.auth, job=job, request=request)
     return xlsx_response(data, f"import-{job.pk}-rejected.xlsx")

@@ -2,11 +2,12 @@
 
 from ninja import Status
 
+from xinfeng.accounts.api_auth import signed_in
 from xinfeng.core.errors import NotFound
 from xinfeng.core.pagination import keyset_page
 from xinfeng.core.schema import Limit
 from xinfeng.volunteers import selectors
-from xinfeng.volunteers.api.profiles import own_volunteer, region_or_404, require_user, router
+from xinfeng.volunteers.api.profiles import own_volunteer, region_or_404, router
 from xinfeng.volunteers.choices import ServiceSource
 from xinfeng.volunteers.params import parse_day
 from xinfeng.volunteers.schemas import BackfillIn, CorrectIn, RecordOut, RecordPage
@@ -40,7 +41,7 @@ def list_records(
     return {"items": items, "next_cursor": nxt}
 
 
-@router.get("/me/records", response=RecordPage, summary="My service records")
+@router.get("/me/records", response=RecordPage, summary="My service records", auth=signed_in)
 def my_records(request, cursor: str | None = None, limit: Limit = 50):
     qs = selectors.own_records(own_volunteer(request))
     items, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-started_at", "-id"))
@@ -56,9 +57,10 @@ def get_record(request, record_id: int):
     "/records",
     response={201: RecordOut},
     summary="Backfill (补录) service: staff of the region or the team's leader",
+    auth=signed_in,
 )
 def backfill(request, payload: BackfillIn):
-    actor = require_user(request)
+    actor = request.auth
     data = payload.dict()
     from xinfeng.volunteers.models import Volunteer
 
@@ -80,10 +82,9 @@ def backfill(request, payload: BackfillIn):
     "/records/{int:record_id}/correct",
     response={201: RecordOut},
     summary="Correct a record: appends a correction referencing it",
+    auth=signed_in,
 )
 def correct(request, record_id: int, payload: CorrectIn):
     record = selectors.service_record_get(user=request.user, record_id=record_id)
-    fix = services.service_record_correct(
-        actor=require_user(request), record=record, **payload.dict()
-    )
+    fix = services.service_record_correct(actor=request.auth, record=record, **payload.dict())
     return Status(201, fix)

@@ -8,7 +8,8 @@ from ninja import Router, Status
 from ninja.errors import HttpError
 from ninja.utils import check_csrf
 
-from xinfeng.core.errors import NotAuthenticated, NotFound
+from xinfeng.accounts.api_auth import signed_in
+from xinfeng.core.errors import NotFound
 from xinfeng.core.pagination import keyset_page
 from xinfeng.core.schema import Limit
 from xinfeng.regions.models import Region
@@ -53,14 +54,8 @@ def regions_or_404(ids: list[int]) -> list[Region]:
     return regions
 
 
-def require_user(request):
-    if not request.user.is_authenticated:
-        raise NotAuthenticated()
-    return request.user
-
-
 def own_volunteer(request):
-    volunteer = selectors.volunteer_of(require_user(request))
+    volunteer = selectors.volunteer_of(request.auth)
     if volunteer is None:
         raise NotFound(_("您还不是注册志愿者。"))
     return volunteer
@@ -97,12 +92,12 @@ def register_self(request, payload: SelfRegisterIn):
     return Status(201, volunteer)
 
 
-@router.get("/me", response=VolunteerDetailOut, summary="My volunteer profile")
+@router.get("/me", response=VolunteerDetailOut, summary="My volunteer profile", auth=signed_in)
 def me(request):
     return own_volunteer(request)
 
 
-@router.patch("/me", response=VolunteerDetailOut)
+@router.patch("/me", response=VolunteerDetailOut, auth=signed_in)
 def update_me(request, payload: VolunteerPatch):
     volunteer = own_volunteer(request)
     return _apply_patch(request, volunteer, payload)
@@ -118,7 +113,9 @@ def _apply_patch(request, volunteer, payload: VolunteerPatch):
     return registration.volunteer_update(actor=request.user, volunteer=volunteer, **changes)
 
 
-@router.post("/me/consents", response=VolunteerDetailOut, summary="Give or withdraw consents")
+@router.post(
+    "/me/consents", response=VolunteerDetailOut, summary="Give or withdraw consents", auth=signed_in
+)
 def my_consents(request, payload: ConsentIn):
     volunteer = own_volunteer(request)
     if payload.location is not None:
@@ -132,7 +129,7 @@ def my_consents(request, payload: ConsentIn):
     return volunteer
 
 
-@router.get("/me/points", response=PointsPage, summary="My points ledger")
+@router.get("/me/points", response=PointsPage, summary="My points ledger", auth=signed_in)
 def my_points(request, cursor: str | None = None, limit: Limit = 50):
     items, nxt = keyset_page(
         selectors.points_entries(own_volunteer(request)),
