@@ -34,10 +34,8 @@
   }
 
   function textOf(el) {
-    var clone = el.cloneNode(true);
-    var skip = clone.querySelectorAll("script, style, template, [hidden], [aria-hidden=true], .sr-only, input[type=hidden]");
-    for (var i = 0; i < skip.length; i++) skip[i].remove();
-    return (clone.innerText || clone.textContent || "").replace(/\s+/g, " ").trim();
+    // innerText of the live element: what is rendered, as it reads (no hidden parts).
+    return (el.innerText || el.textContent || "").replace(/\s+/g, " ").trim();
   }
 
   document.addEventListener("click", function (event) {
@@ -55,7 +53,7 @@
     var utterance = new SpeechSynthesisUtterance(textOf(target));
     utterance.lang = lang;
     var voice = voiceFor(lang);
-    if (voice) utterance.voice = voice;
+    try { if (voice) utterance.voice = voice; } catch (e) { /* the language alone picks one */ }
     utterance.onend = utterance.onerror = function () { btn.textContent = btn.dataset.label; };
     btn.textContent = btn.getAttribute("data-label-stop") || btn.dataset.label;
     synth.speak(utterance);
