@@ -440,7 +440,7 @@ class Relay:
                 sent_at = connection.ops.adapt_datetimefield_value(now)
                 with connection.cursor() as cur:
                     cur.executemany(
-                        f"UPDATE {table} SET status = %s, sent_at = %s, claimed_by = '', "
+                        f"UPDATE {table} SET status = %s, sent_at = %s, claimed_by = '', "  # noqa: S608 - the table name is ours
                         "claimed_until = NULL, last_error = '', adapter_version = %s, "
                         "ack_ref = %s WHERE id = %s",
                         [
