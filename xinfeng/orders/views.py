@@ -274,10 +274,7 @@ def _answers(assignments, needed: int) -> dict:
 
 @login_required
 def order_detail(request, order_id: int):
-    try:
-        order = _visible_order(request.user, order_id)
-    except NotFound:
-        return _not_found(request)
+    order = _visible_order(request.user, order_id)
     return _render_detail(request, order)
 
 
@@ -335,10 +332,7 @@ def member_pick(request, order_id: int):
     """The accept form's member search (htmx fragment of checkboxes): the members already
     ticked stay ticked on top, then the free and skilled matches first. Leaders of the
     order's team (or, for an open order, of the team they grab with) only."""
-    try:
-        order = _visible_order(request.user, order_id)
-    except NotFound:
-        return _not_found(request)
+    order = _visible_order(request.user, order_id)
     team = order.team
     if order.state == OrderState.PENDING_DISPATCH and order.is_open:
         team = Team.objects.filter(pk=_int(request.GET.get("team"))).first()
@@ -495,10 +489,7 @@ def _int(value) -> int | None:
 @login_required
 def order_rate(request, order_id: int):
     """评单: five levels, optional dimensions and a comment."""
-    try:
-        order = selectors.order_get(user=request.user, order_id=order_id)
-    except NotFound:
-        return _not_found(request)
+    order = selectors.order_get(user=request.user, order_id=order_id)
     form = RateForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -537,10 +528,7 @@ def follow_ups(request):
 
 @login_required
 def follow_up_close(request, follow_up_id: int):
-    try:
-        fu = selectors.follow_up_get(user=request.user, follow_up_id=follow_up_id)
-    except NotFound:
-        return _not_found(request)
+    fu = selectors.follow_up_get(user=request.user, follow_up_id=follow_up_id)
     form = FollowUpForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():

@@ -15,7 +15,6 @@ from xinfeng.core.security import content_security_policy
 
 from .. import lectures, selectors, services
 from ..choices import ActivityState
-from .common import not_found
 
 VIEWER_COOKIE = "xf_viewer"
 COOKIE_AGE = 3600 * 24 * 365
@@ -43,10 +42,7 @@ def _allow_media_from(response, request, origin: str) -> None:
 def watch(request, activity_id: int):
     """The player: the live stream once the lecture has started, the replay afterwards.
     Opening the page counts nobody; the play beacon does (``watch_play``)."""
-    try:
-        activity = _online(request, activity_id)
-    except NotFound:
-        return not_found(request)
+    activity = _online(request, activity_id)
     src = lectures.source(activity)
     response = render(
         request,

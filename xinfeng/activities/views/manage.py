@@ -95,10 +95,7 @@ def _managed(request, activity_id):
 
 @login_required
 def manage_edit(request, activity_id: int):
-    try:
-        activity = _managed(request, activity_id)
-    except NotFound:
-        return not_found(request)
+    activity = _managed(request, activity_id)
     initial = {
         f: getattr(activity, f)
         for f in ActivityForm.base_fields
@@ -154,10 +151,7 @@ def _manage_context(request, activity, **extra):
 
 @login_required
 def manage_detail(request, activity_id: int, status: int = 200, error: str = ""):
-    try:
-        activity = selectors.activity_get_public(activity_id=activity_id, user=request.user)
-    except NotFound:
-        return not_found(request)
+    activity = selectors.activity_get_public(activity_id=activity_id, user=request.user)
     if not (can_organise(request.user, activity) or can_review(request.user, activity)):
         return not_found(request)
     return render(
@@ -169,12 +163,9 @@ def manage_detail(request, activity_id: int, status: int = 200, error: str = "")
 
 
 def _run(request, activity_id, fn, success):
-    try:
-        activity = selectors.activity_get_public(activity_id=activity_id, user=request.user)
-        if not (can_organise(request.user, activity) or can_review(request.user, activity)):
-            raise NotFound()
-    except NotFound:
-        return not_found(request)
+    activity = selectors.activity_get_public(activity_id=activity_id, user=request.user)
+    if not (can_organise(request.user, activity) or can_review(request.user, activity)):
+        raise NotFound()
     try:
         fn(activity)
     except DomainError as exc:
@@ -277,10 +268,7 @@ def manage_person(request, activity_id: int):
 @login_required
 def qr_svg(request, activity_id: int):
     """The check-in QR code (an SVG of the scan URL with its signed token)."""
-    try:
-        activity = _managed(request, activity_id)
-    except NotFound:
-        return not_found(request)
+    activity = _managed(request, activity_id)
     url = request.build_absolute_uri(
         reverse("activities:scan", args=[activity.pk]) + "?t=" + services.qr_token(activity)
     )
@@ -292,10 +280,7 @@ def qr_svg(request, activity_id: int):
 
 @login_required
 def manage_report(request, activity_id: int):
-    try:
-        activity = _managed(request, activity_id)
-    except NotFound:
-        return not_found(request)
+    activity = _managed(request, activity_id)
     report = ActivityReport.objects.filter(activity=activity).first()
     initial = {"summary": report.summary, "body": report.body} if report else None
     form = ReportForm(request.POST or None, request.FILES or None, initial=initial)

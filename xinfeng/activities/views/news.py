@@ -15,7 +15,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vGeo
 
-from xinfeng.core.errors import DomainError, NotFound
+from xinfeng.core.errors import DomainError
 from xinfeng.places.cascade import region_cascade
 from xinfeng.places.models import Site
 from xinfeng.places.selectors import sites_managed_by
@@ -59,10 +59,7 @@ def news_list(request):
 
 
 def news_detail(request, news_id: int):
-    try:
-        news = selectors.news_get(news_id=news_id)
-    except NotFound:
-        return not_found(request)
+    news = selectors.news_get(news_id=news_id)
     photos = []
     report = getattr(news, "report", None) if news.activity_id else None
     if report is not None:

@@ -21,7 +21,7 @@ from ..choices import ActivityState, CheckMethod
 from ..models import Signup
 from ..permissions import can_organise
 from ..templatetags.activity_tags import distance
-from .common import date_param, float_param, int_param, not_found
+from .common import date_param, float_param, int_param
 
 PAGE_SIZE = 100
 RADII = (1000, 3000, 5000, 10000)
@@ -165,20 +165,14 @@ def _get(request, activity_id):
 
 
 def activity_detail(request, activity_id: int):
-    try:
-        activity = _get(request, activity_id)
-    except NotFound:
-        return not_found(request)
+    activity = _get(request, activity_id)
     return _show(request, activity)
 
 
 def _act(request, activity_id, fn, success):
     """Run a participant action; on a domain error show the page with the message and
     the error's status (4xx)."""
-    try:
-        activity = _get(request, activity_id)
-    except NotFound:
-        return not_found(request)
+    activity = _get(request, activity_id)
     try:
         fn(activity)
     except DomainError as exc:
@@ -244,10 +238,7 @@ def check(request, activity_id: int):
 def scan(request, activity_id: int):
     """Where the activity's QR code leads: sign in if needed, then one tap to check in or
     out (a GET never changes anything)."""
-    try:
-        activity = _get(request, activity_id)
-    except NotFound:
-        return not_found(request)
+    activity = _get(request, activity_id)
     token = request.GET.get("t") or ""
     if not request.user.is_authenticated:
         return redirect(f"{reverse('accounts:login')}?next={request.get_full_path()}")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinfeng.accounts.scope import has_role_at
-from xinfeng.core.errors import DomainError, NotFound
+from xinfeng.core.errors import DomainError
 from xinfeng.volunteers.models import Team
 from xinfeng.volunteers.pickers import parent_team_candidates
 from xinfeng.volunteers.policy import led_teams
@@ -37,10 +37,7 @@ def _bookable_teams(user, venue) -> tuple:
 
 
 def venue_calendar(request, venue_id: int):
-    try:
-        venue = selectors.venue_get(venue_id=venue_id)
-    except NotFound:
-        return not_found(request)
+    venue = selectors.venue_get(venue_id=venue_id)
     first = selectors.week_start(date_param(request, "week") or timezone.localdate())
     start = selectors.day_bounds(first)[0]
     bookings = list(

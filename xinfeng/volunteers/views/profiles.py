@@ -252,9 +252,7 @@ def me_points(request):
     volunteer, redirect_ = _own_or_register(request)
     if redirect_:
         return redirect_
-    page = Paginator(selectors.points_entries(volunteer), 30).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(selectors.points_entries(volunteer), 30).get_page(request.GET.get("page"))
     redemptions = volunteer.redemptions.select_related("reward", "site").order_by("-id")[:20]
     return render(
         request,
@@ -285,10 +283,7 @@ def me_teams(request):
 
 @login_required
 def certificate_pdf(request, certificate_id: int):
-    try:
-        cert = selectors.certificate_get(user=request.user, certificate_id=certificate_id)
-    except NotFound:
-        return render(request, "404.html", status=404)
+    cert = selectors.certificate_get(user=request.user, certificate_id=certificate_id)
     data = certificates.certificate_pdf(cert, request.build_absolute_uri("/"))
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{cert.number}.pdf"'

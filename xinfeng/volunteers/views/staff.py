@@ -12,11 +12,10 @@ from django.views.decorators.http import require_POST
 
 from xinfeng.accounts.choices import READ_ROLES
 from xinfeng.accounts.scope import has_role_at, scope_paths
-from xinfeng.core.errors import DomainError, NotFound, PermissionDenied
+from xinfeng.core.errors import DomainError, PermissionDenied
 from xinfeng.core.masking import mask_phone
 from xinfeng.places.cascade import region_cascade
 from xinfeng.volunteers import selectors
-from xinfeng.volunteers.params import parse_day
 from xinfeng.volunteers.api.profiles import XLSX
 from xinfeng.volunteers.choices import PoliticalStatus, RedemptionStatus, ServiceSource
 from xinfeng.volunteers.forms import (
@@ -31,6 +30,7 @@ from xinfeng.volunteers.forms import (
     StaffRegistrationForm,
     TeamForm,
 )
+from xinfeng.volunteers.params import parse_day
 from xinfeng.volunteers.pickers import parent_team_candidates, staff_regions, staff_sites
 from xinfeng.volunteers.policy import (
     may_export_personal_data,
@@ -150,10 +150,7 @@ def _get_volunteer(request, volunteer_id):
 
 @login_required
 def volunteer_detail(request, volunteer_id: int):
-    try:
-        v = _get_volunteer(request, volunteer_id)
-    except NotFound:
-        return render(request, "404.html", status=404)
+    v = _get_volunteer(request, volunteer_id)
     is_staff = has_role_at(request.user, v.home_region)
     context = {
         "v": v,
@@ -176,10 +173,7 @@ def volunteer_detail(request, volunteer_id: int):
 
 @login_required
 def backfill(request, volunteer_id: int):
-    try:
-        v = _get_volunteer(request, volunteer_id)
-    except NotFound:
-        return render(request, "404.html", status=404)
+    v = _get_volunteer(request, volunteer_id)
     form = BackfillForm(request.POST or None, regions=_staff_regions(request.user))
     status = 200
     if request.method == "POST":
@@ -209,10 +203,7 @@ def backfill(request, volunteer_id: int):
 
 @login_required
 def record_correct(request, record_id: int):
-    try:
-        record = selectors.service_record_get(user=request.user, record_id=record_id)
-    except NotFound:
-        return render(request, "404.html", status=404)
+    record = selectors.service_record_get(user=request.user, record_id=record_id)
     root = record.corrects or record
     form = CorrectForm(request.POST or None, initial={"hours": services.effective_hours(root)})
     status = 200
@@ -372,10 +363,7 @@ def import_list(request):
 @login_required
 def import_detail(request, import_id: int):
     """The import's progress; the bar polls ``?partial=1`` with htmx until it finishes."""
-    try:
-        job = selectors.import_get(user=request.user, import_id=import_id)
-    except NotFound:
-        return render(request, "404.html", status=404)
+    job = selectors.import_get(user=request.user, import_id=import_id)
     if request.GET.get("download") == "rejected":
         try:
             data = imports.rejected_report_xlsx(actor=request.user, job=job, request=request)
@@ -482,10 +470,7 @@ def team_create(request):
 @login_required
 def team_edit(request, team_id: int):
     """Staff of the team's region edit everything; its leader the service details."""
-    try:
-        team = selectors.team_get(team_id=team_id)
-    except NotFound:
-        return render(request, "404.html", status=404)
+    team = selectors.team_get(team_id=team_id)
     staff = has_role_at(request.user, team.region)
     if not staff and not user_leads_team(request.user, team):
         return refusal(request, PermissionDenied())

@@ -57,10 +57,7 @@ def team_directory(request):
 
 
 def team_detail(request, team_id: int):
-    try:
-        team = selectors.team_get(team_id=team_id)
-    except NotFound:
-        return render(request, "404.html", status=404)
+    team = selectors.team_get(team_id=team_id)
     user = request.user
     volunteer = selectors.volunteer_of(user)
     my_membership = None
@@ -152,10 +149,7 @@ def membership_action(request, membership_id: int, action: str):
 @login_required
 @require_POST
 def team_add_member(request, team_id: int):
-    try:
-        team = selectors.team_get(team_id=team_id)
-    except NotFound:
-        return render(request, "404.html", status=404)
+    team = selectors.team_get(team_id=team_id)
     form = AddMemberForm(request.POST)
     if form.is_valid():
         try:
