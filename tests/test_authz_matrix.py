@@ -38,6 +38,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from tests.assessment.factories import matrix_expenditure
 from tests.factories import UserFactory, VenueFactory, grant
 from tests.orders.factories import ProjectFactory, TeamFactory, VolunteerFactory, make_order
 from tests.volunteers.factories import credit, member
@@ -273,6 +274,18 @@ API: dict[str, str] = {
     "POST /api/v1/emergency/teams/{team_id}/shifts":                     "1vvvvvvvvvvv",
     "POST /api/v1/emergency/unavailability":                             "1vvvvvvvvvvv",
     "PUT /api/v1/emergency/me/profile":                                  "1vv22vvvvvvv",
+    "GET /api/v1/assessment/funding-costs":                             "144442222222",
+    "GET /api/v1/assessment/funding-datapackage.zip":                   "144442222222",
+    "GET /api/v1/assessment/funding-export.xlsx":                       "144442222222",
+    "GET /api/v1/assessment/funding-summary":                           "144442222222",
+    "GET /api/v1/assessment/funding/allocations":                       "122222222222",
+    "GET /api/v1/assessment/funding/expenditures":                      "122222222222",
+    "GET /api/v1/assessment/funding/{ledger}/{line_id}":                "144442422242",
+    "POST /api/v1/assessment/funding/allocations":                      "1vvvvvvvvvvv",
+    "POST /api/v1/assessment/funding/expenditures":                     "1vvvvvvvvvvv",
+    "POST /api/v1/assessment/funding/{ledger}/{line_id}/approve":       "1444434cc34c",
+    "POST /api/v1/assessment/funding/{ledger}/{line_id}/reject":        "1444434cc34c",
+    "POST /api/v1/assessment/funding/{ledger}/{line_id}/reverse":       "1vvvvvvvvvvv",
 }
 
 PAGES: dict[str, str] = {
@@ -437,6 +450,10 @@ PAGES: dict[str, str] = {
     "emergency/stations/<int:pk>/":                                        "r44444444444",
     "emergency/stations/<int:pk>/close/":                                  "r55555555555",
     "emergency/teams/<int:pk>/roster/":                                    "r33322322332",
+    "assessment/funding/":                                                "r44442222222",
+    "assessment/funding/<str:ledger>/<int:line_id>/<str:action>":         "r55555555555",
+    "assessment/funding/allocations/new":                                 "r55555555555",
+    "assessment/funding/expenditures/new":                                "r55555555555",
 }
 # fmt: on
 # ---------------------------------------------------------------------------------------
@@ -522,6 +539,8 @@ def world(tree):
         "fmt": "json",
         "rid": str(order.pk),
         "token": "x",
+        "ledger": "expenditures",
+        "line_id": matrix_expenditure(tree).pk,
     }
     return users, ids
 

@@ -30,6 +30,7 @@ urlpatterns = [
     path("insights/", include("xinfeng.insights.urls")),
     path("emergency/", include("xinfeng.emergency.urls")),
     path("surveys/", include("xinfeng.surveys.urls")),
+    path("assessment/", include("xinfeng.assessment.urls")),
     path("open311/v2/", include("xinfeng.open311.urls")),
     path("sync/", include("xinfeng.sync.urls")),
     path("admin/", admin.site.urls),

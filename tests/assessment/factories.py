@@ -50,3 +50,10 @@ def posted_expenditure(tree, region, *, amount_fen, year=2026, source="city_oper
         **links,
     )
     return ledger.line_approve(actor=approver_above(tree.city), line=line)
+
+
+def matrix_expenditure(tree):
+    """A posted expenditure of 水口村 (for the authorization matrix's ``line_id``)."""
+    posted_budget(tree, amount_fen=1_000_000)
+    posted_allocation(tree, tree.v1, amount_fen=500_000)
+    return posted_expenditure(tree, tree.v1, amount_fen=1_000, site=tree.st1)

@@ -9,8 +9,8 @@ from collections import defaultdict
 from django.db.models import Count, Q, QuerySet, Sum
 
 from xinfeng.accounts.choices import READ_ROLES
-from xinfeng.accounts.scope import get_in_scope, restrict
-from xinfeng.core.errors import NotAuthenticated
+from xinfeng.accounts.scope import get_in_scope, restrict, scope_paths
+from xinfeng.core.errors import NotAuthenticated, NotFound
 from xinfeng.regions.models import Region, subtree_q
 
 from .choices import EntryStatus, FundSource
@@ -48,8 +48,6 @@ def ledger_lines(user, kind: str, *, year=None, source=None, status=None, region
 def ledger_line(user, kind: str, pk: int):
     _signed_in(user)
     if kind not in KINDS:
-        from xinfeng.core.errors import NotFound
-
         raise NotFound()
     return get_in_scope(KINDS[kind].objects.all(), user, roles=READ_ROLES, pk=pk)
 
@@ -57,6 +55,24 @@ def ledger_line(user, kind: str, pk: int):
 def readable_region(user, pk: int) -> Region:
     _signed_in(user)
     return get_in_scope(Region.objects.all(), user, path_field="path", roles=READ_ROLES, pk=pk)
+
+
+def default_region(user) -> Region:
+    """The top of the reader's scope (the root for a system administrator); 404 for a
+    person who reads nowhere."""
+    _signed_in(user)
+    paths = scope_paths(user, READ_ROLES)
+    if paths is None:
+        region = Region.objects.filter(parent__isnull=True).order_by("path").first()
+    else:
+        region = Region.objects.filter(path__in=paths[:1]).first()
+    if region is None:
+        raise NotFound()
+    return region
+
+
+def region_or_default(user, pk: int | None) -> Region:
+    return readable_region(user, pk) if pk else default_region(user)
 
 
 def funding_summary(user, *, region: Region, year: int) -> list[dict]:
