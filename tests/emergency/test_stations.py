@@ -147,3 +147,27 @@ def test_geofence_check_in_needs_consent_and_presence(ew, station):
         longitude=115.8,
     )
     assert shift.method == "geofence"
+
+
+def test_residents_at_the_point_can_order_from_the_station_until_it_closes(ew, station, api_as):
+    from xinfeng.emergency.services.stations import station_project_add
+    from xinfeng.projects.models import Project
+
+    assert station.site.parent == ew.tree.inst1  # under the township's institute
+    project = station_project_add(
+        actor=ew.owner, station=station, name="心理疏导", category="health"
+    )
+    assert project.status == "active" and list(project.areas.all()) == [ew.tree.v1]
+    project.validate_orderable_at(ew.tree.v1)  # a resident of 水口村 may order it
+    r = api_as(ew.owner).post(
+        f"/api/v1/emergency/stations/{station.pk}/projects",
+        {"name": "理发", "category": "bogus"},
+        content_type="application/json",
+    )
+    assert r.status_code == 422
+    with pytest.raises(PermissionDenied):
+        station_project_add(actor=ew.outsider, station=station, name="x", category="health")
+    station_close(actor=ew.owner, station=station)
+    assert Project.objects.get(pk=project.pk).status == "retired"
+    with pytest.raises(Conflict):
+        station_project_add(actor=ew.owner, station=station, name="x", category="health")

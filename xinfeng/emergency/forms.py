@@ -160,6 +160,12 @@ class ServiceForm(forms.Form):
     capacity = forms.IntegerField(label=_("名额"), min_value=1, max_value=10000)
 
 
+class StationProjectForm(forms.Form):
+    name = forms.CharField(label=_("可点单服务"), max_length=120)
+    category = forms.ChoiceField(label=_("类别"), choices=ServiceCategory.choices)
+    summary = forms.CharField(label=_("一句话介绍"), max_length=200, required=False)
+
+
 class StaffCheckForm(forms.Form):
     number = forms.CharField(label=_("志愿者编号"), max_length=20)
 

@@ -24,6 +24,7 @@ from .schemas import (
     SitrepOut,
     StationIn,
     StationOut,
+    StationProjectIn,
 )
 
 
@@ -152,6 +153,18 @@ def add_service(request, station_id: int, payload: ServiceIn):
     s = selectors.station_get(user=user, pk=station_id)
     a = station_svc.station_service_add(actor=user, station=s, **payload.dict())
     return Status(201, {"activity_id": a.pk, "state": a.state})
+
+
+@router.post(
+    "/stations/{station_id}/projects",
+    response={201: dict},
+    summary="Add a service residents at the point can order (a project of the station)",
+)
+def add_project(request, station_id: int, payload: StationProjectIn):
+    user = user_of(request)
+    s = selectors.station_get(user=user, pk=station_id)
+    p = station_svc.station_project_add(actor=user, station=s, **payload.dict())
+    return Status(201, {"project_id": p.pk, "status": p.status})
 
 
 def _station_for_check(request, station_id, payload):

@@ -5,6 +5,7 @@ from datetime import datetime
 from ninja import Field, Schema
 
 from xinfeng.core.schema import LocalTime, PlanDateTime
+from xinfeng.volunteers.choices import ServiceCategory
 
 from ..choices import Answer, CheckinMethod, EmergencySkill, IncidentKind
 
@@ -184,6 +185,12 @@ class ServiceIn(Schema):
     starts_at: PlanDateTime
     ends_at: PlanDateTime
     capacity: int = Field(..., ge=1, le=10000)
+
+
+class StationProjectIn(Schema):
+    name: str = Field(..., min_length=1, max_length=120)
+    category: ServiceCategory
+    summary: str = Field("", max_length=200)
 
 
 class SitrepIn(Schema):

@@ -13,7 +13,17 @@ from xinfeng.activities.geo import haversine_m
 from xinfeng.activities.services.activities import activity_create, activity_publish
 from xinfeng.core.errors import Conflict, NotAuthenticated, PermissionDenied, ValidationFailed
 from xinfeng.places.choices import PointKind, SiteLevel
+from xinfeng.places.models import Site
 from xinfeng.places.services import site_create, site_update
+from xinfeng.projects.choices import ProjectStatus
+from xinfeng.projects.models import Project
+from xinfeng.projects.services import (
+    can_approve,
+    project_activate,
+    project_approve,
+    project_declare,
+    project_retire,
+)
 from xinfeng.volunteers.choices import ServiceSource, Verification
 from xinfeng.volunteers.policy import min_service_hours, require_location_consent
 from xinfeng.volunteers.services.ledger import service_record_create
@@ -52,6 +62,14 @@ def station_open(
     if not region.is_within(incident.region):
         raise ValidationFailed(_("分站地点不在事件区划内。"), code="region_outside")
     now = timezone.now()
+    if parent is None:  # under the practice site of the incident's region (所 or 中心)
+        parent = (
+            Site.objects.filter(
+                region=incident.region, level__in=[SiteLevel.CENTER, SiteLevel.INSTITUTE]
+            )
+            .order_by("level", "id")
+            .first()
+        )
     site = site_create(
         actor=actor,
         region=region,
@@ -110,6 +128,29 @@ def station_service_add(
     with contextlib.suppress(Conflict):
         activity = activity_publish(actor=actor, activity=activity)
     return activity
+
+
+@transaction.atomic
+def station_project_add(*, actor, station, name: str, category: str, summary: str = ""):
+    """A service residents at the resettlement point can order (点单) from the station: a
+    project of the station's site for its area, approved and put on the menu at once when
+    the actor is also the level above (else it waits for that level, as any project)."""
+    station = _lock(station)
+    require_may_run(actor, station.incident)
+    if not station.is_open:
+        raise Conflict(STATION_CLOSED, code="station_closed")
+    project = project_declare(
+        actor=actor,
+        site=station.site,
+        areas=[station.site.region],
+        name=(name or "").strip(),
+        category=category,
+        summary=summary or "",
+    )
+    if can_approve(actor, project):
+        project = project_approve(actor=actor, project=project)
+        project = project_activate(actor=actor, project=project)
+    return project
 
 
 def _require_checker(actor, station, volunteer, method) -> None:
@@ -226,6 +267,8 @@ def station_close(*, actor, station, _incident_closing: bool = False) -> Station
         .filter(station=station, checked_out_at__isnull=True)
     ):
         _credit(shift, actor, now)
+    for project in Project.objects.filter(site=station.site, status=ProjectStatus.ACTIVE):
+        project_retire(actor=actor, project=project)
     station.closed_at = now
     station.save(update_fields=["closed_at"])
     site_update(actor=actor, site=station.site, active_until=now)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from xinfeng.activities.models import Activity
 from xinfeng.core.errors import DomainError, ValidationFailed
 from xinfeng.core.pages import apply_errors
+from xinfeng.projects.models import Project
 from xinfeng.volunteers.models import Volunteer
 
 from .. import forms as f
@@ -37,6 +38,8 @@ def _context(request, station, **forms):
         "checkin_url": request.build_absolute_uri(f"/emergency/s/{station.checkin_token}/"),
         "service_form": forms.get("service_form") or f.ServiceForm(prefix="service"),
         "check_form": forms.get("check_form") or f.StaffCheckForm(prefix="check"),
+        "project_form": forms.get("project_form") or f.StationProjectForm(prefix="project"),
+        "projects": Project.objects.filter(site=station.site).order_by("id"),
     }
 
 
@@ -50,6 +53,18 @@ def station_detail(request, pk: int):
         if form.is_valid():
             try:
                 svc.station_service_add(actor=request.user, station=station, **form.cleaned_data)
+            except DomainError as exc:
+                status = apply_errors(form, exc)
+            else:
+                messages.success(request, _("已添加服务。"))
+                return redirect("emergency:station", station.pk)
+        else:
+            status = 400
+    elif which == "project":
+        form = forms["project_form"] = f.StationProjectForm(request.POST, prefix="project")
+        if form.is_valid():
+            try:
+                svc.station_project_add(actor=request.user, station=station, **form.cleaned_data)
             except DomainError as exc:
                 status = apply_errors(form, exc)
             else:
