@@ -3,12 +3,13 @@
 (the token names the platform); every push carries an ``Idempotency-Key`` header."""
 
 import hmac
-from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import JsonResponse
 from ninja import Router, Schema
 from ninja.security import APIKeyHeader
+
+from xinfeng.core.schema import BirthDate, RecordDateTime
 
 from . import conf
 from .services import inbound
@@ -40,7 +41,7 @@ class VolunteerIn(Schema):
     id_number: str = ""
     phone: str = ""
     gender: str = ""
-    birth_date: date | None = None
+    birth_date: BirthDate | None = None
     region_code: str = ""
 
 
@@ -48,8 +49,8 @@ class ServiceRecordIn(Schema):
     external_id: str
     volunteer_number: str = ""
     volunteer_external_id: str = ""
-    started_at: datetime
-    ended_at: datetime
+    started_at: RecordDateTime
+    ended_at: RecordDateTime
     hours: Decimal | None = None
     description: str = ""
     region_code: str = ""
