@@ -84,3 +84,18 @@ def test_changes_pushed_down_by_a_target_are_not_sent_back_to_it(tree):
     with changes_from("national"):
         VolunteerFactory(home_region=tree.v1)
     assert rows() == [("provincial", "volunteer", "created")]
+
+
+@override_settings(XINFENG_SYNC=BOTH)
+def test_volunteers_bulk_created_by_the_import_are_swept_in(tree):
+    from xinfeng.sync.services.outbox import sweep_bulk_created_volunteers
+    from xinfeng.volunteers.models import Volunteer
+
+    reported = VolunteerFactory(home_region=tree.v1)
+    Volunteer.objects.bulk_create(  # what services.imports does: no post_save
+        [Volunteer(number=f"ZY20990900{i}", name=f"导入{i}", home_region=tree.v1) for i in range(3)]
+    )
+    assert OutboxRow.objects.count() == 2
+    assert sweep_bulk_created_volunteers() == 6  # 3 volunteers x 2 targets
+    assert sweep_bulk_created_volunteers() == 0  # idempotent
+    assert OutboxRow.objects.filter(entity_id=reported.pk).count() == 2

@@ -6,6 +6,7 @@ import threading
 from django_tasks import task
 
 from . import conf
+from .services.outbox import sweep_bulk_created_volunteers
 from .services.reconcile import reports_refresh
 from .services.relay import Relay
 
@@ -37,3 +38,9 @@ def relay_outbox() -> dict:
 def write_daily_reports() -> dict:
     """Refresh today's and yesterday's per-target figures."""
     return {"reports": reports_refresh(days=2)}
+
+
+@task()
+def sweep_unreported_volunteers() -> dict:
+    """Rows for volunteers created without signals (bulk imports)."""
+    return {"written": sweep_bulk_created_volunteers()}

@@ -3,14 +3,17 @@
 import contextlib
 import contextvars
 
+from datetime import timedelta
+
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from xinfeng.core.audit import audit_record
 from xinfeng.core.errors import Conflict
 
-from .. import conf, policy
-from ..choices import OutboxStatus
+from .. import conf, policy, snapshots
+from ..choices import Entity, Event, OutboxStatus
 from ..models import OutboxRow, TargetState
 
 # While an upper platform's push is being applied, its own changes are not sent back to it.
@@ -73,3 +76,38 @@ def target_pause(*, actor, target_name: str, paused: bool, reason: str = "") -> 
     state.save(update_fields=["paused", "paused_reason"])
     audit_record(action="sync_pause" if paused else "sync_resume", actor=actor, obj=state)
     return state
+
+
+def sweep_bulk_created_volunteers(*, days: int = 7, limit: int = 5000) -> int:
+    """Volunteers saved without signals (the Excel import uses ``bulk_create``) get their
+    ``created`` row here: any volunteer of the last ``days`` days with no row yet for an
+    enabled target. Runs as a periodic job; idempotent."""
+    from xinfeng.volunteers.models import Volunteer
+
+    since = timezone.now() - timedelta(days=days)
+    written = 0
+    for t in conf.enabled_targets():
+        if Entity.VOLUNTEER not in t.adapter.ENTITIES:
+            continue
+        reported = OutboxRow.objects.filter(
+            target=t.name, entity_type=Entity.VOLUNTEER, entity_id=OuterRef("pk")
+        )
+        missing = (
+            Volunteer.objects.filter(created_at__gte=since)
+            .filter(~Exists(reported))
+            .select_related("home_region")
+            .order_by("pk")[:limit]
+        )
+        rows = [
+            OutboxRow(
+                target=t.name,
+                entity_type=Entity.VOLUNTEER,
+                entity_id=v.pk,
+                event=Event.CREATED,
+                payload=snapshots.volunteer(v),
+            )
+            for v in missing
+        ]
+        OutboxRow.objects.bulk_create(rows, batch_size=500)
+        written += len(rows)
+    return written
