@@ -71,7 +71,10 @@ def _play(
         o.due_at = start + within[step]
         setattr(o, f"{step}_due_at", o.due_at)
 
-    ev(OrderAction.SUBMIT, S.SUBMITTED, S.SUBMITTED, t)
+    # A site's own order skips review: its submission lands in pending dispatch, as
+    # ``orders.services.order_create`` records it.
+    skips_review = o.channel == OrderChannel.SITE and final != S.SUBMITTED
+    ev(OrderAction.SUBMIT, S.SUBMITTED, S.PENDING_DISPATCH if skips_review else S.SUBMITTED, t)
     due("review", t)
     if final == S.SUBMITTED:
         return events, None, None, []
