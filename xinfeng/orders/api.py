@@ -13,9 +13,8 @@ from pydantic import TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
 from xinfeng.accounts.api_auth import signed_in
-from xinfeng.accounts.choices import STAFF_ROLES
 from xinfeng.accounts.models import User
-from xinfeng.accounts.scope import scope_paths
+from xinfeng.accounts.scope import is_staff_anywhere
 from xinfeng.core.errors import NotFound, PermissionDenied, ValidationFailed
 from xinfeng.core.pagination import keyset_page
 from xinfeng.core.schema import Limit, SuggestionLimit
@@ -221,8 +220,7 @@ def suggestions(request, order_id: int, limit: SuggestionLimit = 5):
 )
 def auto_dispatch(request):
     user = request.auth
-    paths = scope_paths(user, STAFF_ROLES)
-    if paths is not None and not paths:
+    if not is_staff_anywhere(user):
         raise PermissionDenied(_("只有阵地管理员可以派单。"))
     report = services.orders_auto_dispatch(actor=user)
     return {

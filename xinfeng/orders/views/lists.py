@@ -1,0 +1,165 @@
+"""Order lists: my orders, the site's queue, the team inbox, follow-ups (回访), auto-dispatch."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xinfeng.core.errors import DomainError
+
+from .. import selectors, services
+from ..choices import AssignmentStatus, OrderState
+from ..forms import FollowUpForm
+from ._common import _is_staff, _not_found, _paged
+
+
+@login_required
+def my_orders(request):
+    """我的点单: the orders the user asked for."""
+    qs = selectors.order_list(user=request.user, mine=True)
+    return render(
+        request,
+        "orders/order_list.html",
+        {
+            "page": _paged(request, qs),
+            "view": "mine",
+            "title": _("我的点单"),
+            "is_staff": _is_staff(request.user),
+        },
+    )
+
+
+@login_required
+def queue(request):
+    """The operator's queue: orders to review and to dispatch at the sites they manage."""
+    if not _is_staff(request.user):
+        return _not_found(request)
+    tab = request.GET.get("tab") or "review"
+    qs = selectors.staff_queue(user=request.user)
+    counts = qs.aggregate(
+        review=Count("id", filter=Q(state=OrderState.SUBMITTED)),
+        dispatch=Count("id", filter=Q(state=OrderState.PENDING_DISPATCH)),
+    )
+    if tab == "dispatch":
+        qs = qs.filter(state=OrderState.PENDING_DISPATCH)
+    elif tab == "all":
+        qs = selectors.order_list(user=request.user)
+    else:
+        tab = "review"
+        qs = qs.filter(state=OrderState.SUBMITTED)
+    return render(
+        request,
+        "orders/order_list.html",
+        {
+            "page": _paged(request, qs),
+            "view": "queue",
+            "tab": tab,
+            "counts": counts,
+            "title": _("派单台"),
+        },
+    )
+
+
+@login_required
+def team_inbox(request):
+    """The team leader's inbox (and a member's tasks): orders dispatched to the user's
+    teams, open orders they may grab, and orders they are named for."""
+    user = request.user
+    tab = request.GET.get("tab") or "todo"
+    team_ids = list(selectors.led_teams(user).values_list("pk", flat=True))
+    base = selectors.order_list(user=user)
+    if tab == "open":
+        qs = base.filter(state=OrderState.PENDING_DISPATCH, is_open=True)
+    elif tab == "doing":
+        qs = base.filter(
+            Q(team_id__in=team_ids) | Q(assignments__volunteer__user=user),
+            state__in=[OrderState.ACCEPTED, OrderState.IN_SERVICE],
+        ).distinct()
+    elif tab == "done":
+        qs = base.filter(
+            Q(team_id__in=team_ids) | Q(assignments__volunteer__user=user),
+            state__in=[OrderState.COMPLETED, OrderState.RATED],
+        ).distinct()
+    else:
+        tab = "todo"
+        qs = base.filter(
+            Q(team_id__in=team_ids, state=OrderState.DISPATCHED)
+            | Q(
+                assignments__volunteer__user=user,
+                assignments__status=AssignmentStatus.INVITED,
+                state__in=[OrderState.ACCEPTED, OrderState.IN_SERVICE],
+            )
+        ).distinct()
+    return render(
+        request,
+        "orders/order_list.html",
+        {
+            "page": _paged(request, qs),
+            "view": "team",
+            "tab": tab,
+            "title": _("接单"),
+            "leads": bool(team_ids),
+        },
+    )
+
+
+@login_required
+@require_POST
+def auto_dispatch(request):
+    """智能派单 from the queue: every pending order the operator may dispatch, at minimum
+    total cost under the teams' capacities; each dispatch goes through order_dispatch."""
+    if not _is_staff(request.user):
+        return _not_found(request)
+    report = services.orders_auto_dispatch(actor=request.user)
+    messages.success(
+        request,
+        _("智能派单：已派 %(d)d 单，未能派出 %(u)d 单，失败 %(f)d 单。")
+        % {"d": len(report.dispatched), "u": len(report.unassigned), "f": len(report.failed)},
+    )
+    return redirect(f"{reverse('orders:queue')}?tab=dispatch")
+
+
+@login_required
+def follow_ups(request):
+    """回访: follow-ups after low ratings at the sites in the user's scope."""
+    if not _is_staff(request.user):
+        return _not_found(request)
+    status = request.GET.get("status") or "open"
+    qs = selectors.follow_up_list(user=request.user, status=status if status != "all" else None)
+    return render(
+        request,
+        "orders/follow_ups.html",
+        {"page": _paged(request, qs), "status": status},
+    )
+
+
+@login_required
+def follow_up_close(request, follow_up_id: int):
+    fu = selectors.follow_up_get(user=request.user, follow_up_id=follow_up_id)
+    form = FollowUpForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.follow_up_close(
+                actor=request.user,
+                follow_up=fu,
+                outcome=form.cleaned_data["outcome"],
+                resolved=form.cleaned_data["resolved"],
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc.detail))
+            status = exc.status
+        else:
+            messages.success(request, _("回访结果已记录。"))
+            return redirect("orders:follow_ups")
+    elif request.method == "POST":
+        status = 400
+    return render(
+        request,
+        "orders/follow_up_close.html",
+        {"fu": fu, "form": form, "rating": getattr(fu.order, "rating", None)},
+        status=status,
+    )
