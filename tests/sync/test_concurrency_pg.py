@@ -135,3 +135,36 @@ def test_kill_9_mid_batch_loses_nothing(postgres_only, receiver):
     # receiver answered "already have it" and stored it once.
     assert len(receiver.received) == 400
     assert receiver.duplicates <= 50
+
+
+def test_sigterm_stops_sync_relay_between_rows(postgres_only, receiver):
+    make_rows(300)
+    receiver.delay = 0.01
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "XINFENG_SYNC_PROVINCIAL_URL": receiver.url,
+        "XINFENG_SYNC_NATIONAL_URL": "",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "sync_relay", "--batch", "100", "--worker-id", "polite"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while len(receiver.keys) < 30 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err.decode()[-2000:]
+    # Stopped between rows: nothing left claimed, every row sent is marked sent, the rest
+    # waits with its attempt given back.
+    assert not OutboxRow.objects.filter(status=OutboxStatus.SENDING).exists()
+    sent = OutboxRow.objects.filter(status=OutboxStatus.SENT).count()
+    assert 0 < sent < 300 and sent == len(receiver.keys)
+    assert set(
+        OutboxRow.objects.exclude(status=OutboxStatus.SENT).values_list("attempts", flat=True)
+    ) == {0}

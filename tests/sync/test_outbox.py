@@ -99,3 +99,31 @@ def test_volunteers_bulk_created_by_the_import_are_swept_in(tree):
     assert sweep_bulk_created_volunteers() == 6  # 3 volunteers x 2 targets
     assert sweep_bulk_created_volunteers() == 0  # idempotent
     assert OutboxRow.objects.filter(entity_id=reported.pk).count() == 2
+
+
+@override_settings(XINFENG_SYNC=BOTH)
+def test_corrections_and_certificates_issued_and_revoked(tree, sysadmin):
+    from decimal import Decimal
+
+    from xinfeng.volunteers.services.certificates import certificate_issue, certificate_revoke
+    from xinfeng.volunteers.services.ledger import service_record_correct
+
+    v = VolunteerFactory(home_region=tree.v1)
+    record = credit(v, tree.v1, hours=3)
+    service_record_correct(actor=sysadmin, record=record, hours=Decimal("2"), reason="签退晚了")
+    events = rows(Entity.SERVICE_RECORD)
+    assert ("national", "service_record", "corrected") in events
+    corr = OutboxRow.objects.get(
+        target="national", entity_type=Entity.SERVICE_RECORD, event="corrected"
+    )
+    assert corr.payload["corrects_id"] == record.pk
+    cert = certificate_issue(actor=sysadmin, volunteer=v, issuer_site=tree.center)
+    certificate_revoke(actor=sysadmin, certificate=cert, reason="出具有误")
+    assert rows(Entity.CERTIFICATE) == [
+        ("national", "certificate", "issued"),
+        ("provincial", "certificate", "issued"),
+        ("national", "certificate", "revoked"),
+        ("provincial", "certificate", "revoked"),
+    ]
+    payload = OutboxRow.objects.filter(event="revoked").first().payload
+    assert payload["number"] == cert.number and payload["revoke_reason"] == "出具有误"

@@ -15,6 +15,7 @@ from xinfeng.sync.services.relay import Relay
 
 class Command(BaseCommand):
     help = "Relay the sync outbox to the upper platforms until stopped (or once)."
+    requires_system_checks = []  # a relay needs the models, not the URL conf or admin
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="until nothing is due, then exit")
