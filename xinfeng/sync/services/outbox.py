@@ -2,7 +2,6 @@
 
 import contextlib
 import contextvars
-
 from datetime import timedelta
 
 from django.db import transaction
