@@ -13,8 +13,9 @@ volunteers with accounts and phones, and a flood incident; then measures, with
 - ``send_per_s``: the worker's ``send_callout`` (inbox rows + sent marks, in batches) and
   the SMS copies through ``deliver_notifications`` with the logging backend, messages per
   second over both;
-- ``answers_per_s``: answers posted to ``/api/v1/emergency/answers/<token>`` through the
-  whole middleware stack in-process (the test client; no sockets), and the errors;
+- ``answers_per_s``: answers posted to ``/api/v1/emergency/answers/<token>`` over real HTTP
+  to a threaded WSGI server on 127.0.0.1:``XINFENG_BENCH_HTTP_PORT`` (default 8153) from 8
+  client threads (``0``: in-process through the test client), and the errors;
 - ``board_ms``: the median render of the board fragment htmx polls.
 
 Prints one JSON line.
@@ -38,6 +39,8 @@ sys.path.insert(0, str(ROOT))
 N = int(os.environ.get("XINFENG_BENCH_VOLUNTEERS", "10000"))
 ANSWERS = int(os.environ.get("XINFENG_BENCH_ANSWERS", "500"))
 BOARD_REQUESTS = int(os.environ.get("XINFENG_BENCH_REQUESTS", "20"))
+# Answers over real HTTP on this port (>= 8100; 0 = in-process test client instead).
+HTTP_PORT = int(os.environ.get("XINFENG_BENCH_HTTP_PORT", "8153"))
 
 
 def setup_django(tmp: str) -> None:
@@ -47,7 +50,7 @@ def setup_django(tmp: str) -> None:
     os.environ["XINFENG_HSTS_SECONDS"] = "0"
     os.environ.setdefault("XINFENG_SECRET_KEY", secrets.token_urlsafe(48))
     os.environ.setdefault("XINFENG_FIELD_KEY", secrets.token_urlsafe(32))
-    os.environ["XINFENG_ALLOWED_HOSTS"] = "testserver"
+    os.environ["XINFENG_ALLOWED_HOSTS"] = "testserver,127.0.0.1"
     os.environ["XINFENG_FAST_PASSWORD_HASHER"] = "1"
     os.environ["XINFENG_LOG_LEVEL"] = "ERROR"
     if os.environ.get("XINFENG_BENCH_DATABASE_URL"):
@@ -138,6 +141,41 @@ def build():
     return staff, team, town, village
 
 
+def _answers_over_http(paths) -> tuple[float, int]:
+    """POST the answers over real HTTP to a threaded WSGI server on 127.0.0.1:HTTP_PORT,
+    from 8 client threads (phones answering at once). Returns (seconds, errors)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+    from django.core.wsgi import get_wsgi_application
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadedWSGIServer(("127.0.0.1", HTTP_PORT), Quiet)
+    server.set_app(get_wsgi_application())
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    local = threading.local()
+
+    def post(item):
+        path, answer = item
+        session = getattr(local, "s", None) or requests.Session()
+        local.s = session
+        r = session.post(f"http://127.0.0.1:{HTTP_PORT}{path}", json={"answer": answer}, timeout=60)
+        return r.status_code == 200
+
+    try:
+        t = time.perf_counter()
+        with ThreadPoolExecutor(8) as pool:
+            ok = list(pool.map(post, paths))
+        return time.perf_counter() - t, ok.count(False)
+    finally:
+        server.shutdown()
+
+
 def main() -> None:
     tmp = tempfile.mkdtemp(prefix="xinfeng-bench-emergency-")
     setup_django(tmp)
@@ -178,18 +216,21 @@ def main() -> None:
     deliver_s = time.perf_counter() - t
 
     rows = list(CalloutRecipient.objects.filter(callout=callout).values_list("pk", flat=True))
-    client = Client()
-    errors = 0
     answers = ["coming", "declined", "later"]
-    t = time.perf_counter()
-    for i, pk in enumerate(rows[:ANSWERS]):
-        r = client.post(
-            f"/api/v1/emergency/answers/{answer_token(pk)}",
-            {"answer": answers[i % 3]},
-            content_type="application/json",
-        )
-        errors += r.status_code != 200
-    answers_s = time.perf_counter() - t
+    paths = [
+        (f"/api/v1/emergency/answers/{answer_token(pk)}", answers[i % 3])
+        for i, pk in enumerate(rows[:ANSWERS])
+    ]
+    if HTTP_PORT:
+        answers_s, errors = _answers_over_http(paths)
+    else:
+        client = Client()
+        errors = 0
+        t = time.perf_counter()
+        for path, answer in paths:
+            r = client.post(path, {"answer": answer}, content_type="application/json")
+            errors += r.status_code != 200
+        answers_s = time.perf_counter() - t
 
     board = Client()
     board.force_login(staff)
@@ -216,6 +257,7 @@ def main() -> None:
                 "answers": min(ANSWERS, len(rows)),
                 "answers_per_s": round(min(ANSWERS, len(rows)) / answers_s, 1),
                 "answer_errors": errors,
+                "answers_over": f"http://127.0.0.1:{HTTP_PORT}" if HTTP_PORT else "in-process",
                 "board_ms_median": round(statistics.median(times), 1),
                 "targets": {"queue_s": 2, "send_per_s": 500, "answers_per_s": 200, "board_ms": 100},
                 "python": platform.python_version(),

@@ -355,19 +355,23 @@ def callout_answer(*, recipient, answer: str) -> CalloutRecipient:
     this call-out) or 稍后. A closed call-out or one the person has arrived at refuses."""
     if answer not in ANSWER_STATE:
         raise ValidationFailed(_("答复只能是：来、不来或稍后答复。"), code="bad_answer")
-    row = (
-        CalloutRecipient.objects.select_for_update().select_related("callout").get(pk=recipient.pk)
-    )
+    now = timezone.now()
+    # One conditional UPDATE: the answer lands only while the call-out is open and the
+    # person was sent it and has not arrived (no read-then-write race, one query).
+    done = CalloutRecipient.objects.filter(
+        pk=recipient.pk,
+        callout__status=CalloutStatus.OPEN,
+        state__in=[RecipientState.SENT, *ANSWER_STATE.values()],
+    ).update(state=ANSWER_STATE[answer], answered_at=now)
+    if done:
+        recipient.state, recipient.answered_at = ANSWER_STATE[answer], now
+        return recipient
+    row = CalloutRecipient.objects.select_related("callout").get(pk=recipient.pk)
     if row.callout.status != CalloutStatus.OPEN:
         raise Conflict(CALLOUT_CLOSED, code="callout_closed")
     if row.state == RecipientState.ARRIVED:
         raise Conflict(_("您已到达，无需再答复。"), code="already_arrived")
-    if row.state in (RecipientState.QUEUED, RecipientState.RESERVE):
-        raise Conflict(_("召集尚未发送给您。"), code="not_sent")
-    row.state = ANSWER_STATE[answer]
-    row.answered_at = timezone.now()
-    row.save(update_fields=["state", "answered_at"])
-    return row
+    raise Conflict(_("召集尚未发送给您。"), code="not_sent")
 
 
 @transaction.atomic
