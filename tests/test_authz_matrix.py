@@ -38,7 +38,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from tests.assessment.factories import matrix_expenditure
+from tests.assessment.factories import matrix_expenditure, matrix_scheme
 from tests.factories import UserFactory, VenueFactory, grant
 from tests.orders.factories import ProjectFactory, TeamFactory, VolunteerFactory, make_order
 from tests.volunteers.factories import credit, member
@@ -286,6 +286,14 @@ API: dict[str, str] = {
     "POST /api/v1/assessment/funding/{ledger}/{line_id}/approve":       "1444434cc34c",
     "POST /api/v1/assessment/funding/{ledger}/{line_id}/reject":        "1444434cc34c",
     "POST /api/v1/assessment/funding/{ledger}/{line_id}/reverse":       "1vvvvvvvvvvv",
+    "GET /api/v1/assessment/schemes":                                   "122222222222",
+    "GET /api/v1/assessment/schemes/{scheme_id}":                       "144442422242",
+    "GET /api/v1/assessment/schemes/{scheme_id}/export.xlsx":           "144442422242",
+    "POST /api/v1/assessment/schemes":                                  "1vvvvvvvvvvv",
+    "POST /api/v1/assessment/schemes/{scheme_id}/import":               "1vvvvvvvvvvv",
+    "POST /api/v1/assessment/schemes/{scheme_id}/nodes":                "1vvvvvvvvvvv",
+    "POST /api/v1/assessment/schemes/{scheme_id}/publish":              "1444434vv34v",
+    "POST /api/v1/assessment/schemes/{scheme_id}/versions":             "144443422342",
 }
 
 PAGES: dict[str, str] = {
@@ -454,6 +462,12 @@ PAGES: dict[str, str] = {
     "assessment/funding/<str:ledger>/<int:line_id>/<str:action>":         "r55555555555",
     "assessment/funding/allocations/new":                                 "r55555555555",
     "assessment/funding/expenditures/new":                                "r55555555555",
+    "assessment/":                                                        "r44442222222",
+    "assessment/schemes/<int:scheme_id>/":                                "r44442422242",
+    "assessment/schemes/<int:scheme_id>/<str:action>":                    "r55555555555",
+    "assessment/schemes/<int:scheme_id>/export.xlsx":                     "r44442422242",
+    "assessment/schemes/<int:scheme_id>/nodes":                           "r55555555555",
+    "assessment/schemes/new":                                             "r55555555555",
 }
 # fmt: on
 # ---------------------------------------------------------------------------------------
@@ -541,6 +555,7 @@ def world(tree):
         "token": "x",
         "ledger": "expenditures",
         "line_id": matrix_expenditure(tree).pk,
+        "scheme_id": matrix_scheme(tree).pk,
     }
     return users, ids
 

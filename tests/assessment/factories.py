@@ -57,3 +57,13 @@ def matrix_expenditure(tree):
     posted_budget(tree, amount_fen=1_000_000)
     posted_allocation(tree, tree.v1, amount_fen=500_000)
     return posted_expenditure(tree, tree.v1, amount_fen=1_000, site=tree.st1)
+
+
+def matrix_scheme(tree):
+    """A draft scheme of 苏家垱乡 with one indicator (the matrix's ``scheme_id``)."""
+    from xinfeng.assessment.services import schemes
+
+    staff = grant(UserFactory(), Role.INSTITUTE_ADMIN, tree.t1)
+    scheme = schemes.scheme_create(actor=staff, region=tree.t1, year=2026, title="矩阵考核")
+    schemes.node_add(actor=staff, scheme=scheme, kind="indicator", code="1", title="阵地")
+    return scheme

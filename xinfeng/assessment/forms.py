@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from xinfeng.core.errors import ValidationFailed
 from xinfeng.core.validation import RECORD, window_validator
 
-from .choices import FundSource
+from .choices import AssessedLevel, FundSource, Method, NodeKind, Rule
+from .metrics import METRICS
 from .money import yuan_to_fen
 
 
@@ -45,3 +46,46 @@ class ExpenditureForm(forms.Form):
 
 class ReverseForm(forms.Form):
     reason = forms.CharField(label=_("冲正原因"), max_length=200)
+
+
+class SchemeForm(forms.Form):
+    year = forms.IntegerField(label=_("考核年度"), min_value=2000, max_value=2100)
+    title = forms.CharField(label=_("名称"), max_length=120)
+
+
+class NodeForm(forms.Form):
+    kind = forms.ChoiceField(label=_("层级"), choices=NodeKind.choices)
+    code = forms.CharField(
+        label=_("编号"), max_length=20, help_text=_("如 1、1.2、1.2.3：上级由编号前缀决定")
+    )
+    title = forms.CharField(label=_("名称"), max_length=200)
+    points = forms.DecimalField(
+        label=_("分值"), required=False, min_value=0, max_value=1000, decimal_places=2
+    )
+    level = forms.ChoiceField(
+        label=_("考核对象"), choices=[("", "—"), *AssessedLevel.choices], required=False
+    )
+    method = forms.ChoiceField(
+        label=_("考核方式"), choices=[("", "—"), *Method.choices], required=False
+    )
+    rule = forms.ChoiceField(
+        label=_("计分规则"), choices=[("", "—"), *Rule.choices], required=False
+    )
+    metric = forms.ChoiceField(
+        label=_("自动指标"),
+        required=False,
+        choices=[("", "—"), *[(k, v["label"]) for k, v in METRICS.items()]],
+    )
+    target = forms.DecimalField(
+        label=_("目标值"), required=False, min_value=0, max_value=10**9, decimal_places=2
+    )
+    cap = forms.DecimalField(
+        label=_("封顶倍数"), required=False, min_value=0, max_value=10, decimal_places=2
+    )
+    per_unit = forms.DecimalField(
+        label=_("每项扣分"), required=False, min_value=0, max_value=1000, decimal_places=2
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel 文件"))

@@ -52,3 +52,8 @@ def may_approve(user, line) -> bool:
 def may_read_funding(user, region: Region) -> bool:
     """Staff and leaders read the books of their subtree."""
     return bool(user and user.is_authenticated) and has_role_at(user, region, READ_ROLES)
+
+
+def may_edit_scheme(user, scheme) -> bool:
+    """Staff of the place that owns a scheme build and publish it."""
+    return may_record(user, scheme.region)

@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from xinfeng.accounts.choices import READ_ROLES
 from xinfeng.accounts.scope import get_in_scope, restrict, scope_paths
 from xinfeng.core.errors import NotAuthenticated, NotFound
-from xinfeng.regions.models import Region, subtree_q
+from xinfeng.regions.models import PATH_SEGMENT, Region, subtree_q
 
 from .choices import EntryStatus, FundSource
 from .models import Allocation, Expenditure
@@ -176,3 +176,52 @@ def cost_per_order(user, *, region: Region, year: int) -> dict:
         "orders_served": served,
         "cost_per_order_fen": int(spent) // served if served else None,
     }
+
+
+# --- Indicator schemes ------------------------------------------------------------------
+
+
+def schemes_for(user) -> QuerySet:
+    """Schemes a reader may see: those of their places and below, and those of the places
+    above them (the schemes they are assessed by)."""
+    from .models import Scheme
+
+    _signed_in(user)
+    paths = scope_paths(user, READ_ROLES)
+    qs = Scheme.objects.select_related("region")
+    if paths is None:
+        return qs
+    if not paths:
+        return qs.none()
+    above = {p[:i] for p in paths for i in range(PATH_SEGMENT, len(p), PATH_SEGMENT)}
+    return qs.filter(subtree_q(paths, "region__path") | Q(region__path__in=above))
+
+
+def scheme(user, pk: int):
+    obj = schemes_for(user).filter(pk=pk).first()
+    if obj is None:
+        raise NotFound()
+    return obj
+
+
+def scheme_tree(s) -> list[dict]:
+    """The nodes in order, each with its depth (0 indicator, 1 content, 2 standard)."""
+    depth = {"indicator": 0, "content": 1, "standard": 2}
+    return [
+        {
+            "id": n.pk,
+            "code": n.code,
+            "kind": n.kind,
+            "title": n.title,
+            "depth": depth[n.kind],
+            "points": n.points,
+            "level": n.level,
+            "method": n.method,
+            "rule": n.rule,
+            "metric": n.metric,
+            "target": n.target,
+            "cap": n.cap,
+            "per_unit": n.per_unit,
+        }
+        for n in s.nodes.order_by("position", "id")
+    ]

@@ -1,9 +1,15 @@
 from django.urls import path
 
-from .views import funding
+from .views import funding, schemes
 
 app_name = "assessment"
 urlpatterns = [
+    path("", schemes.scheme_list, name="schemes"),
+    path("schemes/new", schemes.scheme_create, name="scheme_create"),
+    path("schemes/<int:scheme_id>/", schemes.scheme_detail, name="scheme"),
+    path("schemes/<int:scheme_id>/nodes", schemes.node_add, name="node_add"),
+    path("schemes/<int:scheme_id>/export.xlsx", schemes.scheme_export, name="scheme_export"),
+    path("schemes/<int:scheme_id>/<str:action>", schemes.scheme_action, name="scheme_action"),
     path("funding/", funding.funding, name="funding"),
     path("funding/allocations/new", funding.allocation_new, name="allocation_new"),
     path("funding/expenditures/new", funding.expenditure_new, name="expenditure_new"),

@@ -1,3 +1,4 @@
 from .ledger import Allocation, Expenditure
+from .scheme import Node, Scheme
 
-__all__ = ["Allocation", "Expenditure"]
+__all__ = ["Allocation", "Expenditure", "Node", "Scheme"]
