@@ -21,8 +21,6 @@
 from __future__ import annotations
 
 import hashlib
-import http.client
-import json
 import os
 import random
 import socket
@@ -31,7 +29,6 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
@@ -40,16 +37,7 @@ from django.utils import timezone
 from .. import conf
 from ..choices import OutboxStatus
 from ..models import OutboxRow, TargetState
-
-RETRYABLE = {408, 425, 429, 500, 502, 503, 504}
-
-
-@dataclass
-class Outcome:
-    kind: str  # "sent" | "retry" | "dead"
-    error: str = ""
-    ack: str = ""
-    retry_after: float | None = None
+from .transport import Outcome, Sender, TargetDown, classify
 
 
 @dataclass
@@ -73,17 +61,13 @@ class Stats:
         }
 
 
-class TargetDown(Exception):
-    """The target could not be reached or answered with a server-side failure."""
-
-
 def backoff_seconds(attempts: int, *, rng=random) -> float:
     """Exponential backoff with "equal jitter": half fixed, half random."""
     delay = min(conf.backoff_cap(), conf.backoff_base() * (2 ** max(0, attempts - 1)))
     return delay / 2 + rng.uniform(0, delay / 2)
 
 
-def _claimable(target: str, now):
+def _claimable(target: str):
     earlier_unsent = (
         OutboxRow.objects.filter(
             target=OuterRef("target"),
@@ -94,7 +78,7 @@ def _claimable(target: str, now):
         .exclude(status=OutboxStatus.SENT)
         .values("id")[:1]
     )
-    return OutboxRow.objects.filter(target=target).filter(~Exists(earlier_unsent)), now
+    return OutboxRow.objects.filter(target=target).filter(~Exists(earlier_unsent))
 
 
 def _due_q(now) -> Q:
@@ -109,7 +93,7 @@ def claim(target: str, worker: str, limit: int) -> tuple[str, list[OutboxRow]]:
     now = timezone.now()
     token = f"{worker}:{uuid.uuid4().hex[:10]}"[:80]
     lease_until = now + timedelta(seconds=conf.lease_seconds())
-    base, _ = _claimable(target, now)
+    base = _claimable(target)
     mark = {
         "status": OutboxStatus.SENDING,
         "claimed_by": token,
@@ -157,84 +141,6 @@ def claim(target: str, worker: str, limit: int) -> tuple[str, list[OutboxRow]]:
         OutboxRow.objects.filter(claimed_by=token, status=OutboxStatus.SENDING).order_by("id")
     )
     return token, rows
-
-
-class Sender:
-    """One keep-alive HTTP(S) connection to a target."""
-
-    def __init__(self, target: conf.Target):
-        self.target = target
-        parts = urlsplit(target.url)
-        self.scheme = parts.scheme
-        self.host = parts.hostname or ""
-        self.port = parts.port
-        self.prefix = parts.path.rstrip("/")
-        self._conn = None
-
-    def _connection(self):
-        if self._conn is None:
-            cls = (
-                http.client.HTTPSConnection
-                if self.scheme == "https"
-                else http.client.HTTPConnection
-            )
-            self._conn = cls(self.host, self.port, timeout=self.target.timeout)
-        return self._conn
-
-    def close(self):
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
-
-    def send(self, method: str, path: str, body: dict, key: str) -> tuple[int, dict, dict]:
-        data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-        headers = {
-            "Content-Type": "application/json; charset=utf-8",
-            "Accept": "application/json",
-            "Idempotency-Key": key,
-            "User-Agent": "xinfeng-sync/1",
-        }
-        if self.target.token:
-            headers["Authorization"] = f"Bearer {self.target.token}"
-        for attempt in (1, 2):  # one silent reconnect: a keep-alive the server had closed
-            try:
-                conn = self._connection()
-                conn.request(method, self.prefix + path, body=data, headers=headers)
-                resp = conn.getresponse()
-                raw = resp.read()
-                answer_headers = {k.lower(): v for k, v in resp.getheaders()}
-                if answer_headers.get("connection", "").lower() == "close":
-                    self.close()
-                try:
-                    answer = json.loads(raw) if raw else {}
-                except ValueError:
-                    answer = {"text": raw[:200].decode("utf-8", "replace")}
-                return resp.status, answer, answer_headers
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
-                self.close()
-                if attempt == 2:
-                    raise TargetDown(f"{type(exc).__name__}: {exc}") from exc
-            except (TimeoutError, OSError, http.client.HTTPException) as exc:
-                self.close()
-                raise TargetDown(f"{type(exc).__name__}: {exc}") from exc
-        raise TargetDown("unreachable")  # pragma: no cover
-
-
-def _retry_after(headers: dict) -> float | None:
-    value = headers.get("retry-after")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
-
-
-def classify(status: int, answer: dict, headers: dict, adapter) -> Outcome:
-    if 200 <= status < 300 or status == 409:
-        return Outcome("sent", ack=adapter.ack_ref(answer) if isinstance(answer, dict) else "")
-    error = f"HTTP {status}: {json.dumps(answer, ensure_ascii=False)[:300]}"
-    if status in RETRYABLE or status >= 500:
-        return Outcome("retry", error=error, retry_after=_retry_after(headers))
-    return Outcome("dead", error=error)
 
 
 class Relay:
