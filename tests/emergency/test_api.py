@@ -169,3 +169,10 @@ def test_need_commit_api(ew, api_as, declared):
     assert r.status_code == 409 and r.json()["code"] == "need_full"
     # a volunteer of another township does not even see the task
     assert _post(api_as(ew.far.user), f"{BASE}/needs/{nid}/commit", {}).status_code == 404
+
+
+def test_anonymous_reads_of_a_roster_and_writes_are_401(ew):
+    anon = Client()
+    assert anon.get(f"{BASE}/teams/{ew.rescue.pk}/roster").status_code == 401
+    r = _post(anon, f"{BASE}/incidents", {"title": "x"})
+    assert r.status_code == 401 and r.json()["code"] == "not_authenticated"

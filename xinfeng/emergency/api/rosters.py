@@ -4,6 +4,7 @@ volunteer's emergency skills and home village."""
 from django.shortcuts import get_object_or_404
 from ninja import Status
 
+from xinfeng.accounts.api_auth import signed_in
 from xinfeng.core.errors import PermissionDenied, ValidationFailed
 from xinfeng.volunteers.models import Team, Volunteer
 
@@ -41,7 +42,10 @@ def _team_for(user, team_id):
 
 
 @router.get(
-    "/teams/{team_id}/roster", response=RosterOut, summary="A team's rota and who is on standby now"
+    "/teams/{team_id}/roster",
+    response=RosterOut,
+    summary="A team's rota and who is on standby now",
+    auth=signed_in,
 )
 def roster(request, team_id: int):
     team = _team_for(user_of(request), team_id)
