@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "xinfeng.open311",
     "xinfeng.sync",
     "xinfeng.assessment",
+    "xinfeng.kiosk",
     "xinfeng.demo",
 ]
 
@@ -100,6 +101,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "xinfeng.kiosk.middleware.KioskCredentialMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -33,6 +33,7 @@ urlpatterns = [
     path("assessment/", include("xinfeng.assessment.urls")),
     path("open311/v2/", include("xinfeng.open311.urls")),
     path("sync/", include("xinfeng.sync.urls")),
+    path("kiosk/", include("xinfeng.kiosk.urls")),
     path("admin/", admin.site.urls),
     path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
 ]
