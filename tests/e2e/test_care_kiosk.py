@@ -14,6 +14,8 @@ from xinfeng.accounts.models import DevSms
 from xinfeng.kiosk import services
 from xinfeng.orders.models import Order
 
+from .care_checks import axe_violations, care_problems
+
 
 @pytest.mark.django_db(transaction=True)
 def test_kiosk_visit_order_and_wipe(phone_page, tree, resident):
@@ -38,12 +40,21 @@ def test_kiosk_visit_order_and_wipe(phone_page, tree, resident):
         page.get_by_role("button", name="确认").click()
         expect(page.locator("h1")).to_contain_text(name)
 
+    def meets_care_rules():
+        assert care_problems(page) + axe_violations(page) == [], page.url
+
+    meets_care_rules()  # the start screen
     identify()
+    meets_care_rules()  # the menu
     page.get_by_role("link", name=re.compile("我要点单")).click()
+    meets_care_rules()
     page.get_by_role("link", name=re.compile("上门理发")).click()
+    meets_care_rules()
     page.get_by_role("button", name="提交点单").click()
     order = Order.objects.get(requester=resident)
     expect(page.locator(".kiosk-ticket-no")).to_have_text(str(order.pk))
+    meets_care_rules()
+    assert page.locator("a[href]:not([href^='/kiosk/'])").count() == 0  # no links out
     page.get_by_role("link", name="返回首页").click()
     expect(page.get_by_role("button", name="发送验证码")).to_be_visible()
     assert "王奶奶" not in page.content()
