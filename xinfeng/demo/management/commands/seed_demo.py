@@ -19,6 +19,7 @@ CITY_STEPS = [
     "orders",
     "activities",
     "emergency",
+    "assessment",
 ]
 PROVINCE_STEPS: list[str] = ["province"]
 
