@@ -26,6 +26,7 @@ def test_the_layers_contract_is_kept():
     result = _lint(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Apps import downwards only KEPT" in result.stdout
+    assert "No import cycles inside an app KEPT" in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -56,3 +57,21 @@ def test_an_upward_import_breaks_the_contract(tmp_path, module, line, breach):
     assert result.returncode != 0
     assert "BROKEN" in result.stdout
     assert f"{breach} is not allowed to import" in result.stdout
+
+
+def test_an_import_cycle_inside_an_app_breaks_the_contract(tmp_path):
+    shutil.copytree(
+        ROOT / "xinfeng",
+        tmp_path / "xinfeng",
+        ignore=shutil.ignore_patterns("static", "locale", "templates", "__pycache__", "migrations"),
+    )
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    # places.selectors already imports places.models; close the loop inside a function.
+    target = tmp_path / "xinfeng" / "places" / "models.py"
+    target.write_text(
+        target.read_text() + "\n\ndef _loop():\n    from xinfeng.places import selectors  # noqa\n"
+    )
+    result = _lint(tmp_path)
+    assert result.returncode != 0
+    assert "No import cycles inside an app BROKEN" in result.stdout
+    assert "xinfeng.places" in result.stdout

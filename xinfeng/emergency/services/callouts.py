@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.core import signing
 from django.db import transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,8 +29,8 @@ from .. import texts
 from ..choices import Answer, CalloutStatus, EmergencySkill, IncidentAction, RecipientState
 from ..models import Callout, CalloutRecipient, EmergencyProfile
 from ..policy import may_be_called, require_may_run
-from .incidents import event_add, require_open
 from .rosters import on_standby_ids
+from .timeline import event_add, require_open
 
 SEND_BATCH = 500  # rows per transaction; XINFENG_EMERGENCY_SEND_BATCH overrides it
 CHANNELS = ["sms"]
@@ -246,10 +247,13 @@ def callout_create(
     return callout
 
 
-def _enqueue_send(callout_id: int) -> None:
-    from ..tasks import send_callout
+# Sent when a call-out has rows queued; the tasks module queues the worker's send after
+# commit (services do not import their tasks: no import cycle).
+callout_queued = Signal()
 
-    transaction.on_commit(lambda: send_callout.enqueue(callout_id))
+
+def _enqueue_send(callout_id: int) -> None:
+    callout_queued.send(sender=Callout, callout_id=callout_id)
 
 
 # ── Sending (the worker) ───────────────────────────────────────────────────────────────

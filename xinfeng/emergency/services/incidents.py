@@ -4,29 +4,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinfeng.core.errors import Conflict, ValidationFailed
+from xinfeng.core.errors import ValidationFailed
 from xinfeng.core.validation import full_clean_or_raise
 
 from ..choices import CalloutStatus, IncidentAction, IncidentStatus, NeedStatus
-from ..models import Incident, IncidentEvent, Notice
+from ..models import Incident, Notice
 from ..policy import require_may_declare, require_may_run
-
-CLOSED = _("事件已结束。")
-
-
-def event_add(incident, action, actor=None, note: str = "") -> IncidentEvent:
-    """Append one step to the incident's timeline."""
-    return IncidentEvent.objects.create(
-        incident=incident,
-        action=action,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        note=str(note)[:300],
-    )
-
-
-def require_open(incident) -> None:
-    if not incident.is_open:
-        raise Conflict(CLOSED, code="incident_closed")
+from .stations import station_close
+from .timeline import event_add, require_open
 
 
 @transaction.atomic
@@ -97,8 +82,6 @@ def incident_set_level(*, actor, incident, level: int, note: str = "") -> Incide
 def incident_close(*, actor, incident, note: str = "") -> Incident:
     """Close the incident with everything still open under it: call-outs, tasks and
     temporary stations (their volunteers are checked out and credited)."""
-    from .stations import station_close
-
     incident = _lock(incident)
     require_may_declare(actor, incident.region)
     require_open(incident)

@@ -13,7 +13,7 @@ from xinfeng.volunteers.policy import require_may_take_risky_work, user_leads_te
 from ..choices import IncidentAction, NeedStatus
 from ..models import Need, NeedCommitment
 from ..policy import require_may_run
-from .incidents import event_add, require_open
+from .timeline import event_add, require_open
 
 FULL = _("名额已满。")
 NEED_CLOSED = _("任务已关闭。")

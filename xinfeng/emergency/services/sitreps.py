@@ -13,7 +13,7 @@ from ..choices import IncidentAction
 from ..models import Incident, Sitrep
 from ..policy import require_may_run
 from ..selectors import sitrep_figures
-from .incidents import event_add
+from .timeline import event_add
 
 
 @transaction.atomic

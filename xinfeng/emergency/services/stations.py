@@ -32,7 +32,7 @@ from ..choices import CheckinMethod, IncidentAction
 from ..models import Station, StationShift
 from ..policy import require_may_run
 from .callouts import mark_arrived_for_incident
-from .incidents import event_add, require_open
+from .timeline import event_add, require_open
 
 STATION_CLOSED = _("临时分站已关闭。")
 GEOFENCE_METRES = 300
