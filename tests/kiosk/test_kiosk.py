@@ -9,9 +9,11 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from xinfeng.accounts.choices import Role
 from xinfeng.accounts.models import DevSms
+from xinfeng.activities.models import Attendance, Signup
 from xinfeng.kiosk import services
 from xinfeng.kiosk.models import KioskDevice
 from xinfeng.orders.models import Order
@@ -135,10 +137,6 @@ def test_the_kiosk_credential_does_kiosk_things_only(kiosk, tree, operator):
 
 
 def test_todays_activities_sign_up_and_check_in(kiosk, tree, resident, make_activity):  # noqa: F811
-    from xinfeng.activities.models import Attendance, Signup
-
-    from django.utils import timezone
-
     later = make_activity(title="重阳节包饺子", starts_at=timezone.now() + timedelta(minutes=5))
     activity = start_now(make_activity(title="重阳节敬老活动"))
     url = reverse("kiosk:activities", args=[tree.st1.pk])
