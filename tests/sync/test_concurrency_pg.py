@@ -168,3 +168,43 @@ def test_sigterm_stops_sync_relay_between_rows(postgres_only, receiver):
     assert set(
         OutboxRow.objects.exclude(status=OutboxStatus.SENT).values_list("attempts", flat=True)
     ) == {0}
+
+
+def test_one_person_pushed_at_once_under_many_keys_is_one_volunteer(postgres_only, tree):
+    from django.test import Client
+
+    from tests.volunteers.factories import make_id
+    from xinfeng.volunteers.models import Volunteer
+
+    body = {
+        "external_id": "N-7",
+        "name": "刘晓梅",
+        "id_number": make_id(seq=777),
+        "phone": "13900007777",
+        "region_code": tree.v1.code,
+    }
+    answers = []
+    barrier = threading.Barrier(6)
+
+    def push(i):
+        try:
+            barrier.wait()
+            r = Client().post(
+                "/api/v1/sync/inbound/volunteers",
+                body,
+                content_type="application/json",
+                HTTP_AUTHORIZATION="Bearer nat-in",
+                HTTP_IDEMPOTENCY_KEY=f"key-{i}",
+            )
+            answers.append(r.status_code)
+        finally:
+            connections.close_all()
+
+    with override_settings(XINFENG_SYNC=sync_settings(provincial_url="http://127.0.0.1:9")):
+        threads = [threading.Thread(target=push, args=(i,)) for i in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert Volunteer.objects.count() == 1
+    assert answers.count(201) == 1 and set(answers) <= {200, 201, 409}, answers

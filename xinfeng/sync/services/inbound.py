@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from xinfeng.core.errors import NotFound, ValidationFailed
+from xinfeng.core.errors import Conflict, NotFound, ValidationFailed
 from xinfeng.regions.models import Region
 from xinfeng.volunteers.choices import RegistrationChannel, ServiceSource, Verification
 from xinfeng.volunteers.identity import check_id_number
@@ -43,9 +43,11 @@ def once(source: str, key: str, endpoint: str, handler) -> tuple[int, dict]:
                 source=source, key=key, endpoint=endpoint, status_code=status, response=body
             )
     except IntegrityError:
+        # The same push racing itself (the receipt), or the same person pushed twice at
+        # once under two keys (the ID hash): the loser is told to try again.
         done = InboundReceipt.objects.filter(source=source, key=key).first()
         if done is None:
-            raise
+            raise Conflict(_("同一记录正在处理，请稍后重试。"), code="retry_later") from None
         return done.status_code, done.response
     return status, body
 
