@@ -5,7 +5,6 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from xinfeng.core.masking import mask_phone
 from xinfeng.core.schema import BirthDate, PatchSchema, RecordDate, RecordDateTime
 from xinfeng.volunteers.choices import (
     Gender,
@@ -17,6 +16,7 @@ from xinfeng.volunteers.choices import (
     TeamType,
 )
 from xinfeng.volunteers.policy import volunteer_may_take_risky_work
+from xinfeng.volunteers.presenters import masked_contacts
 
 
 class VolunteerOut(Schema):
@@ -47,7 +47,7 @@ class VolunteerOut(Schema):
 
     @staticmethod
     def resolve_phone_masked(obj):
-        return mask_phone(obj.phone)
+        return masked_contacts(obj)["phone"]
 
     @staticmethod
     def resolve_may_take_risky_work(obj):
@@ -68,7 +68,7 @@ class VolunteerDetailOut(VolunteerOut):
 
     @staticmethod
     def resolve_emergency_contact_phone_masked(obj):
-        return mask_phone(obj.emergency_contact_phone)
+        return masked_contacts(obj)["emergency_contact_phone"]
 
     @staticmethod
     def resolve_service_region_ids(obj):

@@ -16,13 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinfeng.core.errors import DomainError, NotFound
-from xinfeng.core.masking import mask_phone
 from xinfeng.places.models import Site
 from xinfeng.volunteers import selectors
 from xinfeng.volunteers.choices import STAR_THRESHOLDS, MembershipStatus
 from xinfeng.volunteers.forms import ProfileForm, SelfRegistrationForm
 from xinfeng.volunteers.models import Volunteer
 from xinfeng.volunteers.policy import hours_dispute_window
+from xinfeng.volunteers.presenters import masked_contacts
 from xinfeng.volunteers.services import certificates, exchange
 from xinfeng.volunteers.services import profiles as registration
 
@@ -126,8 +126,8 @@ def me(request):
     next_star, hours_to_go = _next_star(volunteer)
     context = {
         "v": volunteer,
-        "phone_masked": mask_phone(volunteer.phone),
-        "emergency_masked": mask_phone(volunteer.emergency_contact_phone),
+        "phone_masked": masked_contacts(volunteer)["phone"],
+        "emergency_masked": masked_contacts(volunteer)["emergency_contact_phone"],
         "next_star": next_star,
         "hours_to_go": hours_to_go,
         "stars": range(volunteer.star_level),

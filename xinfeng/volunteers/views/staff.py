@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 from xinfeng.accounts.choices import READ_ROLES
 from xinfeng.accounts.scope import has_role_at, scope_paths
 from xinfeng.core.errors import DomainError, PermissionDenied
-from xinfeng.core.masking import mask_phone
 from xinfeng.places.cascade import region_cascade
 from xinfeng.volunteers import selectors
 from xinfeng.volunteers.api.profiles import XLSX
@@ -38,6 +37,7 @@ from xinfeng.volunteers.policy import (
     user_leads_team,
     volunteer_may_take_risky_work,
 )
+from xinfeng.volunteers.presenters import masked_contacts, with_masked_phone
 from xinfeng.volunteers.services import certificates, exchange, exports, imports, teams
 from xinfeng.volunteers.services import ledger as services
 from xinfeng.volunteers.services import profiles as registration
@@ -99,8 +99,7 @@ def volunteer_list(request):
             return refusal(request, exc)
         return _xlsx(data, "volunteers.xlsx")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    for v in page.object_list:
-        v.phone_masked = mask_phone(v.phone)
+    with_masked_phone(page.object_list)
     context = {
         **f,
         "page": page,
@@ -151,12 +150,13 @@ def _get_volunteer(request, volunteer_id):
 @login_required
 def volunteer_detail(request, volunteer_id: int):
     v = _get_volunteer(request, volunteer_id)
+    contacts = masked_contacts(v)
     is_staff = has_role_at(request.user, v.home_region)
     context = {
         "v": v,
-        "phone_masked": mask_phone(v.phone),
-        "emergency_masked": mask_phone(v.emergency_contact_phone),
-        "guardian_masked": mask_phone(v.guardian_phone),
+        "phone_masked": contacts["phone"],
+        "emergency_masked": contacts["emergency_contact_phone"],
+        "guardian_masked": contacts["guardian_phone"],
         "may_risky": volunteer_may_take_risky_work(v),
         "needs_guardian": needs_guardian_consent(v),
         "records": selectors.own_records(v).order_by("-started_at", "-id")[:20],

@@ -9,13 +9,13 @@ from django.views.decorators.http import require_POST
 
 from xinfeng.accounts.scope import has_role_at
 from xinfeng.core.errors import DomainError, NotFound
-from xinfeng.core.masking import mask_phone
 from xinfeng.places.cascade import region_cascade
 from xinfeng.volunteers import selectors
 from xinfeng.volunteers.choices import MembershipStatus, ServiceCategory, TeamType
 from xinfeng.volunteers.forms import AddMemberForm
 from xinfeng.volunteers.models import TeamMembership, Volunteer
 from xinfeng.volunteers.policy import user_leads_team
+from xinfeng.volunteers.presenters import masked_contacts
 from xinfeng.volunteers.services import teams
 from xinfeng.volunteers.views.profiles import form_refusal, refusal
 
@@ -84,7 +84,7 @@ def team_detail(request, team_id: int):
             m for m in all_members if m.status in (MembershipStatus.LEFT, MembershipStatus.REJECTED)
         ]
         for m in roster:
-            m.phone_masked = mask_phone(m.volunteer.phone)
+            m.phone_masked = masked_contacts(m.volunteer)["phone"]
     context = {
         "team": team,
         "children": team.children.filter(is_active=True).order_by("id")[:50],
