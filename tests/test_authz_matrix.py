@@ -294,6 +294,9 @@ API: dict[str, str] = {
     "POST /api/v1/assessment/schemes/{scheme_id}/nodes":                "1vvvvvvvvvvv",
     "POST /api/v1/assessment/schemes/{scheme_id}/publish":              "1444434vv34v",
     "POST /api/v1/assessment/schemes/{scheme_id}/versions":             "144443422342",
+    "GET /api/v1/assessment/results/{result_id}":                       "144444444444",
+    "GET /api/v1/assessment/schemes/{scheme_id}/results":               "144442422242",
+    "POST /api/v1/assessment/schemes/{scheme_id}/results":              "1vvvvvvvvvvv",
 }
 
 PAGES: dict[str, str] = {
@@ -479,6 +482,11 @@ PAGES: dict[str, str] = {
     "assessment/schemes/<int:scheme_id>/export.xlsx":                     "r44442422242",
     "assessment/schemes/<int:scheme_id>/nodes":                           "r55555555555",
     "assessment/schemes/new":                                             "r55555555555",
+    "assessment/results/<int:result_id>/":                                "r44444444444",
+    "assessment/results/<int:result_id>/report.pdf":                      "r44444444444",
+    "assessment/schemes/<int:scheme_id>/results.xlsx":                    "r44442422242",
+    "assessment/schemes/<int:scheme_id>/results/":                        "r44442422242",
+    "assessment/schemes/<int:scheme_id>/results/compute":                 "r55555555555",
 }
 # fmt: on
 # ---------------------------------------------------------------------------------------

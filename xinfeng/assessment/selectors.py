@@ -225,3 +225,59 @@ def scheme_tree(s) -> list[dict]:
         }
         for n in s.nodes.order_by("position", "id")
     ]
+
+
+# --- Results ---------------------------------------------------------------------------
+
+
+def results(user, s, *, period: str, level: str | None = None) -> QuerySet:
+    """Stored results of a scheme for a period, for the places in the reader's scope."""
+    from .models import Result
+
+    qs = restrict(Result.objects.filter(scheme=s, period=period), user, roles=READ_ROLES)
+    if level:
+        qs = qs.filter(level=level)
+    return qs.select_related("region").order_by("level", "rank")
+
+
+def result(user, pk: int):
+    from .models import Result
+
+    _signed_in(user)
+    obj = get_in_scope(
+        Result.objects.select_related("region", "scheme"), user, roles=READ_ROLES, pk=pk
+    )
+    return obj
+
+
+def result_lines(r) -> list[dict]:
+    from .metrics import METRICS
+
+    out = []
+    for line in r.lines.select_related("node").order_by("node__position", "node_id"):
+        n = line.node
+        out.append(
+            {
+                "code": n.code,
+                "title": n.title,
+                "method": n.method,
+                "points": n.points,
+                "target": n.target,
+                "figure": line.figure,
+                "numerator": line.numerator,
+                "denominator": line.denominator,
+                "score": line.score,
+                "link": line.link,
+                "pending": line.pending,
+                "formula": str(METRICS[n.metric]["formula"]) if n.metric in METRICS else "",
+            }
+        )
+    return out
+
+
+def result_trend(user, r) -> list[dict]:
+    """The same place's stored totals under the same scheme, period by period."""
+    from .models import Result
+
+    qs = restrict(Result.objects.filter(scheme=r.scheme, region=r.region), user, roles=READ_ROLES)
+    return [{"period": x.period, "total": x.total, "rank": x.rank} for x in qs.order_by("period")]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import funding, schemes
+from .views import funding, results, schemes
 
 app_name = "assessment"
 urlpatterns = [
@@ -9,7 +9,12 @@ urlpatterns = [
     path("schemes/<int:scheme_id>/", schemes.scheme_detail, name="scheme"),
     path("schemes/<int:scheme_id>/nodes", schemes.node_add, name="node_add"),
     path("schemes/<int:scheme_id>/export.xlsx", schemes.scheme_export, name="scheme_export"),
+    path("schemes/<int:scheme_id>/results/", results.ranking, name="ranking"),
+    path("schemes/<int:scheme_id>/results/compute", results.compute, name="compute"),
+    path("schemes/<int:scheme_id>/results.xlsx", results.ranking_export, name="ranking_export"),
     path("schemes/<int:scheme_id>/<str:action>", schemes.scheme_action, name="scheme_action"),
+    path("results/<int:result_id>/", results.result_detail, name="result"),
+    path("results/<int:result_id>/report.pdf", results.result_pdf_view, name="result_pdf"),
     path("funding/", funding.funding, name="funding"),
     path("funding/allocations/new", funding.allocation_new, name="allocation_new"),
     path("funding/expenditures/new", funding.expenditure_new, name="expenditure_new"),

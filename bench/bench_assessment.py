@@ -1,0 +1,111 @@
+"""Benchmark: assessment results (issue 15).
+
+Targets: every automatic standard for every township and village of the province demo for
+one quarter in < 60 s; the results page of a province in < 200 ms (from stored results).
+
+Builds a throw-away SQLite database (or ``XINFENG_BENCH_DATABASE_URL``, an empty database)
+with ``seed_demo --scale XINFENG_BENCH_SCALE`` (default ``city``: 6 townships, 69 villages;
+the province scale is for CI hardware, not a shared two-core machine), then measures with
+``XINFENG_DEBUG=0``:
+
+- ``compute_s``: ``results_compute`` of the default scheme for ``XINFENG_BENCH_PERIOD``
+  (default the first quarter of the scheme's year): every automatic figure for every place,
+  scores, ranks, stored;
+- ``results_page_ms``: the median render of the ranking page for the center administrator
+  (``XINFENG_BENCH_REQUESTS`` requests, default 20);
+- ``places``, ``standards``.
+
+Prints one JSON line.
+
+    .venv/bin/python bench/bench_assessment.py
+"""
+
+import json
+import os
+import platform
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from io import StringIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SCALE = os.environ.get("XINFENG_BENCH_SCALE", "city")
+REQUESTS = int(os.environ.get("XINFENG_BENCH_REQUESTS", "20"))
+
+
+def setup_django(tmp: str) -> None:
+    os.environ["XINFENG_VAR_DIR"] = tmp
+    os.environ["XINFENG_DEBUG"] = "0"
+    os.environ["XINFENG_SSL_REDIRECT"] = "0"
+    os.environ["XINFENG_HSTS_SECONDS"] = "0"
+    os.environ.setdefault("XINFENG_SECRET_KEY", secrets.token_urlsafe(48))
+    os.environ.setdefault("XINFENG_FIELD_KEY", secrets.token_urlsafe(32))
+    os.environ["XINFENG_ALLOWED_HOSTS"] = "testserver,127.0.0.1"
+    os.environ["XINFENG_FAST_PASSWORD_HASHER"] = "1"
+    os.environ["XINFENG_LOG_LEVEL"] = "ERROR"
+    if os.environ.get("XINFENG_BENCH_DATABASE_URL"):
+        os.environ["DATABASE_URL"] = os.environ["XINFENG_BENCH_DATABASE_URL"]
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "xinfeng.settings"
+    import django
+
+    django.setup()
+
+
+def main() -> None:
+    tmp = tempfile.mkdtemp(prefix="xinfeng-bench-assessment-")
+    setup_django(tmp)
+    from django.core.management import call_command
+    from django.test import Client
+
+    from xinfeng.accounts.models import User
+    from xinfeng.assessment.choices import Method, NodeKind
+    from xinfeng.assessment.models import Result, Scheme
+    from xinfeng.assessment.services.results import results_compute
+
+    t = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", "--scale", SCALE, stdout=StringIO())
+    build_s = time.perf_counter() - t
+    scheme = Scheme.objects.order_by("pk").first()
+    period = os.environ.get("XINFENG_BENCH_PERIOD", f"{scheme.year}-Q1")
+    t = time.perf_counter()
+    places = results_compute(scheme=scheme, period_key=period)
+    compute_s = time.perf_counter() - t
+
+    client = Client()
+    client.force_login(User.objects.get(username="center"))
+    url = f"/assessment/schemes/{scheme.pk}/results/?period={period}"
+    assert client.get(url).status_code == 200
+    times = []
+    for _ in range(REQUESTS):
+        t = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - t) * 1000)
+        assert response.status_code == 200
+    print(
+        json.dumps(
+            {
+                "bench": "assessment",
+                "scale": SCALE,
+                "period": period,
+                "places": places,
+                "results_stored": Result.objects.count(),
+                "standards": scheme.nodes.filter(kind=NodeKind.STANDARD).count(),
+                "automatic": scheme.nodes.filter(method=Method.AUTOMATIC).count(),
+                "build_s": round(build_s, 1),
+                "compute_s": round(compute_s, 2),
+                "results_page_ms": round(statistics.median(times), 1),
+                "python": platform.python_version(),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
