@@ -1,7 +1,7 @@
 """自助终端 in Chromium (issue 16): staff pair the kiosk with a one-time code; a resident
 identifies by phone and SMS code, orders, sees the ticket; the visit ends, and neither the
 next screen nor the back button shows anything of it; after 60 s without a touch the kiosk
-returns to the start by itself."""
+returns to the start by itself; a QR code from the phone identifies the next one."""
 
 import re
 
@@ -68,3 +68,8 @@ def test_kiosk_visit_order_and_wipe(phone_page, tree, resident):
     page.clock.fast_forward(61_000)
     expect(page.get_by_role("button", name="发送验证码")).to_be_visible()
     assert "李爷爷" not in page.content()
+
+    # A QR code from the person's phone, typed in by the kiosk's scanner (it ends with Enter).
+    page.fill("input[name=qr]", services.qr_issue(resident))
+    page.press("input[name=qr]", "Enter")
+    expect(page.locator("h1")).to_contain_text("王奶奶")

@@ -151,3 +151,29 @@ def test_todays_activities_sign_up_and_check_in(kiosk, tree, resident, make_acti
     assert Attendance.objects.filter(activity=activity, user=resident).exists()
     again = kiosk.post(url, {"activity": activity.pk, "action": "checkin"})
     assert again.status_code == 409
+
+
+def test_identify_by_qr_once(kiosk, tree, resident):
+    from django.core import signing
+
+    phone = Client()
+    phone.force_login(resident)
+    page = phone.get(reverse("kiosk:me_qr"))
+    assert page.status_code == 200 and "<svg" in page.content.decode()
+    assert "no-store" in page["Cache-Control"]
+    token = page.context["token"]
+    url = reverse("kiosk:qr", args=[tree.st1.pk])
+    assert kiosk.post(url, {"qr": token}).status_code == 302
+    assert resident.name in kiosk.get(reverse("kiosk:home", args=[tree.st1.pk])).content.decode()
+    kiosk.post(reverse("kiosk:end", args=[tree.st1.pk]))
+    # Once only; a forged or stale code is refused.
+    assert kiosk.post(url, {"qr": token}).status_code == 400
+    forged = signing.TimestampSigner(salt="another").sign(f"{resident.pk}.abcd")
+    assert kiosk.post(url, {"qr": forged}).status_code == 400
+    old = signing.TimestampSigner(salt=services.QR_SALT)
+    stale = old.sign(f"{resident.pk}.ffff")
+    time_travel = time.time() + services.QR_MAX_AGE + 5
+    import unittest.mock
+
+    with unittest.mock.patch("django.core.signing.time.time", return_value=time_travel):
+        assert kiosk.post(url, {"qr": stale}).status_code == 400

@@ -6,3 +6,9 @@ class KioskConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "xinfeng.kiosk"
     verbose_name = _("自助终端")
+
+    def ready(self):
+        from xinfeng.core.hooks import fill
+
+        # The account page offers the kiosk QR code (and staff the kiosk pairing page).
+        fill("accounts.me.actions", "kiosk/slots/me_kiosk.html")

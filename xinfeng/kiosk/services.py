@@ -118,3 +118,33 @@ def visit_get(session, *, site: Site) -> dict | None:
 
 def visit_end(session) -> None:
     session.flush()
+
+
+# QR identification: the person's phone shows a short-lived signed code (kiosk:me_qr); the
+# kiosk's scanner types it into the start screen. Single use (the cache remembers used
+# nonces for longer than a code lives).
+QR_SALT = "xinfeng.kiosk.qr"
+QR_MAX_AGE = 120
+
+
+def qr_issue(user) -> str:
+    from django.core.signing import TimestampSigner
+
+    return TimestampSigner(salt=QR_SALT).sign(f"{user.pk}.{secrets.token_hex(8)}")
+
+
+def qr_resolve(token: str) -> int:
+    """The user id a QR code names, once; else ``ValidationFailed`` (code ``qr_invalid``)."""
+    from django.core.cache import cache
+    from django.core.signing import BadSignature, TimestampSigner
+
+    try:
+        value = TimestampSigner(salt=QR_SALT).unsign((token or "").strip(), max_age=QR_MAX_AGE)
+        user_id, nonce = value.split(".", 1)
+    except (BadSignature, ValueError) as exc:
+        raise ValidationFailed(
+            _("二维码无效或已过期，请在手机上刷新后再扫。"), code="qr_invalid"
+        ) from exc
+    if not cache.add(f"kiosk-qr:{nonce}", 1, QR_MAX_AGE * 3):
+        raise ValidationFailed(_("二维码无效或已过期，请在手机上刷新后再扫。"), code="qr_invalid")
+    return int(user_id)

@@ -4,6 +4,7 @@ accounts code flow, purpose ``login``) or as a walk-in, ordering through
 ``orders.services.order_create``, ``end``. Every answer is ``no-store`` (the back button
 shows nothing) and the visit is flushed after a finished task or 60 s idle."""
 
+import segno
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -163,6 +164,34 @@ def code_verify_view(request, site):
         )
     services.visit_start(request.session, site=site, person_id=user.pk)
     return redirect("kiosk:home", site.pk)
+
+
+@_kiosk_view
+@require_POST
+def qr_view(request, site):
+    """The scanner typed the code from the person's phone (kiosk:me_qr)."""
+    try:
+        user_id = services.qr_resolve(request.POST.get("qr", ""))
+    except DomainError as exc:
+        return _render(request, site, "start.html", {"qr_error": exc.detail}, status=exc.status)
+    person = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if person is None:
+        return _render(request, site, "start.html", status=400)
+    services.visit_start(request.session, site=site, person_id=person.pk)
+    return redirect("kiosk:home", site.pk)
+
+
+@never_cache
+@login_required
+def me_qr(request):
+    """The person's phone: a QR code for the kiosk's scanner, valid two minutes, once."""
+    token = services.qr_issue(request.user)
+    svg = segno.make(token, error="m").svg_inline(scale=6, border=2)
+    return render(
+        request,
+        "kiosk/me_qr.html",
+        {"token": token, "svg": svg, "minutes": services.QR_MAX_AGE // 60},
+    )
 
 
 @_kiosk_view
