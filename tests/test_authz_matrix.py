@@ -297,6 +297,10 @@ API: dict[str, str] = {
     "GET /api/v1/assessment/results/{result_id}":                       "144444444444",
     "GET /api/v1/assessment/schemes/{scheme_id}/results":               "144442422242",
     "POST /api/v1/assessment/schemes/{scheme_id}/results":              "1vvvvvvvvvvv",
+    "GET /api/v1/assessment/schemes/{scheme_id}/manual-scores":         "144442422242",
+    "POST /api/v1/assessment/manual-scores/{score_id}/confirm":         "144444444444",
+    "POST /api/v1/assessment/manual-scores/{score_id}/statement":       "1vvvvvvvvvvv",
+    "POST /api/v1/assessment/schemes/{scheme_id}/manual-scores":        "1vvvvvvvvvvv",
 }
 
 PAGES: dict[str, str] = {

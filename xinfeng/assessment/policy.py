@@ -57,3 +57,33 @@ def may_read_funding(user, region: Region) -> bool:
 def may_edit_scheme(user, scheme) -> bool:
     """Staff of the place that owns a scheme build and publish it."""
     return may_record(user, scheme.region)
+
+
+def is_inspector_for(user, scheme, region) -> bool:
+    """An inspector of ``scheme`` assigned to ``region`` or a place above it."""
+    if not (user and user.is_authenticated):
+        return False
+    from .models import InspectorAssignment
+
+    return any(
+        region.path.startswith(path)
+        for path in InspectorAssignment.objects.filter(scheme=scheme, user=user).values_list(
+            "region__path", flat=True
+        )
+    )
+
+
+def may_state(user, score) -> bool:
+    """Staff of the assessed place add its statement (before confirmation)."""
+    return may_record(user, score.region)
+
+
+def may_confirm(user, score) -> bool:
+    """Staff of the level above the assessed place confirm its manual scores: never the
+    place itself (a township does not confirm its own), nor the inspector who scored."""
+    if not (user and user.is_authenticated) or score.inspector_id == user.pk:
+        return False
+    above = score.region.parent
+    if above is None:
+        return is_system_admin(user)
+    return has_role_at(user, above, STAFF_ROLES)

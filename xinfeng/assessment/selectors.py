@@ -182,8 +182,8 @@ def cost_per_order(user, *, region: Region, year: int) -> dict:
 
 
 def schemes_for(user) -> QuerySet:
-    """Schemes a reader may see: those of their places and below, and those of the places
-    above them (the schemes they are assessed by)."""
+    """Schemes a reader may see: those of their places and below, those of the places
+    above them (the schemes they are assessed by), and those they inspect."""
     from .models import Scheme
 
     _signed_in(user)
@@ -191,10 +191,13 @@ def schemes_for(user) -> QuerySet:
     qs = Scheme.objects.select_related("region")
     if paths is None:
         return qs
+    inspects = Q(inspectors__user=user)
     if not paths:
-        return qs.none()
+        return qs.filter(inspects).distinct()
     above = {p[:i] for p in paths for i in range(PATH_SEGMENT, len(p), PATH_SEGMENT)}
-    return qs.filter(subtree_q(paths, "region__path") | Q(region__path__in=above))
+    return qs.filter(
+        subtree_q(paths, "region__path") | Q(region__path__in=above) | inspects
+    ).distinct()
 
 
 def scheme(user, pk: int):
@@ -281,3 +284,37 @@ def result_trend(user, r) -> list[dict]:
 
     qs = restrict(Result.objects.filter(scheme=r.scheme, region=r.region), user, roles=READ_ROLES)
     return [{"period": x.period, "total": x.total, "rank": x.rank} for x in qs.order_by("period")]
+
+
+# --- Manual scores ---------------------------------------------------------------------
+
+
+def manual_scores(user, s) -> QuerySet:
+    """Manual scores of a scheme: an inspector sees the places they inspect, staff and
+    leaders their scope."""
+    from .models import InspectorAssignment, ManualScore
+
+    _signed_in(user)
+    qs = ManualScore.objects.filter(scheme=s).select_related("region", "node")
+    paths = scope_paths(user, READ_ROLES)
+    if paths is None:
+        return qs
+    inspected = list(
+        InspectorAssignment.objects.filter(scheme=s, user=user).values_list(
+            "region__path", flat=True
+        )
+    )
+    allowed = [*paths, *inspected]
+    if not allowed:
+        return qs.none()
+    return qs.filter(subtree_q(allowed, "region__path"))
+
+
+def manual_score(user, pk: int):
+    from .models import ManualScore
+
+    _signed_in(user)
+    row = ManualScore.objects.filter(pk=pk).select_related("scheme", "region").first()
+    if row is None or not manual_scores(user, row.scheme).filter(pk=pk).exists():
+        raise NotFound()
+    return row

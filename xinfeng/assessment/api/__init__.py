@@ -5,4 +5,4 @@ from ninja import Router
 
 router = Router(tags=["assessment"])
 
-from . import funding, results, schemes  # noqa: E402,F401
+from . import funding, manual, results, schemes  # noqa: E402,F401

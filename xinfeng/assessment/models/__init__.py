@@ -1,5 +1,15 @@
 from .ledger import Allocation, Expenditure
+from .manual import InspectorAssignment, ManualScore
 from .results import Result, ResultLine
 from .scheme import Node, Scheme
 
-__all__ = ["Allocation", "Expenditure", "Node", "Result", "ResultLine", "Scheme"]
+__all__ = [
+    "Allocation",
+    "Expenditure",
+    "InspectorAssignment",
+    "ManualScore",
+    "Node",
+    "Result",
+    "ResultLine",
+    "Scheme",
+]

@@ -1,7 +1,7 @@
 """Compute and store a period's results for a scheme: every automatic standard for every
 township and village under the scheme's place, totals, ranks within each level, and the
-一把手 of each place (the responsible person of its institute or station). Manual
-standards count 0 and are marked pending until manual scoring exists."""
+一把手 of each place (the responsible person of its institute or station). A manual
+standard counts its latest confirmed score for the period, else 0 and pending."""
 
 from decimal import Decimal
 
@@ -14,7 +14,7 @@ from xinfeng.regions.models import Region
 
 from ..choices import AssessedLevel, Method, NodeKind
 from ..compute import parse_period, score_standard
-from ..models import Result, ResultLine, Scheme
+from ..models import ManualScore, Result, ResultLine, Scheme
 
 LEVELS = {
     AssessedLevel.TOWNSHIP: (RegionLevel.TOWNSHIP, SiteLevel.INSTITUTE),
@@ -41,6 +41,11 @@ def results_compute(*, scheme: Scheme, period_key: str) -> int:
     period = parse_period(period_key)
     standards = list(scheme.nodes.filter(kind=NodeKind.STANDARD).order_by("position", "id"))
     Result.objects.filter(scheme=scheme, period=period.key).delete()
+    confirmed = {}
+    for m in ManualScore.objects.filter(
+        scheme=scheme, period=period.key, status=ManualScore.Status.CONFIRMED
+    ).order_by("version"):
+        confirmed[(m.node_id, m.region_id)] = m  # the latest confirmed version wins
     count = 0
     for level, (region_level, site_level) in LEVELS.items():
         nodes = [n for n in standards if n.level == level]
@@ -53,11 +58,18 @@ def results_compute(*, scheme: Scheme, period_key: str) -> int:
         for region in regions:
             lines = []
             for node in nodes:
-                scored = (
-                    score_standard(node, region, period)
-                    if node.method == Method.AUTOMATIC
-                    else None
-                )
+                if node.method != Method.AUTOMATIC:
+                    manual = confirmed.get((node.pk, region.pk))
+                    lines.append(
+                        ResultLine(
+                            node=node,
+                            score=manual.score if manual else Decimal(0),
+                            figure=manual.value if manual else None,
+                            pending=manual is None,
+                        )
+                    )
+                    continue
+                scored = score_standard(node, region, period)
                 if scored is None:
                     lines.append(ResultLine(node=node, score=Decimal(0), pending=True))
                 else:

@@ -1,0 +1,141 @@
+"""Manual scores: inspectors record visit results (multipart, optional evidence), the
+assessed place adds a statement, the level above confirms."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from ninja import File, Form, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from xinfeng.core.errors import NotAuthenticated, ValidationFailed
+from xinfeng.core.schema import DbId
+from xinfeng.regions.models import Region
+
+from .. import selectors
+from ..models import Node
+from ..services import manual as svc
+from . import router
+
+
+class ManualIn(Schema):
+    node_id: DbId
+    region_id: DbId
+    period: str = Field(max_length=10)
+    grade: str = Field("", max_length=2)
+    value: Decimal | None = Field(None, ge=0, le=10**9)
+    done: bool = False
+    note: str = Field("", max_length=500)
+
+
+class StatementIn(Schema):
+    statement: str = Field(max_length=500)
+
+
+class ManualOut(Schema):
+    id: int
+    node_id: int
+    code: str
+    region_id: int
+    region: str
+    period: str
+    version: int
+    supersedes_id: int | None
+    grade: str
+    value: Decimal | None
+    done: bool
+    score: Decimal
+    note: str
+    statement: str
+    evidence_url: str | None
+    status: str
+    created_at: datetime
+
+
+def out(m) -> dict:
+    return {
+        "id": m.pk,
+        "node_id": m.node_id,
+        "code": m.node.code,
+        "region_id": m.region_id,
+        "region": m.region.display_name,
+        "period": m.period,
+        "version": m.version,
+        "supersedes_id": m.supersedes_id,
+        "grade": m.grade,
+        "value": m.value,
+        "done": m.done,
+        "score": m.score,
+        "note": m.note,
+        "statement": m.statement,
+        "evidence_url": m.evidence.url if m.evidence else None,
+        "status": m.status,
+        "created_at": m.created_at,
+    }
+
+
+def _user(request):
+    if not request.user.is_authenticated:
+        raise NotAuthenticated()
+    return request.user
+
+
+@router.get(
+    "/schemes/{scheme_id}/manual-scores",
+    response=list[ManualOut],
+    summary="Manual scores I may see",
+)
+def list_manual(request, scheme_id: DbId):
+    s = selectors.scheme(request.user, scheme_id)
+    return [out(m) for m in selectors.manual_scores(request.user, s)[:1000]]
+
+
+@router.post(
+    "/schemes/{scheme_id}/manual-scores",
+    response={201: ManualOut},
+    summary="Record a visit result (inspectors)",
+)
+def record(
+    request, scheme_id: DbId, payload: Form[ManualIn], evidence: File[UploadedFile | None] = None
+):
+    user = _user(request)
+    s = selectors.scheme(user, scheme_id)
+    node = Node.objects.filter(pk=payload.node_id, scheme=s).first()
+    region = Region.objects.filter(pk=payload.region_id).first()
+    if node is None or region is None:
+        raise ValidationFailed(code="unknown_object")
+    m = svc.manual_score_record(
+        actor=user,
+        scheme=s,
+        node=node,
+        region=region,
+        period=payload.period,
+        grade=payload.grade,
+        value=payload.value,
+        done=payload.done,
+        note=payload.note,
+        evidence=evidence,
+    )
+    return Status(201, out(m))
+
+
+@router.post(
+    "/manual-scores/{score_id}/statement",
+    response=ManualOut,
+    summary="The assessed place's statement",
+)
+def statement(request, score_id: DbId, payload: StatementIn):
+    user = _user(request)
+    return out(
+        svc.manual_statement_add(
+            actor=user, score=selectors.manual_score(user, score_id), statement=payload.statement
+        )
+    )
+
+
+@router.post(
+    "/manual-scores/{score_id}/confirm", response=ManualOut, summary="Confirm (the level above)"
+)
+def confirm(request, score_id: DbId):
+    user = _user(request)
+    return out(svc.manual_score_confirm(actor=user, score=selectors.manual_score(user, score_id)))
