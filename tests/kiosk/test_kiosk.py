@@ -177,3 +177,21 @@ def test_identify_by_qr_once(kiosk, tree, resident):
 
     with unittest.mock.patch("django.core.signing.time.time", return_value=time_travel):
         assert kiosk.post(url, {"qr": stale}).status_code == 400
+
+
+def test_walk_in_is_confirmed_by_staff_of_the_site(kiosk, tree, operator, resident):
+    from xinfeng.kiosk.models import KioskWalkIn
+
+    kiosk.post(reverse("kiosk:walk_in", args=[tree.st1.pk]))
+    walk_in = KioskWalkIn.objects.get()
+    assert walk_in.site == tree.st1 and walk_in.confirmed_at is None
+    url = reverse("kiosk:walk_in_confirm", args=[walk_in.pk])
+    other = Client()
+    other.force_login(resident)
+    assert other.post(url).status_code == 404
+    staff = Client()
+    staff.force_login(operator)
+    assert url in staff.get(reverse("kiosk:devices")).content.decode()
+    assert staff.post(url).status_code == 302
+    walk_in.refresh_from_db()
+    assert walk_in.confirmed_by == operator and walk_in.confirmed_at is not None

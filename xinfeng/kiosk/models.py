@@ -44,3 +44,22 @@ class KioskPairCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site_id} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class KioskWalkIn(models.Model):
+    """现场登记: someone at the kiosk without a phone; staff of the site confirm later."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    device = models.ForeignKey(KioskDevice, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True, db_index=True)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("现场登记")
+        verbose_name_plural = _("现场登记")
+
+    def __str__(self) -> str:
+        return f"{self.site_id} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -17,7 +17,7 @@ from xinfeng.core.errors import NotFound, PermissionDenied, ValidationFailed
 from xinfeng.places.models import Site
 from xinfeng.places.policy import is_site_staff
 
-from .models import KioskDevice, KioskPairCode
+from .models import KioskDevice, KioskPairCode, KioskWalkIn
 
 COOKIE = "xf_kiosk"
 TOKEN_PREFIX = "kiosk_"
@@ -148,3 +148,18 @@ def qr_resolve(token: str) -> int:
     if not cache.add(f"kiosk-qr:{nonce}", 1, QR_MAX_AGE * 3):
         raise ValidationFailed(_("二维码无效或已过期，请在手机上刷新后再扫。"), code="qr_invalid")
     return int(user_id)
+
+
+def walk_in_record(*, device: KioskDevice) -> KioskWalkIn:
+    return KioskWalkIn.objects.create(site=device.site, device=device)
+
+
+def walk_in_confirm(*, actor, walk_in: KioskWalkIn) -> KioskWalkIn:
+    """Staff of the site confirm a walk-in (404 for anybody else)."""
+    if not is_site_staff(actor, walk_in.site):
+        raise NotFound()
+    if walk_in.confirmed_at is None:
+        walk_in.confirmed_at = timezone.now()
+        walk_in.confirmed_by = actor
+        walk_in.save(update_fields=["confirmed_at", "confirmed_by"])
+    return walk_in

@@ -6,6 +6,7 @@ app_name = "kiosk"
 urlpatterns = [
     path("devices/", views.devices, name="devices"),
     path("me/qr/", views.me_qr, name="me_qr"),
+    path("walk-ins/<int:walk_in_id>/confirm/", views.walk_in_confirm, name="walk_in_confirm"),
     path("devices/<int:device_id>/revoke/", views.device_revoke, name="revoke"),
     path("<int:site_id>/", views.home, name="home"),
     path("<int:site_id>/pair/", views.pair, name="pair"),

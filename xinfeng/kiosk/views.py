@@ -30,7 +30,7 @@ from xinfeng.places.selectors import sites_managed_by
 from xinfeng.regions.choices import RegionLevel
 
 from . import services
-from .models import KioskDevice
+from .models import KioskDevice, KioskWalkIn
 from .services import COOKIE, IDLE_SECONDS
 
 VILLAGES = (RegionLevel.VILLAGE, RegionLevel.NATURAL_VILLAGE)
@@ -197,6 +197,7 @@ def me_qr(request):
 @_kiosk_view
 @require_POST
 def walk_in(request, site):
+    services.walk_in_record(device=_device(request, site))
     services.visit_start(request.session, site=site, person_id=None, walk_in=True)
     return redirect("kiosk:home", site.pk)
 
@@ -282,12 +283,18 @@ def devices(request):
                 actor=request.user, site=chosen, name=request.POST.get("name", "")
             )
     rows = KioskDevice.objects.filter(site__in=sites).select_related("site").order_by("-id")
+    walk_ins = (
+        KioskWalkIn.objects.filter(site__in=sites, confirmed_at__isnull=True)
+        .select_related("site")
+        .order_by("-id")
+    )
     return render(
         request,
         "kiosk/devices.html",
         {
             "sites": sites[:200],
             "rows": rows[:100],
+            "walk_ins": walk_ins[:100],
             "code": code,
             "chosen": chosen,
         },
@@ -303,4 +310,16 @@ def device_revoke(request, device_id: int):
     except DomainError:
         return render(request, "404.html", status=404)
     messages.success(request, _("已停用该自助终端。"))
+    return redirect("kiosk:devices")
+
+
+@require_POST
+@login_required
+def walk_in_confirm(request, walk_in_id: int):
+    walk_in = get_object_or_404(KioskWalkIn.objects.select_related("site"), pk=walk_in_id)
+    try:
+        services.walk_in_confirm(actor=request.user, walk_in=walk_in)
+    except DomainError:
+        return render(request, "404.html", status=404)
+    messages.success(request, _("已确认现场登记。"))
     return redirect("kiosk:devices")
