@@ -46,3 +46,15 @@ def test_demo_books_balance_at_the_reports_scale(demo_city):
     scheme = Scheme.objects.get(region=city)
     assert scheme.published_at is not None and total_points(scheme) == 100
     assert "assessment:" in demo_city.output
+    from xinfeng.assessment.models import ManualScore, Result
+
+    assert (
+        Result.objects.filter(scheme=scheme, level="township").values("region").distinct().count()
+        == 6
+    )
+    assert (
+        Result.objects.filter(scheme=scheme, level="village").values("region").distinct().count()
+        == 69
+    )
+    assert ManualScore.objects.filter(scheme=scheme, status="confirmed").exists()
+    assert Result.objects.filter(scheme=scheme, level="township").exclude(leader="").exists()

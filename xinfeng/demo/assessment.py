@@ -8,7 +8,9 @@ default indicator scheme.
 - 2020: the special integration fund, 10,000,000 yuan spread over the 60 complexes
   (党群服务+文明实践综合体), passed city → township → village and mostly spent on
   refurbishing the halls.
-- The default scheme (100 points) of the city for the current year, published.
+- The default scheme (100 points) of the city for the current year, published; the
+  leader as inspector (visit records for every township and a sample of 12 villages per
+  quarter, confirmed by the center) and stored results for each quarter so far.
 
 Every line is posted (approved by the system administrator, recorded by the center) and
 written with ``bulk_create`` for speed; the amounts are built so that no place ever spends
@@ -19,8 +21,14 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from xinfeng.assessment.choices import EntryStatus, FundSource
+from xinfeng.assessment.choices import EntryStatus, FundSource, NodeKind
 from xinfeng.assessment.models import Allocation, Expenditure
+from xinfeng.assessment.services.manual import (
+    inspector_assign,
+    manual_score_confirm,
+    manual_score_record,
+)
+from xinfeng.assessment.services.results import results_compute
 from xinfeng.assessment.services.schemes import default_scheme_build
 from xinfeng.regions.choices import RegionLevel
 
@@ -205,7 +213,55 @@ def generate(ctx: DemoContext) -> None:
     Expenditure.objects.bulk_create(expenditures, batch_size=500)
     scheme = default_scheme_build(actor=clerk, region=city, year=today.year)
     ctx.data["assessment_scheme"] = scheme
+    visits = _visits(rng, scheme, city, townships, villages, users)
+    quarters = [f"{scheme.year}-Q{q}" for q in range(1, (today.month - 1) // 3 + 2)]
+    for key in quarters:
+        results_compute(scheme=scheme, period_key=key)
     ctx.say(
         f"assessment: {len(allocations)} allocations, {len(expenditures)} expenditures "
-        f"(2019–2026), scheme {scheme.title} v{scheme.version}"
+        f"(2019–2026), scheme {scheme.title} v{scheme.version}, {visits} visit records, "
+        f"results for {', '.join(quarters)}"
     )
+
+
+def _visits(rng, scheme, city, townships, villages, users) -> int:
+    """The leader inspects (an inspector assignment, no new role): the 一把手负责制 visit of
+    every township and the integration grade of a sample of villages, per quarter so far;
+    the center confirms them."""
+    inspector, confirmer = users["leader"], users["center"]
+    inspector_assign(actor=confirmer, scheme=scheme, user=inspector, region=city)
+    nodes = {n.code: n for n in scheme.nodes.filter(kind=NodeKind.STANDARD)}
+    leadership, integration = nodes.get("5.2.1"), nodes.get("1.1.2")
+    sample = [v for vs in villages.values() for v in vs]
+    sample = rng.sample(sample, min(12, len(sample)))
+    today = timezone.localdate()
+    n = 0
+    for q in range(1, (today.month - 1) // 3 + 2):
+        key = f"{scheme.year}-Q{q}"
+        for t in townships:
+            if leadership is not None:
+                row = manual_score_record(
+                    actor=inspector,
+                    scheme=scheme,
+                    node=leadership,
+                    region=t,
+                    period=key,
+                    done=rng.random() < 0.85,
+                    note="查阅任命文件，书记兼任所长",
+                )
+                manual_score_confirm(actor=confirmer, score=row)
+                n += 1
+        for v in sample:
+            if integration is not None:
+                row = manual_score_record(
+                    actor=inspector,
+                    scheme=scheme,
+                    node=integration,
+                    region=v,
+                    period=key,
+                    grade=rng.choice(["A", "A", "B", "B", "C", "C#"]),
+                    note="实地查看阵地挂牌与一室多用",
+                )
+                manual_score_confirm(actor=confirmer, score=row)
+                n += 1
+    return n
