@@ -388,6 +388,7 @@ PAGES: dict[str, str] = {
     "kiosk/<int:site_id>/walk-in/":                                       "rrrrrrrrrrrr",
     "kiosk/<int:site_id>/qr/":                                            "rrrrrrrrrrrr",
     "kiosk/me/qr/":                                                       "r22222222222",
+    "kiosk/walk-ins/<int:walk_in_id>/confirm/":                           "555555555555",
     "kiosk/devices/":                                                     "r44442222442",
     "kiosk/devices/<int:device_id>/revoke/":                              "555555555555",
     "orders/care/":                                                       "r22222222222",
