@@ -169,7 +169,7 @@ def test_each_figure_equals_an_independent_count(seeded):
     assert compute.compute("follow_ups_done", tree.city, YEAR).value == Decimal("50.00")
     assert compute.compute("volunteers_per_1000", tree.v1, YEAR).value == Decimal("2.67")
     assert compute.compute("funding_executed", tree.t1, YEAR).value == Decimal("25.00")
-    assert compute.compute("coverage_15min", tree.t1, YEAR) is None
+    assert compute.compute("nonsense", tree.t1, YEAR) is None
 
 
 def test_a_standard_is_scored_from_its_figure(seeded):
@@ -181,8 +181,49 @@ def test_a_standard_is_scored_from_its_figure(seeded):
     # 25 % executed against a 90 % target: 8 × 25/90.
     assert out["figure"] == Decimal("25.00") and out["score"] == Decimal("2.22")
     assert out["link"].startswith("/assessment/funding/") and out["formula"]
-    assert (
-        compute.score_standard(Node.objects.get(scheme=s, metric="coverage_15min"), tree.t1, YEAR)
-        is None
+    covered = compute.score_standard(
+        Node.objects.get(scheme=s, metric="coverage_15min"), tree.t1, YEAR
     )
-    assert timezone.now()  # the period is in the past of the test clock
+    # No population points seeded: nothing to cover, a figure of 0 and no points.
+    assert covered["figure"] == 0 and covered["score"] == 0
+    assert covered["link"].startswith("/insights/coverage/")
+
+
+def test_on_time_shares_equal_an_independent_count(tree):
+    resident = grant(UserFactory(), Role.RESIDENT, tree.v1)
+    project = ProjectFactory(site=tree.st1, region=tree.v1)
+    hour = timedelta(hours=1)
+    due = _at(3)
+    cases = [  # (reviewed_at, review_due_at)
+        (due - hour, due),
+        (due + hour, due),
+        (None, due),
+        (due, due),
+        (None, datetime(2027, 1, 5, tzinfo=UTC)),  # not yet due: left out
+        (due - hour, datetime(2025, 6, 1, tzinfo=UTC)),  # due outside the period
+    ]
+    for reviewed, review_due in cases:
+        make_order(
+            region=tree.v1,
+            site=tree.st1,
+            project=project,
+            requester=resident,
+            reviewed_at=reviewed,
+            review_due_at=review_due,
+        )
+    from xinfeng.orders.models import Order
+
+    lo, hi = YEAR.bounds()
+    now = timezone.now()
+    rows = [
+        o
+        for o in Order.objects.all()
+        if o.review_due_at
+        and lo <= o.review_due_at < hi
+        and (o.reviewed_at is not None or o.review_due_at < now)
+    ]
+    ok = sum(1 for o in rows if o.reviewed_at is not None and o.reviewed_at <= o.review_due_at)
+    f = compute.compute("orders_reviewed_on_time", tree.t1, YEAR)
+    assert (f.numerator, f.denominator) == (ok, len(rows)) == (2, 4)
+    assert f.value == Decimal("50.00")
+    assert compute.compute("orders_dispatched_on_time", tree.t1, YEAR).denominator == 0

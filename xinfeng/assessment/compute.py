@@ -4,8 +4,8 @@
 Each figure answers ``Figure(value, numerator, denominator, formula, link)``: what the
 score shows next to it, and where the records behind it are. Built so far: activities per
 station per month, satisfaction, follow-ups done, registered volunteers per 1,000
-residents, active volunteers, funding executed. The on-time shares of orders and the
-15-minute coverage are not computed yet (``compute`` answers ``None`` for them).
+residents, active volunteers, funding executed, the on-time shares of orders (review,
+dispatch, accept) and the 15-minute coverage (places' coverage report, as of now).
 """
 
 import re
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from xinfeng.regions.models import Region, subtree_q
@@ -201,7 +201,55 @@ def funding_executed(region: Region, period: Period) -> Figure:
     )
 
 
+def _on_time(step: str, done_field: str, metric: str):
+    """Share of orders whose ``step`` fell due in the period and was done by its deadline,
+    among those done or already overdue (a step not yet due does not count)."""
+
+    def figure(region: Region, period: Period) -> Figure:
+        from xinfeng.orders.models import Order
+
+        lo, hi = period.bounds()
+        now = timezone.now()
+        due = f"{step}_due_at"
+        at = done_field
+        qs = Order.objects.filter(
+            subtree_q([region.path], "region__path"), **{f"{due}__gte": lo, f"{due}__lt": hi}
+        ).filter(Q(**{f"{at}__isnull": False}) | Q(**{f"{due}__lt": now}))
+        counts = qs.aggregate(n=Count("id"), ok=Count("id", filter=Q(**{f"{at}__lte": F(due)})))
+        return Figure(
+            _ratio(counts["ok"], counts["n"], 100),
+            Decimal(counts["ok"]),
+            Decimal(counts["n"]),
+            str(METRICS[metric]["formula"]),
+            f"/orders/queue/?region={region.pk}",
+        )
+
+    return figure
+
+
+def coverage_15min(region: Region, period: Period) -> Figure:
+    """Share of the population within a 15-minute walk of an open site (places' coverage
+    report, as of now: the circle has no history)."""
+    from xinfeng.places.coverage_report import cached_coverage_report
+
+    report = cached_coverage_report(root=region, picks=0)
+    row = report.regions.get(region.pk)
+    population = Decimal(str(round(row.population, 2))) if row else Decimal(0)
+    covered = Decimal(str(round(row.covered, 2))) if row else Decimal(0)
+    return Figure(
+        _ratio(covered, population, 100),
+        covered,
+        population,
+        str(METRICS["coverage_15min"]["formula"]),
+        f"/insights/coverage/?region={region.pk}",
+    )
+
+
 COMPUTE = {
+    "orders_reviewed_on_time": _on_time("review", "reviewed_at", "orders_reviewed_on_time"),
+    "orders_dispatched_on_time": _on_time("dispatch", "dispatched_at", "orders_dispatched_on_time"),
+    "orders_accepted_on_time": _on_time("accept", "accepted_at", "orders_accepted_on_time"),
+    "coverage_15min": coverage_15min,
     "activities_per_station_month": activities_per_station_month,
     "satisfaction": satisfaction,
     "follow_ups_done": follow_ups_done,

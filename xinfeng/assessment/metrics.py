@@ -1,7 +1,6 @@
 """The automatic figures a standard may be scored on (``Node.metric``): key → label, unit
-and formula shown next to every score. Computing them from the platform's data for a
-period is issue #15 part 3 (not built yet); the keys are fixed here so schemes can name
-them now."""
+and formula shown next to every score. ``compute.py`` computes them for a place and a
+period."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -10,9 +9,18 @@ METRICS: dict[str, dict] = {
         "label": _("每站每月活动场次"),
         "formula": _("期内已办活动数 ÷ 实践站数 ÷ 月数"),
     },
-    "orders_reviewed_on_time": {"label": _("按时审核率"), "formula": _("按时审核的点单 ÷ 点单数")},
-    "orders_dispatched_on_time": {"label": _("按时派单率"), "formula": _("按时派单 ÷ 应派单数")},
-    "orders_accepted_on_time": {"label": _("按时接单率"), "formula": _("按时接单 ÷ 已派单数")},
+    "orders_reviewed_on_time": {
+        "label": _("按时审核率"),
+        "formula": _("期内到期并按时审核的点单 ÷ 期内到期且已审核或已超时的点单"),
+    },
+    "orders_dispatched_on_time": {
+        "label": _("按时派单率"),
+        "formula": _("按时派单 ÷ 期内到期且已派单或已超时的点单"),
+    },
+    "orders_accepted_on_time": {
+        "label": _("按时接单率"),
+        "formula": _("按时接单 ÷ 期内到期且已接单或已超时的点单"),
+    },
     "satisfaction": {"label": _("群众满意度"), "formula": _("好评（4–5 星） ÷ 评价数")},
     "follow_ups_done": {"label": _("回访完成率"), "formula": _("已回访 ÷ 应回访")},
     "volunteers_per_1000": {
