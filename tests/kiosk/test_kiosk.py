@@ -195,3 +195,18 @@ def test_walk_in_is_confirmed_by_staff_of_the_site(kiosk, tree, operator, reside
     assert staff.post(url).status_code == 302
     walk_in.refresh_from_db()
     assert walk_in.confirmed_by == operator and walk_in.confirmed_at is not None
+
+
+def test_kiosk_of_an_institute_for_a_person_without_a_home(tree, operator, resident):
+    """A township's institute: the place falls back to the site's area, never a 500."""
+    owner = grant(UserFactory(username="inst_admin"), Role.INSTITUTE_ADMIN, tree.t1)
+    code = services.pair_code_issue(actor=owner, site=tree.inst1)
+    c = Client()
+    c.post(reverse("kiosk:pair", args=[tree.inst1.pk]), {"code": code})
+    project = ProjectFactory(name="法律咨询", site=tree.inst1, region=tree.t1)
+    _identify(c, tree.inst1)
+    url = reverse("kiosk:order", args=[tree.inst1.pk])
+    assert c.get(url, {"project": project.pk}).status_code == 200
+    r = c.post(url, {"project": project.pk})
+    assert r.status_code in (302, 400, 403, 409)
+    assert r.status_code != 302 or Order.objects.get(requester=resident).region == tree.t1

@@ -209,7 +209,7 @@ def order(request, site):
     person = _person(visit)
     if person is None:
         return redirect("kiosk:home", site.pk)
-    region = site.region if site.region.level in VILLAGES else person.home_region
+    region = site.region if site.region.level in VILLAGES else (person.home_region or site.region)
     projects = [p for p in common_projects(person, region) if p.site_id == site.pk] or (
         common_projects(person, region)
     )
