@@ -210,3 +210,18 @@ def test_kiosk_of_an_institute_for_a_person_without_a_home(tree, operator, resid
     r = c.post(url, {"project": project.pk})
     assert r.status_code in (302, 400, 403, 409)
     assert r.status_code != 302 or Order.objects.get(requester=resident).region == tree.t1
+
+
+def test_pair_codes_cannot_be_guessed(tree, operator):
+    from django.core.cache import cache
+
+    cache.delete(f"kiosk-pair-fails:{tree.st2.pk}")
+    url = reverse("kiosk:pair", args=[tree.st2.pk])
+    c = Client()
+    for n in range(services.PAIR_MAX_FAILS):
+        assert c.post(url, {"code": f"{n:08d}"}).status_code == 400
+    # Even the right code waits now.
+    owner = grant(UserFactory(username="st2_op"), Role.STATION_OPERATOR, tree.v2)
+    code = services.pair_code_issue(actor=owner, site=tree.st2)
+    assert c.post(url, {"code": code}).status_code == 429
+    cache.delete(f"kiosk-pair-fails:{tree.st2.pk}")

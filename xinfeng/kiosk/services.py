@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinfeng.core.audit import audit_record
-from xinfeng.core.errors import NotFound, PermissionDenied, ValidationFailed
+from xinfeng.core.errors import NotFound, PermissionDenied, Throttled, ValidationFailed
 from xinfeng.places.models import Site
 from xinfeng.places.policy import is_site_staff
 
@@ -22,6 +22,7 @@ from .models import KioskDevice, KioskPairCode, KioskWalkIn
 COOKIE = "xf_kiosk"
 TOKEN_PREFIX = "kiosk_"
 PAIR_CODE_TTL = timedelta(minutes=10)
+PAIR_MAX_FAILS = 20
 IDLE_SECONDS = 60
 VISIT = "kiosk_visit"
 
@@ -48,7 +49,14 @@ def pair_code_issue(*, actor, site: Site, name: str = "") -> str:
 
 @transaction.atomic
 def kiosk_pair(*, site: Site, code: str) -> tuple[KioskDevice, str]:
-    """Use a pair code once: a new device for ``site`` and its raw token (shown only now)."""
+    """Use a pair code once: a new device for ``site`` and its raw token (shown only now).
+    ``PAIR_MAX_FAILS`` wrong codes for a site within the codes' life stop pairing there
+    for that long (429), so 10^8 codes cannot be tried."""
+    from django.core.cache import cache
+
+    fails_key = f"kiosk-pair-fails:{site.pk}"
+    if cache.get(fails_key, 0) >= PAIR_MAX_FAILS:
+        raise Throttled(_("错误次数过多，请 10 分钟后再试。"), code="too_many_tries")
     now = timezone.now()
     row = (
         KioskPairCode.objects.select_for_update()
@@ -61,6 +69,8 @@ def kiosk_pair(*, site: Site, code: str) -> tuple[KioskDevice, str]:
         .first()
     )
     if row is None:
+        if not cache.add(fails_key, 1, int(PAIR_CODE_TTL.total_seconds())):
+            cache.incr(fails_key)
         raise ValidationFailed(_("配对码无效或已过期。"), code="code_invalid")
     row.used_at = now
     row.save(update_fields=["used_at"])
