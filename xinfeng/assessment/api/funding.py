@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Status
 from ninja.files import UploadedFile
 
+from xinfeng.accounts.api_auth import signed_in
 from xinfeng.activities.models import Activity
-from xinfeng.core.errors import NotAuthenticated, ValidationFailed
+from xinfeng.core.errors import ValidationFailed
 from xinfeng.core.pagination import keyset_page
 from xinfeng.core.schema import DbId, Limit
 from xinfeng.core.spreadsheet import XLSX_CONTENT_TYPE
@@ -45,12 +46,6 @@ def _place(request, region_id, year):
     this year)."""
     region = selectors.region_or_default(request.user, region_id)
     return region, year or timezone.localdate().year
-
-
-def _user(request):
-    if not request.user.is_authenticated:
-        raise NotAuthenticated()
-    return request.user
 
 
 def _get(model, pk, field: str):
@@ -105,10 +100,13 @@ def get_line(request, ledger: Kind, line_id: DbId):
 
 
 @router.post(
-    "/funding/allocations", response={201: LineOut}, summary="Record a budget or pass money down"
+    "/funding/allocations",
+    auth=signed_in,
+    response={201: LineOut},
+    summary="Record a budget or pass money down",
 )
 def create_allocation(request, payload: AllocationIn):
-    user = _user(request)
+    user = request.auth
     line = svc.allocation_create(
         actor=user,
         year=payload.year,
@@ -125,6 +123,7 @@ def create_allocation(request, payload: AllocationIn):
 
 @router.post(
     "/funding/expenditures",
+    auth=signed_in,
     response={201: LineOut},
     summary="Record an expenditure (multipart, optional receipt)",
 )
@@ -133,7 +132,7 @@ def create_expenditure(
     payload: Form[ExpenditureIn],
     receipt: File[UploadedFile | None] = None,
 ):
-    user = _user(request)
+    user = request.auth
     line = svc.expenditure_create(
         actor=user,
         region=_get(Region, payload.region_id, "region_id"),
@@ -153,31 +152,36 @@ def create_expenditure(
 
 @router.post(
     "/funding/{ledger}/{line_id}/approve",
+    auth=signed_in,
     response=LineOut,
     summary="Post a pending line (the level above)",
 )
 def approve(request, ledger: Kind, line_id: DbId):
-    user = _user(request)
+    user = request.auth
     line = svc.line_approve(actor=user, line=selectors.ledger_line(user, ledger, line_id))
     return presenters.line_out(line, user)
 
 
 @router.post(
     "/funding/{ledger}/{line_id}/reject",
+    auth=signed_in,
     response=LineOut,
     summary="Refuse a pending line (the level above)",
 )
 def reject(request, ledger: Kind, line_id: DbId):
-    user = _user(request)
+    user = request.auth
     line = svc.line_reject(actor=user, line=selectors.ledger_line(user, ledger, line_id))
     return presenters.line_out(line, user)
 
 
 @router.post(
-    "/funding/{ledger}/{line_id}/reverse", response={201: LineOut}, summary="Reverse a posted line"
+    "/funding/{ledger}/{line_id}/reverse",
+    auth=signed_in,
+    response={201: LineOut},
+    summary="Reverse a posted line",
 )
 def reverse(request, ledger: Kind, line_id: DbId, payload: ReverseIn):
-    user = _user(request)
+    user = request.auth
     line = svc.line_reverse(
         actor=user, line=selectors.ledger_line(user, ledger, line_id), reason=payload.reason
     )

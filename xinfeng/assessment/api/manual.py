@@ -8,7 +8,8 @@ from ninja import File, Form, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from xinfeng.core.errors import NotAuthenticated, ValidationFailed
+from xinfeng.accounts.api_auth import signed_in
+from xinfeng.core.errors import ValidationFailed
 from xinfeng.core.schema import DbId
 from xinfeng.regions.models import Region
 
@@ -74,12 +75,6 @@ def out(m) -> dict:
     }
 
 
-def _user(request):
-    if not request.user.is_authenticated:
-        raise NotAuthenticated()
-    return request.user
-
-
 @router.get(
     "/schemes/{scheme_id}/manual-scores",
     response=list[ManualOut],
@@ -92,13 +87,14 @@ def list_manual(request, scheme_id: DbId):
 
 @router.post(
     "/schemes/{scheme_id}/manual-scores",
+    auth=signed_in,
     response={201: ManualOut},
     summary="Record a visit result (inspectors)",
 )
 def record(
     request, scheme_id: DbId, payload: Form[ManualIn], evidence: File[UploadedFile | None] = None
 ):
-    user = _user(request)
+    user = request.auth
     s = selectors.scheme(user, scheme_id)
     node = Node.objects.filter(pk=payload.node_id, scheme=s).first()
     region = Region.objects.filter(pk=payload.region_id).first()
@@ -121,11 +117,12 @@ def record(
 
 @router.post(
     "/manual-scores/{score_id}/statement",
+    auth=signed_in,
     response=ManualOut,
     summary="The assessed place's statement",
 )
 def statement(request, score_id: DbId, payload: StatementIn):
-    user = _user(request)
+    user = request.auth
     return out(
         svc.manual_statement_add(
             actor=user, score=selectors.manual_score(user, score_id), statement=payload.statement
@@ -134,8 +131,11 @@ def statement(request, score_id: DbId, payload: StatementIn):
 
 
 @router.post(
-    "/manual-scores/{score_id}/confirm", response=ManualOut, summary="Confirm (the level above)"
+    "/manual-scores/{score_id}/confirm",
+    auth=signed_in,
+    response=ManualOut,
+    summary="Confirm (the level above)",
 )
 def confirm(request, score_id: DbId):
-    user = _user(request)
+    user = request.auth
     return out(svc.manual_score_confirm(actor=user, score=selectors.manual_score(user, score_id)))

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import Field
 
-from xinfeng.core.errors import NotAuthenticated, PermissionDenied, ValidationFailed
+from xinfeng.accounts.api_auth import signed_in
+from xinfeng.core.errors import PermissionDenied, ValidationFailed
 from xinfeng.core.schema import DbId
 
 from .. import policy, selectors
@@ -82,13 +83,14 @@ def result_out(r) -> dict:
 
 
 @router.post(
-    "/schemes/{scheme_id}/results", response=dict, summary="Compute and store a period's results"
+    "/schemes/{scheme_id}/results",
+    auth=signed_in,
+    response=dict,
+    summary="Compute and store a period's results",
 )
 def compute(request, scheme_id: DbId, payload: ComputeIn):
-    if not request.user.is_authenticated:
-        raise NotAuthenticated()
-    s = selectors.scheme(request.user, scheme_id)
-    if not policy.may_edit_scheme(request.user, s):
+    s = selectors.scheme(request.auth, scheme_id)
+    if not policy.may_edit_scheme(request.auth, s):
         raise PermissionDenied()
     return {"places": results_compute(scheme=s, period_key=_period(payload.period))}
 

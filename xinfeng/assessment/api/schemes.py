@@ -8,7 +8,7 @@ from ninja import File, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from xinfeng.core.errors import NotAuthenticated
+from xinfeng.accounts.api_auth import signed_in
 from xinfeng.core.schema import DbId
 from xinfeng.core.spreadsheet import XLSX_CONTENT_TYPE
 
@@ -80,22 +80,19 @@ def _out(s) -> dict:
     }
 
 
-def _user(request):
-    if not request.user.is_authenticated:
-        raise NotAuthenticated()
-    return request.user
-
-
 @router.get("/schemes", response=list[SchemeOut], summary="Indicator schemes I may read")
 def list_schemes(request):
     return [_out(s) for s in selectors.schemes_for(request.user)[:200]]
 
 
 @router.post(
-    "/schemes", response={201: SchemeOut}, summary="Start a scheme (next version of the year)"
+    "/schemes",
+    auth=signed_in,
+    response={201: SchemeOut},
+    summary="Start a scheme (next version of the year)",
 )
 def create_scheme(request, payload: SchemeIn):
-    user = _user(request)
+    user = request.auth
     region = selectors.readable_region(user, payload.region_id)
     return Status(
         201,
@@ -111,29 +108,36 @@ def get_scheme(request, scheme_id: DbId):
 
 @router.post(
     "/schemes/{scheme_id}/nodes",
+    auth=signed_in,
     response={201: NodeOut},
     summary="Add an indicator, content or standard",
 )
 def add_node(request, scheme_id: DbId, payload: NodeIn):
-    user = _user(request)
+    user = request.auth
     s = selectors.scheme(user, scheme_id)
     node = svc.node_add(actor=user, scheme=s, **payload.dict())
     return Status(201, next(n for n in selectors.scheme_tree(s) if n["id"] == node.pk))
 
 
 @router.post(
-    "/schemes/{scheme_id}/publish", response=SchemeOut, summary="Publish (freeze) a scheme"
+    "/schemes/{scheme_id}/publish",
+    auth=signed_in,
+    response=SchemeOut,
+    summary="Publish (freeze) a scheme",
 )
 def publish(request, scheme_id: DbId):
-    user = _user(request)
+    user = request.auth
     return _out(svc.scheme_publish(actor=user, scheme=selectors.scheme(user, scheme_id)))
 
 
 @router.post(
-    "/schemes/{scheme_id}/versions", response={201: SchemeOut}, summary="A new draft version"
+    "/schemes/{scheme_id}/versions",
+    auth=signed_in,
+    response={201: SchemeOut},
+    summary="A new draft version",
 )
 def new_version(request, scheme_id: DbId):
-    user = _user(request)
+    user = request.auth
     return Status(
         201, _out(svc.scheme_new_version(actor=user, scheme=selectors.scheme(user, scheme_id)))
     )
@@ -148,10 +152,13 @@ def export_scheme(request, scheme_id: DbId):
 
 
 @router.post(
-    "/schemes/{scheme_id}/import", response=SchemeDetail, summary="Fill an empty draft from Excel"
+    "/schemes/{scheme_id}/import",
+    auth=signed_in,
+    response=SchemeDetail,
+    summary="Fill an empty draft from Excel",
 )
 def import_scheme(request, scheme_id: DbId, file: File[UploadedFile]):
-    user = _user(request)
+    user = request.auth
     s = selectors.scheme(user, scheme_id)
     svc.scheme_import(actor=user, scheme=s, content=file.read(svc.MAX_IMPORT_BYTES + 1))
     return {**_out(s), "nodes": selectors.scheme_tree(s)}
