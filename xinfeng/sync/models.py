@@ -128,6 +128,8 @@ class DailyReport(models.Model):
 
     class Meta:
         ordering = ["-day", "target"]
+        verbose_name = _("每日对账")
+        verbose_name_plural = _("每日对账")
         constraints = [models.UniqueConstraint(fields=["target", "day"], name="sync_report_once")]
 
     def __str__(self) -> str:
