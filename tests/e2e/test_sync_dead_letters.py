@@ -5,19 +5,18 @@ admin gets 403."""
 import pytest
 from django.test import override_settings
 
-from tests.e2e.conftest import browser, desktop_page, login  # noqa: F401 - fixtures
+from tests.e2e.conftest import login
 from tests.factories import UserFactory, VolunteerFactory, grant
+from tests.sync.conftest import receiver, sync_settings  # noqa: F401 - receiver is a fixture
 from xinfeng.accounts.choices import Role
 from xinfeng.sync.choices import OutboxStatus
 from xinfeng.sync.models import OutboxRow
 from xinfeng.sync.services.relay import Relay
 
-from .conftest import sync_settings
-
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
 
-def test_center_staff_retry_a_dead_letter_in_the_browser(desktop_page, receiver, tree, owner):  # noqa: F811
+def test_center_staff_retry_a_dead_letter_in_the_browser(desktop_page, receiver, tree, owner):  # noqa: F811 - fixtures
     page = desktop_page
     with override_settings(XINFENG_SYNC=sync_settings(provincial_url=receiver.url)):
         receiver.mode = "400"
