@@ -20,7 +20,6 @@ import io
 import json
 import os
 import platform
-import secrets
 import statistics
 import sys
 import tempfile
@@ -29,28 +28,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from _harness import setup_django as _setup_django  # noqa: E402
+
 REQUESTS = int(os.environ.get("XINFENG_BENCH_REQUESTS", "60"))
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 
 
 def setup_django(tmp: str) -> None:
-    os.environ["XINFENG_VAR_DIR"] = tmp
-    os.environ["XINFENG_DEBUG"] = "0"
-    os.environ["XINFENG_SSL_REDIRECT"] = "0"  # the test client speaks plain HTTP
-    os.environ["XINFENG_HSTS_SECONDS"] = "0"
-    os.environ.setdefault("XINFENG_SECRET_KEY", secrets.token_urlsafe(48))
-    os.environ.setdefault("XINFENG_FIELD_KEY", secrets.token_urlsafe(32))
-    os.environ["XINFENG_ALLOWED_HOSTS"] = "testserver"
-    os.environ["XINFENG_FAST_PASSWORD_HASHER"] = "1"
-    os.environ["XINFENG_LOG_LEVEL"] = "ERROR"
-    if os.environ.get("XINFENG_BENCH_DATABASE_URL"):
-        os.environ["DATABASE_URL"] = os.environ["XINFENG_BENCH_DATABASE_URL"]
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "xinfeng.settings"
-    import django
-
-    django.setup()
+    _setup_django(tmp)
 
 
 def seed() -> dict:

@@ -23,7 +23,6 @@ Prints one JSON line.
 import json
 import os
 import platform
-import secrets
 import statistics
 import sys
 import tempfile
@@ -33,28 +32,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from _harness import setup_django as _setup_django  # noqa: E402
+
 SCALE = os.environ.get("XINFENG_BENCH_SCALE", "city")
 REQUESTS = int(os.environ.get("XINFENG_BENCH_REQUESTS", "20"))
 
 
 def setup_django(tmp: str) -> None:
-    os.environ["XINFENG_VAR_DIR"] = tmp
-    os.environ["XINFENG_DEBUG"] = "0"
-    os.environ["XINFENG_SSL_REDIRECT"] = "0"
-    os.environ["XINFENG_HSTS_SECONDS"] = "0"
-    os.environ.setdefault("XINFENG_SECRET_KEY", secrets.token_urlsafe(48))
-    os.environ.setdefault("XINFENG_FIELD_KEY", secrets.token_urlsafe(32))
-    os.environ["XINFENG_ALLOWED_HOSTS"] = "testserver,127.0.0.1"
-    os.environ["XINFENG_FAST_PASSWORD_HASHER"] = "1"
-    os.environ["XINFENG_LOG_LEVEL"] = "ERROR"
-    if os.environ.get("XINFENG_BENCH_DATABASE_URL"):
-        os.environ["DATABASE_URL"] = os.environ["XINFENG_BENCH_DATABASE_URL"]
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "xinfeng.settings"
-    import django
-
-    django.setup()
+    _setup_django(tmp, hosts="testserver,127.0.0.1")
 
 
 def main() -> None:

@@ -14,7 +14,6 @@ the receiver got more than once. Prints one JSON line.
 
 import json
 import os
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -24,29 +23,23 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from _harness import setup_django as _setup_django  # noqa: E402
+
 ROWS = int(os.environ.get("XINFENG_BENCH_SYNC_ROWS", "100000"))
 BATCH = int(os.environ.get("XINFENG_BENCH_SYNC_BATCH", "500"))
 
 
 def setup_django(tmp: str, url: str) -> None:
-    os.environ["XINFENG_VAR_DIR"] = tmp
-    os.environ["XINFENG_DEBUG"] = "0"
-    os.environ.setdefault("XINFENG_SECRET_KEY", secrets.token_urlsafe(48))
-    os.environ.setdefault("XINFENG_FIELD_KEY", secrets.token_urlsafe(32))
-    os.environ["XINFENG_ALLOWED_HOSTS"] = "testserver"
-    os.environ["XINFENG_LOG_LEVEL"] = "ERROR"
-    os.environ["XINFENG_SYNC_TARGETS"] = "provincial"
-    os.environ["XINFENG_SYNC_PROVINCIAL_URL"] = url
-    os.environ["XINFENG_SYNC_PROVINCIAL_TOKEN"] = "bench"
-    os.environ["XINFENG_SYNC_PROVINCIAL_BATCH"] = str(BATCH)
-    if os.environ.get("XINFENG_BENCH_DATABASE_URL"):
-        os.environ["DATABASE_URL"] = os.environ["XINFENG_BENCH_DATABASE_URL"]
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "xinfeng.settings"
-    import django
-
-    django.setup()
+    _setup_django(
+        tmp,
+        env={
+            "XINFENG_SYNC_TARGETS": "provincial",
+            "XINFENG_SYNC_PROVINCIAL_URL": url,
+            "XINFENG_SYNC_PROVINCIAL_TOKEN": "bench",
+            "XINFENG_SYNC_PROVINCIAL_BATCH": str(BATCH),
+        },
+    )
 
 
 def payload(i: int) -> dict:
