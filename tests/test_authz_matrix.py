@@ -233,7 +233,7 @@ API: dict[str, str] = {
     "POST /api/v1/volunteers/records/{record_id}/correct":              "1vvvvvvvvvvv",
     "POST /api/v1/volunteers/redemptions/{redemption_id}/cancel":       "144242422442",
     "POST /api/v1/volunteers/redemptions/{redemption_id}/deliver":      "144342422442",
-    "POST /api/v1/volunteers/register":                                 "vvvvvvvvvvvv",
+    "POST /api/v1/volunteers/register":                                 "1vvvvvvvvvvv",
     "POST /api/v1/volunteers/rewards":                                  "1vvvvvvvvvvv",
     "POST /api/v1/volunteers/rewards/{reward_id}/redeem":               "1332c3333333",
     "POST /api/v1/volunteers/rewards/{reward_id}/restock":              "1vvvvvvvvvvv",

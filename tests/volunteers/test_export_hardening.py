@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from openpyxl import Workbook, load_workbook
 
+from tests.conftest import bearer_client
 from tests.factories import UserFactory, grant
 from tests.volunteers.factories import TeamFactory, VolunteerFactory, credit, make_id, member
 from tests.volunteers.test_imports import WORKER, run_worker, sheet
@@ -34,9 +35,9 @@ def test_self_registered_formula_name_is_exported_as_text(tree, owner, api_as):
         "home_region_id": tree.v1.pk,
         "skills": ["@SUM(1+1)*cmd|' /C calc'!A0", "-2+3"],
         "privacy_notice_version": PRIVACY_NOTICE_VERSION,
-        "password": "long-enough-pw-9",
     }
-    r = Client().post("/api/v1/volunteers/register", json.dumps(body), "application/json")
+    client = bearer_client(UserFactory(phone="13912345678"))  # signed up by phone first
+    r = client.post("/api/v1/volunteers/register", json.dumps(body), "application/json")
     assert r.status_code == 201, r.content
     v = Volunteer.objects.get()
     credit(v, tree.v1, hours=2, description="+1 服务")

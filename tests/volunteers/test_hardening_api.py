@@ -9,6 +9,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from tests.conftest import bearer_client
+from tests.factories import UserFactory
 from xinfeng.core.errors import ValidationFailed
 from xinfeng.volunteers.identity import check_birth_date
 
@@ -44,9 +46,9 @@ def test_self_registration_refuses_an_implausible_birth_date(tree, birth):
         "phone": "13800000077",
         "home_region_id": tree.v1.pk,
         "birth_date": birth,
-        "password": "a-long-password-1",
     }
-    resp = Client().post("/api/v1/volunteers/register", json.dumps(body), "application/json")
+    client = bearer_client(UserFactory(phone="13800000077"))  # signed up by phone first
+    resp = client.post("/api/v1/volunteers/register", json.dumps(body), "application/json")
     assert resp.status_code == 422, resp.content
     assert "birth_date" in resp.json()["detail"]
 

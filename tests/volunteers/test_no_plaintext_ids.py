@@ -7,8 +7,9 @@ import subprocess
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
 
+from tests.conftest import bearer_client
+from tests.factories import UserFactory
 from tests.volunteers.factories import make_id
 from tests.volunteers.test_imports import run_worker, sheet
 from xinfeng.volunteers.services.profiles import PRIVACY_NOTICE_VERSION
@@ -43,7 +44,7 @@ def test_dump_contains_no_plaintext_id_number(
 ):
     # Data must be committed for pg_dump (another connection) to see it.
     ids = [make_id(seq=301), make_id(seq=302), make_id(seq=303)]
-    r = Client().post(
+    r = bearer_client(UserFactory(phone="13900000301")).post(
         "/api/v1/volunteers/register",
         json.dumps(
             {
@@ -52,7 +53,6 @@ def test_dump_contains_no_plaintext_id_number(
                 "phone": "13900000301",
                 "home_region_id": tree.v1.pk,
                 "privacy_notice_version": PRIVACY_NOTICE_VERSION,
-                "password": "long-enough-pw-9",
             }
         ),
         content_type="application/json",

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from tests.conftest import bearer_client
 from tests.factories import UserFactory
 from tests.volunteers.factories import make_id, years_ago
 from xinfeng.accounts.choices import Role
@@ -25,7 +26,6 @@ def payload(region, **kw):
         "phone": "13912345678",
         "home_region_id": region.pk,
         "privacy_notice_version": PRIVACY_NOTICE_VERSION,
-        "password": "long-enough-pw-9",
     }
     data.update(kw)
     return data
@@ -35,8 +35,21 @@ def post(client, url, data):
     return client.post(url, json.dumps(data, default=str), content_type="application/json")
 
 
-def test_anonymous_self_registration_creates_account_and_encrypted_id(tree):
+def signed_up(phone: str = "13912345678") -> Client:
+    """A visitor who signed up by phone (accounts) and calls the API with their token."""
+    return bearer_client(UserFactory(phone=phone))
+
+
+def test_a_visitor_must_sign_up_first(tree):
+    """One flow, one account: anonymous registration is refused before anything is made."""
     r = post(Client(), URL, payload(tree.v1))
+    assert r.status_code == 401
+    assert r.json()["code"] == "not_authenticated"
+    assert not Volunteer.objects.exists()
+
+
+def test_self_registration_after_sign_up_encrypts_the_id(tree):
+    r = post(signed_up(), URL, payload(tree.v1))
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["number"].startswith("ZY")
@@ -53,7 +66,6 @@ def test_anonymous_self_registration_creates_account_and_encrypted_id(tree):
 def test_signed_in_user_registers_themselves(tree, api_as):
     user = UserFactory()
     data = payload(tree.v1)
-    data.pop("password")
     r = post(api_as(user), URL, data)
     assert r.status_code == 201
     assert Volunteer.objects.get().user == user
@@ -65,7 +77,6 @@ def test_session_registration_needs_csrf(tree):
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     data = payload(tree.v1)
-    data.pop("password")
     assert post(client, URL, data).status_code == 403
 
 
@@ -82,7 +93,7 @@ def test_session_registration_needs_csrf(tree):
     ],
 )
 def test_bad_registration_input_gets_400_with_message(tree, override, code):
-    r = post(Client(), URL, payload(tree.v1, **override))
+    r = post(signed_up(), URL, payload(tree.v1, **override))
     assert r.status_code == 400, r.content
     assert r.json()["code"] == code
     assert r.json()["detail"]
@@ -92,7 +103,7 @@ def test_bad_registration_input_gets_400_with_message(tree, override, code):
 def test_future_birth_date_gets_400(tree):
     future = timezone.localdate() + timedelta(days=3)
     r = post(
-        Client(),
+        signed_up(),
         URL,
         payload(tree.v1, id_type="passport", id_number="E12345678", birth_date=str(future)),
     )
@@ -102,8 +113,8 @@ def test_future_birth_date_gets_400(tree):
 
 
 def test_duplicate_id_number_is_refused_with_409(tree):
-    assert post(Client(), URL, payload(tree.v1)).status_code == 201
-    r = post(Client(), URL, payload(tree.v1, phone="13912340000"))
+    assert post(signed_up(), URL, payload(tree.v1)).status_code == 201
+    r = post(signed_up("13912340000"), URL, payload(tree.v1, phone="13912340000"))
     assert r.status_code == 409
     assert r.json()["code"] == "duplicate_id"
     assert Volunteer.objects.count() == 1
@@ -112,10 +123,11 @@ def test_duplicate_id_number_is_refused_with_409(tree):
 def test_under_14_needs_guardian_consent(tree):
     birth = years_ago(12)
     data = payload(tree.v1, id_number=make_id(birth), phone="13900000012")
-    r = post(Client(), URL, data)
+    client = signed_up("13900000012")
+    r = post(client, URL, data)
     assert r.status_code == 400 and r.json()["code"] == "guardian_consent_required"
     data.update(guardian_name="李妈妈", guardian_phone="13900000013", guardian_consent=True)
-    r = post(Client(), URL, data)
+    r = post(client, URL, data)
     assert r.status_code == 201
     v = Volunteer.objects.get()
     assert v.guardian_consented_at is not None and v.is_minor
@@ -124,11 +136,10 @@ def test_under_14_needs_guardian_consent(tree):
 
 def test_staff_registration_claimed_later_by_self_registration(tree, owner, api_as):
     data = payload(tree.v1)
-    data.pop("password")
     r = post(api_as(owner), "/api/v1/volunteers/", data)
     assert r.status_code == 201
     assert r.json()["registration_channel"] == "staff"
-    r = post(Client(), URL, payload(tree.v1))
+    r = post(signed_up(), URL, payload(tree.v1))
     assert r.status_code == 201
     v = Volunteer.objects.get()
     assert v.user is not None and v.registration_channel == "staff"
@@ -136,12 +147,11 @@ def test_staff_registration_claimed_later_by_self_registration(tree, owner, api_
 
 def test_staff_cannot_register_outside_scope(tree, outsider, api_as):
     data = payload(tree.v1)
-    data.pop("password")
     assert post(api_as(outsider), "/api/v1/volunteers/", data).status_code == 403
 
 
 def test_reveal_is_audited_and_scoped(tree, owner, outsider, resident, api_as):
-    post(Client(), URL, payload(tree.v1))
+    post(signed_up(), URL, payload(tree.v1))
     v = Volunteer.objects.get()
     url = f"/api/v1/volunteers/{v.pk}/reveal"
     r = post(api_as(owner), url, {"field": "id_number"})
@@ -157,10 +167,9 @@ def test_reveal_is_audited_and_scoped(tree, owner, outsider, resident, api_as):
 
 
 def test_location_consent_can_be_withdrawn(tree):
-    client = Client()
+    client = signed_up()
     post(client, URL, payload(tree.v1, location_consent=True))
     v = Volunteer.objects.get()
     assert v.location_consented_at is not None
-    client.force_login(v.user)
     r = post(client, "/api/v1/volunteers/me/consents", {"location": False})
     assert r.status_code == 200 and r.json()["location_consented_at"] is None

@@ -187,20 +187,7 @@ class RegistrationForm(forms.Form):
 
 
 class SelfRegistrationForm(RegistrationForm):
-    password = forms.CharField(
-        label=_("设置登录密码"),
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("注册后用手机号和此密码登录。"),
-    )
-
-    def __init__(self, *args, needs_password: bool = True, **kwargs):
-        super().__init__(*args, **kwargs)
-        if needs_password:
-            self.fields["password"].required = True
-        else:
-            del self.fields["password"]
+    """Registration by the signed-in person themselves (a visitor signs up first)."""
 
 
 class StaffRegistrationForm(RegistrationForm):

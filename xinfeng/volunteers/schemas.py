@@ -102,7 +102,7 @@ class RegisterIn(Schema):
 
 
 class SelfRegisterIn(RegisterIn):
-    password: str | None = Field(None, max_length=128, description="needed without an account")
+    """Self-registration by the signed-in person (the same fields as staff registration)."""
 
 
 class VolunteerPatch(PatchSchema):

@@ -6,7 +6,6 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.errors import HttpError
-from ninja.utils import check_csrf
 
 from xinfeng.accounts.api_auth import signed_in
 from xinfeng.core.errors import NotFound
@@ -77,17 +76,14 @@ def _registration_fields(data: dict) -> tuple[dict, list[Region]]:
 @router.post(
     "/register",
     response={201: VolunteerDetailOut},
-    auth=None,
-    summary="Self-registration (signed in, or creating an account with a password)",
+    auth=signed_in,
+    summary="Self-registration of the signed-in person (a visitor signs up by phone first: "
+    "/api/v1/accounts/signup)",
 )
 def register_self(request, payload: SelfRegisterIn):
-    user = request.user
-    via_session = user.is_authenticated and not getattr(request, "auth_via_token", False)
-    if via_session and check_csrf(request):
-        raise HttpError(403, "CSRF check failed")
     data, regions = _registration_fields(payload.dict())
     volunteer = registration.volunteer_self_register(
-        actor=user, service_regions=regions, request=request, **data
+        actor=request.auth, service_regions=regions, request=request, **data
     )
     return Status(201, volunteer)
 

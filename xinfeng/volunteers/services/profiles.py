@@ -8,15 +8,12 @@ data unmasked and writes an audit event every time.
 
 from datetime import date
 
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xinfeng.accounts.choices import STAFF_ROLES, Role
-from xinfeng.accounts.models import User
 from xinfeng.accounts.scope import has_role_at, require_role_at
 from xinfeng.accounts.services import role_grant
 from xinfeng.core.audit import audit_record
@@ -41,6 +38,7 @@ from xinfeng.volunteers.services.numbers import volunteer_number
 # version when the text changes: volunteers are then asked to accept it again.
 PRIVACY_NOTICE_VERSION = "2024-01"
 DUPLICATE_ID = gettext_lazy("该证件号码已登记为志愿者。")
+SIGN_UP_FIRST = gettext_lazy("请先用手机号注册或登录，再登记为志愿者。")
 MAX_SKILLS = 20
 
 # Fields a volunteer may change on their own profile; staff may also change the rest.
@@ -190,42 +188,17 @@ def volunteer_staff_register(*, actor, service_regions=(), **data) -> Volunteer:
 
 
 @transaction.atomic
-def volunteer_self_register(
-    *, actor, password: str | None = None, service_regions=(), request=None, **data
-) -> Volunteer:
-    """Self-registration on the phone page.
-
-    A signed-in user registers themselves. Someone without an account gives a password and
-    gets one (username and login = the phone number). A volunteer entered earlier by staff
-    or an import, with no account yet, is claimed when ID number and phone both match.
-    The user gets the volunteer role at their home region."""
+def volunteer_self_register(*, actor, service_regions=(), request=None, **data) -> Volunteer:
+    """Self-registration of the signed-in person (page and API alike): one flow, one account.
+    A visitor first signs up by phone and SMS code (accounts) and then registers here. A
+    volunteer entered earlier by staff or an import, with no account yet, is claimed when ID
+    number and phone both match. The user gets the volunteer role at their home region."""
+    if actor is None or not actor.is_authenticated:
+        raise NotAuthenticated(SIGN_UP_FIRST)
     volunteer = prepare_volunteer(**data)
-    if actor is not None and actor.is_authenticated:
-        user = actor
-        if Volunteer.objects.filter(user=user).exists():
-            raise Conflict(_("您已经是注册志愿者。"), code="already_registered")
-    else:
-        if (
-            User.objects.filter(phone=volunteer.phone).exists()
-            or User.objects.filter(username=volunteer.phone).exists()
-        ):
-            raise Conflict(
-                _("该手机号已注册账号，请先登录后再登记志愿者。"), code="phone_registered"
-            )
-        if not password:
-            raise ValidationFailed(_("请设置登录密码。"), code="password_required")
-        user = User(
-            username=volunteer.phone,
-            phone=volunteer.phone,
-            display_name=volunteer.name,
-            home_region=volunteer.home_region,
-        )
-        try:
-            validate_password(password, user)
-        except ValidationError as exc:
-            raise ValidationFailed(" ".join(exc.messages), code="password_invalid") from exc
-        user.set_password(password)
-        user.save()
+    user = actor
+    if Volunteer.objects.filter(user=user).exists():
+        raise Conflict(_("您已经是注册志愿者。"), code="already_registered")
     existing = (
         Volunteer.objects.select_for_update()
         .filter(id_number_hash=volunteer.id_number_hash)

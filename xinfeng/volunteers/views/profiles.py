@@ -5,7 +5,6 @@ Reads go through the scoped selectors and writes through the services the API us
 rule lives in one place; a refusal is shown with its 4xx status."""
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -66,28 +65,18 @@ def register(request):
         return redirect(f"{signup}?next={reverse('volunteers:register')}")
     if selectors.volunteer_of(request.user) is not None:
         return redirect("volunteers:me")
-    needs_password = not request.user.is_authenticated
-    form = SelfRegistrationForm(request.POST or None, needs_password=needs_password)
+    form = SelfRegistrationForm(request.POST or None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             kwargs = form.service_kwargs()
             try:
                 volunteer = registration.volunteer_self_register(
-                    actor=request.user,
-                    password=form.cleaned_data.get("password"),
-                    request=request,
-                    **kwargs,
+                    actor=request.user, request=request, **kwargs
                 )
             except DomainError as exc:
                 status = form_refusal(form, exc)
             else:
-                if needs_password:
-                    login(
-                        request,
-                        volunteer.user,
-                        backend="xinfeng.accounts.backends.PhoneOrUsernameBackend",
-                    )
                 messages.success(
                     request,
                     _("登记成功！您的志愿者编号是 %(number)s。") % {"number": volunteer.number},
