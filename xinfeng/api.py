@@ -149,9 +149,13 @@ api = XinfengAPI(
 
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
-    return api.create_response(
+    response = api.create_response(
         request, {"detail": str(exc.detail), "code": exc.code}, status=exc.status
     )
+    if exc.status == 429:
+        # How long to wait: the refusal's own figure, else a minute (the send throttle).
+        response["Retry-After"] = str(int(getattr(exc, "retry_after", None) or 60))
+    return response
 
 
 @api.exception_handler(NinjaValidationError)

@@ -130,6 +130,7 @@ def test_second_send_within_a_minute_is_429(anon, tree):
     assert send(anon).status_code == 202
     response = send(anon, purpose="login")
     assert response.status_code == 429 and response.json()["code"] == "throttled"
+    assert 0 < int(response["Retry-After"]) <= 3600  # says how long to wait
     assert DevSms.objects.count() == 1
 
 
@@ -261,3 +262,18 @@ def test_old_codes_and_development_sms_are_purged(anon, tree):
     DevSms.objects.update(created_at=timezone.now() - timedelta(days=2))
     purge_phone_codes.call()
     assert PhoneCode.objects.count() == 1 and not DevSms.objects.exists()
+
+
+def test_a_proven_phone_change_is_the_volunteers_phone_too(api_as, tree):
+    """The account's new number (proven by a code) replaces the volunteer profile's, so
+    call-outs and reveals reach the person at the number they proved."""
+    from tests.factories import UserFactory, VolunteerFactory
+
+    user = UserFactory(username="li", phone="13900000009")
+    volunteer = VolunteerFactory(user=user, phone="13900000009", home_region=tree.v1)
+    client = api_as(user)
+    new = "13700002222"
+    assert post(client, "/me/phone/code", {"phone": new}).status_code == 202
+    assert post(client, "/me/phone", {"phone": new, "code": last_code(new)}).status_code == 200
+    volunteer.refresh_from_db()
+    assert volunteer.phone == new

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -150,6 +151,10 @@ def password_reset_by_code(*, phone: str, code: str, new_password: str, request=
     return holder
 
 
+# Sent inside the transaction of a proven phone change; ``user``, ``phone``.
+phone_changed = Signal()
+
+
 def phone_change(*, user: User, phone: str, code: str, request=None) -> User:
     """Bind ``user`` to a new number proven by a code sent to it at ``user``'s request."""
     phone = normalize_phone(phone)
@@ -168,6 +173,8 @@ def phone_change(*, user: User, phone: str, code: str, request=None) -> User:
             locked.phone = phone
             locked.save(update_fields=["phone"])
             audit_record(action="phone_changed", actor=user, obj=user, request=request)
+            # Higher apps keep their copies of the number (a volunteer's phone) in step.
+            phone_changed.send(sender=User, user=locked, phone=phone)
     except IntegrityError as exc:
         raise Conflict(PHONE_TAKEN, code="phone_taken") from exc
     user.phone = phone

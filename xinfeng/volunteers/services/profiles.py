@@ -357,3 +357,9 @@ def volunteer_reveal(*, actor, volunteer: Volunteer, field: str, request=None) -
         request=request,
     )
     return value
+
+
+def follow_phone_change(sender, user, phone: str, **kwargs) -> None:
+    """``accounts.registration.phone_changed`` receiver: the volunteer of an account whose
+    number was proven by a code takes the new number (same transaction)."""
+    Volunteer.objects.filter(user=user).update(phone=phone, updated_at=timezone.now())
