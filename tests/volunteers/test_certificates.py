@@ -125,3 +125,24 @@ def test_unknown_certificate_number_is_404(db):
     r = Client().get("/verify/ZM2024999999")
     assert r.status_code == 404
     assert "没有编号为" in r.content.decode()
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (pdftotext)")
+def test_each_pdf_of_a_process_draws_with_its_own_glyphs(tree, owner, tmp_path):
+    """Two certificates with different characters, made one after the other in one process,
+    both read back right: every embedded subset is its own face (ReportLab keeps one font
+    per face name, so a second subset under the first one's name drew with its glyphs)."""
+    texts = []
+    for i, name in enumerate(["王小明", "欧阳翠鹂"]):
+        v = VolunteerFactory(home_region=tree.v1, name=name, user=UserFactory())
+        team = TeamFactory(home_site=tree.inst1)
+        credit(v, tree.v1, team=team, hours=2)
+        cert = certificate_issue(actor=owner, volunteer=v, issuer_site=tree.inst1)
+        client = Client()
+        client.force_login(v.user)
+        pdf = tmp_path / f"c{i}.pdf"
+        pdf.write_bytes(client.get(f"/volunteers/certificates/{cert.pk}.pdf").content)
+        out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True)
+        texts.append("".join(out.stdout.split()))
+    assert "王小明" in texts[0] and "志愿服务证明" in texts[0]
+    assert "欧阳翠鹂" in texts[1] and "志愿服务证明" in texts[1]

@@ -51,8 +51,10 @@ def _sc_face(path: Path) -> int:
     return 0
 
 
-def _truetype_subset(path: Path, text: str) -> bytes:
-    """A TrueType font holding just the glyphs for ``text``, cut from a CFF collection."""
+def _truetype_subset(path: Path, text: str, face_name: str = "") -> bytes:
+    """A TrueType font holding just the glyphs for ``text``, cut from a CFF collection.
+    ``face_name`` renames the face: ReportLab keeps one font per face name, so two subsets
+    sharing the original name would both draw with the first one's glyphs."""
     from fontTools import subset
     from fontTools.pens.cu2quPen import Cu2QuPen
     from fontTools.pens.ttGlyphPen import TTGlyphPen
@@ -98,6 +100,10 @@ def _truetype_subset(path: Path, text: str) -> bytes:
     post = font["post"]
     post.formatType, post.extraNames, post.mapping = 2.0, [], {}
     post.glyphOrder = order
+    if face_name:
+        for record in font["name"].names:
+            if record.nameID in (1, 3, 4, 6):  # family, unique id, full name, PostScript name
+                record.string = face_name
     font.sfntVersion = "\x00\x01\x00\x00"
     out = io.BytesIO()
     font.save(out)
@@ -114,7 +120,7 @@ def register_font_for(text: str) -> str:
         if not path.exists():
             continue
         try:
-            data = _truetype_subset(path, chars)
+            data = _truetype_subset(path, chars, face_name=name)
             pdfmetrics.registerFont(TTFont(name, io.BytesIO(data)))
             return name
         except Exception:  # a broken font file must not break certificates
