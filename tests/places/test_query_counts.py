@@ -10,6 +10,9 @@ from tests.factories import SiteFactory, UserFactory, VenueFactory
 
 
 def count_queries(client, url, params=None) -> int:
+    # Warm the per-person caches of the page shell (menu, banner) so the count is the
+    # page's own, the same on every request.
+    client.get(url, params or {})
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url, params or {})
     assert response.status_code == 200, response.content[:300]

@@ -23,6 +23,10 @@ def drop_zero_lines(apps, schema_editor):
     OrderAssignment.objects.filter(service_record_id__in=ids).update(service_record=None)
     Attendance.objects.filter(service_record_id__in=ids).update(service_record=None)
     ServiceRecord.objects.filter(pk__in=ids).delete()
+    if schema_editor.connection.vendor == "postgresql":
+        # The deletes queued deferred foreign-key checks; run them now, or PostgreSQL
+        # refuses the ALTER TABLE of the constraints below ("pending trigger events").
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):
