@@ -43,17 +43,6 @@ def fast_password_hasher():
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache():
-    """Start every test with an empty cache: per-person answers (the menu's team-leader
-    check) and flags (open incidents) cached by an earlier test — whose user ids a rolled
-    back database hands out again — must not answer for this one."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-
-
-@pytest.fixture(autouse=True)
 def default_language():
     """Start every test in the default language. A request through the test client leaves
     its language (e.g. English from Accept-Language) active in the thread afterwards, which

@@ -10,6 +10,7 @@ from tests.volunteers.factories import RewardFactory, TeamFactory, VolunteerFact
 
 
 def count(client, url) -> int:
+    client.get(url)  # warm the page shell's per-person caches (menu, banner)
     with CaptureQueriesContext(connection) as ctx:
         r = client.get(url)
     assert r.status_code == 200, r.content[:300]
