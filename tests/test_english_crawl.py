@@ -60,10 +60,8 @@ class Interface(HTMLParser):
         a = dict(attrs)
         if tag == "a" and a.get("href"):
             self.links.append(a["href"])
-        if tag in ("input", "img", "br", "meta", "link", "hr", "source", "option"):
-            # void elements (and options, which list places and projects) are not pushed
-            pass
-        else:
+        # Void elements (and options, which list places and projects) are not pushed.
+        if tag not in ("input", "img", "br", "meta", "link", "hr", "source", "option"):
             self._stack.append(tag)
             if "data-user-content" in a:
                 self._user += 1
