@@ -20,7 +20,7 @@ messages: install
 
 # Refresh the project catalog (core, places, accounts, demo, xinfeng/templates) after
 # changing strings there; the other apps keep their own catalogs in xinfeng/<app>/locale.
-OWN_CATALOG_APPS := volunteers projects orders activities insights open311 emergency surveys notifications assessment kiosk sync
+OWN_CATALOG_APPS := volunteers projects orders activities insights open311 emergency surveys notifications assessment kiosk sync governance workplans
 catalog: install
 	$(BIN)/python manage.py makemessages -l en $(foreach a,$(OWN_CATALOG_APPS),--ignore=xinfeng/$(a)) \
 	  --ignore=.venv --ignore=tests --ignore=bench

@@ -212,6 +212,7 @@ def _mount():
     from xinfeng.activities.api import router as activities_router
     from xinfeng.assessment.api import router as assessment_router
     from xinfeng.emergency.api import router as emergency_router
+    from xinfeng.governance.api import router as governance_router
     from xinfeng.insights.api import router as insights_router
     from xinfeng.notifications.api import router as notifications_router
     from xinfeng.orders.api import router as orders_router
@@ -220,6 +221,7 @@ def _mount():
     from xinfeng.surveys.api import router as surveys_router
     from xinfeng.sync.api import router as sync_router
     from xinfeng.volunteers.api.profiles import router as volunteers_router
+    from xinfeng.workplans.api import router as workplans_router
 
     api.add_router("/accounts/", accounts_router)
     api.add_router("/places/", places_router)
@@ -233,6 +235,8 @@ def _mount():
     api.add_router("/insights/", insights_router)
     api.add_router("/assessment/", assessment_router)
     api.add_router("/sync/", sync_router)
+    api.add_router("/workplans/", workplans_router)
+    api.add_router("/governance/", governance_router)
 
 
 _mount()

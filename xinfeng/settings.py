@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "xinfeng.sync",
     "xinfeng.assessment",
     "xinfeng.kiosk",
+    "xinfeng.workplans",
+    "xinfeng.governance",
     "xinfeng.demo",
 ]
 

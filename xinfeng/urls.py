@@ -34,6 +34,8 @@ urlpatterns = [
     path("open311/v2/", include("xinfeng.open311.urls")),
     path("sync/", include("xinfeng.sync.urls")),
     path("kiosk/", include("xinfeng.kiosk.urls")),
+    path("governance/", include("xinfeng.governance.urls")),
+    path("workplans/", include("xinfeng.workplans.urls")),
     path("admin/", admin.site.urls),
     path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
 ]
