@@ -1,0 +1,16 @@
+"""Surveys (三问): questionnaires and their versions (``survey``), responses and answers
+(``answers``). PART 2 adds its own modules here (``needs``: clusters, needs) and imports
+them below."""
+
+from .answers import Answer, Response
+from .survey import Question, Survey, SurveyVersion, VillageTarget, new_survey_token
+
+__all__ = [
+    "Answer",
+    "Question",
+    "Response",
+    "Survey",
+    "SurveyVersion",
+    "VillageTarget",
+    "new_survey_token",
+]
