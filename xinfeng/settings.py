@@ -223,6 +223,10 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Several workers share the queue (xinfeng.core.workers): each refreshes a heartbeat; a job
+# left running by a worker silent for WORKER_STALE_SECONDS is put back in the queue.
+WORKER_HEARTBEAT_SECONDS = float(os.environ.get("XINFENG_WORKER_HEARTBEAT_SECONDS", "5"))
+WORKER_STALE_SECONDS = float(os.environ.get("XINFENG_WORKER_STALE_SECONDS", "60"))
 
 # Sync to the provincial and national platforms (issue 17, docs/sync.md). Per target:
 # XINFENG_SYNC_<TARGET>_URL (empty = target off), _TOKEN (sent as Bearer), _INBOUND_TOKEN
