@@ -143,6 +143,18 @@ def read_xlsx_rows(content: bytes) -> Iterator[tuple[Any, ...]]:
     return _rows(ws)
 
 
+def read_xlsx_sheets(content: bytes) -> dict[str, list[tuple[Any, ...]]]:
+    """Every sheet's rows (values) by sheet name, with the same refusals as
+    ``read_xlsx_rows`` (formula cells, unreadable files: 400). For multi-sheet imports
+    such as XLSForm (``survey``/``choices``/``settings``)."""
+    try:
+        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+        sheets = list(wb.worksheets)
+    except Exception as exc:
+        raise ValidationFailed(_("无法读取该 Excel 文件。"), code="file_unreadable") from exc
+    return {ws.title: list(_rows(ws)) for ws in sheets}
+
+
 def _rows(ws) -> Iterator[tuple[Any, ...]]:
     for row in ws.iter_rows():
         values = []
