@@ -1,0 +1,12 @@
+from .demosites import Designation, DesignationReview
+from .plans import Goal, Task, TaskEvent, TaskEvidence, WorkPlan
+
+__all__ = [
+    "Designation",
+    "DesignationReview",
+    "Goal",
+    "Task",
+    "TaskEvent",
+    "TaskEvidence",
+    "WorkPlan",
+]
