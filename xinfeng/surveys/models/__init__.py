@@ -3,10 +3,17 @@
 them below."""
 
 from .answers import Answer, Response
+from .needs import Cluster, ClusterMember, Need, NeedStatus, ProjectEvaluation, StopWord
 from .survey import Question, Survey, SurveyVersion, VillageTarget, new_survey_token
 
 __all__ = [
     "Answer",
+    "Cluster",
+    "ClusterMember",
+    "Need",
+    "NeedStatus",
+    "ProjectEvaluation",
+    "StopWord",
     "Question",
     "Response",
     "Survey",
