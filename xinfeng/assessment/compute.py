@@ -5,7 +5,9 @@ Each figure answers ``Figure(value, numerator, denominator, formula, link)``: wh
 score shows next to it, and where the records behind it are. Built so far: activities per
 station per month, satisfaction, follow-ups done, registered volunteers per 1,000
 residents, active volunteers, funding executed, the on-time shares of orders (review,
-dispatch, accept) and the 15-minute coverage (places' coverage report, as of now).
+dispatch, accept), and coverage per period: the 15-minute coverage at the period's end
+(places' coverage report, sites open then), the share of a township's villages that are
+covered, that have an open station, and that held an activity in the period.
 """
 
 import re
@@ -227,12 +229,35 @@ def _on_time(step: str, done_field: str, metric: str):
     return figure
 
 
-def coverage_15min(region: Region, period: Period) -> Figure:
-    """Share of the population within a 15-minute walk of an open site (places' coverage
-    report, as of now: the circle has no history)."""
-    from xinfeng.places.coverage_report import cached_coverage_report
+class Context:
+    """What one run computes once and every place reads: the 15-minute-circle report of the
+    run's root as of a moment (``places.coverage_report``, the same computation the insights
+    rollup and coverage page use — never a second implementation here)."""
 
-    report = cached_coverage_report(root=region, picks=0)
+    def __init__(self, root: Region | None = None):
+        self.root = root
+        self._reports: dict = {}
+
+    def coverage(self, region: Region, when: datetime):
+        from xinfeng.places.coverage_report import coverage_report
+
+        root = self.root if self.root is not None and region.is_within(self.root) else region
+        key = (root.pk, when)
+        if key not in self._reports:
+            self._reports[key] = coverage_report(root=root, when=when, picks=0)
+        return self._reports[key]
+
+
+def _as_of(period: Period) -> datetime:
+    """The moment a stock figure (coverage, stations) is read for a period: its end, or now
+    for a period still running."""
+    return min(period.bounds()[1], timezone.now())
+
+
+def coverage_15min(region: Region, period: Period, ctx: Context | None = None) -> Figure:
+    """Share of the population within a 15-minute walk of a site open at the period's end
+    (sites carry their active period, so a past period sees the sites open then)."""
+    report = (ctx or Context()).coverage(region, _as_of(period))
     row = report.regions.get(region.pk)
     population = Decimal(str(round(row.population, 2))) if row else Decimal(0)
     covered = Decimal(str(round(row.covered, 2))) if row else Decimal(0)
@@ -245,11 +270,100 @@ def coverage_15min(region: Region, period: Period) -> Figure:
     )
 
 
+def _villages(region: Region) -> list[str]:
+    from xinfeng.regions.choices import RegionLevel
+
+    return list(
+        Region.objects.subtree(region)
+        .filter(level=RegionLevel.VILLAGE)
+        .values_list("path", flat=True)
+    )
+
+
+def villages_covered(region: Region, period: Period, ctx: Context | None = None) -> Figure:
+    """Villages of the subtree (with residents on the population layer) where most residents
+    are within the circle at the period's end: the complement of the coverage report's
+    ``uncovered_villages`` (its ``UNCOVERED_SHARE``)."""
+    from xinfeng.regions.choices import RegionLevel
+
+    report = (ctx or Context()).coverage(region, _as_of(period))
+    inside = [
+        r
+        for r in report.regions.values()
+        if r.level == RegionLevel.VILLAGE and r.population > 0 and r.path.startswith(region.path)
+    ]
+    uncovered = {r.id for r in report.uncovered_villages()}
+    covered = sum(1 for r in inside if r.id not in uncovered)
+    return Figure(
+        _ratio(covered, len(inside), 100),
+        Decimal(covered),
+        Decimal(len(inside)),
+        str(METRICS["villages_covered"]["formula"]),
+        f"/insights/coverage/?region={region.pk}",
+    )
+
+
+def _villages_with(paths, villages: list[str]) -> int:
+    if not villages:
+        return 0
+    width = len(villages[0])
+    return len({p[:width] for p in paths} & set(villages))
+
+
+def villages_with_station(region: Region, period: Period, ctx: Context | None = None) -> Figure:
+    from xinfeng.places.choices import SiteLevel
+    from xinfeng.places.models import Site
+
+    villages = _villages(region)
+    paths = (
+        Site.objects.open_at(_as_of(period))
+        .filter(subtree_q([region.path], "region__path"), level=SiteLevel.STATION)
+        .values_list("region__path", flat=True)
+    )
+    n = _villages_with(paths, villages)
+    return Figure(
+        _ratio(n, len(villages), 100),
+        Decimal(n),
+        Decimal(len(villages)),
+        str(METRICS["villages_with_station"]["formula"]),
+        f"/places/sites/?region={region.pk}",
+    )
+
+
+def villages_with_activity(region: Region, period: Period, ctx: Context | None = None) -> Figure:
+    from xinfeng.activities.choices import ActivityState
+    from xinfeng.activities.models import Activity
+
+    lo, hi = period.bounds()
+    villages = _villages(region)
+    paths = (
+        Activity.objects.filter(
+            subtree_q([region.path], "region__path"),
+            state=ActivityState.FINISHED,
+            starts_at__gte=lo,
+            starts_at__lt=hi,
+        )
+        .values_list("region__path", flat=True)
+        .distinct()
+    )
+    n = _villages_with(paths, villages)
+    return Figure(
+        _ratio(n, len(villages), 100),
+        Decimal(n),
+        Decimal(len(villages)),
+        str(METRICS["villages_with_activity"]["formula"]),
+        f"/activities/?region={region.pk}",
+    )
+
+
 COMPUTE = {
     "orders_reviewed_on_time": _on_time("review", "reviewed_at", "orders_reviewed_on_time"),
     "orders_dispatched_on_time": _on_time("dispatch", "dispatched_at", "orders_dispatched_on_time"),
     "orders_accepted_on_time": _on_time("accept", "accepted_at", "orders_accepted_on_time"),
     "coverage_15min": coverage_15min,
+    "villages_covered": villages_covered,
+    "villages_with_station": villages_with_station,
+    "villages_with_activity": villages_with_activity,
     "activities_per_station_month": activities_per_station_month,
     "satisfaction": satisfaction,
     "follow_ups_done": follow_ups_done,
@@ -259,19 +373,21 @@ COMPUTE = {
 }
 
 
-def compute(metric: str, region: Region, period: Period) -> Figure | None:
+# The figures that read the run's shared context (the coverage report).
+WITH_CONTEXT = {coverage_15min, villages_covered, villages_with_station, villages_with_activity}
+
+
+def compute(metric: str, region: Region, period: Period, ctx: Context | None = None):
     fn = COMPUTE.get(metric)
-    return fn(region, period) if fn else None
+    if fn is None:
+        return None
+    return fn(region, period, ctx) if fn in WITH_CONTEXT else fn(region, period)
 
 
-def score_standard(node, region: Region, period: Period) -> dict | None:
-    """An automatic standard's figure and score for ``region`` (None when its figure is
-    not computed yet)."""
+def score_figure(node, figure: Figure) -> dict:
+    """A standard's score from its figure, with what the result line shows."""
     from .scoring import score
 
-    figure = compute(node.metric, region, period)
-    if figure is None:
-        return None
     return {
         "code": node.code,
         "title": node.title,
@@ -295,4 +411,11 @@ def score_standard(node, region: Region, period: Period) -> dict | None:
     }
 
 
-__all__ = ["Period", "parse_period", "compute", "score_standard"]
+def score_standard(node, region: Region, period: Period, ctx: Context | None = None):
+    """An automatic standard's figure and score for ``region`` (None when its figure is
+    not computed yet)."""
+    figure = compute(node.metric, region, period, ctx)
+    return None if figure is None else score_figure(node, figure)
+
+
+__all__ = ["Context", "Period", "parse_period", "compute", "score_figure", "score_standard"]

@@ -1,6 +1,6 @@
 from .ledger import Allocation, Expenditure
 from .manual import InspectorAssignment, ManualScore
-from .results import Result, ResultLine
+from .results import Result, ResultLine, ResultsRun
 from .scheme import Node, Scheme
 
 __all__ = [
@@ -11,5 +11,6 @@ __all__ = [
     "Node",
     "Result",
     "ResultLine",
+    "ResultsRun",
     "Scheme",
 ]

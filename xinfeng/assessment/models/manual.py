@@ -41,7 +41,15 @@ class ManualScore(models.Model):
 
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="manual_scores")
     node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="manual_scores")
+    # The assessed unit: a township or village (``region``), or a site or team (then
+    # ``region`` is its region, for scope).
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey(
+        "places.Site", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    team = models.ForeignKey(
+        "volunteers.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     period = models.CharField(_("考核期"), max_length=10)
     version = models.PositiveSmallIntegerField(default=1)
     supersedes = models.OneToOneField(
@@ -74,3 +82,11 @@ class ManualScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.node_id} {self.region_id} {self.period} v{self.version}"
+
+    @property
+    def unit_name(self) -> str:
+        if self.site_id:
+            return self.site.name
+        if self.team_id:
+            return self.team.name
+        return self.region.display_name

@@ -96,6 +96,8 @@ def _check_standard(data: dict) -> None:
     if data.get("method") == Method.AUTOMATIC:
         if data.get("metric") not in METRICS:
             errors["metric"] = [_("自动计算的标准须选择平台指标。")]
+        elif data.get("level") not in METRICS[data["metric"]]["levels"]:
+            errors["metric"] = [_("该平台指标不能用于这一考核对象。")]
         if data.get("rule") not in (Rule.RATIO, Rule.DEDUCTION, Rule.YESNO):
             errors["rule"] = [_("自动计算的标准不能按档次计分。")]
     if data.get("rule") == Rule.DEDUCTION and not data.get("per_unit"):
