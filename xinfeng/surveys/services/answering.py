@@ -1,0 +1,331 @@
+"""Taking answers: one function for the phone page, the API and paper entry (代填).
+
+``response_submit`` checks, in this order: the survey takes answers now (409
+``survey_not_open`` / ``survey_closed``), who answers (sign-in when required: 401; paper
+entry only by staff of the village: 403), the respondent's village, age band (minors per
+``policy.age_band_allowed``) and sex, duplicates (409 ``duplicate``, see below), then every
+answer against the version's questions (400 with one message per question). Questions
+hidden by their show-if are ignored whatever was sent; a required one that shows must be
+answered.
+
+Duplicates (not for paper entry, which staff make on behalf of many people):
+``per_person`` — a signed-in person answers once (anonymous answers fall back to the
+device rule when the survey allows them); ``per_device`` — one answer per device cookie
+within ``duplicate_window_hours``, and at most ``max_per_address`` from one network
+address in that window (a village hall's Wi-Fi is one address). The check and the insert
+are not serialised: two submissions from one device in the same instant may both land;
+results are read at a scale where that is noise, and the cost of a lock per answer is not.
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from xinfeng.core.crypto import keyed_hash
+from xinfeng.core.errors import Conflict, NotAuthenticated, ValidationFailed
+from xinfeng.orders.services.serve import validate_photo
+from xinfeng.regions.choices import RegionLevel
+from xinfeng.regions.models import Region, subtree_q
+
+from .. import policy
+from ..choices import (
+    AgeBand,
+    Channel,
+    DuplicatePolicy,
+    QuestionType,
+    Sex,
+    SurveyStatus,
+)
+from ..models import Answer, Question, Response, Survey
+from ..relevant import evaluate, parse
+
+MAX_TEXT = 500
+MAX_LONG_TEXT = 5000
+MAX_INTEGER = 10**9
+MAX_DECIMAL = 10**12
+
+SURVEY_CLOSED = gettext_lazy("问卷已结束，不再接受作答。")
+SURVEY_NOT_OPEN = gettext_lazy("问卷尚未开始收集。")
+DUPLICATE = gettext_lazy("您已经提交过这份问卷，感谢参与！")
+TOO_MANY_FROM_ADDRESS = gettext_lazy("同一网络地址提交的答卷已达上限，请稍后再试或换用手机网络。")
+SIGN_IN_REQUIRED = gettext_lazy("这份问卷需要登录后作答。")
+REQUIRED = gettext_lazy("此题必答。")
+
+
+@dataclass
+class Submission:
+    """What a respondent (or staff entering a paper form) sent."""
+
+    values: dict[str, Any]
+    files: dict[str, Any] = field(default_factory=dict)
+    village_id: int | None = None
+    age_band: str = ""
+    sex: str = ""
+    guardian_consent: bool = False
+    strict_names: bool = False  # the API refuses names that are not questions
+
+
+def survey_taking_answers(survey: Survey, now=None) -> None:
+    """409 unless ``survey`` takes answers now."""
+    now = now or timezone.now()
+    if survey.status == SurveyStatus.CLOSED or (survey.closes_at and survey.closes_at <= now):
+        raise Conflict(SURVEY_CLOSED, code="survey_closed")
+    if survey.status != SurveyStatus.OPEN or (survey.opens_at and survey.opens_at > now):
+        raise Conflict(SURVEY_NOT_OPEN, code="survey_not_open")
+
+
+def device_hash(device_id: str) -> str:
+    return keyed_hash("sv:" + device_id) if device_id else ""
+
+
+def address_hash(ip: str) -> str:
+    return keyed_hash("ip:" + ip) if ip else ""
+
+
+def _village(survey: Survey, village_id, entered_by) -> Region:
+    message = _("请选择您所在的村（社区）：须在本问卷的调查范围内。")
+    try:
+        vid = int(village_id)
+    except (TypeError, ValueError):
+        raise ValidationFailed(message, code="village", fields={"village": message}) from None
+    qs = Region.objects.filter(pk=vid, level=RegionLevel.VILLAGE).filter(
+        subtree_q(policy.coverage_paths(survey))
+    )
+    if entered_by is not None:
+        qs = policy.paper_villages(entered_by, survey).filter(pk=vid)
+        message = _("只能为您负责、且在调查范围内的村（社区）代填。")
+    village = qs.first()
+    if village is None:
+        raise ValidationFailed(message, code="village", fields={"village": message})
+    return village
+
+
+def _check_duplicates(survey: Survey, respondent, dev: str, addr: str) -> None:
+    if survey.duplicate_policy == DuplicatePolicy.NONE:
+        return
+    mine = Response.objects.filter(survey=survey, is_proxy=False)
+    since = timezone.now() - timedelta(hours=survey.duplicate_window_hours)
+    if respondent is not None:
+        qs = mine.filter(respondent=respondent)
+        if survey.duplicate_policy == DuplicatePolicy.PER_DEVICE:
+            qs = qs.filter(created_at__gte=since)
+        if qs.exists():
+            raise Conflict(DUPLICATE, code="duplicate")
+        if survey.duplicate_policy == DuplicatePolicy.PER_PERSON:
+            return
+    if dev and mine.filter(device_hash=dev, created_at__gte=since).exists():
+        raise Conflict(DUPLICATE, code="duplicate")
+    if addr and (
+        mine.filter(ip_hash=addr, created_at__gte=since).count() >= survey.max_per_address
+    ):
+        raise Conflict(TOO_MANY_FROM_ADDRESS, code="too_many_from_address")
+
+
+def _is_missing(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value == []
+
+
+def _clean_value(q: Question, value, upload, survey: Survey):
+    """(value for show-if, list of Answer field dicts) or raise ValueError(message)."""
+    t = q.qtype
+    if t == QuestionType.SINGLE:
+        if isinstance(value, list):
+            if len(value) != 1:
+                raise ValueError(_("只能选一项。"))
+            value = value[0]
+        key = str(value).strip()
+        if key not in q.choice_keys():
+            raise ValueError(_("请从选项中选择。"))
+        return key, [{"choice": key}]
+    if t == QuestionType.MULTIPLE:
+        keys = value.split() if isinstance(value, str) else value
+        if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+            raise ValueError(_("请从选项中选择。"))
+        allowed = q.choice_keys()
+        keys = list(dict.fromkeys(k.strip() for k in keys if k.strip()))
+        if any(k not in allowed for k in keys):
+            raise ValueError(_("请从选项中选择。"))
+        return keys, [{"choice": k} for k in keys]
+    if t in (QuestionType.RATING, QuestionType.INTEGER):
+        if isinstance(value, bool):
+            raise ValueError(_("请填写整数。"))
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            raise ValueError(_("请填写整数。")) from None
+        if t == QuestionType.RATING and not 1 <= number <= 5:
+            raise ValueError(_("评分须在 1 到 5 之间。"))
+        if abs(number) > MAX_INTEGER:
+            raise ValueError(_("数值太大。"))
+        return float(number), [{"number": float(number)}]
+    if t == QuestionType.DECIMAL:
+        if isinstance(value, bool):
+            raise ValueError(_("请填写数字。"))
+        try:
+            number = float(str(value).strip())
+        except ValueError:
+            raise ValueError(_("请填写数字。")) from None
+        if not math.isfinite(number) or abs(number) > MAX_DECIMAL:
+            raise ValueError(_("数值超出范围。"))
+        return number, [{"number": number}]
+    if t in (QuestionType.TEXT, QuestionType.LONG_TEXT):
+        if not isinstance(value, str):
+            raise ValueError(_("请填写文字。"))
+        text = value.strip()
+        limit = MAX_TEXT if t == QuestionType.TEXT else MAX_LONG_TEXT
+        if len(text) > limit:
+            raise ValueError(_("最多 %(n)d 个字。") % {"n": limit})
+        if "\x00" in text:
+            raise ValueError(_("包含无效字符。"))
+        return text, [{"text": text}]
+    if t == QuestionType.VILLAGE:
+        try:
+            vid = int(str(value).strip())
+        except ValueError:
+            raise ValueError(_("请选择村（社区）。")) from None
+        village = (
+            Region.objects.filter(pk=vid, level=RegionLevel.VILLAGE)
+            .filter(subtree_q(policy.coverage_paths(survey)))
+            .first()
+        )
+        if village is None:
+            raise ValueError(_("所选村（社区）不在调查范围内。"))
+        return str(vid), [{"region": village, "choice": str(vid)}]
+    if t == QuestionType.PHOTO:
+        if upload is None:
+            raise ValueError(_("请上传照片。"))
+        try:
+            validate_photo(upload)
+        except ValidationFailed as exc:
+            raise ValueError(str(exc.detail)) from None
+        return "photo", [{"photo": upload}]
+    raise ValueError(_("不支持的题型。"))  # pragma: no cover - choices are closed
+
+
+def clean_answers(survey: Survey, questions: list[Question], sub: Submission):
+    """The Answer field dicts per question, after show-if; ``ValidationFailed`` naming each
+    question that is wrong."""
+    names = {q.name for q in questions}
+    errors: dict[str, str] = {}
+    if sub.strict_names:
+        unknown = sorted(set(sub.values) - names)
+        if unknown:
+            msg = _("没有这些题目：%(names)s") % {"names": ", ".join(unknown[:10])}
+            raise ValidationFailed(msg, code="unknown_questions")
+    seen: dict[str, Any] = {}
+    rows: list[tuple[Question, dict]] = []
+    for q in questions:
+        try:
+            tree = parse(q.relevant, seen.keys())
+        except Exception:  # an answered version was checked when saved; be safe anyway
+            tree = None
+        if not evaluate(tree, seen):
+            seen[q.name] = None
+            continue
+        value = sub.values.get(q.name)
+        upload = sub.files.get(q.name)
+        if q.qtype == QuestionType.PHOTO and upload is not None:
+            value = "photo"
+        if _is_missing(value):
+            seen[q.name] = None
+            if q.required:
+                errors[q.name] = str(REQUIRED)
+            continue
+        try:
+            show_value, parts = _clean_value(q, value, upload, survey)
+        except ValueError as exc:
+            errors[q.name] = str(exc)
+            seen[q.name] = None
+            continue
+        seen[q.name] = show_value
+        rows.extend((q, p) for p in parts)
+    if errors:
+        labels = {q.name: q.label_zh for q in questions}
+        first = next(iter(errors))
+        detail = _("有 %(n)d 道题需要修改。第一处：%(label)s — %(msg)s") % {
+            "n": len(errors),
+            "label": labels.get(first, first),
+            "msg": errors[first],
+        }
+        raise ValidationFailed(detail, code="answers_invalid", fields=errors)
+    return rows
+
+
+@transaction.atomic
+def response_submit(
+    *,
+    survey: Survey,
+    submission: Submission,
+    respondent=None,
+    device_id: str = "",
+    ip: str = "",
+    channel: str = Channel.LINK,
+    entered_by=None,
+) -> Response:
+    """Record one answered questionnaire (see the module docstring for the checks).
+    ``entered_by``: the staff member entering a paper form on a resident's behalf."""
+    survey_taking_answers(survey)
+    if respondent is not None and not respondent.is_authenticated:
+        respondent = None
+    if entered_by is not None:
+        policy.require_may_enter_paper(entered_by, survey)
+        respondent, channel, device_id = None, Channel.PAPER, ""
+    elif respondent is None and not survey.allow_anonymous:
+        raise NotAuthenticated(SIGN_IN_REQUIRED, code="sign_in_required")
+    village = _village(survey, submission.village_id, entered_by)
+    age_band = submission.age_band or ""
+    if age_band and age_band not in AgeBand.values:
+        raise ValidationFailed(
+            _("年龄段无效。"), code="age_band", fields={"age_band": _("年龄段无效。")}
+        )
+    policy.age_band_allowed(age_band, submission.guardian_consent)
+    sex = submission.sex or ""
+    if sex not in Sex.values:
+        raise ValidationFailed(_("性别无效。"), code="sex", fields={"sex": _("性别无效。")})
+    dev, addr = device_hash(device_id), address_hash(ip)
+    if entered_by is None:
+        _check_duplicates(survey, respondent, dev, addr)
+    version = survey.current_version
+    questions = list(version.questions.order_by("position"))
+    rows = clean_answers(survey, questions, submission)
+    response = Response.objects.create(
+        survey=survey,
+        version=version,
+        respondent=respondent,
+        device_hash=dev,
+        ip_hash=addr,
+        village=village,
+        age_band=age_band,
+        sex=sex,
+        guardian_consent=bool(submission.guardian_consent),
+        is_proxy=entered_by is not None,
+        entered_by=entered_by,
+        channel=channel,
+    )
+    answers = []
+    for q, part in rows:
+        photo = part.pop("photo", None)
+        a = Answer(
+            response=response,
+            survey_id=survey.pk,
+            question=q,
+            village=village,
+            age_band=age_band,
+            sex=sex,
+            **part,
+        )
+        if photo is not None:
+            a.photo.save(photo.name or "photo.jpg", photo, save=False)
+        answers.append(a)
+    Answer.objects.bulk_create(answers)
+    if version.frozen_at is None:
+        type(version).objects.filter(pk=version.pk, frozen_at__isnull=True).update(
+            frozen_at=timezone.now()
+        )
+    return response
