@@ -54,6 +54,7 @@ class LoggingSmsBackend:
 
     status = "logged"
     inline = True  # a log line and a row: sent during the request (accounts.sms)
+    local = True  # nothing leaves this database: deliveries commit in chunks (tasks.py)
 
     def send(self, *, user, title: str, body: str, link: str) -> str:
         phone = getattr(user, "phone", "") or ""
@@ -67,6 +68,24 @@ class LoggingSmsBackend:
         log.info("SMS to %s [%s]: %s", mask_phone(phone), template, text)
         DevSms.objects.create(phone=phone, text=text[:500])
         return mask_phone(phone)
+
+    def send_many(self, messages: list[dict]) -> list:
+        """``send`` for many messages (``user``, ``title``, ``body``, ``link``) with one
+        INSERT: per message the detail, or the ``ChannelUnavailable`` it raises alone."""
+        from xinfeng.accounts.models import DevSms
+
+        out: list = []
+        rows = []
+        for m in messages:
+            phone = getattr(m["user"], "phone", "") or ""
+            if not phone:
+                out.append(ChannelUnavailable("no phone number"))
+                continue
+            log.info("SMS to %s [%s]: %s", mask_phone(phone), "notice", m["title"])
+            rows.append(DevSms(phone=phone, text=m["title"][:500]))
+            out.append(mask_phone(phone))
+        DevSms.objects.bulk_create(rows)
+        return out
 
 
 class HttpSmsGateway:
@@ -131,6 +150,7 @@ class LoggingWeChatBackend:
     """Writes the WeChat template message to the log (no official account yet)."""
 
     status = "logged"
+    local = True
 
     def send(self, *, user, title: str, body: str, link: str) -> str:
         log.info("WeChat to user %s: %s", user.pk, title)
