@@ -6,3 +6,14 @@ class SurveysConfig(AppConfig):
     name = "xinfeng.surveys"
     label = "surveys"
     verbose_name = _("三问调查")
+
+    def ready(self):
+        from xinfeng.core.hooks import fill
+        from xinfeng.core.periodic import register_periodic
+
+        from .tasks_needs import refresh_evaluations
+
+        # The project page (a lower app) names this slot: the needs a project answers
+        # ("来自三问：N 位群众、M 个村提出", linked back) and its 问效 result and review flag.
+        fill("projects.detail.after", "surveys/slots/project_needs.html", order=20)
+        register_periodic(refresh_evaluations, every_seconds=15 * 60)

@@ -1,0 +1,304 @@
+"""Results of a survey: counts, shares, means, cross-tabs and response rates, aggregated in
+SQL (``GROUP BY`` over ``Answer``, never a Python loop over answers).
+
+Questions are grouped by ``Question.name`` across versions (a reworded question of version 2
+adds to version 1's counts); labels and choice labels come from the newest version having
+the name. Every figure can be limited to some villages (``villages``: ids, or ``None`` for
+all) — the reader's scope (``results_scope``).
+
+Shares: a single choice's share is of the question's answers; a multiple choice's share is of
+the respondents who answered the question (``COUNT(DISTINCT response_id)``), so its shares
+add up to more than 100 %.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Avg, Count, Max, Min, Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from xinfeng.accounts.choices import STAFF_ROLES
+from xinfeng.accounts.scope import scope_paths
+from xinfeng.regions.choices import RegionLevel
+from xinfeng.regions.models import Region, subtree_q
+
+from . import policy
+from .choices import CHOICE_TYPES, NUMBER_TYPES, TEXT_TYPES, AgeBand, QuestionType, Sex
+from .models import Answer, Question, Response, Survey, VillageTarget
+
+CROSSTAB_DIMENSIONS = {
+    "village": _("村（社区）"),
+    "age_band": _("年龄段"),
+    "sex": _("性别"),
+}
+NO_VALUE = _("未填")
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    count: int
+    share: float | None = None  # 0..1
+
+
+@dataclass
+class QuestionResult:
+    name: str
+    label: str
+    qtype: str
+    question_ids: list[int]
+    answered: int = 0  # respondents who answered it
+    rows: list[Row] = field(default_factory=list)
+    mean: float | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+
+    @property
+    def is_chart(self) -> bool:
+        return bool(self.rows)
+
+
+def results_scope(user, survey: Survey) -> list[int] | None:
+    """Villages whose answers ``user`` may read: all (``None``) for those who manage the
+    survey (its owning region or above); else the villages of their own staff area (a
+    station sees its village's share of a township survey it enters papers for)."""
+    if policy.may_manage_survey(user, survey):
+        return None
+    paths = scope_paths(user, STAFF_ROLES)
+    if paths is None:
+        return None
+    if not paths:
+        return []
+    return list(
+        Region.objects.filter(subtree_q(paths), level=RegionLevel.VILLAGE).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def _answers(survey: Survey, villages: list[int] | None):
+    qs = Answer.objects.filter(survey_id=survey.pk)
+    if villages is not None:
+        qs = qs.filter(village_id__in=villages)
+    return qs
+
+
+def _label(obj: dict, zh_key: str, en_key: str) -> str:
+    if (get_language() or "zh-hans").startswith("en") and obj.get(en_key):
+        return obj[en_key]
+    return obj.get(zh_key) or ""
+
+
+def question_groups(survey: Survey) -> list[QuestionResult]:
+    """One entry per question name, in the current version's order (older names last)."""
+    questions = list(
+        Question.objects.filter(version__survey_id=survey.pk)
+        .select_related("version")
+        .order_by("-version__number", "position")
+    )
+    groups: dict[str, QuestionResult] = {}
+    choice_labels: dict[str, dict[str, str]] = {}
+    for q in questions:  # newest version first: its wording wins
+        g = groups.get(q.name)
+        if g is None:
+            label = _label({"zh": q.label_zh, "en": q.label_en}, "zh", "en")
+            g = groups[q.name] = QuestionResult(q.name, label, q.qtype, [])
+            choice_labels[q.name] = {}
+        g.question_ids.append(q.pk)
+        for c in q.choices or []:
+            choice_labels[q.name].setdefault(str(c["key"]), _label(c, "label_zh", "label_en"))
+    for name, g in groups.items():
+        g._choice_labels = choice_labels[name]  # type: ignore[attr-defined]
+    return list(groups.values())
+
+
+def question_results(
+    survey: Survey, villages: list[int] | None = None
+) -> tuple[int, list[QuestionResult]]:
+    """(responses, per-question results). Three grouped queries whatever the size."""
+    groups = question_groups(survey)
+    by_qid = {qid: g for g in groups for qid in g.question_ids}
+    answers = _answers(survey, villages)
+    responses = Response.objects.filter(survey_id=survey.pk)
+    if villages is not None:
+        responses = responses.filter(village_id__in=villages)
+    total = responses.count()
+
+    choice_ids = [
+        i
+        for g in groups
+        if g.qtype in (*CHOICE_TYPES, QuestionType.VILLAGE)
+        for i in g.question_ids
+    ]
+    rating_ids = [i for g in groups if g.qtype == QuestionType.RATING for i in g.question_ids]
+    multi_ids = [i for g in groups if g.qtype == QuestionType.MULTIPLE for i in g.question_ids]
+    counts: dict[str, dict[str, int]] = {}
+    # 1. per question and choice (ratings by their value)
+    rows = (
+        answers.filter(Q(question_id__in=choice_ids) | Q(question_id__in=rating_ids))
+        .values_list("question_id", "choice", "number")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for qid, choice, number, n in rows:
+        g = by_qid[qid]
+        key = choice if g.qtype != QuestionType.RATING else str(int(number or 0))
+        bucket = counts.setdefault(g.name, {})
+        bucket[key] = bucket.get(key, 0) + n
+    # 2. respondents per question (distinct only where several rows per response exist)
+    answered: dict[str, int] = {}
+    for qid, n in (
+        answers.exclude(question_id__in=multi_ids)
+        .values_list("question_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        answered[by_qid[qid].name] = answered.get(by_qid[qid].name, 0) + n
+    if multi_ids:
+        for qid, n in (
+            answers.filter(question_id__in=multi_ids)
+            .values_list("question_id")
+            .annotate(n=Count("response_id", distinct=True))
+            .order_by()
+        ):
+            answered[by_qid[qid].name] = answered.get(by_qid[qid].name, 0) + n
+    # 3. means of number questions
+    number_ids = [i for g in groups if g.qtype in NUMBER_TYPES for i in g.question_ids]
+    stats: dict[str, dict] = {}
+    if number_ids:
+        for qid, avg, lo, hi, n in (
+            answers.filter(question_id__in=number_ids)
+            .values_list("question_id")
+            .annotate(avg=Avg("number"), lo=Min("number"), hi=Max("number"), n=Count("number"))
+            .order_by()
+        ):
+            s = stats.setdefault(by_qid[qid].name, {"sum": 0.0, "n": 0, "lo": lo, "hi": hi})
+            s["sum"] += (avg or 0) * n
+            s["n"] += n
+            s["lo"] = min(s["lo"], lo) if s["lo"] is not None else lo
+            s["hi"] = max(s["hi"], hi) if s["hi"] is not None else hi
+
+    village_names = {}
+    village_keys = [
+        k for g in groups if g.qtype == QuestionType.VILLAGE for k in counts.get(g.name, {})
+    ]
+    if village_keys:
+        ids = [int(k) for k in village_keys if k.isdigit()]
+        village_names = {
+            str(pk): name
+            for pk, name in Region.objects.filter(pk__in=ids).values_list("pk", "name")
+        }
+
+    for g in groups:
+        g.answered = answered.get(g.name, 0)
+        bucket = counts.get(g.name, {})
+        labels = g._choice_labels  # type: ignore[attr-defined]
+        if g.qtype in CHOICE_TYPES:
+            keys = list(labels) + sorted(k for k in bucket if k not in labels)
+            g.rows = [Row(k, labels.get(k, k), bucket.get(k, 0)) for k in keys]
+        elif g.qtype == QuestionType.RATING:
+            g.rows = [Row(str(v), str(v), bucket.get(str(v), 0)) for v in range(1, 6)]
+        elif g.qtype == QuestionType.VILLAGE:
+            g.rows = sorted(
+                (Row(k, village_names.get(k, k), n) for k, n in bucket.items()),
+                key=lambda r: (-r.count, r.label),
+            )
+        for r in g.rows:
+            r.share = (r.count / g.answered) if g.answered else None
+        s = stats.get(g.name)
+        if s and s["n"]:
+            g.mean, g.minimum, g.maximum = s["sum"] / s["n"], s["lo"], s["hi"]
+    return total, groups
+
+
+def crosstab(
+    survey: Survey, group: QuestionResult, by: str, villages: list[int] | None = None
+) -> dict:
+    """Counts of one choice/rating question by village, age band or sex: ``{"columns":
+    [Row…], "rows": [{"label", "cells": [n…], "total"}]}``. One grouped query."""
+    if by not in CROSSTAB_DIMENSIONS:
+        by = "village"
+    dim = "village_id" if by == "village" else by
+    value = "number" if group.qtype == QuestionType.RATING else "choice"
+    data = (
+        _answers(survey, villages)
+        .filter(question_id__in=group.question_ids)
+        .values_list(dim, value)
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    table: dict = {}
+    for d, v, n in data:
+        key = str(int(v)) if value == "number" and v is not None else v
+        table.setdefault(d, {})
+        table[d][key] = table[d].get(key, 0) + n
+    columns = [r.key for r in group.rows] or sorted({k for row in table.values() for k in row})
+    if by == "village":
+        names = dict(
+            Region.objects.filter(pk__in=[k for k in table if k]).values_list("pk", "name")
+        )
+        order = sorted(table, key=lambda k: (k is None, names.get(k, "")))
+        label = lambda k: names.get(k, str(NO_VALUE)) if k else str(NO_VALUE)  # noqa: E731
+    else:
+        enum = AgeBand if by == "age_band" else Sex
+        known = [c.value for c in enum]
+        order = [k for k in known if k in table] + sorted(k for k in table if k not in known)
+        label = lambda k: str(enum(k).label) if k in known else (k or str(NO_VALUE))  # noqa: E731
+        if by == "age_band" and "" in table:
+            order = [k for k in order if k != ""] + [""]
+            label_base = label
+            label = lambda k: str(NO_VALUE) if k == "" else label_base(k)  # noqa: E731
+    rows = []
+    for k in order:
+        cells = [table[k].get(c, 0) for c in columns]
+        rows.append({"key": k, "label": label(k), "cells": cells, "total": sum(cells)})
+    return {
+        "by": by,
+        "columns": list(group.rows) if group.rows else [Row(c, c, 0) for c in columns],
+        "rows": rows,
+    }
+
+
+def response_rates(survey: Survey, villages: list[int] | None = None) -> list[dict]:
+    """Responses per village against its target (villages with a target or an answer)."""
+    responses = Response.objects.filter(survey_id=survey.pk)
+    targets = VillageTarget.objects.filter(survey_id=survey.pk)
+    if villages is not None:
+        responses = responses.filter(village_id__in=villages)
+        targets = targets.filter(village_id__in=villages)
+    got = dict(responses.values_list("village_id").annotate(n=Count("id")).order_by())
+    aim = dict(targets.values_list("village_id", "target"))
+    ids = set(aim) | {k for k in got if k}
+    names = dict(Region.objects.filter(pk__in=ids).values_list("pk", "name"))
+    out = []
+    for pk in sorted(ids, key=lambda k: names.get(k, "")):
+        target = aim.get(pk)
+        n = got.get(pk, 0)
+        out.append(
+            {
+                "village_id": pk,
+                "village": names.get(pk, ""),
+                "responses": n,
+                "target": target,
+                "rate": (n / target) if target else None,
+            }
+        )
+    if got.get(None):
+        out.append(
+            {
+                "village_id": None,
+                "village": str(NO_VALUE),
+                "responses": got[None],
+                "target": None,
+                "rate": None,
+            }
+        )
+    return out
+
+
+def text_question_names(survey: Survey) -> list[tuple[str, str]]:
+    """(name, label) of the survey's free-text questions, for clustering."""
+    return [(g.name, g.label) for g in question_groups(survey) if g.qtype in TEXT_TYPES]
