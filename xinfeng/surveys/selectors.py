@@ -3,6 +3,8 @@
 from django.db.models import Count, Q, QuerySet
 
 from xinfeng.core.errors import NotAuthenticated, NotFound
+from xinfeng.regions.choices import RegionLevel
+from xinfeng.regions.models import Region, subtree_q
 
 from . import policy
 from .choices import SurveyStatus
@@ -58,3 +60,23 @@ def public_survey(*, survey_id: int | None = None, token: str | None = None) -> 
 
 def questions_of(version) -> list[Question]:
     return list(version.questions.order_by("position"))
+
+
+def version_counts(survey: Survey) -> dict[int, int]:
+    """Answers per version of ``survey``."""
+    rows = Response.objects.filter(survey=survey).values("version_id").annotate(n=Count("id"))
+    return {r["version_id"]: r["n"] for r in rows}
+
+
+def proxy_count(survey: Survey) -> int:
+    return Response.objects.filter(survey=survey, is_proxy=True).count()
+
+
+def coverage_villages(survey: Survey) -> QuerySet:
+    """The villages (村/社区) a survey covers, with their township, in tree order."""
+    return (
+        Region.objects.filter(level=RegionLevel.VILLAGE)
+        .filter(subtree_q(policy.coverage_paths(survey)))
+        .select_related("parent")
+        .order_by("path")
+    )

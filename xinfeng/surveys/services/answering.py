@@ -155,6 +155,8 @@ def _clean_value(q: Question, value, upload, survey: Survey):
     if t in (QuestionType.RATING, QuestionType.INTEGER):
         if isinstance(value, bool):
             raise ValueError(_("请填写整数。"))
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
         try:
             number = int(str(value).strip())
         except ValueError:
@@ -321,7 +323,7 @@ def response_submit(
             **part,
         )
         if photo is not None:
-            a.photo.save(photo.name or "photo.jpg", photo, save=False)
+            a.photo.save(f"photo.{validate_photo(photo)}", photo, save=False)
         answers.append(a)
     Answer.objects.bulk_create(answers)
     if version.frozen_at is None:
