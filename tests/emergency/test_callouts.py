@@ -14,6 +14,7 @@ from xinfeng.emergency.models import CalloutRecipient
 from xinfeng.emergency.services.callouts import (
     answer_token,
     callout_answer,
+    callout_answer_by_token,
     callout_close,
     callout_create,
     callout_mark_arrived,
@@ -171,3 +172,40 @@ def test_escalation_reminds_non_responders_calls_the_next_and_spares_the_decline
         sent_at=timezone.now() - timedelta(minutes=30)
     )
     assert escalate_due()["escalated"] == 1  # only the newly called person
+
+
+def test_answer_by_token_is_one_update_idempotent_and_refuses_with_reasons(
+    ew, flood, django_assert_num_queries
+):
+    c = callout_create(actor=ew.owner, incident=flood, title="抢险", teams=[ew.rescue], wave=2)
+    rows = list(CalloutRecipient.objects.filter(callout=c).order_by("rank"))
+    reserve = rows[2]
+    callout_send(c.pk)
+    token = answer_token(rows[0].pk)
+    with django_assert_num_queries(1):  # no read first, no lock: one conditional UPDATE
+        assert callout_answer_by_token(token=token, answer="coming") == RecipientState.COMING
+    # The same answer again is harmless; a changed mind overwrites it.
+    assert callout_answer_by_token(token=token, answer="coming") == RecipientState.COMING
+    assert callout_answer_by_token(token=token, answer="declined") == RecipientState.DECLINED
+    assert CalloutRecipient.objects.get(pk=rows[0].pk).state == RecipientState.DECLINED
+    assert CalloutRecipient.objects.filter(callout=c, volunteer=rows[0].volunteer).count() == 1
+
+    with pytest.raises(ValidationFailed):
+        callout_answer_by_token(token=token, answer="maybe")
+    with pytest.raises(NotFound):
+        callout_answer_by_token(token=token + "x", answer="coming")
+    with pytest.raises(Conflict) as exc:  # in reserve: never sent to this person
+        callout_answer_by_token(token=answer_token(reserve.pk), answer="coming")
+    assert exc.value.code == "not_sent"
+    callout_mark_arrived(actor=ew.owner, recipient=rows[1])
+    with pytest.raises(Conflict) as exc:
+        callout_answer_by_token(token=answer_token(rows[1].pk), answer="later")
+    assert exc.value.code == "already_arrived"
+    assert CalloutRecipient.objects.get(pk=rows[1].pk).state == RecipientState.ARRIVED
+    callout_close(actor=ew.owner, callout=c)
+    with pytest.raises(Conflict) as exc:
+        callout_answer_by_token(token=token, answer="coming")
+    assert exc.value.code == "callout_closed"
+    CalloutRecipient.objects.filter(pk=rows[0].pk).delete()
+    with pytest.raises(NotFound):  # a genuine link to a row that is gone
+        callout_answer_by_token(token=token, answer="coming")

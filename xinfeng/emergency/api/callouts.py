@@ -87,5 +87,5 @@ def arrived(request, callout_id: int, recipient_id: int):
     summary="Answer a call-out from the signed link (来/不来/稍后)",
 )
 def answer(request, token: str, payload: AnswerIn):
-    row = svc.callout_answer(recipient=svc.recipient_for_token(token), answer=payload.answer)
-    return {"state": row.state, "callout_open": True}
+    state = svc.callout_answer_by_token(token=token, answer=payload.answer)
+    return {"state": state, "callout_open": True}

@@ -261,11 +261,16 @@ def answer_token(recipient_id: int) -> str:
     return signing.Signer(salt=ANSWER_SALT).sign(str(recipient_id))
 
 
-def recipient_for_token(token: str) -> CalloutRecipient:
+def recipient_id_for_token(token: str) -> int:
+    """The delivery row a signed answer link names (no query); 404 for a forged one."""
     try:
-        pk = int(signing.Signer(salt=ANSWER_SALT).unsign(token))
+        return int(signing.Signer(salt=ANSWER_SALT).unsign(token))
     except (signing.BadSignature, ValueError):
         raise NotFound(BAD_TOKEN, code="bad_token") from None
+
+
+def recipient_for_token(token: str) -> CalloutRecipient:
+    pk = recipient_id_for_token(token)
     row = (
         CalloutRecipient.objects.select_related("callout__incident", "volunteer", "team")
         .filter(pk=pk)
@@ -353,24 +358,40 @@ ANSWER_STATE = {
 }
 
 
-@transaction.atomic
+ANSWERABLE = (RecipientState.SENT, *ANSWER_STATE.values())
+
+
 def callout_answer(*, recipient, answer: str) -> CalloutRecipient:
     """The person's answer from the link on the phone: 来, 不来 (no more messages for
     this call-out) or 稍后. A closed call-out or one the person has arrived at refuses."""
+    recipient.state, recipient.answered_at = _answer(recipient.pk, answer)
+    return recipient
+
+
+def callout_answer_by_token(*, token: str, answer: str) -> str:
+    """The answer posted from the phone's signed link, without reading the row first: in
+    the usual case the whole answer is one UPDATE. Returns the new state."""
+    return _answer(recipient_id_for_token(token), answer)[0]
+
+
+def _answer(pk: int, answer: str):
+    """Record ``answer`` for delivery row ``pk``; (state, answered_at). One conditional
+    UPDATE, its own transaction: the answer lands only while the call-out is open and the
+    person was sent it and has not arrived (no read-then-write race, no lock held). The same
+    answer again is harmless; a changed mind overwrites it. Only a refused answer reads the
+    row, to say why."""
     if answer not in ANSWER_STATE:
         raise ValidationFailed(_("答复只能是：来、不来或稍后答复。"), code="bad_answer")
     now = timezone.now()
-    # One conditional UPDATE: the answer lands only while the call-out is open and the
-    # person was sent it and has not arrived (no read-then-write race, one query).
+    state = ANSWER_STATE[answer]
     done = CalloutRecipient.objects.filter(
-        pk=recipient.pk,
-        callout__status=CalloutStatus.OPEN,
-        state__in=[RecipientState.SENT, *ANSWER_STATE.values()],
-    ).update(state=ANSWER_STATE[answer], answered_at=now)
+        pk=pk, callout__status=CalloutStatus.OPEN, state__in=ANSWERABLE
+    ).update(state=state, answered_at=now)
     if done:
-        recipient.state, recipient.answered_at = ANSWER_STATE[answer], now
-        return recipient
-    row = CalloutRecipient.objects.select_related("callout").get(pk=recipient.pk)
+        return state, now
+    row = CalloutRecipient.objects.select_related("callout").filter(pk=pk).first()
+    if row is None:
+        raise NotFound(BAD_TOKEN, code="bad_token")
     if row.callout.status != CalloutStatus.OPEN:
         raise Conflict(CALLOUT_CLOSED, code="callout_closed")
     if row.state == RecipientState.ARRIVED:

@@ -74,8 +74,6 @@ def answer(request, token: str):
             row = svc.callout_answer(recipient=row, answer=request.POST.get("answer", ""))
         except DomainError as exc:
             error, status = str(exc.detail), exc.status
-        else:
-            row = svc.recipient_for_token(token)
     return render(
         request,
         "emergency/answer.html",
