@@ -6,3 +6,17 @@ class WorkplansConfig(AppConfig):
     name = "xinfeng.workplans"
     label = "workplans"
     verbose_name = _("工作方案与示范点")
+
+    def ready(self):
+        from xinfeng.core.hooks import fill
+        from xinfeng.core.periodic import register_periodic
+
+        from .tasks import DEADLINE_CHECK_SECONDS, enforce_workplan_deadlines
+
+        register_periodic(enforce_workplan_deadlines, every_seconds=DEADLINE_CHECK_SECONDS)
+        # Demonstration sites on lower apps' pages (slots; see docs/architecture.md).
+        fill("places.site_detail.after", "workplans/slots/site_badge.html", order=5)
+        fill("places.directory.site_badges", "workplans/slots/directory_badge.html", order=10)
+        fill("insights.map.layers", "workplans/slots/map_layer.html", order=10)
+        fill("insights.map.after", "workplans/slots/map_missing.html", order=10)
+        fill("accounts.me.actions", "workplans/slots/me_links.html", order=55)

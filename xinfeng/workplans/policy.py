@@ -66,11 +66,26 @@ def may_update_task(user, task) -> bool:
     return _signed_in(user) and (task.owner_id == user.pk or may_edit_plan(user, task.plan))
 
 
+# Rules higher apps add (from their AppConfig.ready) for who else works inside an area,
+# e.g. governance: the 一把手 in office at a site there. Each is ``rule(owner, region)``.
+_OWNER_RULES: list = []
+
+
+def register_owner_rule(rule) -> None:
+    """Let a higher app say that ``owner`` works inside ``region`` (``rule(owner, region)
+    -> bool``); registering the same function twice is a no-op."""
+    if rule not in _OWNER_RULES:
+        _OWNER_RULES.append(rule)
+
+
 def owner_in_area(owner, region: Region) -> bool:
     """Whether ``owner`` works inside ``region``'s subtree: a staff or leader role held
-    there (or below), or being the responsible person or an operator of a site there."""
+    there (or below), being the responsible person or an operator of a site there, or a
+    rule a higher app registered (``register_owner_rule``)."""
     if owner is None or not owner.is_active:
         return False
+    if any(rule(owner, region) for rule in _OWNER_RULES):
+        return True
     User = get_user_model()
     in_tree = subtree_q([region.path], "role_assignments__region__path")
     if User.objects.filter(in_tree, pk=owner.pk, role_assignments__role__in=READ_ROLES).exists():

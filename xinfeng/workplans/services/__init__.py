@@ -20,3 +20,14 @@ __all__ = [
     "task_create",
     "task_set_status",
 ]
+
+from .demosites import designation_create, review_record, township_of  # noqa: E402
+from .overdue import enforce_task_deadlines, handle_overdue_task  # noqa: E402
+
+__all__ += [
+    "designation_create",
+    "enforce_task_deadlines",
+    "handle_overdue_task",
+    "review_record",
+    "township_of",
+]

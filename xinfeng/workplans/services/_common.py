@@ -1,3 +1,4 @@
+from django.urls import reverse
 from django.utils import timezone
 
 from ..models import TaskEvent
@@ -10,8 +11,8 @@ def task_event(task, kind, *, actor=None, now=None, **detail) -> TaskEvent:
 
 
 def plan_link(plan) -> str:
-    return f"/workplans/{plan.pk}/"
+    return reverse("workplans:plan", args=[plan.pk])
 
 
 def task_link(task) -> str:
-    return f"/workplans/tasks/{task.pk}/"
+    return reverse("workplans:task", args=[task.pk])

@@ -170,6 +170,33 @@
     });
   }
 
+  // Extra point layers offered by higher apps through the "insights.map.layers" slot: a
+  // checkbox with data-layer-url (GeoJSON points with properties n = name, t = note,
+  // u = link) and data-layer-key; each marker is a DOM icon "map-extra map-extra-<key>".
+  var extra = window.xinfengMap.extra = {};
+  document.querySelectorAll("[data-layer-url]").forEach(function (box) {
+    var key = box.dataset.layerKey || "extra";
+    var layer = extra[key] = L.layerGroup();
+    if (box.checked) layer.addTo(map);
+    fetch(box.dataset.layerUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+      .then(function (fc) {
+        fc.features.forEach(function (f) {
+          var c = f.geometry.coordinates, p = f.properties || {};
+          var icon = L.divIcon({ className: "map-extra map-extra-" + key, iconSize: [18, 18], html: "" });
+          var m = L.marker([c[1], c[0]], { icon: icon, title: p.n || "", keyboard: false }).addTo(layer);
+          var body = node("div");
+          var a = node("a", p.n || ""); if (p.u) a.href = p.u; body.appendChild(a);
+          if (p.t) body.appendChild(node("p", p.t));
+          m.bindPopup(body);
+        });
+        box.dataset.count = String(fc.features.length);
+      })
+      .catch(function () { box.dataset.count = "error"; });
+    box.addEventListener("change", function () {
+      if (box.checked) layer.addTo(map); else map.removeLayer(layer);
+    });
+  });
   document.querySelectorAll("[data-level]").forEach(function (box) {
     box.addEventListener("change", function () {
       var layer = levelLayers[box.dataset.level];
