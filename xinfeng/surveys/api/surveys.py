@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.utils import check_csrf
 
 from xinfeng.accounts.api_auth import signed_in
@@ -208,4 +208,4 @@ def post_response(request, survey_id: DbId, payload: ResponseIn):
         ip=client_ip(request) or "",
         channel=Channel.API,
     )
-    return 201, {"id": response.pk, "version": response.version.number}
+    return Status(201, {"id": response.pk, "version": response.version.number})
