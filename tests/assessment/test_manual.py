@@ -84,7 +84,7 @@ def test_statement_confirmation_and_versions(tree, setup, owner):
     with pytest.raises(Conflict):
         manual.manual_statement_add(actor=owner, score=first, statement="x")
     results_compute(scheme=s, period_key="2026")
-    line = Result.objects.get(region=tree.t1).lines.get(node=visit)
+    line = Result.objects.get(region=tree.t1, level="township").lines.get(node=visit)
     assert line.score == 0 and not line.pending
     # A late change: a new version; the confirmed one counts until it is confirmed.
     second = manual.manual_score_record(
@@ -92,10 +92,12 @@ def test_statement_confirmation_and_versions(tree, setup, owner):
     )
     assert second.version == 2 and second.supersedes_id == first.pk
     results_compute(scheme=s, period_key="2026")
-    assert Result.objects.get(region=tree.t1).lines.get(node=visit).score == 0
+    assert Result.objects.get(region=tree.t1, level="township").lines.get(node=visit).score == 0
     manual.manual_score_confirm(actor=city_staff, score=second)
     results_compute(scheme=s, period_key="2026")
-    assert Result.objects.get(region=tree.t1).lines.get(node=visit).score == Decimal("5.00")
+    assert Result.objects.get(region=tree.t1, level="township").lines.get(
+        node=visit
+    ).score == Decimal("5.00")
     assert ManualScore.objects.filter(node=visit, region=tree.t1).count() == 2
     with pytest.raises(Conflict):
         manual.manual_score_confirm(actor=city_staff, score=first)

@@ -28,11 +28,12 @@ def scheme(seeded):  # noqa: F811
 
 
 def test_results_are_computed_ranked_and_named(seeded, scheme):  # noqa: F811
-    assert results_compute(scheme=scheme, period_key="2026") == 4
+    # 2 townships, 2 villages and the 4 sites below the center (no teams in this world).
+    assert results_compute(scheme=scheme, period_key="2026") == 8
     townships = list(Result.objects.filter(level="township").order_by("rank"))
     assert [r.rank for r in townships] == [1, 2]
     assert {r.region_id for r in townships} == {seeded.t1.pk, seeded.t2.pk}
-    t1 = Result.objects.get(region=seeded.t1)
+    t1 = Result.objects.get(region=seeded.t1, level="township")
     assert t1.leader == "张书记（乡党委书记）"
     assert t1.max_points == sum(
         n.points for n in scheme.nodes.filter(kind="standard", level="township")
@@ -43,7 +44,7 @@ def test_results_are_computed_ranked_and_named(seeded, scheme):  # noqa: F811
     assert t1.lines.filter(pending=True).exists()  # manual and not-yet-computed standards
     # Computing again replaces the period's rows.
     results_compute(scheme=scheme, period_key="2026")
-    assert Result.objects.filter(scheme=scheme, period="2026").count() == 4
+    assert Result.objects.filter(scheme=scheme, period="2026").count() == 8
 
 
 def test_results_three_sides_pages_and_api(seeded, scheme, owner, outsider, api_as):  # noqa: F811
@@ -67,12 +68,13 @@ def test_results_three_sides_pages_and_api(seeded, scheme, owner, outsider, api_
         ).status_code
         == 400
     )
-    assert city.post(
+    answer = city.post(
         f"{base}/schemes/{scheme.pk}/results", {"period": "2026"}, content_type="application/json"
-    ).json() == {"places": 4}
+    ).json()
+    assert answer["places"] == 8 and answer["status"] == "done"
     mine = api_as(owner).get(f"{base}/schemes/{scheme.pk}/results?period=2026").json()
     assert {r["region_id"] for r in mine} == {seeded.t1.pk, seeded.v1.pk}
-    t1 = Result.objects.get(region=seeded.t1)
+    t1 = Result.objects.get(region=seeded.t1, level="township")
     detail = api_as(owner).get(f"{base}/results/{t1.pk}").json()
     assert detail["lines"][0]["code"] and detail["trend"] == [
         {"period": "2026", "total": str(t1.total), "rank": t1.rank}

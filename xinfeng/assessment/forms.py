@@ -89,3 +89,56 @@ class NodeForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Excel 文件"))
+
+
+class ManualScoreForm(forms.Form):
+    """One manual standard's score for a unit and period; which of grade, value and yes/no
+    counts is the standard's rule (checked again by the service)."""
+
+    node = forms.TypedChoiceField(label=_("考核标准"), coerce=int)
+    period = forms.CharField(
+        label=_("考核期"), max_length=10, help_text=_("如 2026、2026-Q1 或 2026-03")
+    )
+    grade = forms.ChoiceField(
+        label=_("档次（按档次计分的标准）"),
+        choices=[("", "—"), ("A", "A"), ("B", "B"), ("C", "C"), ("C#", "C#")],
+        required=False,
+    )
+    value = forms.DecimalField(
+        label=_("数值或差距（按比例或扣分计分的标准）"),
+        min_value=0,
+        max_value=10**6,
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+    )
+    done = forms.BooleanField(label=_("达标（是/否计分的标准）"), required=False)
+    note = forms.CharField(
+        label=_("检查记录"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    evidence = forms.FileField(label=_("佐证材料（PDF 或图片，10 MB 以内）"), required=False)
+
+    def __init__(self, *args, standards=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["node"].choices = [
+            (
+                n.pk,
+                _("%(code)s %(title)s（%(rule)s，%(points)s 分）")
+                % {
+                    "code": n.code,
+                    "title": n.title,
+                    "rule": n.get_rule_display(),
+                    "points": n.points,
+                },
+            )
+            for n in standards
+        ]
+
+
+class StatementForm(forms.Form):
+    statement = forms.CharField(
+        label=_("被考核单位说明"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )

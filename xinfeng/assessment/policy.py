@@ -73,6 +73,47 @@ def is_inspector_for(user, scheme, region) -> bool:
     )
 
 
+def belongs_to_unit(user, unit) -> bool:
+    """Whether the user is part of the assessed unit (and so may not score it): holds any
+    role at the unit's place or below it (its staff, its 一把手 as leader, its station
+    operators); for a site, is its responsible person or an operator; for a team, is an
+    active member or leader of it."""
+    if not (user and user.is_authenticated):
+        return False
+    region_path = unit.region.path
+    if any(
+        path.startswith(region_path)
+        for path in user.role_assignments.values_list("region__path", flat=True)
+    ):
+        return True
+    if unit.site is not None:
+        if unit.site.responsible_user_id == user.pk:
+            return True
+        if unit.site.operators.filter(pk=user.pk).exists():
+            return True
+    if unit.team is not None:
+        from xinfeng.volunteers.choices import MembershipStatus
+
+        if unit.team.memberships.filter(
+            volunteer__user=user, status=MembershipStatus.ACTIVE
+        ).exists():
+            return True
+    return False
+
+
+def may_score(user, scheme, unit) -> bool:
+    """Who records a manual standard's score for a unit: an inspector assigned to its area,
+    or staff of the assessing level (the place that owns the scheme, or above) — never
+    someone who is part of the assessed unit itself (``belongs_to_unit``)."""
+    if not (user and user.is_authenticated):
+        return False
+    if belongs_to_unit(user, unit):
+        return False
+    return is_inspector_for(user, scheme, unit.region) or has_role_at(
+        user, scheme.region, STAFF_ROLES
+    )
+
+
 def may_state(user, score) -> bool:
     """Staff of the assessed place add its statement (before confirmation)."""
     return may_record(user, score.region)

@@ -79,6 +79,12 @@ def funding_summary(user, *, region: Region, year: int) -> list[dict]:
     """Budget vs spent for ``region`` and each place directly below it, per source: what it
     received (posted), passed down, spent (itself and below) and holds. In fen."""
     readable_region(user, region.pk)
+    return funding_rows(region=region, year=year)
+
+
+def funding_rows(*, region: Region, year: int) -> list[dict]:
+    """``funding_summary`` without the reader check, for a caller that has decided who
+    may read the region's totals (governance's view for the finance bureau)."""
     places = [region, *Region.objects.filter(parent=region).order_by("path")]
     rows = []
     posted = Q(status=EntryStatus.POSTED, year=year)
@@ -233,14 +239,33 @@ def scheme_tree(s) -> list[dict]:
 # --- Results ---------------------------------------------------------------------------
 
 
-def results(user, s, *, period: str, level: str | None = None) -> QuerySet:
-    """Stored results of a scheme for a period, for the places in the reader's scope."""
+RESULT_LEVEL_ORDER = ("township", "village", "site", "team")
+
+
+def results(user, s, *, period: str, level: str | None = None, q: str = "") -> QuerySet:
+    """Stored results of a scheme for a period, for the units in the reader's scope (a site
+    or team by its region), optionally of one level and whose name contains ``q``."""
+    from django.db.models import Case, IntegerField, Value, When
+
     from .models import Result
 
     qs = restrict(Result.objects.filter(scheme=s, period=period), user, roles=READ_ROLES)
     if level:
         qs = qs.filter(level=level)
-    return qs.select_related("region").order_by("level", "rank")
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(region__name__icontains=q, site__isnull=True, team__isnull=True)
+            | Q(region__short_name__icontains=q, site__isnull=True, team__isnull=True)
+            | Q(site__name__icontains=q)
+            | Q(team__name__icontains=q)
+        )
+    order = Case(
+        *(When(level=lv, then=Value(i)) for i, lv in enumerate(RESULT_LEVEL_ORDER)),
+        default=Value(9),
+        output_field=IntegerField(),
+    )
+    return qs.select_related("region", "site", "team").order_by(order, "rank_group", "rank", "id")
 
 
 def result(user, pk: int):
@@ -248,7 +273,10 @@ def result(user, pk: int):
 
     _signed_in(user)
     obj = get_in_scope(
-        Result.objects.select_related("region", "scheme"), user, roles=READ_ROLES, pk=pk
+        Result.objects.select_related("region", "scheme", "site", "team"),
+        user,
+        roles=READ_ROLES,
+        pk=pk,
     )
     return obj
 
@@ -282,39 +310,102 @@ def result_trend(user, r) -> list[dict]:
     """The same place's stored totals under the same scheme, period by period."""
     from .models import Result
 
-    qs = restrict(Result.objects.filter(scheme=r.scheme, region=r.region), user, roles=READ_ROLES)
+    qs = restrict(
+        Result.objects.filter(scheme=r.scheme, region=r.region, site=r.site, team=r.team),
+        user,
+        roles=READ_ROLES,
+    )
     return [{"period": x.period, "total": x.total, "rank": x.rank} for x in qs.order_by("period")]
 
 
 # --- Manual scores ---------------------------------------------------------------------
 
 
-def manual_scores(user, s) -> QuerySet:
+def manual_scores(
+    user, s, *, period: str = "", status: str = "", level: str = "", q: str = "", current=False
+) -> QuerySet:
     """Manual scores of a scheme: an inspector sees the places they inspect, staff and
-    leaders their scope."""
+    leaders their scope; optionally of one period, status or level, whose unit's name
+    contains ``q``, or only the current versions (not superseded). Newest first."""
     from .models import InspectorAssignment, ManualScore
 
     _signed_in(user)
-    qs = ManualScore.objects.filter(scheme=s).select_related("region", "node")
-    paths = scope_paths(user, READ_ROLES)
-    if paths is None:
-        return qs
-    inspected = list(
-        InspectorAssignment.objects.filter(scheme=s, user=user).values_list(
-            "region__path", flat=True
-        )
+    qs = ManualScore.objects.filter(scheme=s).select_related(
+        "region", "site", "team", "node", "inspector", "confirmed_by"
     )
-    allowed = [*paths, *inspected]
-    if not allowed:
-        return qs.none()
-    return qs.filter(subtree_q(allowed, "region__path"))
+    paths = scope_paths(user, READ_ROLES)
+    if paths is not None:
+        inspected = list(
+            InspectorAssignment.objects.filter(scheme=s, user=user).values_list(
+                "region__path", flat=True
+            )
+        )
+        allowed = [*paths, *inspected]
+        if not allowed:
+            return qs.none()
+        qs = qs.filter(subtree_q(allowed, "region__path"))
+    if period:
+        qs = qs.filter(period=period)
+    if status:
+        qs = qs.filter(status=status)
+    if level:
+        qs = qs.filter(node__level=level)
+    if current:
+        qs = qs.filter(superseded_by__isnull=True)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(region__name__icontains=q, site__isnull=True, team__isnull=True)
+            | Q(region__short_name__icontains=q, site__isnull=True, team__isnull=True)
+            | Q(site__name__icontains=q)
+            | Q(team__name__icontains=q)
+            | Q(node__code__startswith=q)
+        )
+    return qs.order_by("-id")
+
+
+def manual_versions(row) -> list:
+    """Every version of one score (oldest first): who scored, when, what, who confirmed."""
+    from .models import ManualScore
+
+    return list(
+        ManualScore.objects.filter(
+            scheme_id=row.scheme_id,
+            node_id=row.node_id,
+            region_id=row.region_id,
+            site_id=row.site_id,
+            team_id=row.team_id,
+            period=row.period,
+        )
+        .select_related("inspector", "confirmed_by")
+        .order_by("version", "id")
+    )
 
 
 def manual_score(user, pk: int):
     from .models import ManualScore
 
     _signed_in(user)
-    row = ManualScore.objects.filter(pk=pk).select_related("scheme", "region").first()
+    row = (
+        ManualScore.objects.filter(pk=pk)
+        .select_related("scheme", "scheme__region", "region", "site", "team", "node")
+        .first()
+    )
     if row is None or not manual_scores(user, row.scheme).filter(pk=pk).exists():
         raise NotFound()
     return row
+
+
+# --- Runs of the computation -----------------------------------------------------------
+
+
+def runs_for(s, limit: int = 5) -> list:
+    """The latest runs that computed ``s``: the scheduled runs (all published schemes of
+    the year) and the runs people started for this scheme; newest first."""
+    from .models import ResultsRun
+
+    return list(
+        ResultsRun.objects.filter(Q(scheme=s) | Q(scheme__isnull=True))
+        .select_related("actor")
+        .order_by("-started_at", "-id")[:limit]
+    )

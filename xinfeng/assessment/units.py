@@ -114,15 +114,20 @@ def find_unit(scheme, level: str, *, region_id=None, site_id=None, team_id=None)
     return None
 
 
-def search_units(scheme, level: str, q: str = ""):
-    """A queryset of the units of ``level`` whose name contains ``q`` (for pages)."""
+def search_units(scheme, level: str, q: str = "", *, within: list[str] | None = None):
+    """A queryset of the units of ``level`` whose name contains ``q``, optionally only
+    those in the subtrees of the paths ``within`` (for pages)."""
     q = (q or "").strip()
     if level in REGION_LEVELS:
         qs = Region.objects.subtree(scheme.region).filter(level=REGION_LEVELS[level])
+        if within is not None:
+            qs = qs.filter(subtree_q(within, "path"))
         if q:
             qs = qs.filter(Q(name__icontains=q) | Q(short_name__icontains=q))
         return qs.order_by("path")
     below = subtree_q([scheme.region.path], "region__path")
+    if within is not None:
+        below &= subtree_q(within, "region__path")
     if level == AssessedLevel.SITE:
         qs = Site.objects.filter(below, level__in=SITE_LEVELS).select_related("region")
     elif level == AssessedLevel.TEAM:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import funding, results, schemes
+from .views import funding, manual, results, schemes
 
 app_name = "assessment"
 urlpatterns = [
@@ -12,7 +12,13 @@ urlpatterns = [
     path("schemes/<int:scheme_id>/results/", results.ranking, name="ranking"),
     path("schemes/<int:scheme_id>/results/compute", results.compute, name="compute"),
     path("schemes/<int:scheme_id>/results.xlsx", results.ranking_export, name="ranking_export"),
+    path("schemes/<int:scheme_id>/manual/", manual.manual_list, name="manual_list"),
+    path("schemes/<int:scheme_id>/manual/units/", manual.manual_units, name="manual_units"),
+    path("schemes/<int:scheme_id>/manual/new", manual.manual_new, name="manual_new"),
     path("schemes/<int:scheme_id>/<str:action>", schemes.scheme_action, name="scheme_action"),
+    path("manual/<int:score_id>/", manual.manual_score, name="manual_score"),
+    path("manual/<int:score_id>/statement", manual.manual_statement, name="manual_statement"),
+    path("manual/<int:score_id>/confirm", manual.manual_confirm, name="manual_confirm"),
     path("results/<int:result_id>/", results.result_detail, name="result"),
     path("results/<int:result_id>/report.pdf", results.result_pdf_view, name="result_pdf"),
     path("funding/", funding.funding, name="funding"),

@@ -2,7 +2,7 @@
 place's result with each standard's figure, target, formula and link, and the trend."""
 
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.utils.translation import gettext as _
 from ninja import Schema
@@ -10,12 +10,15 @@ from pydantic import Field
 
 from xinfeng.accounts.api_auth import signed_in
 from xinfeng.core.errors import PermissionDenied, ValidationFailed
-from xinfeng.core.schema import DbId
+from xinfeng.core.schema import DbId, Limit, SearchText
 
 from .. import policy, selectors
 from ..compute import parse_period
-from ..services.results import results_compute
+from ..models import ResultsRun
+from ..services.runs import results_refresh
 from . import router
+
+Offset = Annotated[int, Field(ge=0, le=10**6, description="Rows to skip")]
 
 
 class ComputeIn(Schema):
@@ -26,7 +29,11 @@ class ResultOut(Schema):
     id: int
     region_id: int
     region: str
+    site_id: int | None
+    team_id: int | None
+    name: str
     level: str
+    rank_group: str
     rank: int
     total: Decimal
     max_points: Decimal
@@ -74,7 +81,11 @@ def result_out(r) -> dict:
         "id": r.pk,
         "region_id": r.region_id,
         "region": r.region.display_name,
+        "site_id": r.site_id,
+        "team_id": r.team_id,
+        "name": r.name,
         "level": r.level,
+        "rank_group": r.rank_group,
         "rank": r.rank,
         "total": r.total,
         "max_points": r.max_points,
@@ -92,18 +103,31 @@ def compute(request, scheme_id: DbId, payload: ComputeIn):
     s = selectors.scheme(request.auth, scheme_id)
     if not policy.may_edit_scheme(request.auth, s):
         raise PermissionDenied()
-    return {"places": results_compute(scheme=s, period_key=_period(payload.period))}
+    run = results_refresh(
+        trigger=ResultsRun.Trigger.MANUAL,
+        actor=request.auth,
+        scheme=s,
+        periods=[_period(payload.period)],
+    )
+    return {"places": run.places, "run": run.pk, "status": run.status}
 
 
 @router.get("/schemes/{scheme_id}/results", response=list[ResultOut], summary="Ranking of a period")
 def ranking(
-    request, scheme_id: DbId, period: str = "", level: Literal["township", "village"] | None = None
+    request,
+    scheme_id: DbId,
+    period: str = "",
+    level: Literal["township", "village", "site", "team"] | None = None,
+    q: SearchText = "",
+    limit: Limit = 200,
+    offset: Offset = 0,
 ):
+    """The stored ranking, ordered by level (township, village, site, team), rank group
+    (a site's level) and rank; ``q`` filters by the unit's name; ``limit``/``offset`` page."""
     s = selectors.scheme(request.user, scheme_id)
     key = _period(period) if period else str(s.year)
-    return [
-        result_out(r) for r in selectors.results(request.user, s, period=key, level=level)[:2000]
-    ]
+    rows = selectors.results(request.user, s, period=key, level=level, q=q)
+    return [result_out(r) for r in rows[offset : offset + limit]]
 
 
 @router.get("/results/{result_id}", response=ResultDetail, summary="One place's result")

@@ -70,6 +70,18 @@ class Result(models.Model):
             return self.team.name
         return self.region.display_name
 
+    @property
+    def level_label(self) -> str:
+        from ..choices import AssessedLevel
+
+        return str(dict(AssessedLevel.choices).get(self.level, self.level))
+
+    @property
+    def rank_group_label(self) -> str:
+        from xinfeng.places.choices import SiteLevel
+
+        return str(dict(SiteLevel.choices).get(self.rank_group, self.rank_group))
+
 
 class ResultLine(models.Model):
     result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="lines")

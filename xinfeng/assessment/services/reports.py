@@ -8,7 +8,10 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from xinfeng.core.spreadsheet import add_sheet, append_row, new_workbook, workbook_bytes
+from xinfeng.places.choices import SiteLevel
 from xinfeng.volunteers.services.certificate_pdf import register_font_for
+
+from ..choices import AssessedLevel
 
 
 def _num(v) -> str:
@@ -18,18 +21,41 @@ def _num(v) -> str:
 def ranking_xlsx(rows) -> bytes:
     wb = new_workbook()
     ws = add_sheet(wb, _("考核排名"))
-    append_row(ws, [_("考核对象"), _("排名"), _("单位"), _("得分"), _("满分"), _("一把手")])
+    append_row(
+        ws,
+        [
+            _("考核对象"),
+            _("排名分组"),
+            _("排名"),
+            _("单位"),
+            _("所在区划"),
+            _("得分"),
+            _("满分"),
+            _("一把手"),
+        ],
+    )
+    levels = dict(AssessedLevel.choices)
+    groups = dict(SiteLevel.choices)
     for r in rows:
         append_row(
             ws,
-            [r.level, r.rank, r.region.display_name, float(r.total), float(r.max_points), r.leader],
+            [
+                str(levels.get(r.level, r.level)),
+                str(groups.get(r.rank_group, r.rank_group)),
+                r.rank,
+                r.name,
+                r.region.display_name,
+                float(r.total),
+                float(r.max_points),
+                r.leader,
+            ],
         )
     return workbook_bytes(wb)
 
 
 def result_pdf(r, lines: list[dict], trend: list[dict]) -> bytes:
     title = _("%(place)s %(period)s 新时代文明实践工作考核") % {
-        "place": r.region.display_name,
+        "place": r.name,
         "period": r.period,
     }
     rows = [
