@@ -20,7 +20,7 @@ class PeriodicJob:
 
     @property
     def name(self) -> str:
-        return getattr(self.task, "name", None) or repr(self.task)
+        return getattr(self.task, "module_path", None) or repr(self.task)
 
 
 _jobs: dict[str, PeriodicJob] = {}
