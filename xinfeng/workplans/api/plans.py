@@ -183,8 +183,11 @@ def add_evidence(
     response=ProgressTree,
     summary="Progress of the plans below a region (the level above sees every plan below it)",
 )
-def progress(request, year: int, region_id: DbId | None = None):
+def progress(request, year: int | None = None, region_id: DbId | None = None):
     user = request.auth
+    if year is not None and not 2000 <= year <= 2100:
+        raise ValidationFailed(_("年度无效。"), code="bad_year")
+    year = year or selectors.current_year()
     region = selectors.readable_subtree_region(user=user, region_id=region_id)
     head, rows = selectors.progress_tree(region=region, year=year)
     return {
