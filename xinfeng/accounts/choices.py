@@ -10,6 +10,9 @@ class Role(models.TextChoices):
     INSTITUTE_ADMIN = "institute_admin", _("实践所管理员")
     CENTER_ADMIN = "center_admin", _("实践中心管理员")
     LEADER = "leader", _("领导（只读）")
+    # A guiding department (组织部, 宣传部, 财政局 …): reads the figures of the work it
+    # guides in its region and writes nothing (RoleAssignment.department names which).
+    DEPARTMENT = "department", _("指导部门（只读）")
     SYSTEM_ADMIN = "system_admin", _("系统管理员")
 
 

@@ -63,13 +63,21 @@ class RoleAssignment(models.Model):
     region = models.ForeignKey(
         Region, verbose_name=_("区划"), on_delete=models.CASCADE, related_name="role_assignments"
     )
+    # For Role.DEPARTMENT only: which department (a code of places.choices.Department,
+    # checked by governance, which gives the role its pages).
+    department = models.CharField(_("部门"), max_length=32, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("角色授权")
         verbose_name_plural = _("角色授权")
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "region"], name="unique_role_at_region")
+            models.UniqueConstraint(fields=["user", "role", "region"], name="unique_role_at_region"),
+            models.CheckConstraint(
+                condition=models.Q(role="department", department__gt="")
+                | (~models.Q(role="department") & models.Q(department="")),
+                name="department_code_iff_department_role",
+            ),
         ]
 
     def __str__(self) -> str:

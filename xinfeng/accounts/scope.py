@@ -98,3 +98,11 @@ def require_role_at(user, region: Region, roles=STAFF_ROLES) -> None:
 
 def can_manage(user, region: Region) -> bool:
     return has_role_at(user, region, STAFF_ROLES)
+
+
+def department_roles(user) -> list[tuple[str, Region]]:
+    """(department code, region) of each guiding-department role (``Role.DEPARTMENT``)
+    the user holds: the department reads what it guides there and writes nothing."""
+    if user is None or not user.is_authenticated:
+        return []
+    return [(a.department, a.region) for a in _assignments(user) if a.role == Role.DEPARTMENT]

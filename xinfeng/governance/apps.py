@@ -6,3 +6,28 @@ class GovernanceConfig(AppConfig):
     name = "xinfeng.governance"
     label = "governance"
     verbose_name = _("组织领导")
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from xinfeng.core.hooks import fill
+        from xinfeng.core.periodic import register_periodic
+        from xinfeng.insights.sources import register_source
+        from xinfeng.insights.tasks import request_rollup
+
+        from .models import ResponsibleTerm, SiteStaff
+        from .rollup import gap_source
+        from .tasks import GAP_CHECK_SECONDS, flag_site_gaps
+
+        register_periodic(flag_site_gaps, every_seconds=GAP_CHECK_SECONDS)
+        # The dashboard counts sites without a responsible person or staff (insights
+        # rolls the figure up with its own; a change queues a recompute).
+        register_source("governance_gaps", gap_source)
+        for model in (ResponsibleTerm, SiteStaff):
+            post_save.connect(request_rollup, sender=model, dispatch_uid=f"governance:{model}")
+            post_delete.connect(request_rollup, sender=model, dispatch_uid=f"governance-d:{model}")
+        # The site page: the responsible person's post, the contact route (the site's
+        # phone, never a private one) and the staff in post.
+        fill("places.site_detail.responsible", "governance/slots/site_responsible.html")
+        # 我的: the governance pages for those who use them.
+        fill("accounts.me.actions", "governance/slots/me_links.html", order=60)

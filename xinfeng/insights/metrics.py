@@ -37,6 +37,10 @@ SCALAR_METRICS: list[str] = [
     *(f"sites_{lv}" for lv in SITE_LEVELS),
     "sites_total",
     "sites_complex",
+    # Centers, institutes and stations without a responsible person in office / without
+    # staff (counted by governance through ``sources.register_source``).
+    "sites_without_responsible",
+    "sites_without_staff",
     "teams_total",
     *(f"teams_{t}" for t in TEAM_TYPES),
     "volunteers_registered",
@@ -81,6 +85,8 @@ LABELS = {
     "sites_point": _("实践点"),
     "sites_total": _("实践阵地"),
     "sites_complex": _("党群服务+文明实践综合体"),
+    "sites_without_responsible": _("无在任一把手的阵地"),
+    "sites_without_staff": _("无专职人员的阵地"),
     "teams_total": _("志愿服务队"),
     "teams_general": _("总队"),
     "teams_specialised": _("专业服务队"),

@@ -262,6 +262,13 @@ SOURCES = {
     "orders": orders,
 }
 
+
+def register_source(name: str, source) -> None:
+    """Add a higher app's source (called from its ``AppConfig.ready``): a function of the
+    window yielding rows like the ones above for metric keys listed in ``metrics``. The
+    rollup reads it like its own; insights never imports the app."""
+    SOURCES[name] = source
+
 # Raw tables the dashboards must never read on a request (checked by a test).
 RAW_TABLES = (
     ServiceRecord._meta.db_table,

@@ -65,6 +65,12 @@ def _kpis(f: dict) -> list[tuple[str, list[tuple[str, object, str]]]]:
                 (label("sites_station"), n("sites_station"), "sites_station"),
                 (_("其中综合体"), n("sites_complex"), "sites_complex"),
                 (label("sites_point"), n("sites_point"), "sites_point"),
+                (
+                    label("sites_without_responsible"),
+                    n("sites_without_responsible"),
+                    "sites_without_responsible",
+                ),
+                (label("sites_without_staff"), n("sites_without_staff"), "sites_without_staff"),
             ],
         ),
         (
