@@ -73,19 +73,18 @@ def is_inspector_for(user, scheme, region) -> bool:
     )
 
 
-def belongs_to_unit(user, unit) -> bool:
-    """Whether the user is part of the assessed unit (and so may not score it): holds any
-    role at the unit's place or below it (its staff, its 一把手 as leader, its station
-    operators); for a site, is its responsible person or an operator; for a team, is an
-    active member or leader of it."""
+def is_party_to(user, scheme, unit) -> bool:
+    """Whether the user is on the assessed side of a unit (and so may not score it): holds
+    any role at the unit's place, below it, or at a place between it and the assessing
+    level (a township's staff under a city's scheme are a party to its villages); for a
+    site, is its responsible person or an operator; for a team, an active member."""
     if not (user and user.is_authenticated):
         return False
-    region_path = unit.region.path
-    if any(
-        path.startswith(region_path)
-        for path in user.role_assignments.values_list("region__path", flat=True)
-    ):
-        return True
+    unit_path, top = unit.region.path, scheme.region.path
+    for path in user.role_assignments.values_list("region__path", flat=True):
+        below_top = path != top and path.startswith(top)
+        if path.startswith(unit_path) or (below_top and unit_path.startswith(path)):
+            return True
     if unit.site is not None:
         if unit.site.responsible_user_id == user.pk:
             return True
@@ -104,10 +103,10 @@ def belongs_to_unit(user, unit) -> bool:
 def may_score(user, scheme, unit) -> bool:
     """Who records a manual standard's score for a unit: an inspector assigned to its area,
     or staff of the assessing level (the place that owns the scheme, or above) — never
-    someone who is part of the assessed unit itself (``belongs_to_unit``)."""
+    someone on the assessed side of it (``is_party_to``)."""
     if not (user and user.is_authenticated):
         return False
-    if belongs_to_unit(user, unit):
+    if is_party_to(user, scheme, unit):
         return False
     return is_inspector_for(user, scheme, unit.region) or has_role_at(
         user, scheme.region, STAFF_ROLES
