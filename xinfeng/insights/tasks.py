@@ -8,7 +8,7 @@ Changes to the raw data (saves and deletes of the models the dashboards count) c
 
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -66,15 +66,23 @@ def rollup_after_change() -> dict:
     return _summary(run_rollup(trigger="change"))
 
 
+def _flag_pending(now) -> bool:
+    """Set the pending flag in one statement (the row is created the first time): True
+    when this call set it, False when a recompute was already pending. Runs after every
+    committed change, so it is one round trip, not an update and a read."""
+    table = connection.ops.quote_name(RollupState._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (id, pending, requested_at) VALUES (1, %s, %s) "  # noqa: S608 - the table name is ours
+            f"ON CONFLICT (id) DO UPDATE SET pending = %s, requested_at = excluded.requested_at "
+            f"WHERE NOT {table}.pending RETURNING id",
+            [True, connection.ops.adapt_datetimefield_value(now), True],
+        )
+        return cursor.fetchone() is not None
+
+
 def _enqueue_once() -> None:
-    now = timezone.now()
-    if RollupState.objects.filter(pk=1, pending=False).update(pending=True, requested_at=now):
-        rollup_after_change.enqueue()
-        return
-    _state, created = RollupState.objects.get_or_create(
-        pk=1, defaults={"pending": True, "requested_at": now}
-    )
-    if created:
+    if _flag_pending(timezone.now()):
         rollup_after_change.enqueue()
 
 

@@ -20,19 +20,23 @@ from .dispatch_explain import explanation_text, explanation_variants, score_expl
 from .models import Order
 from .policy import team_may_grab_order
 from .schemas import OrderDetail
-from .services._common import actor_kinds
+from .services import routing
+from .services._common import actor_kinds, is_requester
 
 # Moves a person can make (the rest are the system's).
 PERSON_ACTIONS = [a for a, (_f, _t, who) in TRANSITIONS.items() if Actor.SYSTEM not in who]
 CONTACT_STATES = (OrderState.ACCEPTED, OrderState.IN_SERVICE, OrderState.COMPLETED)
 
 
-def allowed_actions(user, order: Order, *, led_teams=()) -> list[str]:
+def allowed_actions(
+    user, order: Order, *, led_teams=(), kinds: set[str] | None = None
+) -> list[str]:
     """The moves ``user`` may make on ``order`` now (drives buttons and ``allowed_actions``
-    in the API); the services check again on every request."""
+    in the API); the services check again on every request. ``kinds``: the user's actor
+    kinds for the order when already known."""
     if not user.is_authenticated:
         return []
-    kinds = actor_kinds(user, order)
+    kinds = actor_kinds(user, order) if kinds is None else kinds
     can_grab = (
         order.state == OrderState.PENDING_DISPATCH
         and order.is_open
@@ -230,6 +234,20 @@ def present_order(
         ],
         photos=[] if just_created else [p.image.url for p in order.photos.all()],
         rating=None if just_created else rating_for(user, order),
-        allowed_actions=allowed_actions(user, order, led_teams=led_teams),
+        allowed_actions=allowed_actions(
+            user,
+            order,
+            led_teams=led_teams,
+            kinds=_new_order_kinds(user, order) if just_created else None,
+        ),
     )
     return data
+
+
+def _new_order_kinds(user, order: Order) -> set[str]:
+    """``actor_kinds`` of a new order (no team yet), staff read from the routing cache:
+    answering a creation needs no role query."""
+    kinds = {Actor.REQUESTER} if is_requester(user, order) else set()
+    if routing.is_site_staff(user, order.site):
+        kinds.add(Actor.SITE_STAFF)
+    return kinds

@@ -21,14 +21,8 @@ from xinfeng.regions.models import Region
 from .. import texts as T
 from ..choices import OrderAction, OrderChannel, OrderState
 from ..models import Order
-from ._common import (
-    deepest_site_for,
-    event,
-    order_link,
-    require_user,
-    set_deadline,
-    site_staff_users,
-)
+from . import routing
+from ._common import event, order_link, require_user, set_deadline
 
 # How far in the past a wanted time may lie (clock skew, a form left open).
 WANTED_GRACE = timedelta(hours=1)
@@ -159,7 +153,7 @@ def order_create(
         responsible: Site | None = site or project.site
     else:
         check_age(None, beneficiary_age)
-        responsible = site or deepest_site_for(region)
+        responsible = site or routing.responsible_site(region, now)
     if responsible is None:
         raise ValidationFailed(_("该区域还没有可受理点单的实践阵地。"), code="no_site")
     if requester is not None and not contact_name:
@@ -218,7 +212,7 @@ def order_create(
                 notify_open_order(order)
             if order.state == OrderState.SUBMITTED:
                 notify(
-                    recipients=site_staff_users(responsible),
+                    recipients=routing.answering_users(responsible),
                     title=T.SUBMITTED(t=order.title),
                     body=T.SUBMITTED_BODY(region=region.name, address=order.address),
                     link=order_link(order),
