@@ -41,8 +41,12 @@ worker: setup
 	$(BIN)/python manage.py worker
 
 # Prints the suite's wall time last ("make test: N s"); PYTEST_ARGS passes options through.
+# Runs in parallel, one pytest-xdist worker per core (TEST_WORKERS=0 or PYTEST_ARGS=-n0:
+# serial); the demo-city tests form one group on one worker (tests/conftest.py).
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 test: setup
-	@start=$$(date +%s); $(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	@start=$$(date +%s); \
+	  $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS); rc=$$?; \
 	  echo "make test: $$(( $$(date +%s) - start )) s"; \
 	  if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$rc
 

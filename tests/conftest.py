@@ -42,6 +42,14 @@ def fast_password_hasher():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def media_root(tmp_path_factory):
+    """Uploads go to this session's own temporary directory (one per xdist worker), never
+    to var/media of the checkout, which `make run` serves and parallel runs would share."""
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def default_language():
     """Start every test in the default language. A request through the test client leaves
@@ -59,13 +67,16 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.e2e)
-    # The tests on the demo city run last (those with a live server or their own commits
-    # at the very end): the city is committed once to the test database when the first of
-    # them starts, and no other test may find it there.
+    # The tests on the demo city run first, as one block (those with a live server or their
+    # own commits at its end): under xdist (`make test`, `--dist loadgroup`) their
+    # ``xdist_group`` sends the whole block to one worker, which starts on it at once while
+    # the other workers take the rest, so the longest chain of the run is not left for its
+    # end; the city is built once per run. A database test after the block empties the
+    # database first (``pytest_runtest_setup``), so it never finds the city there.
     city = [item for item in items if _uses_demo_city(item)]
     if city:
         others = [item for item in items if not _uses_demo_city(item)]
-        items[:] = others + sorted(city, key=_is_transactional)
+        items[:] = sorted(city, key=_is_transactional) + others
         for item in city:
             item.add_marker(pytest.mark.xdist_group("demo_city"))
 
@@ -77,7 +88,10 @@ def pytest_collection_modifyitems(config, items):
 # test starts; each test then runs in its own transaction (pytest-django's ``db``), rolled
 # back afterwards, so what a test changes never reaches the next. A test with a live server
 # (or ``transaction=True``) sees the committed city too; pytest-django empties the database
-# after such a test, so they run last, and a city test after one builds the city again.
+# after such a test, so they end the city block, and a city test after one builds the city
+# again (in its own transaction). The first database test after the block empties the
+# database. Under xdist the block goes to one worker (``--dist loadgroup``), so the city is
+# built once per run, not once per worker.
 DEMO_CITY_CODE = "360482000000"
 DEMO_CITY_SEED = 2021
 _demo_city_committed = {"now": False}
@@ -102,13 +116,19 @@ def _uses_db(item) -> bool:
     return item.get_closest_marker("django_db") is not None or "_django_db_helper" in names
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
+    """A database test that runs after the demo city was committed (after the city block,
+    or any order a plugin or ``-p no:…`` gives) first empties the test database, as
+    pytest-django does after a transactional test; a later city test builds it again."""
     if _demo_city_committed["now"] and not _uses_demo_city(item) and _uses_db(item):
-        raise RuntimeError(
-            f"{item.nodeid} runs after the demo city was committed to the test database; "
-            "tests on the demo city must run last (tests/conftest.py orders them so; a "
-            "plugin that reorders tests breaks that)"
-        )
+        from django.core.cache import cache
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            call_command("flush", interactive=False, verbosity=0)
+        cache.clear()
+        _demo_city_committed["now"] = False
 
 
 def _seed_demo_city() -> SimpleNamespace:
