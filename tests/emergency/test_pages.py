@@ -7,7 +7,12 @@ import re
 from django.test import Client
 
 from xinfeng.emergency.models import CalloutRecipient, Incident, Station
-from xinfeng.emergency.services.callouts import answer_token, callout_create, callout_send
+from xinfeng.emergency.services.callouts import (
+    answer_token,
+    callout_answer,
+    callout_create,
+    callout_send,
+)
 from xinfeng.emergency.services.sitreps import sitrep_create
 
 
@@ -110,6 +115,28 @@ def test_board_and_answer_pages(ew, flood):
     board = _client(ew.owner).get(f"/emergency/callouts/{co.pk}/").content.decode()
     assert 'hx-trigger="every 3s"' in board
     assert _client(ew.outsider).get(f"/emergency/callouts/{co.pk}/board/").status_code == 404
+
+
+def test_board_lists_latest_answers_first_then_the_rest_in_roster_order(ew, flood):
+    co = callout_create(actor=ew.owner, incident=flood, title="抢险", teams=[ew.rescue])
+    callout_send(co.pk)
+    rows = list(CalloutRecipient.objects.filter(callout=co).order_by("rank"))
+    last, first = rows[2], rows[1]
+    callout_answer(recipient=first, answer="coming")
+    callout_answer(recipient=last, answer="declined")  # the latest answer
+    frag = _client(ew.owner).get(f"/emergency/callouts/{co.pk}/board/").content.decode()
+    names = re.findall(r'<span class="list-title">([^<]+)', frag)
+    assert [n.strip() for n in names] == [
+        last.volunteer.name,
+        first.volunteer.name,
+        rows[0].volunteer.name,  # no answer yet: after every answer
+    ]
+    # Each not-yet-arrived person has a working 到达 button (its own form and link).
+    r = _client(ew.owner).post(f"/emergency/callouts/{co.pk}/arrived/{rows[0].pk}/")
+    assert r.status_code == 302
+    assert f'action="/emergency/callouts/{co.pk}/arrived/{last.pk}/"' in frag
+    frag = _client(ew.owner).get(f"/emergency/callouts/{co.pk}/board/").content.decode()
+    assert f"/arrived/{rows[0].pk}/" not in frag and re.search(r'data-count="arrived">1<', frag)
 
 
 def test_roster_and_me_pages(ew):

@@ -45,11 +45,12 @@ def require_may_run(user, incident) -> None:
         raise PermissionDenied(NOT_RUNNER, code="not_runner")
 
 
-def may_be_called(volunteer, *, risky: bool) -> bool:
+def may_be_called(volunteer, *, risky: bool, today=None) -> bool:
     """Whether a call-out may reach ``volunteer``: active, with an account, the privacy
-    notice accepted, a guardian's consent when under 14, and for risky work an adult."""
+    notice accepted, a guardian's consent when under 14, and for risky work an adult
+    (ages on ``today``, default the local date: a call-out to thousands asks it once)."""
     if not volunteer.is_active or not volunteer.user_id or not volunteer.privacy_notice_version:
         return False
-    if needs_guardian_consent(volunteer) and not volunteer.guardian_consented_at:
+    if needs_guardian_consent(volunteer, today) and not volunteer.guardian_consented_at:
         return False
-    return volunteer_may_take_risky_work(volunteer) if risky else True
+    return volunteer_may_take_risky_work(volunteer, today) if risky else True

@@ -30,9 +30,9 @@ MINOR_RISKY_WORK = _("未成年志愿者不能参加应急或有危险的志愿�
 NO_LOCATION_CONSENT = _("该志愿者未同意定位授权，不能使用定位签到。")
 
 
-def volunteer_may_take_risky_work(volunteer: Volunteer) -> bool:
-    """True only for an active volunteer known to be 18 or older today."""
-    age = volunteer.age_on()
+def volunteer_may_take_risky_work(volunteer: Volunteer, day=None) -> bool:
+    """True only for an active volunteer known to be 18 or older today (or on ``day``)."""
+    age = volunteer.age_on(day)
     return volunteer.is_active and age is not None and age >= ADULT_AGE
 
 
@@ -57,8 +57,8 @@ def require_location_consent(volunteer: Volunteer) -> None:
         raise PermissionDenied(NO_LOCATION_CONSENT, code="no_location_consent")
 
 
-def needs_guardian_consent(volunteer: Volunteer) -> bool:
-    age = volunteer.age_on()
+def needs_guardian_consent(volunteer: Volunteer, day=None) -> bool:
+    age = volunteer.age_on(day)
     return age is not None and age < GUARDIAN_CONSENT_AGE
 
 

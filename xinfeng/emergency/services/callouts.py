@@ -7,10 +7,11 @@ message, so a worker killed mid-send loses no message and sends none twice.
 """
 
 import os
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from django.core import signing
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.dispatch import Signal
 from django.urls import reverse
@@ -21,7 +22,7 @@ from xinfeng.activities.geo import haversine_m
 from xinfeng.core.errors import Conflict, NotFound, ValidationFailed
 from xinfeng.notifications.models import Notification
 from xinfeng.notifications.texts import to_message
-from xinfeng.regions.models import subtree_q
+from xinfeng.regions.models import Region, subtree_q
 from xinfeng.volunteers.choices import MembershipStatus
 from xinfeng.volunteers.models import TeamMembership, Volunteer
 
@@ -49,6 +50,22 @@ SENT_STATES = (
 
 
 # ── Choosing people ────────────────────────────────────────────────────────────────────
+class Candidate(NamedTuple):
+    """The columns of a volunteer that choosing needs, read as a tuple: a call-out to
+    10,000 people builds no model instances. Shaped like a ``Volunteer`` for the policy
+    (``may_be_called``: the flags and ``age_on``)."""
+
+    pk: int
+    is_active: bool
+    user_id: int | None
+    birth_date: date | None
+    privacy_notice_version: str
+    guardian_consented_at: datetime | None
+    home_region_id: int
+
+    age_on = Volunteer.age_on
+
+
 def callout_candidates(
     *,
     incident,
@@ -80,7 +97,11 @@ def callout_candidates(
             team_id__in=team_ids, status=MembershipStatus.ACTIVE
         ).values_list("volunteer_id", "team_id"):
             team_of.setdefault(vid, tid)
-        qs = qs.filter(pk__in=list(team_of))
+        qs = qs.filter(
+            pk__in=TeamMembership.objects.filter(
+                team_id__in=team_ids, status=MembershipStatus.ACTIVE
+            ).values("volunteer_id")
+        )
     returnee_ids: set[int] = set()
     if paths:
         area = subtree_q(paths, "home_region__path")
@@ -92,21 +113,11 @@ def callout_candidates(
             )
             area |= Q(pk__in=returnee_ids)
         qs = qs.filter(area)
-    people = list(
-        qs.select_related("home_region").only(
-            "id",
-            "is_active",
-            "user_id",
-            "birth_date",
-            "privacy_notice_version",
-            "guardian_consented_at",
-            "home_region__latitude",
-            "home_region__longitude",
-        )
-    )
+    people = [Candidate(*row) for row in qs.values_list(*Candidate._fields)]
+    chosen_ids = qs.values("pk")  # the same people, as a subquery (no list of 10,000 ids)
     profile_skills = (
         dict(
-            EmergencyProfile.objects.filter(volunteer_id__in=[p.pk for p in people]).values_list(
+            EmergencyProfile.objects.filter(volunteer_id__in=chosen_ids).values_list(
                 "volunteer_id", "skills"
             )
         )
@@ -116,7 +127,7 @@ def callout_candidates(
     if not team_of:
         for vid, tid in (
             TeamMembership.objects.filter(
-                volunteer_id__in=[p.pk for p in people], status=MembershipStatus.ACTIVE
+                volunteer_id__in=chosen_ids, status=MembershipStatus.ACTIVE
             )
             .order_by("id")
             .values_list("volunteer_id", "team_id")
@@ -124,10 +135,17 @@ def callout_candidates(
             team_of.setdefault(vid, tid)
     standby = on_standby_ids(team_ids or None)
     origin = incident.region
+    km_to: dict[int, float | None] = {}  # distance per home region: computed once each
+    if origin.latitude is not None:
+        for rid, lat, lon in Region.objects.filter(
+            pk__in={v.home_region_id for v in people}, latitude__isnull=False
+        ).values_list("pk", "latitude", "longitude"):
+            km_to[rid] = haversine_m(origin.latitude, origin.longitude, lat, lon) / 1000
+    today = timezone.localdate()
     left_out = {"not_callable": 0, "skill": 0, "standby": 0, "distance": 0}
     chosen = []
     for v in people:
-        if not may_be_called(v, risky=risky):
+        if not may_be_called(v, risky=risky, today=today):
             left_out["not_callable"] += 1
             continue
         if skills and not set(skills) & set(profile_skills.get(v.pk) or []):
@@ -137,10 +155,7 @@ def callout_candidates(
         if standby_only and not on:
             left_out["standby"] += 1
             continue
-        km = None
-        hr = v.home_region
-        if origin.latitude is not None and hr.latitude is not None:
-            km = haversine_m(origin.latitude, origin.longitude, hr.latitude, hr.longitude) / 1000
+        km = km_to.get(v.home_region_id)
         if within_km is not None and v.pk not in returnee_ids and (km is None or km > within_km):
             left_out["distance"] += 1
             continue
@@ -226,25 +241,58 @@ def callout_create(
         },
         created_by=actor,
     )
-    CalloutRecipient.objects.bulk_create(
-        [
-            CalloutRecipient(
-                callout=callout,
-                volunteer_id=c["volunteer_id"],
-                team_id=c["team_id"],
-                rank=i,
-                distance_km=c["distance_km"],
-                on_standby=c["on_standby"],
-                returnee=c["returnee"],
-                state=RecipientState.QUEUED if i < wave else RecipientState.RESERVE,
-            )
-            for i, c in enumerate(chosen)
-        ],
-        batch_size=2000,
-    )
+    _insert_recipients(callout, chosen, wave)
     event_add(incident, IncidentAction.CALLOUT, actor, f"{title}（{len(chosen)}）")
     _enqueue_send(callout.pk)
     return callout
+
+
+RECIPIENT_COLUMNS = (
+    "callout_id",
+    "volunteer_id",
+    "team_id",
+    "rank",
+    "distance_km",
+    "on_standby",
+    "returnee",
+    "state",
+    "escalated",
+)
+
+
+def _insert_recipients(callout, chosen: list[dict], wave: int) -> None:
+    """One delivery row per chosen person in roster order, set-based: on PostgreSQL one
+    ``COPY`` (10,000 rows in tens of milliseconds, where ``bulk_create`` spends seconds
+    building model instances and a statement with 100,000 parameters), elsewhere
+    ``bulk_create``. Columns left out are the NULL timestamps."""
+    rows = (
+        (
+            callout.pk,
+            c["volunteer_id"],
+            c["team_id"],
+            i,
+            c["distance_km"],
+            c["on_standby"],
+            c["returnee"],
+            (RecipientState.QUEUED if i < wave else RecipientState.RESERVE).value,
+            False,
+        )
+        for i, c in enumerate(chosen)
+    )
+    if connection.vendor != "postgresql":
+        CalloutRecipient.objects.bulk_create(
+            [CalloutRecipient(**dict(zip(RECIPIENT_COLUMNS, r, strict=True))) for r in rows],
+            batch_size=2000,
+        )
+        return
+    q = connection.ops.quote_name
+    sql = (
+        f"COPY {q(CalloutRecipient._meta.db_table)} "
+        f"({', '.join(q(c) for c in RECIPIENT_COLUMNS)}) FROM STDIN"
+    )
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for r in rows:
+            copy.write_row(r)
 
 
 # Sent when a call-out has rows queued; the tasks module queues the worker's send after
@@ -303,8 +351,8 @@ def callout_send_batch(callout_id: int, *, batch: int | None = None) -> int:
         rows = list(
             CalloutRecipient.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(callout_id=callout_id, state=RecipientState.QUEUED)
-            .select_related("volunteer")
-            .order_by("rank")[: batch or send_batch_size()]
+            .order_by("rank")
+            .values_list("pk", "volunteer__user_id")[: batch or send_batch_size()]
         )
         if not rows:
             return 0
@@ -314,19 +362,19 @@ def callout_send_batch(callout_id: int, *, batch: int | None = None) -> int:
         notes = Notification.objects.bulk_create(
             [
                 Notification(
-                    recipient_id=r.volunteer.user_id,
+                    recipient_id=user_id,
                     title=title[:200],
                     body=body,
                     title_msg=title_msg,
                     body_msg=body_msg,
-                    link=answer_link(r.pk, base=base),
+                    link=answer_link(pk, base=base),
                     kind="emergency.callout",
                 )
-                for r in rows
+                for pk, user_id in rows
             ]
         )
         # One UPDATE marks the batch sent, in the transaction that wrote the inbox rows.
-        CalloutRecipient.objects.filter(pk__in=[r.pk for r in rows]).update(
+        CalloutRecipient.objects.filter(pk__in=[r[0] for r in rows]).update(
             state=RecipientState.SENT, sent_at=timezone.now()
         )
         ids = [n.pk for n in notes]
@@ -385,7 +433,9 @@ def _answer(pk: int, answer: str):
     now = timezone.now()
     state = ANSWER_STATE[answer]
     done = CalloutRecipient.objects.filter(
-        pk=pk, callout__status=CalloutStatus.OPEN, state__in=ANSWERABLE
+        pk=pk,
+        state__in=ANSWERABLE,
+        callout_id__in=Callout.objects.filter(status=CalloutStatus.OPEN).values("pk"),
     ).update(state=state, answered_at=now)
     if done:
         return state, now

@@ -2,11 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinfeng.core.errors import DomainError
+from xinfeng.volunteers.models import Team, Volunteer
 
 from .. import selectors
 from ..choices import Answer, RecipientState
@@ -17,17 +20,44 @@ from ..services import callouts as svc
 BOARD_PEOPLE = 100
 
 
-def _board_context(request, callout):
-    people = (
+def board_people(callout) -> list[dict]:
+    """The latest 100 people the call-out reached, latest answer first (then roster order),
+    as plain rows for the template: two small queries (the rows without joins, then the
+    100 names), labels and links made once, so the board polled every few seconds renders
+    in milliseconds at 10,000 people."""
+    rows = list(
         CalloutRecipient.objects.filter(callout=callout)
         .exclude(state__in=[RecipientState.QUEUED, RecipientState.RESERVE])
-        .select_related("volunteer", "team")
-        .order_by("-answered_at", "rank")[:BOARD_PEOPLE]
+        .order_by(F("answered_at").desc(nulls_last=True), "rank")
+        .values("pk", "volunteer_id", "team_id", "state", "returnee", "on_standby")[:BOARD_PEOPLE]
     )
+    names = dict(
+        Volunteer.objects.filter(pk__in={r["volunteer_id"] for r in rows}).values_list("pk", "name")
+    )
+    teams = dict(
+        Team.objects.filter(pk__in={r["team_id"] for r in rows if r["team_id"]}).values_list(
+            "pk", "name"
+        )
+    )
+    labels = {value: str(label) for value, label in RecipientState.choices}
+    arrive = reverse("emergency:mark_arrived", args=[callout.pk, 0])[:-2]  # …/arrived/
+    return [
+        {
+            **r,
+            "name": names.get(r["volunteer_id"], ""),
+            "team": teams.get(r["team_id"], ""),
+            "state_label": labels.get(r["state"], r["state"]),
+            "arrive_url": f"{arrive}{r['pk']}/",
+        }
+        for r in rows
+    ]
+
+
+def _board_context(request, callout):
     return {
         "callout": callout,
         "board": selectors.callout_board(callout),
-        "people": people,
+        "people": board_people(callout),
         "may_run": may_run(request.user, callout.incident),
     }
 
