@@ -4,6 +4,7 @@ own phone."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xinfeng.accounts.scope import reads_anywhere
 
@@ -19,7 +20,11 @@ from .models import (
     SiteStaff,
 )
 
-ITEM_LABELS = {"order": _("点单"), "activity": _("活动"), "booking": _("场所预约")}
+ITEM_LABELS = {
+    "order": gettext_lazy("点单"),
+    "activity": gettext_lazy("活动"),
+    "booking": gettext_lazy("场所预约"),
+}
 
 
 def site_people_public(site) -> dict:
