@@ -23,6 +23,7 @@ from .common import (
     submission_from_post,
     survey_title,
 )
+from .staff import _require_staff as require_staff
 
 COOKIE_AGE = 400 * 24 * 3600
 
@@ -125,6 +126,7 @@ def thanks(request, token: str):
 def paper_entry(request, survey_id: int):
     """代填: station staff type in a paper questionnaire; Enter saves it and opens the
     next blank form (the village stays chosen)."""
+    require_staff(request.user)
     survey = selectors.staff_survey_get(user=request.user, survey_id=survey_id)
     policy.require_may_enter_paper(request.user, survey)
     questions = selectors.questions_of(survey.current_version)

@@ -130,6 +130,7 @@ def survey_import(request):
 
 @login_required
 def survey_detail(request, survey_id: int):
+    _require_staff(request.user)
     survey = selectors.staff_survey_get(user=request.user, survey_id=survey_id)
     versions = list(survey.versions.order_by("-number"))
     counts = selectors.version_counts(survey)
@@ -154,6 +155,7 @@ def survey_detail(request, survey_id: int):
 
 @login_required
 def survey_edit(request, survey_id: int):
+    _require_staff(request.user)
     survey = selectors.staff_survey_get(user=request.user, survey_id=survey_id)
     policy.require_may_manage(request.user, survey)
     initial = {
@@ -200,6 +202,7 @@ def survey_edit(request, survey_id: int):
 def survey_questions(request, survey_id: int):
     """The questions editor: one row per question plus blank rows; a row left without name
     and text is dropped. Saving a published survey makes a new version."""
+    _require_staff(request.user)
     survey = selectors.staff_survey_get(user=request.user, survey_id=survey_id)
     policy.require_may_manage(request.user, survey)
     questions = selectors.questions_of(survey.current_version) if survey.current_version else []
@@ -242,6 +245,7 @@ def survey_questions(request, survey_id: int):
 @login_required
 def survey_reimport(request, survey_id: int):
     """Give the survey an XLSForm's questions (a new version once published)."""
+    _require_staff(request.user)
     survey = selectors.staff_survey_get(user=request.user, survey_id=survey_id)
     policy.require_may_manage(request.user, survey)
     form = XLSFormReplaceForm(request.POST or None, request.FILES or None)
@@ -275,6 +279,7 @@ MOVES = {"publish": authoring.survey_publish, "close": authoring.survey_close}
 @login_required
 @require_POST
 def survey_move(request, survey_id: int, action: str):
+    _require_staff(request.user)
     survey = selectors.staff_survey_get(user=request.user, survey_id=survey_id)
     try:
         MOVES[action](actor=request.user, survey=survey)
@@ -300,6 +305,7 @@ def survey_close(request, survey_id: int):
 @login_required
 def survey_export(request, survey_id: int):
     """The survey's current questions as an XLSForm workbook."""
+    _require_staff(request.user)
     survey = selectors.staff_survey_get(user=request.user, survey_id=survey_id)
     policy.require_may_manage(request.user, survey)
     response = HttpResponse(
@@ -314,6 +320,7 @@ def survey_export(request, survey_id: int):
 def survey_poster(request, survey_id: int):
     """QR poster PDF: ``?villages=1`` a page per village of the reader's area in the
     survey's coverage, else one page for the site."""
+    _require_staff(request.user)
     survey = selectors.staff_survey_get(user=request.user, survey_id=survey_id)
     policy.require_may_enter_paper(request.user, survey)
     villages = []
