@@ -63,9 +63,7 @@ def test_editing_a_published_survey_makes_a_new_version_and_answers_keep_theirs(
         survey=sv.survey,
         submission=Submission(values=good_answers(), village_id=sv.tree.v1.pk),
     )
-    new = authoring.survey_set_questions(
-        actor=sv.owner, survey=sv.survey, questions=QUESTIONS[:3]
-    )
+    new = authoring.survey_set_questions(actor=sv.owner, survey=sv.survey, questions=QUESTIONS[:3])
     sv.survey.refresh_from_db()
     assert new.number == 2 and sv.survey.current_version == new
     r.refresh_from_db()
