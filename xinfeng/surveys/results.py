@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Max, Min, Q
+from django.db.models import Count
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -118,7 +118,9 @@ def question_groups(survey: Survey) -> list[QuestionResult]:
 def question_results(
     survey: Survey, villages: list[int] | None = None
 ) -> tuple[int, list[QuestionResult]]:
-    """(responses, per-question results). Three grouped queries whatever the size."""
+    """(responses, per-question results). Four queries whatever the size: the response
+    count, one grouped pass over choice and number answers, respondents of multiple-choice
+    questions, answers of text and photo questions."""
     groups = question_groups(survey)
     by_qid = {qid: g for g in groups for qid in g.question_ids}
     answers = _answers(survey, villages)
@@ -127,36 +129,41 @@ def question_results(
         responses = responses.filter(village_id__in=villages)
     total = responses.count()
 
-    choice_ids = [
-        i
-        for g in groups
-        if g.qtype in (*CHOICE_TYPES, QuestionType.VILLAGE)
-        for i in g.question_ids
-    ]
-    rating_ids = [i for g in groups if g.qtype == QuestionType.RATING for i in g.question_ids]
+    grouped_types = (*CHOICE_TYPES, QuestionType.VILLAGE, *NUMBER_TYPES)
+    grouped_ids = [i for g in groups if g.qtype in grouped_types for i in g.question_ids]
+    other_ids = [i for g in groups if g.qtype not in grouped_types for i in g.question_ids]
     multi_ids = [i for g in groups if g.qtype == QuestionType.MULTIPLE for i in g.question_ids]
     counts: dict[str, dict[str, int]] = {}
-    # 1. per question and choice (ratings by their value)
+    answered: dict[str, int] = {}
+    stats: dict[str, dict] = {}
+    # 1. one pass: rows per question, choice and value. Gives choice counts, rating
+    # distributions, the answered count of one-row-per-response questions, and exact means
+    # (sum of value × rows) without a second scan.
     rows = (
-        answers.filter(Q(question_id__in=choice_ids) | Q(question_id__in=rating_ids))
+        answers.filter(question_id__in=grouped_ids)
         .values_list("question_id", "choice", "number")
         .annotate(n=Count("id"))
         .order_by()
     )
     for qid, choice, number, n in rows:
         g = by_qid[qid]
-        key = choice if g.qtype != QuestionType.RATING else str(int(number or 0))
+        if g.qtype != QuestionType.MULTIPLE:
+            answered[g.name] = answered.get(g.name, 0) + n
+        if g.qtype in NUMBER_TYPES:
+            if number is None:
+                continue
+            st = stats.setdefault(g.name, {"sum": 0.0, "n": 0, "lo": number, "hi": number})
+            st["sum"] += number * n
+            st["n"] += n
+            st["lo"], st["hi"] = min(st["lo"], number), max(st["hi"], number)
+            if g.qtype != QuestionType.RATING:
+                continue
+            key = str(int(number))
+        else:
+            key = choice
         bucket = counts.setdefault(g.name, {})
         bucket[key] = bucket.get(key, 0) + n
-    # 2. respondents per question (distinct only where several rows per response exist)
-    answered: dict[str, int] = {}
-    for qid, n in (
-        answers.exclude(question_id__in=multi_ids)
-        .values_list("question_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        answered[by_qid[qid].name] = answered.get(by_qid[qid].name, 0) + n
+    # 2. respondents of multiple choices (several rows per response) and of the rest
     if multi_ids:
         for qid, n in (
             answers.filter(question_id__in=multi_ids)
@@ -165,21 +172,14 @@ def question_results(
             .order_by()
         ):
             answered[by_qid[qid].name] = answered.get(by_qid[qid].name, 0) + n
-    # 3. means of number questions
-    number_ids = [i for g in groups if g.qtype in NUMBER_TYPES for i in g.question_ids]
-    stats: dict[str, dict] = {}
-    if number_ids:
-        for qid, avg, lo, hi, n in (
-            answers.filter(question_id__in=number_ids)
+    if other_ids:
+        for qid, n in (
+            answers.filter(question_id__in=other_ids)
             .values_list("question_id")
-            .annotate(avg=Avg("number"), lo=Min("number"), hi=Max("number"), n=Count("number"))
+            .annotate(n=Count("id"))
             .order_by()
         ):
-            s = stats.setdefault(by_qid[qid].name, {"sum": 0.0, "n": 0, "lo": lo, "hi": hi})
-            s["sum"] += (avg or 0) * n
-            s["n"] += n
-            s["lo"] = min(s["lo"], lo) if s["lo"] is not None else lo
-            s["hi"] = max(s["hi"], hi) if s["hi"] is not None else hi
+            answered[by_qid[qid].name] = answered.get(by_qid[qid].name, 0) + n
 
     village_names = {}
     village_keys = [

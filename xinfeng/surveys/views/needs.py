@@ -33,8 +33,8 @@ def _ids(values) -> list[int]:
     return out
 
 
-def clusters_page(request, pk: int):
-    survey = sel.results_survey(user=request.user, survey_id=pk)
+def clusters_page(request, survey_id: int):
+    survey = sel.results_survey(user=request.user, survey_id=survey_id)
     questions = results.text_question_names(survey)
     if not questions:
         raise NotFound()
@@ -59,8 +59,8 @@ def clusters_page(request, pk: int):
 
 
 @require_POST
-def clusters_merge(request, pk: int):
-    survey = sel.results_survey(user=request.user, survey_id=pk)
+def clusters_merge(request, survey_id: int):
+    survey = sel.results_survey(user=request.user, survey_id=survey_id)
     ids = _ids(request.POST.getlist("cluster"))
     clusters = list(Cluster.objects.filter(survey=survey, pk__in=ids).select_related("survey"))
     if len(clusters) != len(set(ids)):
@@ -79,8 +79,8 @@ class NeedForm(forms.Form):
     category = forms.ChoiceField(label=gettext_lazy("服务类别"), choices=ServiceCategory.choices)
 
 
-def cluster_page(request, pk: int):
-    cluster = sel.cluster_get(user=request.user, cluster_id=pk)
+def cluster_page(request, cluster_id: int):
+    cluster = sel.cluster_get(user=request.user, cluster_id=cluster_id)
     may_manage = policy.may_manage_survey(request.user, cluster.survey)
     rename = RenameForm(initial={"label": cluster.label})
     need_form = NeedForm(
@@ -170,8 +170,8 @@ class DeclareForm(forms.Form):
     summary = forms.CharField(label=gettext_lazy("一句话介绍"), max_length=200, required=False)
 
 
-def need_page(request, pk: int):
-    need = sel.need_get(user=request.user, need_id=pk)
+def need_page(request, need_id: int):
+    need = sel.need_get(user=request.user, need_id=need_id)
     may_manage = policy.may_manage_survey(request.user, need.survey)
     declare = DeclareForm(initial=svc.project_prefill(need))
     status = 200
@@ -270,8 +270,8 @@ def stopwords_page(request):
 
 
 @require_POST
-def evaluation_send(request, pk: int):
-    survey = sel.results_survey(user=request.user, survey_id=pk)
+def evaluation_send(request, survey_id: int):
+    survey = sel.results_survey(user=request.user, survey_id=survey_id)
     n = eval_svc.evaluation_send(actor=request.user, survey=survey)
     messages.success(request, _("已通知 %(n)d 位群众参与问效。") % {"n": n})
     return redirect("surveys:results", survey.pk)

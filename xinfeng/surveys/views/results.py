@@ -11,8 +11,8 @@ from ..exports import export_answers_xlsx
 from ..services.evaluation import POOR_BELOW, POOR_MIN_ANSWERS
 
 
-def results_page(request, pk: int):
-    survey = sel.results_survey(user=request.user, survey_id=pk)
+def results_page(request, survey_id: int):
+    survey = sel.results_survey(user=request.user, survey_id=survey_id)
     villages = results.results_scope(request.user, survey)
     total, groups = results.question_results(survey, villages)
     chartable = [g for g in groups if g.rows]
@@ -56,8 +56,8 @@ def results_page(request, pk: int):
     return render(request, "surveys/results.html", ctx)
 
 
-def results_export(request, pk: int):
-    survey = sel.results_survey(user=request.user, survey_id=pk)
+def results_export(request, survey_id: int):
+    survey = sel.results_survey(user=request.user, survey_id=survey_id)
     villages = results.results_scope(request.user, survey)
     data = export_answers_xlsx(
         actor=request.user, survey=survey, villages=villages, request=request
