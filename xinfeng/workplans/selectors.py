@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -255,9 +256,23 @@ def township_rule(*, year: int, root: Region | None = None) -> list[TownshipRow]
     return list(rows.values())
 
 
+HOLDING_KEY = "workplans:demo-site-ids:%s"
+HOLDING_TTL = 300
+
+
 def holding_site_ids(year: int | None = None) -> set[int]:
-    return set(
-        Designation.objects.filter(holding_q(year or current_year())).values_list(
-            "site_id", flat=True
-        )
-    )
+    """Ids of the sites that are demonstration sites in ``year`` (cached: the directory
+    asks on every page; a designation or review saved forgets it)."""
+    year = year or current_year()
+    key = HOLDING_KEY % year
+    ids = cache.get(key)
+    if ids is None:
+        ids = set(Designation.objects.filter(holding_q(year)).values_list("site_id", flat=True))
+        cache.set(key, ids, HOLDING_TTL)
+    return ids
+
+
+def forget_holding(**_signal_kwargs) -> None:
+    """Signal receiver: a designation or review changed."""
+    y = current_year()
+    cache.delete_many([HOLDING_KEY % year for year in range(y - 1, y + 2)])
