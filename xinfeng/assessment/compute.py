@@ -238,6 +238,12 @@ class Context:
         self.root = root
         self._reports: dict = {}
 
+    def memo(self, key, make):
+        """``make()`` once per run for ``key`` (figures that every place of a run reads)."""
+        if key not in self._reports:
+            self._reports[key] = make()
+        return self._reports[key]
+
     def coverage(self, region: Region, when: datetime):
         from xinfeng.places.coverage_report import coverage_report
 

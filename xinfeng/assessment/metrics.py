@@ -77,6 +77,32 @@ METRICS: dict[str, dict] = {
         "formula": _("期内至少办结 1 场活动的村 ÷ 村数"),
         "levels": TOWNSHIP,
     },
+    # 三问 (surveys).
+    "surveys_held": {
+        "label": _("开展三问调查"),
+        "formula": _("期内收到答卷的三问问卷数"),
+        "levels": PLACES,
+    },
+    "survey_response_rate": {
+        "label": _("三问答卷完成率"),
+        "formula": _("期内在收问卷各村答卷（不超过目标份数） ÷ 各村目标份数"),
+        "levels": PLACES,
+    },
+    "needs_answered": {
+        "label": _("群众需求响应率"),
+        "formula": _("期末已有服务项目或活动响应的需求 ÷ 期末已识别的需求"),
+        "levels": PLACES,
+    },
+    "needs_to_projects": {
+        "label": _("需求转化为项目"),
+        "formula": _("期末已转化为服务项目的需求 ÷ 期末已识别的需求"),
+        "levels": PLACES,
+    },
+    "evaluation_mean": {
+        "label": _("问效平均评分"),
+        "formula": _("期内问效问卷评分题（1–5 分）的平均分"),
+        "levels": PLACES,
+    },
     # Practice sites.
     "site_activities_per_month": {
         "label": _("阵地每月活动场次"),

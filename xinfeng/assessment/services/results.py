@@ -12,7 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..choices import AssessedLevel, Method, NodeKind
-from ..compute import Context, parse_period, score_figure, score_standard
+from ..compute import Context, compute, parse_period, score_figure
+from ..compute_surveys import survey_figure
 from ..compute_units import unit_figures
 from ..models import ManualScore, Result, ResultLine, Scheme
 from ..units import Unit, leaders, unit_key, units_of
@@ -55,7 +56,10 @@ def _score_level(nodes, units: list[Unit], period, ctx, confirmed) -> list[list[
                 figure = batch[node.pk].get(unit.pk)
                 lines.append(_line(node, score_figure(node, figure) if figure else None))
             else:
-                lines.append(_line(node, score_standard(node, unit.region, period, ctx)))
+                figure = compute(node.metric, unit.region, period, ctx)
+                if figure is None:
+                    figure = survey_figure(node.metric, unit.region, period, ctx)
+                lines.append(_line(node, score_figure(node, figure) if figure else None))
         out.append(lines)
     return out
 
