@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "xinfeng.accounts.middleware.BearerTokenMiddleware",
+    "xinfeng.governance.middleware.DepartmentReadOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -154,6 +155,32 @@ else:
     DATABASES["default"]["TEST"] = {
         "NAME": os.environ.get("XINFENG_PG_TEST_NAME") or "test_" + DATABASES["default"]["NAME"]
     }
+
+# Read replicas (issue 18, docs/operations.md): DATABASE_REPLICA_URLS, comma-separated
+# PostgreSQL hot standbys. Reads go there (xinfeng.core.db_router), writes, locks,
+# transactions and the worker stay on the primary; a person reads the primary for a few
+# seconds after writing. In tests a replica mirrors the test database.
+DATABASE_REPLICAS: list[str] = []
+for _n, _url in enumerate(
+    [u.strip() for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(",") if u.strip()], 1
+):
+    DATABASES[f"replica_{_n}"] = dj_database_url.parse(
+        _url, conn_max_age=int(os.environ.get("XINFENG_CONN_MAX_AGE", "0"))
+    )
+    DATABASES[f"replica_{_n}"]["OPTIONS"] = {"connect_timeout": 2}
+    DATABASES[f"replica_{_n}"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_REPLICAS.append(f"replica_{_n}")
+DATABASE_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("XINFENG_REPLICA_MAX_LAG_SECONDS", "5"))
+DATABASE_REPLICA_CHECK_SECONDS = float(os.environ.get("XINFENG_REPLICA_CHECK_SECONDS", "2"))
+DATABASE_READ_YOUR_WRITES_SECONDS = int(os.environ.get("XINFENG_READ_YOUR_WRITES_SECONDS", "10"))
+DB_ROUTER = "xinfeng.core.db_router.PrimaryReplicaRouter"
+DB_RYW_MIDDLEWARE = "xinfeng.core.db_router.ReadYourWritesMiddleware"
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS = [DB_ROUTER]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        DB_RYW_MIDDLEWARE,
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

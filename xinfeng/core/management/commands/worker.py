@@ -17,7 +17,7 @@ from django_tasks import DEFAULT_TASK_BACKEND_ALIAS
 # command keeps the signal handling: SIGTERM/SIGINT finish the running job, then exit.
 from django_tasks_db.management.commands.db_worker import Worker
 
-from xinfeng.core import workers
+from xinfeng.core import db_router, workers
 from xinfeng.core.periodic import periodic_jobs
 
 
@@ -32,6 +32,7 @@ class Command(BaseCommand):
     queue_runner: Worker | None = None
 
     def handle(self, *args, once, interval, **options):
+        db_router.pin_process_to_primary()  # claims, locks, and must see its own writes
         worker_id = workers.new_worker_id()
         if not once:
             for sig in (signal.SIGTERM, signal.SIGINT):

@@ -1,0 +1,193 @@
+"""Reads from a real PostgreSQL hot standby (issue 18): a replica read, read-your-writes, a
+lagging replica (replay paused) and a replica that goes down, against the standby that
+`scripts/pg_standby.sh` runs on 127.0.0.1:5433 (`.ci/run` starts it). The page keeps working
+in every case; only where it reads from changes."""
+
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection, connections
+from django.db.utils import load_backend
+
+from xinfeng.accounts.models import ApiToken
+from xinfeng.core import db_router
+
+from ..factories import UserFactory
+
+PORT = int(os.environ.get("XINFENG_STANDBY_PORT", "5433"))
+SCRIPT = Path(django_settings.BASE_DIR) / "scripts" / "pg_standby.sh"
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _standby_up() -> bool:
+    try:
+        with psycopg.connect(
+            host="127.0.0.1", port=PORT, user="postgres", dbname="postgres", connect_timeout=2
+        ) as c:
+            return bool(c.execute("SELECT pg_is_in_recovery()").fetchone()[0])
+    except psycopg.Error:
+        return False
+
+
+@pytest.fixture
+def standby(postgres_only):
+    if not _standby_up():
+        pytest.skip(
+            f"no PostgreSQL hot standby on 127.0.0.1:{PORT}: start one with "
+            "`scripts/pg_standby.sh start` (.ci/run does)"
+        )
+    name = connection.settings_dict["NAME"]
+    admin = psycopg.connect(
+        host="127.0.0.1", port=PORT, user="postgres", dbname=name, autocommit=True
+    )
+    yield admin
+    admin.close()
+    # Whatever the test did (paused replay, stopped and restarted the standby): resume.
+    with psycopg.connect(
+        host="127.0.0.1", port=PORT, user="postgres", dbname="postgres", autocommit=True
+    ) as again:
+        again.execute("SELECT pg_wal_replay_resume()")
+
+
+@pytest.fixture
+def replica(standby, settings):
+    """The alias `replica` on the standby, the router and the middleware switched on."""
+    spec = dict(connections.settings["default"])
+    spec.update(PORT=PORT, HOST="127.0.0.1", OPTIONS={"connect_timeout": 2})
+    # A connection made here, not declared in DATABASES: the test case guards only the
+    # declared aliases (dynamically created connections are allowed); removed again below.
+    connections["replica"] = load_backend(spec["ENGINE"]).DatabaseWrapper(spec, "replica")
+    settings.DATABASE_REPLICAS = ["replica"]
+    settings.DATABASE_ROUTERS = [settings.DB_ROUTER]
+    mw = list(settings.MIDDLEWARE)
+    mw.insert(
+        mw.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        settings.DB_RYW_MIDDLEWARE,
+    )
+    settings.MIDDLEWARE = mw
+    settings.DATABASE_REPLICA_CHECK_SECONDS = 0
+    settings.DATABASE_REPLICA_MAX_LAG_SECONDS = 600
+    db_router.health.forget()
+    yield "replica"
+    connections["replica"].close()
+    del connections["replica"]
+    db_router.health.forget()
+
+
+def _on_replica(sql: str, params=()) -> object:
+    with connections["replica"].cursor() as c:
+        c.execute(sql, params)
+        return c.fetchone()[0]
+
+
+def _caught_up(admin) -> None:
+    """Wait until the standby has replayed everything the primary committed so far."""
+    with connection.cursor() as c:
+        c.execute("SELECT pg_current_wal_lsn()")
+        target = c.fetchone()[0]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        done = admin.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (target,)).fetchone()[
+            0
+        ]
+        if done:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the standby did not catch up in 60 s")
+
+
+def _token_names(client) -> set[str]:
+    r = client.get("/api/v1/accounts/tokens")
+    assert r.status_code == 200, r.content
+    return {t["name"] for t in r.json()}
+
+
+def test_reads_go_to_the_replica_and_writers_read_their_writes(replica, standby, client, settings):
+    user = UserFactory(username="ryw")
+    ApiToken.objects.create(user=user, name="old", key_hash="x" * 64, prefix="old")
+    _caught_up(standby)
+    client.force_login(user)
+    assert _token_names(client) == {"old"}
+    assert db_router.health.healthy["replica"] is True  # served by a replica in time
+
+    standby.execute("SELECT pg_wal_replay_pause()")
+    ApiToken.objects.create(user=user, name="behind", key_hash="y" * 64, prefix="behind")
+    # Not on the replica yet: a read that lists only "old" was served by the replica.
+    assert _on_replica("SELECT count(*) FROM accounts_apitoken WHERE user_id = %s", (user.pk,)) == 1
+    assert _token_names(client) == {"old"}
+
+    # The person writes through the platform: from now on they read the primary.
+    r = client.post("/api/v1/accounts/tokens", {"name": "mine"}, content_type="application/json")
+    assert r.status_code == 201, r.content
+    assert db_router.COOKIE in r.cookies
+    assert _token_names(client) == {"old", "behind", "mine"}
+    # Also from another browser of the same account (the pin is kept per account too).
+    other = type(client)()
+    other.force_login(user)
+    assert _token_names(other) == {"old", "behind", "mine"}
+
+    # The replica itself is still behind (replay paused).
+    assert _on_replica("SELECT count(*) FROM accounts_apitoken") == 1
+
+    # The replica lags beyond the limit: reads fall back to the primary, the page works.
+    settings.DATABASE_REPLICA_MAX_LAG_SECONDS = 0.5
+    time.sleep(1.0)
+    fresh = type(client)()
+    fresh.force_login(user)
+    assert _token_names(fresh) == {"old", "behind", "mine"}
+    assert db_router.health.healthy["replica"] is False
+    assert db_router.health.lag["replica"] > 0.5
+
+
+def test_a_replica_that_goes_down_mid_request_falls_back_to_the_primary(
+    replica, standby, client, settings
+):
+    user = UserFactory(username="down")
+    ApiToken.objects.create(user=user, name="t1", key_hash="z" * 64, prefix="t1")
+    _caught_up(standby)
+    client.force_login(user)
+    assert _token_names(client) == {"t1"}
+    assert db_router.health.healthy["replica"] is True
+
+    # The router believes the replica healthy for a minute, and the replica stops.
+    settings.DATABASE_REPLICA_CHECK_SECONDS = 60
+    subprocess.run([str(SCRIPT), "stop"], check=True, capture_output=True, timeout=120)
+    try:
+        connections["replica"].close()
+        anonymous_then_user = type(client)()
+        anonymous_then_user.force_login(user)
+        assert _token_names(anonymous_then_user) == {"t1"}  # retried on the primary
+        assert db_router.health.healthy["replica"] is False
+        # And the next reads go straight to the primary.
+        assert _token_names(anonymous_then_user) == {"t1"}
+    finally:
+        subprocess.run([str(SCRIPT), "start"], check=True, capture_output=True, timeout=300)
+
+
+def test_writes_locks_and_transactions_stay_on_the_primary(replica, standby):
+    from django.db import router, transaction
+
+    from xinfeng.accounts.models import User
+
+    assert router.db_for_write(User) == "default"
+    assert router.db_for_read(User) == "replica"
+    with transaction.atomic():
+        assert router.db_for_read(User) == "default"
+    token = db_router.pin()
+    try:
+        assert router.db_for_read(User) == "default"
+    finally:
+        db_router.unpin(token)
+    # The task queue, sessions and the worker's own rows never read a replica.
+    from django.contrib.sessions.models import Session
+    from django_tasks_db.models import DBTaskResult
+
+    assert router.db_for_read(DBTaskResult) == "default"
+    assert router.db_for_read(Session) == "default"
+    assert router.allow_migrate("replica", "accounts") is False
