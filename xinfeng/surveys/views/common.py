@@ -99,7 +99,7 @@ def demographics_context(villages, posted=None, default_village=None) -> dict:
         ],
         "sexes": [
             {"value": v, "label": label, "selected": posted.get("sex", "") == v and bool(posted)}
-            for v, label in Sex.choices
+            for v, label in sorted(Sex.choices, key=lambda c: c[0] != "")
         ],
         "guardian_consent": posted.get("guardian_consent") == "1",
     }
