@@ -8,6 +8,7 @@ message, so a worker killed mid-send loses no message and sends none twice.
 
 import os
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import NamedTuple
 
 from django.core import signing
@@ -422,6 +423,23 @@ def callout_answer_by_token(*, token: str, answer: str) -> str:
     return _answer(recipient_id_for_token(token), answer)[0]
 
 
+@cache
+def _answer_sql() -> str:
+    """The answer's UPDATE, written once: the busiest statement of a call-out (hundreds a
+    second), where building it through the ORM cost more than running it. Same as
+    ``filter(pk=…, state__in=ANSWERABLE, callout__status=OPEN).update(state=…,
+    answered_at=…)``."""
+    q = connection.ops.quote_name
+    table, callouts = q(CalloutRecipient._meta.db_table), q(Callout._meta.db_table)
+    states = ", ".join(["%s"] * len(ANSWERABLE))
+    # Only the model's quoted table names go into the text; every value is a parameter.
+    return (
+        f"UPDATE {table} SET state = %s, answered_at = %s "  # noqa: S608
+        f"WHERE id = %s AND state IN ({states}) "
+        f"AND callout_id IN (SELECT id FROM {callouts} WHERE status = %s)"
+    )
+
+
 def _answer(pk: int, answer: str):
     """Record ``answer`` for delivery row ``pk``; (state, answered_at). One conditional
     UPDATE, its own transaction: the answer lands only while the call-out is open and the
@@ -432,11 +450,18 @@ def _answer(pk: int, answer: str):
         raise ValidationFailed(_("答复只能是：来、不来或稍后答复。"), code="bad_answer")
     now = timezone.now()
     state = ANSWER_STATE[answer]
-    done = CalloutRecipient.objects.filter(
-        pk=pk,
-        state__in=ANSWERABLE,
-        callout_id__in=Callout.objects.filter(status=CalloutStatus.OPEN).values("pk"),
-    ).update(state=state, answered_at=now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _answer_sql(),
+            [
+                state.value,
+                connection.ops.adapt_datetimefield_value(now),
+                pk,
+                *(s.value for s in ANSWERABLE),
+                CalloutStatus.OPEN.value,
+            ],
+        )
+        done = cursor.rowcount
     if done:
         return state, now
     row = CalloutRecipient.objects.select_related("callout").filter(pk=pk).first()
