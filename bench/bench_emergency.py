@@ -22,6 +22,7 @@ default 4) with ``XINFENG_DEBUG=0``; the real worker (``manage.py db_worker``) s
   post 来/不来/稍后 to ``/api/v1/emergency/answers/<token>``, each to a different person,
   as fast as answers come back for ``DURATION`` seconds; acknowledged = HTTP 200; stored =
   rows answered in the database; median of ``RUNS`` runs (answers reset between runs).
+  ``healthz_per_s``: the same clients on ``/healthz`` just before, the machine's ceiling.
 - ``board_ms``: ``GET /emergency/callouts/<id>/board/`` (the fragment htmx polls) as the
   center admin after each answers run; median of the runs' medians, and the full page.
 
@@ -172,6 +173,33 @@ def request(conn, method: str, path: str, body=None, headers=None) -> tuple[int,
     conn.request(method, path, body=data, headers=headers)
     r = conn.getresponse()
     return r.status, r.read()
+
+
+def healthz_per_s(base: str, seconds: float = 5.0) -> float:
+    """The same clients on ``/healthz`` (no database): what this machine serves right now at
+    best, to read the answer rate against (other work on a shared machine moves both)."""
+    stop = threading.Event()
+    lock = threading.Lock()
+    done = [0]
+
+    def client() -> None:
+        conn, n = _conn(base), 0
+        while not stop.is_set():
+            status, _ = request(conn, "GET", "/healthz")
+            n += status == 200
+        conn.close()
+        with lock:
+            done[0] += n
+
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    stop.wait(seconds)
+    stop.set()
+    for t in threads:
+        t.join(60)
+    return done[0] / (time.perf_counter() - t0)
 
 
 def answers_run(base: str, tokens: list[str]) -> dict:
@@ -350,6 +378,7 @@ def main() -> None:
         )
 
         # 3. Answers from the phones, and the board after each run.
+        healthz = healthz_per_s(base)
         rows = list(
             CalloutRecipient.objects.filter(callout_id=callout_id)
             .order_by("rank")
@@ -398,6 +427,7 @@ def main() -> None:
         "answers_per_s": round(statistics.median(rates), 1),
         "answers_per_s_runs": [round(x, 1) for x in rates],
         "answer_errors": errors,
+        "healthz_per_s": round(healthz, 1),
         "first_error": next((r["first_error"] for r in runs if r["first_error"]), None),
         "acknowledged": [r["acknowledged"] for r in runs],
         "stored": [r["stored"] for r in runs],
