@@ -156,6 +156,12 @@ else:
         "NAME": os.environ.get("XINFENG_PG_TEST_NAME") or "test_" + DATABASES["default"]["NAME"]
     }
 
+# Behind PgBouncer in transaction mode (docs/operations.md) a server connection changes
+# between transactions: no server-side cursors and no prepared statements (PgBouncer 1.18).
+if os.environ.get("XINFENG_DB_POOLER") == "pgbouncer":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+
 # Read replicas (issue 18, docs/operations.md): DATABASE_REPLICA_URLS, comma-separated
 # PostgreSQL hot standbys. Reads go there (xinfeng.core.db_router), writes, locks,
 # transactions and the worker stay on the primary; a person reads the primary for a few
