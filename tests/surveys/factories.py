@@ -13,4 +13,14 @@ def matrix_surveys(tree, owner) -> dict:
     )
     authoring.survey_set_questions(actor=owner, survey=survey, questions=QUESTIONS)
     authoring.survey_publish(actor=owner, survey=survey)
-    return {"survey_id": survey.pk}
+    return {"survey_id": survey.pk, **matrix_needs(survey, owner)}
+
+
+def matrix_needs(survey, owner) -> dict:
+    """PART 2: a cluster of the survey's free-text answers and the need made of it."""
+    from xinfeng.surveys.models import Cluster
+    from xinfeng.surveys.services.needs import cluster_mark_need
+
+    cluster = Cluster.objects.create(survey=survey, question_name="wish", label="老人助餐")
+    need = cluster_mark_need(actor=owner, cluster=cluster)
+    return {"cluster_id": cluster.pk, "need_id": need.pk}
