@@ -139,3 +139,22 @@ def test_excel_export_of_raw_answers(client, owner, survey_data):
     )
     assert "owner" not in str(rows)
     assert AuditEvent.objects.filter(action="surveys.export_answers", actor=owner).exists()
+
+
+def test_required_questions_count_every_response_without_scanning_answers(tree):
+    """A required question without a show-if is answered by every response of its
+    versions; the count comes from the responses and equals the answers' count."""
+    from xinfeng.surveys.models import Question
+
+    survey = make_survey(tree.inst1)
+    Question.objects.filter(version__survey=survey).update(required=True)
+    drawn = fill(survey, [tree.v1], 50, seed=4)
+    total, groups = results.question_results(survey)
+    assert total == 50
+    need = _group(groups, "need")
+    assert need.always_answered and need.answered == 50
+    assert _group(groups, "wish").answered == 50
+    expected_need = Counter(k for r in drawn for k in r["need"])
+    assert {r.key: r.share for r in need.rows if r.count} == {
+        k: pytest.approx(v / 50) for k, v in expected_need.items()
+    }

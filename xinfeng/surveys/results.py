@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +56,8 @@ class QuestionResult:
     mean: float | None = None
     minimum: float | None = None
     maximum: float | None = None
+    always_answered: bool = True  # required and shown to everyone in every version
+    version_ids: list[int] = field(default_factory=list)
 
     @property
     def is_chart(self) -> bool:
@@ -108,6 +111,8 @@ def question_groups(survey: Survey) -> list[QuestionResult]:
             g = groups[q.name] = QuestionResult(q.name, label, q.qtype, [])
             choice_labels[q.name] = {}
         g.question_ids.append(q.pk)
+        g.version_ids.append(q.version_id)
+        g.always_answered = g.always_answered and q.required and not q.relevant.strip()
         for c in q.choices or []:
             choice_labels[q.name].setdefault(str(c["key"]), _label(c, "label_zh", "label_en"))
     for name, g in groups.items():
@@ -118,35 +123,35 @@ def question_groups(survey: Survey) -> list[QuestionResult]:
 def question_results(
     survey: Survey, villages: list[int] | None = None
 ) -> tuple[int, list[QuestionResult]]:
-    """(responses, per-question results). Four queries whatever the size: the response
-    count, one grouped pass over choice and number answers, respondents of multiple-choice
-    questions, answers of text and photo questions."""
+    """(responses, per-question results). At most three queries whatever the size:
+    responses per version, one grouped pass over the answers, and distinct respondents of
+    optional multiple-choice questions."""
     groups = question_groups(survey)
     by_qid = {qid: g for g in groups for qid in g.question_ids}
     answers = _answers(survey, villages)
     responses = Response.objects.filter(survey_id=survey.pk)
     if villages is not None:
         responses = responses.filter(village_id__in=villages)
-    total = responses.count()
+    per_version = dict(responses.values_list("version_id").annotate(n=Count("id")).order_by())
+    total = sum(per_version.values())
 
-    grouped_types = (*CHOICE_TYPES, QuestionType.VILLAGE, *NUMBER_TYPES)
-    grouped_ids = [i for g in groups if g.qtype in grouped_types for i in g.question_ids]
-    other_ids = [i for g in groups if g.qtype not in grouped_types for i in g.question_ids]
-    multi_ids = [i for g in groups if g.qtype == QuestionType.MULTIPLE for i in g.question_ids]
+    multi_ids = [
+        i
+        for g in groups
+        if g.qtype == QuestionType.MULTIPLE and not g.always_answered
+        for i in g.question_ids
+    ]
     counts: dict[str, dict[str, int]] = {}
     answered: dict[str, int] = {}
     stats: dict[str, dict] = {}
-    # 1. one pass: rows per question, choice and value. Gives choice counts, rating
-    # distributions, the answered count of one-row-per-response questions, and exact means
-    # (sum of value × rows) without a second scan.
-    rows = (
-        answers.filter(question_id__in=grouped_ids)
-        .values_list("question_id", "choice", "number")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    # 1. one pass over the survey's answers: rows per question, choice and value. Gives
+    # choice counts, rating distributions, the answered count of every one-row-per-response
+    # question (text and photo rows fall in one group each), and exact means (Σ value × rows).
+    rows = answers.values_list("question_id", "choice", "number").annotate(n=Count("id")).order_by()
     for qid, choice, number, n in rows:
-        g = by_qid[qid]
+        g = by_qid.get(qid)
+        if g is None:
+            continue
         if g.qtype != QuestionType.MULTIPLE:
             answered[g.name] = answered.get(g.name, 0) + n
         if g.qtype in NUMBER_TYPES:
@@ -163,23 +168,24 @@ def question_results(
             key = choice
         bucket = counts.setdefault(g.name, {})
         bucket[key] = bucket.get(key, 0) + n
-    # 2. respondents of multiple choices (several rows per response) and of the rest
+    # 2. respondents of multiple-choice questions (several rows per response). A required
+    # one without a show-if was answered by every response of the versions that have it (the
+    # answering service refuses a response without it): counted from the responses per
+    # version. Only optional or conditional ones need distinct (question, response) pairs.
+    for g in groups:
+        if g.qtype == QuestionType.MULTIPLE and g.always_answered:
+            answered[g.name] = sum(per_version.get(v, 0) for v in g.version_ids)
     if multi_ids:
-        for qid, n in (
-            answers.filter(question_id__in=multi_ids)
-            .values_list("question_id")
-            .annotate(n=Count("response_id", distinct=True))
-            .order_by()
-        ):
-            answered[by_qid[qid].name] = answered.get(by_qid[qid].name, 0) + n
-    if other_ids:
-        for qid, n in (
-            answers.filter(question_id__in=other_ids)
-            .values_list("question_id")
-            .annotate(n=Count("id"))
-            .order_by()
-        ):
-            answered[by_qid[qid].name] = answered.get(by_qid[qid].name, 0) + n
+        pairs = answers.filter(question_id__in=multi_ids).values("question_id", "response_id")
+        sql, params = pairs.distinct().order_by().query.sql_with_params()
+        with connection.cursor() as cur:
+            # distinct (question, response) pairs hashed, then counted: one scan
+            cur.execute(
+                f"SELECT question_id, COUNT(*) FROM ({sql}) pairs GROUP BY question_id",  # noqa: S608
+                params,
+            )
+            for qid, n in cur.fetchall():
+                answered[by_qid[qid].name] = answered.get(by_qid[qid].name, 0) + n
 
     village_names = {}
     village_keys = [
