@@ -224,3 +224,8 @@ def test_english_survey_pages_use_the_english_labels(sv):
     assert "Which service do you need most?" in html and "Elderly care" in html
     html = c.get("/surveys/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "New survey" in html
+
+
+def test_my_page_links_staff_to_the_survey_list_and_not_residents(sv):
+    assert "/surveys/" in as_user(sv.station).get("/accounts/me/").content.decode()
+    assert 'href="/surveys/"' not in as_user(sv.resident).get("/accounts/me/").content.decode()

@@ -16,4 +16,6 @@ class SurveysConfig(AppConfig):
         # The project page (a lower app) names this slot: the needs a project answers
         # ("来自三问：N 位群众、M 个村提出", linked back) and its 问效 result and review flag.
         fill("projects.detail.after", "surveys/slots/project_needs.html", order=20)
+        # 我的 → 三问调查 for staff (the list page's own gate: a staff role somewhere).
+        fill("accounts.me.actions", "surveys/slots/me_surveys.html", order=50)
         register_periodic(refresh_evaluations, every_seconds=15 * 60)
