@@ -164,23 +164,33 @@ BOARD_COLUMNS = ("sent", "coming", "declined", "later", "no_answer", "arrived")
 
 def callout_board(callout) -> dict:
     """The live board: per team and in total, how many were sent, are coming, declined,
-    will answer later, have not answered and have arrived (one grouped query)."""
+    will answer later, have not answered and have arrived — one grouped count per team and
+    state in SQL (a handful of rows, readable from an index alone), summed up here."""
     s = RecipientState
-    rows = (
+    column = {
+        s.COMING: "coming",
+        s.DECLINED: "declined",
+        s.LATER: "later",
+        s.SENT: "no_answer",
+        s.ARRIVED: "arrived",
+    }
+    per_team: dict = {}
+    for team_id, state, n in (
         CalloutRecipient.objects.filter(callout=callout)
-        .values("team_id")
-        .annotate(
-            sent=Count("id", filter=~Q(state__in=[s.QUEUED, s.RESERVE])),
-            coming=Count("id", filter=Q(state=s.COMING)),
-            declined=Count("id", filter=Q(state=s.DECLINED)),
-            later=Count("id", filter=Q(state=s.LATER)),
-            no_answer=Count("id", filter=Q(state=s.SENT)),
-            arrived=Count("id", filter=Q(state=s.ARRIVED)),
-            queued=Count("id", filter=Q(state__in=[s.QUEUED, s.RESERVE])),
+        .values_list("team_id", "state")
+        .annotate(n=Count("*"))
+        .order_by()
+    ):
+        row = per_team.setdefault(
+            team_id, {"team_id": team_id, **dict.fromkeys((*BOARD_COLUMNS, "queued"), 0)}
         )
-        .order_by("team_id")
-    )
-    rows = list(rows)
+        if state in (s.QUEUED, s.RESERVE):
+            row["queued"] += n
+        else:
+            row["sent"] += n
+            if state in column:
+                row[column[state]] += n
+    rows = [per_team[k] for k in sorted(per_team, key=lambda t: (t is None, t or 0))]
     names = dict(
         Team.objects.filter(pk__in=[r["team_id"] for r in rows if r["team_id"]]).values_list(
             "pk", "name"

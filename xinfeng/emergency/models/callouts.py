@@ -74,8 +74,14 @@ class CalloutRecipient(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["callout", "state"]),
+            # The worker's queued rows, and the board's counts per team and state (which
+            # PostgreSQL can read from this index alone).
+            models.Index(fields=["callout", "state", "team"], name="em_recipient_board_counts"),
             models.Index(fields=["state", "sent_at"]),
+            # The board's latest answers: the first 100 in index order, not a sort of all.
+            models.Index(
+                fields=["callout", "-answered_at", "rank"], name="em_recipient_latest_answers"
+            ),
         ]
 
     def __str__(self) -> str:
