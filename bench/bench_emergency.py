@@ -9,7 +9,7 @@ A private PostgreSQL database (``XINFENG_BENCH_EMERGENCY_DATABASE_URL``, default
 replaced) holds one township, one team of ``XINFENG_BENCH_VOLUNTEERS`` (default 10,000) adult
 volunteers with accounts and phones, and a flood incident. gunicorn serves it
 (``XINFENG_BENCH_WORKERS`` workers, default 2, ``XINFENG_BENCH_THREADS`` threads each,
-default 4) with ``XINFENG_DEBUG=0``; the real worker (``manage.py db_worker``) sends.
+default 8) with ``XINFENG_DEBUG=0``; the real worker (``manage.py db_worker``) sends.
 
 - ``queue_s``: ``POST /api/v1/emergency/incidents/<id>/callouts`` (team → 10,000 people) as
   the center admin with an API token, until the 201 (selection, 10,000 queued delivery rows,
@@ -56,7 +56,7 @@ CLIENTS = int(os.environ.get("XINFENG_BENCH_CLIENTS", "16"))
 DURATION = float(os.environ.get("XINFENG_BENCH_DURATION", "10"))
 RUNS = int(os.environ.get("XINFENG_BENCH_RUNS", "3"))
 WORKERS = int(os.environ.get("XINFENG_BENCH_WORKERS", "2"))
-THREADS = int(os.environ.get("XINFENG_BENCH_THREADS", "4"))
+THREADS = int(os.environ.get("XINFENG_BENCH_THREADS", "8"))  # answers wait on commits
 BOARD_REQUESTS = int(os.environ.get("XINFENG_BENCH_REQUESTS", "20"))
 TARGETS = {"queue_s": 2, "messages_per_s": 500, "answers_per_s": 200, "board_ms": 100}
 
