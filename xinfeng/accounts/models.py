@@ -72,7 +72,9 @@ class RoleAssignment(models.Model):
         verbose_name = _("角色授权")
         verbose_name_plural = _("角色授权")
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "region"], name="unique_role_at_region"),
+            models.UniqueConstraint(
+                fields=["user", "role", "region"], name="unique_role_at_region"
+            ),
             models.CheckConstraint(
                 condition=models.Q(role="department", department__gt="")
                 | (~models.Q(role="department") & models.Q(department="")),

@@ -269,6 +269,7 @@ def register_source(name: str, source) -> None:
     rollup reads it like its own; insights never imports the app."""
     SOURCES[name] = source
 
+
 # Raw tables the dashboards must never read on a request (checked by a test).
 RAW_TABLES = (
     ServiceRecord._meta.db_table,
