@@ -72,12 +72,32 @@ def default_stop_words() -> frozenset[str]:
     return frozenset(words)
 
 
-def tokenize(text: str, stop_words: Collection[str] = ()) -> list[str]:
+# jieba cuts each run of these characters on its own (its ``re_han_default``); the rest is
+# punctuation and space, which never yields a token. So a text's tokens are its runs' tokens
+# in order, and a run said in many answers ("希望给老人送餐") is segmented once.
+_RUNS = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+")
+
+
+def tokenize(text: str, stop_words: Collection[str] = (), cache: dict | None = None) -> list[str]:
     """The words of ``text`` that count for similarity, in order.
 
     A run of single characters the dictionary did not join (a word it does not know, such as
-    a new place name) is joined into one token, so it still counts.
+    a new place name) is joined into one token, so it still counts. ``cache`` (run → tokens)
+    lets a caller segment each distinct run once.
     """
+    out: list[str] = []
+    for run in _RUNS.findall(text or ""):
+        if cache is None:
+            out.extend(_tokenize_run(run, stop_words))
+            continue
+        tokens = cache.get(run)
+        if tokens is None:
+            tokens = cache[run] = _tokenize_run(run, stop_words)
+        out.extend(tokens)
+    return out
+
+
+def _tokenize_run(text: str, stop_words: Collection[str]) -> list[str]:
     out = []
     run = ""
 
@@ -87,7 +107,7 @@ def tokenize(text: str, stop_words: Collection[str] = ()) -> list[str]:
             out.append(run)
         run = ""
 
-    for word in _jieba().lcut_for_search(text or "", HMM=False):
+    for word in _jieba().lcut_for_search(text, HMM=False):
         word = word.strip().lower()
         if not word or not _KEEP.search(word) or word in stop_words:
             flush()
@@ -200,8 +220,9 @@ def cluster_texts(
         by_text.setdefault((text or "").strip(), []).append(i)
     by_tokens: dict[tuple[str, ...], list[int]] = {}
     unclustered: list[int] = []
+    runs: dict[str, list[str]] = {}
     for text, idx in by_text.items():
-        tokens = tuple(tokenize(text, stops))
+        tokens = tuple(tokenize(text, stops, runs))
         if not tokens:
             unclustered.extend(idx)
         else:
