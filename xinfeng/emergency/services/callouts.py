@@ -64,7 +64,8 @@ class Candidate(NamedTuple):
     guardian_consented_at: datetime | None
     home_region_id: int
 
-    age_on = Volunteer.age_on
+    def age_on(self, day=None) -> int | None:
+        return Volunteer.age_on(self, day)  # type: ignore[arg-type]  # the one age rule
 
 
 def callout_candidates(
@@ -141,7 +142,8 @@ def callout_candidates(
         for rid, lat, lon in Region.objects.filter(
             pk__in={v.home_region_id for v in people}, latitude__isnull=False
         ).values_list("pk", "latitude", "longitude"):
-            km_to[rid] = haversine_m(origin.latitude, origin.longitude, lat, lon) / 1000
+            if lat is not None and lon is not None and origin.longitude is not None:
+                km_to[rid] = haversine_m(origin.latitude, origin.longitude, lat, lon) / 1000
     today = timezone.localdate()
     left_out = {"not_callable": 0, "skill": 0, "standby": 0, "distance": 0}
     chosen = []
