@@ -11,8 +11,10 @@ the province scale is for CI hardware, not a shared two-core machine), then meas
 - ``compute_s``: ``results_compute`` of the default scheme for ``XINFENG_BENCH_PERIOD``
   (default the first quarter of the scheme's year): every automatic figure for every place,
   scores, ranks, stored;
-- ``results_page_ms``: the median render of the ranking page for the center administrator
+- ``results_page_ms`` (townships), ``results_page_site_ms``, ``results_page_team_ms``: the
+  median render of the ranking page of that level for the center administrator
   (``XINFENG_BENCH_REQUESTS`` requests, default 20);
+- ``units_by_level``: results stored per level (townships, villages, sites, teams);
 - ``places``, ``standards``.
 
 Prints one JSON line.
@@ -47,6 +49,7 @@ def main() -> None:
     tmp = tempfile.mkdtemp(prefix="xinfeng-bench-assessment-")
     setup_django(tmp)
     from django.core.management import call_command
+    from django.db.models import Count
     from django.test import Client
 
     from xinfeng.accounts.models import User
@@ -66,14 +69,25 @@ def main() -> None:
 
     client = Client()
     client.force_login(User.objects.get(username="center"))
+
+    def median_ms(url: str) -> float:
+        assert client.get(url).status_code == 200
+        times = []
+        for _ in range(REQUESTS):
+            t = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - t) * 1000)
+            assert response.status_code == 200
+        return round(statistics.median(times), 1)
+
     url = f"/assessment/schemes/{scheme.pk}/results/?period={period}"
-    assert client.get(url).status_code == 200
-    times = []
-    for _ in range(REQUESTS):
-        t = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - t) * 1000)
-        assert response.status_code == 200
+    page_ms = {level: median_ms(f"{url}&level={level}") for level in ("township", "site", "team")}
+    by_level = dict(
+        Result.objects.filter(scheme=scheme, period=period)
+        .values_list("level")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     print(
         json.dumps(
             {
@@ -86,7 +100,10 @@ def main() -> None:
                 "automatic": scheme.nodes.filter(method=Method.AUTOMATIC).count(),
                 "build_s": round(build_s, 1),
                 "compute_s": round(compute_s, 2),
-                "results_page_ms": round(statistics.median(times), 1),
+                "units_by_level": by_level,
+                "results_page_ms": page_ms["township"],
+                "results_page_site_ms": page_ms["site"],
+                "results_page_team_ms": page_ms["team"],
                 "python": platform.python_version(),
             }
         )
