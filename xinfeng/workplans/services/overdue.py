@@ -36,9 +36,11 @@ def _level_above_users(region) -> list:
     )
 
 
-def handle_overdue_task(pk: int, *, now=None) -> list[str]:
-    """Mark one task overdue, remind its owner and escalate it, each at most once."""
+def handle_overdue_task(pk: int, *, now=None, recipients: dict | None = None) -> list[str]:
+    """Mark one task overdue, remind its owner and escalate it, each at most once.
+    ``recipients`` memoises who answers for each level above within one run."""
     now = now or timezone.now()
+    recipients = {} if recipients is None else recipients
     today = timezone.localdate(now)
     done: list[str] = []
     with transaction.atomic():
@@ -81,8 +83,10 @@ def handle_overdue_task(pk: int, *, now=None) -> list[str]:
                 from_region=plan.region.display_name,
                 to_region=above.display_name,
             )
+            if above.pk not in recipients:
+                recipients[above.pk] = _level_above_users(above)
             notify(
-                recipients=_level_above_users(above),
+                recipients=recipients[above.pk],
                 title=T.TASK_ESCALATED(t=task.title),
                 body=T.TASK_ESCALATED_BODY(
                     region=plan.region.display_name,
@@ -112,7 +116,8 @@ def enforce_task_deadlines(*, limit: int = BATCH, now=None) -> dict[str, int]:
         .order_by("deadline", "id")
     )
     counts: dict[str, int] = {}
+    recipients: dict = {}
     for pk in list(qs.values_list("pk", flat=True)[:limit]):
-        for what in handle_overdue_task(pk, now=now):
+        for what in handle_overdue_task(pk, now=now, recipients=recipients):
             counts[what] = counts.get(what, 0) + 1
     return counts
