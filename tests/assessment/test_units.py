@@ -255,3 +255,38 @@ def test_ranking_page_pages_through_a_level(world, scheme, sysadmin):
     total = views.PAGE_SIZE + 2
     assert f"共 {total} 个" in first and "第 1 / 2 页" in first
     assert second.count("/assessment/results/") == 2
+
+
+def test_ranking_and_manual_pages_keep_their_query_count(world, scheme, sysadmin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from xinfeng.assessment.services import manual
+
+    c = Client()
+    c.force_login(sysadmin)
+    ranking = f"/assessment/schemes/{scheme.pk}/results/?period=2026&level=team"
+    scores = f"/assessment/schemes/{scheme.pk}/manual/"
+    visit = scheme.nodes.get(code="5.2.1")
+
+    def counts():
+        results_compute(scheme=scheme, period_key="2026")
+        out = []
+        for url in (ranking, scores):
+            c.get(url)  # warm the per-person caches
+            with CaptureQueriesContext(connection) as ctx:
+                assert c.get(url).status_code == 200
+            out.append(len(ctx))
+        return out
+
+    manual.manual_score_record(
+        actor=sysadmin, scheme=scheme, node=visit, region=world.t1, period="2026-01"
+    )
+    few = counts()
+    for i in range(20):
+        TeamFactory(name=f"加测队{i}", home_site=world.st1)
+    for month in range(2, 12):
+        manual.manual_score_record(
+            actor=sysadmin, scheme=scheme, node=visit, region=world.t2, period=f"2026-{month:02d}"
+        )
+    assert counts() == few
