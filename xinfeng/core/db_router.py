@@ -71,8 +71,10 @@ def start_request(pinned: bool) -> list[contextvars.Token]:
 
 
 def end_request(tokens: list[contextvars.Token]) -> None:
-    for var, token in zip((_pinned, _used_replica, _wrote), tokens, strict=True):
-        var.reset(token)
+    pinned, used, wrote_ = tokens
+    _pinned.reset(pinned)
+    _used_replica.reset(used)
+    _wrote.reset(wrote_)
 
 
 def wrote() -> bool:

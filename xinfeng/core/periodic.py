@@ -10,11 +10,12 @@ restarted worker simply carries on.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass
 class PeriodicJob:
-    task: object
+    task: Any  # a django_tasks Task
     every_seconds: float
     last_enqueued: float = float("-inf")
 
