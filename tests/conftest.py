@@ -2,6 +2,7 @@
 (an owner with a role at the place, a member of the public, an outsider with a role
 elsewhere), API clients, and the demo city seeded once per session (``demo_city``)."""
 
+import signal
 import time
 from io import StringIO
 from types import SimpleNamespace
@@ -19,10 +20,13 @@ from xinfeng.regions.choices import RegionLevel
 from .factories import RegionFactory, SiteFactory, UserFactory, grant
 
 
-@pytest.fixture(scope="session", autouse=True)
-def compiled_catalogs():
+def pytest_configure(config):
     """Compile the .po catalogs (as `make test` does) so English pages can be tested from a
-    bare `pytest` run too; reset Django's catalog cache if anything was (re)compiled."""
+    bare `pytest` run too; reset Django's catalog cache if anything was (re)compiled. Under
+    xdist the controller compiles them before it starts the workers, which only read them
+    (two workers writing one .mo file at once could let a third read half of it)."""
+    if hasattr(config, "workerinput"):
+        return
     out = StringIO()
     call_command("compile_catalogs", stdout=out)
     if not out.getvalue().startswith("catalogs: 0 "):
@@ -51,6 +55,19 @@ def media_root(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def signal_handlers():
+    """Give the process back its signal handlers after each test: ``call_command("db_worker")``
+    in a test installs django-tasks' SIGINT/SIGTERM handlers (``sys.exit(0)``), after which a
+    stray signal ends an xdist worker quietly instead of as a crash xdist reports."""
+    kinds = [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT]
+    saved = {kind: signal.getsignal(kind) for kind in kinds}
+    yield
+    for kind, handler in saved.items():
+        if signal.getsignal(kind) is not handler:
+            signal.signal(kind, handler)
+
+
+@pytest.fixture(autouse=True)
 def default_language():
     """Start every test in the default language. A request through the test client leaves
     its language (e.g. English from Accept-Language) active in the thread afterwards, which
@@ -63,6 +80,7 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace("\\", "/"):
@@ -79,6 +97,22 @@ def pytest_collection_modifyitems(config, items):
         items[:] = sorted(city, key=_is_transactional) + others
         for item in city:
             item.add_marker(pytest.mark.xdist_group("demo_city"))
+            _join_xdist_group(config, item, "demo_city")
+
+
+def _join_xdist_group(config, item, group: str) -> None:
+    """What xdist 3.8 does for ``xdist_group`` under ``--dist loadgroup`` (the group name
+    appended to the test id, which is how its scheduler groups tests), done here because
+    pytest 9 keeps a test's id in ``_id``: xdist's own ``item._nodeid = …`` no longer
+    changes it, and the city tests would silently spread over every worker."""
+    if not hasattr(config, "workerinput") or not getattr(config.option, "loadgroup", False):
+        return
+    try:
+        from _pytest.nodeid import coerce_node_id
+    except ImportError:  # pytest < 9: xdist's own hook appends the group
+        return
+    if not item.nodeid.endswith(f"@{group}"):
+        item._id = coerce_node_id(f"{item.nodeid}@{group}")
 
 
 # ── The demo city, seeded once per test session ───────────────────────────────────────

@@ -64,8 +64,8 @@ def test_demo_city_totals_and_drill_down_into_jiangyi(demo_city, desktop_page):
     # And back up through the breadcrumb.
     page.get_by_role("navigation", name="上级区划").get_by_role("link", name="共青城市").click()
     expect(page.get_by_test_id("region-name")).to_have_text("共青城市", timeout=WAIT)
-    # Let the page's last requests finish: this is the session's last test, and the live
-    # server must hold no database connection when the test database is dropped.
+    # Let the page's last requests finish: the database is emptied right after this test
+    # (it ends the city block), and the live server must hold no connection then.
     page.wait_for_load_state("networkidle", timeout=WAIT)
 
 
