@@ -63,11 +63,12 @@ def _mirror_on_site(site: Site) -> None:
     """Keep the site's own responsible fields (places: the staff API, the admin) equal to
     the term in office."""
     term = selectors.current_term(site)
-    Site.objects.filter(pk=site.pk).update(
-        responsible_name=term.name if term else "",
-        responsible_title=term.post if term else "",
-        responsible_user=term.user if term else None,
-    )
+    site.responsible_name = term.name if term else ""
+    site.responsible_title = term.post if term else ""
+    site.responsible_user = term.user if term else None
+    # save(), not QuerySet.update(): the Site signal tells the caches that route orders to a
+    # site's staff (orders.services.routing) that the answering person changed.
+    site.save(update_fields=["responsible_name", "responsible_title", "responsible_user"])
 
 
 @transaction.atomic
