@@ -40,8 +40,11 @@ from django.utils import timezone
 
 from tests.assessment.factories import matrix_expenditure, matrix_scheme
 from tests.factories import UserFactory, VenueFactory, grant
+from tests.governance.factories import matrix_governance
 from tests.orders.factories import ProjectFactory, TeamFactory, VolunteerFactory, make_order
+from tests.surveys.factories import matrix_surveys
 from tests.volunteers.factories import credit, member
+from tests.workplans.factories import matrix_workplans
 from xinfeng.accounts.choices import Role
 from xinfeng.accounts.models import ApiToken
 from xinfeng.volunteers.choices import MembershipRole
@@ -120,6 +123,9 @@ API: dict[str, str] = {
     "GET /api/v1/places/venues/{venue_id}":                             "222222222222",
     "GET /api/v1/projects/":                                            "222222222222",
     "GET /api/v1/projects/{project_id}":                                "222222222222",
+    "GET /api/v1/surveys/":                                             "133332222332",
+    "GET /api/v1/surveys/{survey_id}":                                  "222222222222",
+    "POST /api/v1/surveys/{survey_id}/responses":                       "vvvvvvvvvvvv",
     "GET /api/v1/volunteers/":                                          "222222222222",
     "GET /api/v1/volunteers/certificates":                              "222222222222",
     "GET /api/v1/volunteers/certificates/{certificate_id}":             "144242422242",
@@ -302,6 +308,38 @@ API: dict[str, str] = {
     "POST /api/v1/assessment/manual-scores/{score_id}/confirm":         "144444444444",
     "POST /api/v1/assessment/manual-scores/{score_id}/statement":       "1vvvvvvvvvvv",
     "POST /api/v1/assessment/schemes/{scheme_id}/manual-scores":        "1vvvvvvvvvvv",
+    "DELETE /api/v1/governance/members/{member_id}":                    "144442422342",
+    "GET /api/v1/governance/departments":                               "144442222222",
+    "GET /api/v1/governance/groups":                                    "122222222222",
+    "GET /api/v1/governance/groups/{group_id}":                         "144442422242",
+    "GET /api/v1/governance/handovers":                                 "122222222222",
+    "GET /api/v1/governance/handovers/{handover_id}":                   "144442422242",
+    "GET /api/v1/governance/sites":                                     "122222222222",
+    "GET /api/v1/governance/sites/{site_id}":                           "144442422242",
+    "POST /api/v1/governance/decisions/{decision_id}/task":             "1vvvvvvvvvvv",
+    "POST /api/v1/governance/groups":                                   "1vvvvvvvvvvv",
+    "POST /api/v1/governance/groups/{group_id}/meetings":               "1vvvvvvvvvvv",
+    "POST /api/v1/governance/groups/{group_id}/members":                "1vvvvvvvvvvv",
+    "POST /api/v1/governance/sites/{site_id}/handovers":                "1vvvvvvvvvvv",
+    "POST /api/v1/governance/sites/{site_id}/staff":                    "1vvvvvvvvvvv",
+    "POST /api/v1/governance/sites/{site_id}/terms":                    "1vvvvvvvvvvv",
+    "POST /api/v1/governance/staff/{staff_id}/end":                     "1vvvvvvvvvvv",
+    "GET /api/v1/workplans/demo-sites":                                 "222222222222",
+    "GET /api/v1/workplans/demo-sites/map":                             "222222222222",
+    "GET /api/v1/workplans/demo-sites/townships":                       "222222222222",
+    "GET /api/v1/workplans/demo-sites/{designation_id}":                "222222222222",
+    "GET /api/v1/workplans/plans":                                      "122222222222",
+    "GET /api/v1/workplans/plans/{plan_id}":                            "144442422242",
+    "GET /api/v1/workplans/plans/{plan_id}/tasks":                      "144442422242",
+    "GET /api/v1/workplans/progress":                                   "144442222222",
+    "GET /api/v1/workplans/tasks/{task_id}":                            "144442422242",
+    "POST /api/v1/workplans/demo-sites":                                "1vvvvvvvvvvv",
+    "POST /api/v1/workplans/demo-sites/{designation_id}/reviews":       "1vvvvvvvvvvv",
+    "POST /api/v1/workplans/plans":                                     "1vvvvvvvvvvv",
+    "POST /api/v1/workplans/plans/{plan_id}/goals":                     "1vvvvvvvvvvv",
+    "POST /api/v1/workplans/plans/{plan_id}/tasks":                     "1vvvvvvvvvvv",
+    "POST /api/v1/workplans/tasks/{task_id}/evidence":                  "14444v4vv34v",
+    "POST /api/v1/workplans/tasks/{task_id}/status":                    "1vvvvvvvvvvv",
 }
 
 PAGES: dict[str, str] = {
@@ -418,6 +456,31 @@ PAGES: dict[str, str] = {
     "sync/targets/<str:target>/pause":                                    "r55555555555",
     "sync/targets/<str:target>/reconciliation.csv":                       "r33333334334",
     "verify/<str:number>":                                                "444444444444",
+    "surveys/":                                                           "r33332222332",
+    "surveys/<id:survey_id>/":                                            "r33332422332",
+    "surveys/<id:survey_id>/answer/":                                     "222222222222",
+    "surveys/<id:survey_id>/close/":                                      "r55555555555",
+    "surveys/<id:survey_id>/edit/":                                       "r33332422332",
+    "surveys/<id:survey_id>/import/":                                     "r33332422332",
+    "surveys/<id:survey_id>/paper/":                                      "r33332422332",
+    "surveys/<id:survey_id>/poster.pdf":                                  "r33332422332",
+    "surveys/<id:survey_id>/publish/":                                    "r55555555555",
+    "surveys/<id:survey_id>/questions/":                                  "r33332422332",
+    "surveys/<id:survey_id>/xlsform.xlsx":                                "r33332422332",
+    "surveys/import/":                                                    "r33332222332",
+    "surveys/new/":                                                       "r33332222332",
+    "surveys/s/<str:token>/":                                             "444444444444",
+    "surveys/s/<str:token>/thanks/":                                      "444444444444",
+    # surveys PART 2: results, clusters, needs (#13)
+    "surveys/<id:survey_id>/results/":                                    "r33332422332",
+    "surveys/<id:survey_id>/results/answers.xlsx":                        "r33332422332",
+    "surveys/<id:survey_id>/clusters/":                                   "r33332422332",
+    "surveys/<id:survey_id>/clusters/merge/":                             "555555555555",
+    "surveys/<id:survey_id>/evaluation/send/":                            "555555555555",
+    "surveys/clusters/<id:cluster_id>/":                                  "r33332422332",
+    "surveys/needs/":                                                     "r33332222332",
+    "surveys/needs/<id:need_id>/":                                        "r33332422332",
+    "surveys/stopwords/":                                                 "r33332222332",
     "volunteers/":                                                        "rrr22rrrrrrr",
     "volunteers/certificates/<int:certificate_id>.pdf":                   "r44242422242",
     "volunteers/exchange/":                                               "222222222222",
@@ -496,6 +559,42 @@ PAGES: dict[str, str] = {
     "assessment/schemes/<int:scheme_id>/results.xlsx":                    "r44442422242",
     "assessment/schemes/<int:scheme_id>/results/":                        "r44442422242",
     "assessment/schemes/<int:scheme_id>/results/compute":                 "r55555555555",
+    "assessment/schemes/<int:scheme_id>/manual/":                         "r44442422242",
+    "assessment/schemes/<int:scheme_id>/manual/units/":                   "r44443422342",  # staff of the assessing level or inspectors
+    "assessment/schemes/<int:scheme_id>/manual/new":                      "r44444444444",  # no unit named: 404
+    "assessment/manual/<int:score_id>/":                                  "r44444444444",
+    "assessment/manual/<int:score_id>/statement":                         "r55555555555",
+    "assessment/manual/<int:score_id>/confirm":                           "r55555555555",
+    "governance/":                                                        "r22222222222",
+    "governance/decisions/<id:decision_id>/task":                         "r55555555555",
+    "governance/departments/":                                            "r44442222222",
+    "governance/gaps/":                                                   "r22222222222",
+    "governance/groups/":                                                 "r22222222222",
+    "governance/groups/<id:group_id>/":                                   "r44442422242",
+    "governance/groups/<id:group_id>/meetings":                           "r55555555555",
+    "governance/groups/<id:group_id>/members":                            "r55555555555",
+    "governance/groups/new":                                              "r55555555555",
+    "governance/handovers/":                                              "r22222222222",
+    "governance/handovers/<id:handover_id>/":                             "r44442422242",
+    "governance/members/<id:member_id>/remove":                           "r55555555555",
+    "governance/sites/<id:site_id>/":                                     "r44442422242",
+    "governance/sites/<id:site_id>/handovers":                            "r55555555555",
+    "governance/sites/<id:site_id>/staff":                                "r55555555555",
+    "governance/sites/<id:site_id>/terms":                                "r55555555555",
+    "governance/staff/<id:staff_id>/end":                                 "r55555555555",
+    "workplans/":                                                         "r22222222222",
+    "workplans/<id:plan_id>/":                                            "r44442422242",
+    "workplans/<id:plan_id>/goals/new/":                                  "555555555555",
+    "workplans/<id:plan_id>/tasks/new/":                                  "555555555555",
+    "workplans/demo-sites/":                                              "222222222222",
+    "workplans/demo-sites/<id:designation_id>/review/":                   "555555555555",
+    "workplans/demo-sites/townships/":                                    "222222222222",
+    "workplans/demo-sites/townships/<id:township_id>/":                   "222222222222",
+    "workplans/demo-sites/townships/<id:township_id>/designate/":         "555555555555",
+    "workplans/progress/":                                                "r44442222222",
+    "workplans/tasks/<id:task_id>/":                                      "r44442422242",
+    "workplans/tasks/<id:task_id>/evidence/":                             "555555555555",
+    "workplans/tasks/<id:task_id>/status/":                               "555555555555",
 }
 # fmt: on
 # ---------------------------------------------------------------------------------------
@@ -584,6 +683,9 @@ def world(tree):
         "ledger": "expenditures",
         "line_id": matrix_expenditure(tree).pk,
         "scheme_id": matrix_scheme(tree).pk,
+        **matrix_workplans(tree, st_in),
+        **matrix_surveys(tree, st_in),
+        **matrix_governance(tree, st_in),
     }
     return users, ids
 

@@ -19,7 +19,10 @@ CITY_STEPS = [
     "orders",
     "activities",
     "emergency",
+    "surveys",
     "assessment",
+    "governance",
+    "workplans",
 ]
 PROVINCE_STEPS: list[str] = ["province"]
 
