@@ -114,6 +114,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "xinfeng.core.pages.PageErrorsMiddleware",
     "xinfeng.core.middleware.OutOfRangeMiddleware",
+    "xinfeng.core.publiccache.PublicReadCacheMiddleware",
 ]
 
 ROOT_URLCONF = "xinfeng.urls"

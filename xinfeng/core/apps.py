@@ -11,11 +11,16 @@ class CoreConfig(AppConfig):
         from django.db.backends.signals import connection_created
         from django.urls import register_converter
 
+        from . import publiccache
         from .converters import IdConverter
         from .dbtime import on_connection_created
 
         # Extreme stored dates are clamped on read, so one bad row cannot break a list.
         connection_created.connect(on_connection_created, dispatch_uid="xinfeng.core.dbtime")
+        # Writes to the public read cache's topics bump their versions (core.publiccache).
+        connection_created.connect(
+            publiccache.on_connection_created, dispatch_uid="xinfeng.core.publiccache"
+        )
 
         # ``<id:pk>`` in any app's urls.py: ids that fit a 64-bit column, else a 404.
         register_converter(IdConverter, "id")

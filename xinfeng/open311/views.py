@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from xinfeng.accounts.models import ApiToken
 from xinfeng.core.errors import DomainError
+from xinfeng.core.publiccache import public_read
 from xinfeng.orders.choices import OPEN_STATES, OrderChannel, OrderState
 from xinfeng.orders.models import Order
 from xinfeng.orders.services import order_create
@@ -91,6 +92,7 @@ def discovery(request, *, fmt):
     )
 
 
+@public_read("projects")
 @require_http_methods(["GET"])
 @open311
 def services(request, *, fmt):
@@ -98,6 +100,7 @@ def services(request, *, fmt):
     return respond(fmt, "services", [mapping.service_dict(p) for p in projects])
 
 
+@public_read("projects")
 @require_http_methods(["GET"])
 @open311
 def service_definition(request, code, *, fmt):
@@ -236,6 +239,7 @@ def _create_request(request, fmt):
     return respond(fmt, "service_requests", body, status=201 if created else 200)
 
 
+@public_read("orders", "places", "projects", "regions")
 @require_http_methods(["GET", "POST"])
 @open311
 def requests(request, *, fmt):
@@ -244,6 +248,7 @@ def requests(request, *, fmt):
     return _list_requests(request, fmt)
 
 
+@public_read("orders", "places", "projects", "regions")
 @require_http_methods(["GET"])
 @open311
 def request_detail(request, rid, *, fmt):

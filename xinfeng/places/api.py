@@ -15,6 +15,7 @@ from xinfeng.accounts.models import User
 from xinfeng.accounts.selectors import user_by_identifier
 from xinfeng.core.errors import ValidationFailed
 from xinfeng.core.pagination import keyset_page
+from xinfeng.core.publiccache import public_read
 from xinfeng.core.schema import DbId, Limit, SearchText
 from xinfeng.regions.choices import RegionLevel
 from xinfeng.regions.models import Region
@@ -124,6 +125,7 @@ def get_region(request, region_id: DbId):
 
 
 @router.get("/sites", response=SitePage, summary="Public site directory")
+@public_read("places", "regions")
 def list_sites(
     request,
     region_id: DbId | None = None,

@@ -2,6 +2,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from xinfeng.core.publiccache import public_read
+
 from . import coverage, nearby, selectors
 from .cascade import region_cascade
 from .choices import SiteLevel
@@ -10,6 +12,7 @@ from .choices import SiteLevel
 NEAREST = 20
 
 
+@public_read("places", "regions")
 def site_directory(request):
     """Phone-first directory of practice sites, filterable by region, level and text."""
     cascade = region_cascade(request.GET)
@@ -53,6 +56,7 @@ def site_directory(request):
     return render(request, template, context)
 
 
+@public_read("places", "regions")
 def site_detail(request, site_id: int):
     site = selectors.site_get(site_id=site_id)
     venues = site.venues.filter(is_active=True).order_by("name")

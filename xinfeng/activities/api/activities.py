@@ -17,6 +17,7 @@ from ninja.files import UploadedFile
 from xinfeng.accounts.api_auth import signed_in
 from xinfeng.core.errors import NotFound, ValidationFailed
 from xinfeng.core.pagination import keyset_page
+from xinfeng.core.publiccache import public_read
 from xinfeng.core.schema import DbId, Limit, QueryDate, SearchText
 from xinfeng.places.models import Site, Venue
 from xinfeng.regions.models import Region
@@ -105,6 +106,7 @@ def _managed(request, activity_id: int):
 
 # Public reads -----------------------------------------------------------------------
 @router.get("/", response=ActivityPage, auth=None, summary="Published activities (public)")
+@public_read("activities", "places", "projects", "regions")
 def list_activities(
     request,
     region_id: DbId | None = None,

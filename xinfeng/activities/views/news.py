@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vGeo
 
 from xinfeng.core.errors import DomainError
+from xinfeng.core.publiccache import public_read
 from xinfeng.places.cascade import region_cascade
 from xinfeng.places.models import Site
 from xinfeng.places.selectors import sites_managed_by
@@ -33,6 +34,7 @@ def _site_param(request) -> Site | None:
     return Site.objects.filter(pk=pk).first() if pk else None
 
 
+@public_read("activities", "places", "projects", "regions")
 def news_list(request):
     site, region = _site_param(request), region_param(request)
     kind = request.GET.get("kind")
@@ -58,6 +60,7 @@ def news_list(request):
     )
 
 
+@public_read("activities", "places", "projects", "regions")
 def news_detail(request, news_id: int):
     news = selectors.news_get(news_id=news_id)
     photos = []
@@ -136,11 +139,15 @@ class NewsFeed(Feed):
         return [str(NewsKind(item.kind).label)]
 
 
+public_feed = public_read("activities", "places", "projects", "regions")(NewsFeed())
+
+
 def _calendar_filters(request):
     site, region = _site_param(request), region_param(request)
     return site, region
 
 
+@public_read("activities", "places", "projects", "regions")
 def practice_calendar(request):
     """Upcoming activities by region and site (文明实践日历), grouped by day."""
     cascade = region_cascade(request.GET, id="c-region")
@@ -170,6 +177,7 @@ def practice_calendar(request):
     )
 
 
+@public_read("activities", "places", "projects", "regions")
 def calendar_ics(request):
     """The practice calendar as iCalendar (RFC 5545) for calendar apps to subscribe to:
     published activities of the next 90 days; cancelled ones stay with STATUS:CANCELLED so

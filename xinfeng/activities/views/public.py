@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinfeng.core.errors import DomainError, NotFound
+from xinfeng.core.publiccache import public_read
 from xinfeng.places.cascade import region_cascade
 from xinfeng.regions.models import Region
 from xinfeng.volunteers.choices import ServiceCategory
@@ -68,6 +69,7 @@ def render_rows(rows, base: str) -> str:
     return mark_safe("\n".join(parts))  # noqa: S308 (every value above is escaped)
 
 
+@public_read("activities", "places", "projects", "regions")
 def activity_list(request):
     """Upcoming activities; filters: near (browser location or a village), region,
     category, date. 100 rows per page, one query for the rows (site and venue joined)."""
@@ -164,6 +166,7 @@ def _get(request, activity_id):
     return selectors.activity_get_public(activity_id=activity_id, user=request.user)
 
 
+@public_read("activities", "places", "projects", "regions")
 def activity_detail(request, activity_id: int):
     activity = _get(request, activity_id)
     return _show(request, activity)

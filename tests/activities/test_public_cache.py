@@ -1,0 +1,169 @@
+"""The public read cache (xinfeng.core.publiccache): anonymous reads served from a
+version-keyed cache, never anything personal, writes seen by the next read, ETag/304 and
+the CSRF token of a cached page replaced by each visitor's own."""
+
+import re
+
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import ProjectFactory, SiteFactory
+from xinfeng.activities.models import Activity
+from xinfeng.places.models import Site
+
+
+def _get(client, url, **headers):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, headers=headers)
+    return response, len(ctx.captured_queries)
+
+
+def _names(client, url, field) -> list:
+    return [item[field] for item in client.get(url).json()["items"]]
+
+
+def test_anonymous_list_is_served_from_cache_with_headers(make_activity):
+    make_activity(title="缓存讲座")
+    first, cold = _get(Client(), "/activities/")
+    second, warm = _get(Client(), "/activities/")
+    assert first.status_code == second.status_code == 200
+    assert "缓存讲座" in second.content.decode()
+    assert cold > 0 and warm == 0, (cold, warm)
+    vary = {v.strip() for v in second["Vary"].split(",")}
+    assert {"Cookie", "Accept-Language"} <= vary
+    assert {"private", "no-cache"} <= {v.strip() for v in second["Cache-Control"].split(",")}
+    assert second["ETag"] == first["ETag"] and second["Last-Modified"]
+
+
+def test_write_is_seen_by_next_anonymous_read_for_each_topic(make_activity, tree):
+    activity = make_activity(title="第一场")
+    client = Client()
+    assert "第一场" in client.get("/activities/").content.decode()
+    # activities: QuerySet.update (no signals) is seen too
+    Activity.objects.filter(pk=activity.pk).update(title="改名之后")
+    page = client.get("/activities/").content.decode()
+    assert "改名之后" in page and "第一场" not in page
+    assert "改名之后" in client.get(f"/activities/{activity.pk}/").content.decode()
+    # places: page and API
+    assert "新开的站" not in client.get("/places/sites/").content.decode()
+    client.get("/api/v1/places/sites?limit=50")
+    site = SiteFactory(name="新开的站", region=tree.v1, parent=tree.inst1)
+    assert "新开的站" in client.get("/places/sites/").content.decode()
+    assert "新开的站" in _names(client, "/api/v1/places/sites?limit=50", "name")
+    Site.objects.filter(pk=site.pk).update(name="改名的站")
+    assert "改名的站" in _names(client, "/api/v1/places/sites?limit=50", "name")
+    # activities API
+    assert "改名之后" in _names(client, "/api/v1/activities/?limit=20", "title")
+    Activity.objects.filter(pk=activity.pk).update(title="再改一次")
+    assert "再改一次" in _names(client, "/api/v1/activities/?limit=20", "title")
+    # open311 (projects)
+    before = client.get("/open311/v2/services.json").json()
+    ProjectFactory(name="新的服务", site=tree.st1, region=tree.v1)
+    after = client.get("/open311/v2/services.json").json()
+    assert len(after) == len(before) + 1
+
+
+def test_rolled_back_write_is_not_served(make_activity):
+    make_activity(title="留下的")
+    client = Client()
+    client.get("/activities/")
+    try:
+        with transaction.atomic():
+            Activity.objects.update(title="回滚的")
+            assert "回滚的" in client.get("/activities/").content.decode()
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    page = client.get("/activities/").content.decode()
+    assert "留下的" in page and "回滚的" not in page
+
+
+def test_signed_in_page_is_never_served_from_nor_stored_in_the_cache(make_activity, resident):
+    make_activity(title="公开讲座")
+    anonymous = Client()
+    anonymous.get("/activities/")
+    signed_in = Client()
+    signed_in.force_login(resident)
+    page, queries = _get(signed_in, "/activities/")
+    assert queries > 0  # rendered for this person, not the anonymous copy
+    assert "public" not in page.get("Cache-Control", "")
+    assert "ETag" not in page
+    assert "Cookie" in page["Vary"]
+    # The signed-in rendering was not stored: the anonymous copy still has no user menu.
+    assert resident.username not in anonymous.get("/activities/").content.decode()
+    # A bearer token or an Open311 api_key bypasses the cache too.
+    _, queries = _get(Client(), "/api/v1/activities/?limit=20")
+    _, again = _get(Client(), "/api/v1/activities/?limit=20", Authorization="Bearer nope")
+    assert again > 0
+
+
+def test_etag_and_last_modified_give_304(make_activity):
+    make_activity()
+    client = Client()
+    first = client.get("/api/v1/places/sites?limit=50")
+    assert "public" in first["Cache-Control"] and "max-age=15" in first["Cache-Control"]
+    again = client.get("/api/v1/places/sites?limit=50", headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304 and again.content == b""
+    since = client.get(
+        "/api/v1/places/sites?limit=50", headers={"If-Modified-Since": first["Last-Modified"]}
+    )
+    assert since.status_code == 304
+    stale = client.get("/api/v1/places/sites?limit=50", headers={"If-None-Match": '"other"'})
+    assert stale.status_code == 200 and stale.content == first.content
+
+
+def test_cached_page_carries_each_visitors_own_csrf_token(make_activity):
+    make_activity()
+    one = Client(enforce_csrf_checks=True)
+    one.get("/activities/")  # stored
+    two = Client(enforce_csrf_checks=True)
+    page = two.get("/activities/")
+    body = page.content.decode()
+    tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"', body))
+    tokens |= set(re.findall(r'"X-CSRFToken": "([A-Za-z0-9]+)"', body))
+    assert tokens and "\x00" not in body
+    assert "private" in page["Cache-Control"]  # a page with a token is not for shared caches
+    token = tokens.pop()
+    switched = two.post("/i18n/setlang/", {"language": "en", "next": "/"}, HTTP_X_CSRFTOKEN=token)
+    assert switched.status_code == 302
+    form = two.post(
+        "/i18n/setlang/", {"language": "zh-hans", "next": "/", "csrfmiddlewaretoken": token}
+    )
+    assert form.status_code == 302
+    # and the language is part of the key: the English list is not the Chinese one
+    assert two.get("/activities/").content != page.content
+
+
+def test_htmx_and_query_are_part_of_the_key(make_activity):
+    make_activity(category="theory", title="理论讲座")
+    client = Client()
+    full = client.get("/activities/").content
+    rows = client.get("/activities/", headers={"HX-Request": "true"}).content
+    assert full != rows
+    other = client.get("/activities/?category=health").content.decode()
+    assert "理论讲座" not in other
+    assert "理论讲座" in client.get("/activities/?category=theory").content.decode()
+
+
+def test_news_feed_calendar_and_ics_see_the_next_write(make_activity, tree, owner):
+    from xinfeng.activities.services.news import news_create
+
+    activity = make_activity(title="日历上的活动")
+    client = Client()
+    urls = ["/activities/news/", "/activities/news/feed/", "/activities/calendar/"]
+    for url in urls:
+        assert client.get(url).status_code == 200
+    ics = client.get("/activities/calendar.ics").content.decode()
+    assert "日历上的活动" in ics
+    news = news_create(actor=owner, site=tree.st1, kind="news", title="新的新闻", body="正文")
+    assert "新的新闻" in client.get("/activities/news/").content.decode()
+    assert "新的新闻" in client.get("/activities/news/feed/").content.decode()
+    assert "新的新闻" in client.get(f"/activities/news/{news.pk}/").content.decode()
+    Activity.objects.filter(pk=activity.pk).update(title="改期的活动")
+    assert "改期的活动" in client.get("/activities/calendar/").content.decode()
+    assert "改期的活动" in client.get("/activities/calendar.ics").content.decode()
+    # the host is part of the key: absolute links never point to another host
+    with override_settings(ALLOWED_HOSTS=["testserver", "example.org"]):
+        other = client.get("/activities/calendar.ics", HTTP_HOST="example.org").content.decode()
+    assert "example.org" in other and "testserver" not in other

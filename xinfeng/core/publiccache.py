@@ -1,0 +1,332 @@
+"""Public read cache: anonymous GET/HEAD answers of public pages and API lists, stored in the
+Django cache (Redis when ``REDIS_URL`` is set) under a key made of the path, the normalised
+query, the language, care mode, htmx and the current *versions* of the view's topics.
+
+A topic is an app label (``activities``, ``places``, ``regions``, ``projects``, ``orders``).
+Its version changes whenever a row of one of that app's tables is written — by any means:
+``save()``, ``QuerySet.update``, ``bulk_create``, raw SQL — because a database execute
+wrapper (installed on every connection) watches INSERT/UPDATE/DELETE statements. Inside a
+transaction the version is bumped at the first write (old entries stop being served) and
+again on commit (nothing cached from pre-commit data survives); a rolled-back transaction
+is bumped when the connection is next used for a public read or a write. Entries also
+expire after ``PUBLIC_CACHE_TTL`` seconds as a safety net.
+
+Nothing personal is stored or served: signed-in requests, requests with an
+``Authorization`` header, a kiosk credential, an ``api_key`` or pending flash messages
+bypass the cache. Pages carry CSRF tokens: they are stored as a placeholder and replaced
+by the current visitor's token when served.
+
+Use ``@public_read("activities", "places")`` on a page view or a django-ninja operation;
+``PublicReadCacheMiddleware`` (last in ``MIDDLEWARE``) stores misses and sets the headers.
+"""
+
+import hashlib
+import re
+import time
+from functools import wraps
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections
+from django.http import HttpResponse, HttpResponseNotModified
+from django.middleware.csrf import get_token
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import http_date, parse_etags, parse_http_date_safe
+from django.utils.translation import get_language
+
+TOPICS = frozenset({"activities", "places", "regions", "projects", "orders"})
+VARY = ("Cookie", "Accept-Language", "Authorization", "HX-Request")
+PLACEHOLDER = b"\x00xf-csrf\x00"
+_CSRF = re.compile(
+    rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{32,64}(")'
+    rb'|("X-CSRFToken": ")[A-Za-z0-9]{32,64}(")'
+)
+_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+[`"]?(\w+)', re.IGNORECASE)
+_SKIP_HEADERS = {"set-cookie", "vary", "cache-control", "etag", "last-modified", "expires"}
+
+
+def ttl() -> int:
+    return getattr(settings, "PUBLIC_CACHE_TTL", 60)
+
+
+def max_age() -> int:
+    return getattr(settings, "PUBLIC_CACHE_MAX_AGE", 15)
+
+
+def _prefix() -> str:
+    # The database name keeps test databases (one per xdist worker) apart in a shared Redis.
+    return f"xf:pc:{settings.DATABASES['default']['NAME']}:"
+
+
+# Versions ------------------------------------------------------------------------------
+
+
+def bump(topics) -> None:
+    """A new version for each topic: entries stored under the old one are never served."""
+    for topic in topics:
+        key = f"{_prefix()}v:{topic}"
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, time.time_ns(), None)
+
+
+def bump_all() -> None:
+    bump(TOPICS)
+
+
+def versions(topics) -> list:
+    keys = [f"{_prefix()}v:{t}" for t in topics]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            # Never seen (or evicted): start from the clock so an evicted version never
+            # comes back to a number an old entry was stored under.
+            cache.add(key, time.time_ns(), None)
+            found[key] = cache.get(key)
+    return [found[k] for k in keys]
+
+
+_tables: dict[str, str] | None = None
+
+
+def _table_topics() -> dict[str, str]:
+    global _tables
+    if _tables is None:
+        _tables = {
+            m._meta.db_table: m._meta.app_label
+            for m in apps.get_models(include_auto_created=True)
+            if m._meta.app_label in TOPICS
+        }
+    return _tables
+
+
+class _Pending:
+    """Topics written in the current transaction of one connection; bumped on commit."""
+
+    def __init__(self):
+        self.topics: set[str] = set()
+        self.ran = False
+        self.callback = self.commit
+
+    def commit(self):
+        self.ran = True
+        bump(self.topics)
+
+    def alive(self, connection) -> bool:
+        return not self.ran and any(f is self.callback for _, f, _ in connection.run_on_commit)
+
+
+def settle(connection) -> None:
+    """Bump the topics of a transaction or savepoint that was rolled back (its on-commit
+    hook is gone)."""
+    pendings = getattr(connection, "_xf_public_pending", None)
+    if not pendings:
+        return
+    for level, pending in list(pendings.items()):
+        if not pending.alive(connection):
+            del pendings[level]
+            if not pending.ran:
+                bump(pending.topics)
+
+
+def _written(connection, topic: str) -> None:
+    # Every write bumps at once (this connection may read its own uncommitted rows next);
+    # the commit bumps once more for the other processes. The hook is registered at the
+    # current savepoint, so a rolled-back savepoint drops it and ``settle`` notices.
+    bump([topic])
+    if not connection.in_atomic_block:
+        return
+    pendings = getattr(connection, "_xf_public_pending", None)
+    if pendings is None:
+        pendings = connection._xf_public_pending = {}
+    level = tuple(connection.savepoint_ids)
+    pending = pendings.get(level)
+    if pending is None or not pending.alive(connection):
+        settle(connection)
+        pending = pendings[level] = _Pending()
+        connection.on_commit(pending.callback)
+    pending.topics.add(topic)
+
+
+def execute_wrapper(execute, sql, params, many, context):
+    result = execute(sql, params, many, context)
+    if isinstance(sql, str) and sql[:1] in "IUDTiudt ":
+        if sql.lstrip()[:8].upper() == "TRUNCATE":
+            bump_all()
+            return result
+        match = _WRITE.match(sql)
+        if match:
+            topic = _table_topics().get(match.group(1))
+            if topic is not None:
+                _written(context["connection"], topic)
+    return result
+
+
+def on_connection_created(sender, connection, **kwargs):
+    if execute_wrapper not in connection.execute_wrappers:
+        connection.execute_wrappers.append(execute_wrapper)
+
+
+# Reads ---------------------------------------------------------------------------------
+
+
+class _State:
+    __slots__ = ("key", "hit")
+
+    def __init__(self, key, hit=False):
+        self.key = key
+        self.hit = hit
+
+
+def anonymous(request) -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return False
+    user = getattr(request, "user", None)
+    return (
+        (user is None or not user.is_authenticated)
+        and "HTTP_AUTHORIZATION" not in request.META
+        and not getattr(request, "kiosk_token", None)
+        and "messages" not in request.COOKIES
+        and "api_key" not in request.GET
+    )
+
+
+def _key(request, topics) -> str:
+    settle(connections["default"])
+    query = sorted((k, v) for k, values in request.GET.lists() for v in values)
+    raw = repr(
+        (
+            request.scheme,
+            request.get_host(),  # absolute links (feeds, .ics, Open311 media URLs)
+            request.path,
+            query,
+            get_language(),
+            # care mode of an anonymous visitor = the ``xf_care`` cookie (accounts.care)
+            request.COOKIES.get("xf_care") == "1",
+            request.headers.get("HX-Request") == "true",
+            topics,
+            versions(topics),
+        )
+    )
+    return _prefix() + "e:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+
+
+def _not_modified(request, etag: str, stored_at: float) -> bool:
+    inm = request.headers.get("If-None-Match")
+    if inm:
+        tags = parse_etags(inm)
+        return "*" in tags or etag in tags
+    ims = parse_http_date_safe(request.headers.get("If-Modified-Since") or "")
+    return ims is not None and int(stored_at) <= ims
+
+
+def _public_headers(response, etag: str, stored_at: float, tokens: bool) -> None:
+    """``public, max-age`` for token-free answers (API, feeds, .ics); a page carrying a CSRF
+    token is ``private, no-cache``: no shared proxy hands one visitor's token (and cookie)
+    to another, and the browser revalidates (a 304) so that after signing in it never shows
+    its anonymous copy."""
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(stored_at)
+    if tokens:
+        patch_cache_control(response, private=True, no_cache=True)
+    else:
+        patch_cache_control(response, public=True, max_age=max_age())
+    patch_vary_headers(response, VARY)
+
+
+def _from_entry(request, entry):
+    etag, stored_at = entry["etag"], entry["at"]
+    if _not_modified(request, etag, stored_at):
+        response = HttpResponseNotModified()
+    else:
+        body = entry["body"]
+        if PLACEHOLDER in body:
+            body = body.replace(PLACEHOLDER, get_token(request).encode())
+        response = HttpResponse(body, status=entry["status"])
+        for name, value in entry["headers"]:
+            response[name] = value
+    _public_headers(response, etag, stored_at, PLACEHOLDER in entry["body"])
+    return response
+
+
+def public_read(*topics: str):
+    """Serve anonymous GET/HEAD from the public read cache; ``topics`` are the apps whose
+    writes change what the view shows."""
+    unknown = set(topics) - TOPICS
+    if unknown:
+        raise ValueError(f"unknown public-read topics: {sorted(unknown)}")
+    topics = tuple(sorted(topics))
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not anonymous(request):
+                request._xf_public_read = None
+                return view(request, *args, **kwargs)
+            key = _key(request, topics)
+            entry = cache.get(key)
+            if entry is not None:
+                request._xf_public_read = _State(key, hit=True)
+                return _from_entry(request, entry)
+            request._xf_public_read = _State(key)
+            return view(request, *args, **kwargs)
+
+        wrapper.public_read_topics = topics
+        return wrapper
+
+    return decorator
+
+
+def _storable(response) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "private" not in response.get("Cache-Control", "")
+        and "no-store" not in response.get("Cache-Control", "")
+    )
+
+
+class PublicReadCacheMiddleware:
+    """Stores the misses of ``@public_read`` views and sets ETag/Last-Modified/
+    Cache-Control/Vary; answers 304 when the visitor already has this version."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not hasattr(request, "_xf_public_read"):
+            return response
+        state = request._xf_public_read
+        patch_vary_headers(response, VARY)
+        if state is None:  # personal: never stored, never shared
+            if not response.has_header("Cache-Control"):
+                patch_cache_control(response, private=True)
+            return response
+        if state.hit or not _storable(response):
+            return response
+        body = _CSRF.sub(_placeholder, response.content)
+        etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+        stored_at = time.time()
+        headers = [(k, v) for k, v in response.items() if k.lower() not in _SKIP_HEADERS]
+        entry = {
+            "status": 200,
+            "headers": headers,
+            "body": body,
+            "etag": etag,
+            "at": stored_at,
+        }
+        cache.set(state.key, entry, ttl())
+        if _not_modified(request, etag, float("inf")):
+            response = HttpResponseNotModified()
+        _public_headers(response, etag, stored_at, PLACEHOLDER in body)
+        return response
+
+
+def _placeholder(match) -> bytes:
+    if match.group(1) is not None:
+        return match.group(1) + PLACEHOLDER + match.group(2)
+    return match.group(3) + PLACEHOLDER + match.group(4)
