@@ -21,6 +21,7 @@ from xinfeng.governance.models import (
     ResponsibleTerm,
     SiteStaff,
 )
+from xinfeng.governance.policy import forget_department_users
 from xinfeng.places.choices import Department, SiteLevel
 from xinfeng.places.models import Site
 
@@ -289,6 +290,7 @@ def generate(ctx: DemoContext) -> None:
             for u, row in zip(dept_users, DEPARTMENT_ACCOUNTS, strict=True)
         ]
     )
+    forget_department_users()  # bulk_create sends no signal
     ctx.data["department_users"] = {
         row[0]: u for u, row in zip(dept_users, DEPARTMENT_ACCOUNTS, strict=True)
     }

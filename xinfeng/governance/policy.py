@@ -12,7 +12,11 @@ templates alike.
   (``governance.middleware.DepartmentReadOnlyMiddleware``).
 """
 
-from xinfeng.accounts.choices import READ_ROLES, STAFF_ROLES
+from django.core.cache import cache
+from django.db import transaction
+
+from xinfeng.accounts.choices import READ_ROLES, STAFF_ROLES, Role
+from xinfeng.accounts.models import RoleAssignment
 from xinfeng.accounts.scope import department_roles, has_role_at, is_system_admin, reads_anywhere
 from xinfeng.places.choices import SiteLevel
 from xinfeng.places.policy import level_above_region
@@ -62,10 +66,33 @@ def departments_of(user) -> list[tuple[str, object]]:
     ]
 
 
+_DEPARTMENT_IDS_KEY = "xinfeng:governance:department-user-ids"
+
+
+def department_user_ids() -> frozenset[int]:
+    """Ids of every account holding a guiding-department role: few, read on every write
+    request by the read-only middleware, so kept in the cache (forgotten when a role
+    changes, and after five minutes at most) instead of a role query per write."""
+    ids = cache.get(_DEPARTMENT_IDS_KEY)
+    if ids is None:
+        ids = frozenset(
+            RoleAssignment.objects.filter(role=Role.DEPARTMENT).values_list("user_id", flat=True)
+        )
+        cache.set(_DEPARTMENT_IDS_KEY, ids, 300)
+    return ids
+
+
+def forget_department_users(**kwargs) -> None:
+    """A role changed: forget the set now (this transaction) and again on commit (so no
+    other process keeps a set read before the commit)."""
+    cache.delete(_DEPARTMENT_IDS_KEY)
+    transaction.on_commit(lambda: cache.delete(_DEPARTMENT_IDS_KEY))
+
+
 def is_department_user(user) -> bool:
     """Whether the user holds a guiding-department role (and is not a system
     administrator): such accounts only read."""
-    if not _signed_in(user) or is_system_admin(user):
+    if not _signed_in(user) or user.pk not in department_user_ids() or is_system_admin(user):
         return False
     return bool(department_roles(user))
 
