@@ -41,7 +41,9 @@ def test_results_charts_cluster_need_project(browser, live_server, tree, owner):
     people = sum(1 for r in drawn if r["theme"] == "law")
 
     page.click("#declare-project")
-    expect(page.locator("#project-sanwen")).to_contain_text(f"来自三问：{people} 位群众、1 个村提出")
+    expect(page.locator("#project-sanwen")).to_contain_text(
+        f"来自三问：{people} 位群众、1 个村提出"
+    )
     page.locator("#project-sanwen a", has_text="法律咨询进村").click()
     expect(page).to_have_url(f"{live_server.url}/surveys/needs/{need.pk}/")
     expect(page.locator("#need-projects")).to_contain_text("法律咨询进村")
