@@ -14,7 +14,7 @@ from xinfeng.activities.models import Activity, Attendance
 from xinfeng.core.errors import Conflict, PermissionDenied, ValidationFailed
 from xinfeng.notifications.models import Notification
 from xinfeng.projects.choices import ProjectStatus
-from xinfeng.surveys.choices import SurveyKind
+from xinfeng.surveys.choices import SurveyKind, SurveyStatus
 from xinfeng.surveys.models import (
     Cluster,
     ClusterMember,
@@ -22,6 +22,7 @@ from xinfeng.surveys.models import (
     NeedStatus,
     ProjectEvaluation,
     StopWord,
+    Survey,
 )
 from xinfeng.surveys.services import evaluation as ev
 from xinfeng.surveys.services import needs as svc
@@ -293,3 +294,74 @@ def test_poor_evaluation_flags_the_project(client, tree, owner, ratings, n, flag
     # a later good round clears the flag
     fill(evaluation, [tree.v1], 3 * n + 10, rating=5, seed=9)
     assert ProjectEvaluation.objects.get(pk=ev.evaluation_refresh(project).pk).flagged is False
+
+
+# ── 问效 sent automatically by the worker (PART 3) ──────────────────────────────────────
+def _worker_once() -> None:
+    """``manage.py worker --once`` as a freshly started worker (every periodic job due)."""
+    from django.core.management import call_command
+    from django.test import TestCase
+
+    from xinfeng.core.periodic import periodic_jobs
+
+    for job in periodic_jobs():
+        job.last_enqueued = float("-inf")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("worker", "--once")
+
+
+def _need_for(tree, owner, project, raisers, *, recognised_days_ago: int):
+    needs_survey = make_survey(tree.inst1)
+    fill(needs_survey, [tree.v1], 3, respondents=raisers)
+    svc.clusters_rebuild(actor=owner, survey=needs_survey, question_name="wish")
+    for c in Cluster.objects.filter(survey=needs_survey):
+        need = svc.cluster_mark_need(actor=owner, cluster=c)
+        svc.need_link(actor=owner, need=need, projects=[project])
+    Need.objects.filter(survey=needs_survey).update(
+        created_at=timezone.now() - timedelta(days=recognised_days_ago)
+    )
+
+
+def test_worker_sends_the_evaluation_of_a_served_project_once(tree, owner):
+    raisers = [UserFactory(username=f"ar{i}") for i in range(3)]
+    served = [UserFactory(username=f"as{i}") for i in range(2)]
+    project = _served_project(tree, owner, served)  # its activity ended 2 days ago
+    _need_for(tree, owner, project, raisers, recognised_days_ago=3)
+    unrelated = _served_project(tree, owner, [UserFactory(username="as_other")])  # no need
+
+    _worker_once()
+    survey = Survey.objects.get(kind=SurveyKind.EVALUATION, project=project)
+    assert survey.status == SurveyStatus.OPEN and survey.meta["evaluation_sent"]["recipients"] == 5
+    assert survey.current_version.questions.count() == len(ev.STANDARD_QUESTIONS)
+    sent = Notification.objects.filter(
+        kind="surveys.evaluation", link=f"/surveys/s/{survey.token}/"
+    )
+    assert set(sent.values_list("recipient__username", flat=True)) == {
+        u.username for u in raisers + served
+    }
+    assert not Survey.objects.filter(project=unrelated).exists()
+    assert not Notification.objects.filter(
+        recipient__username="as_other", kind="surveys.evaluation"
+    ).exists()
+
+    _worker_once()  # idempotent: nothing more
+    assert Survey.objects.filter(kind=SurveyKind.EVALUATION, project=project).count() == 1
+    assert Notification.objects.filter(kind="surveys.evaluation").count() == 5
+
+
+def test_worker_uses_the_open_survey_staff_prepared(tree, owner):
+    project = _served_project(tree, owner, [UserFactory(username="bs0")])
+    _need_for(tree, owner, project, [UserFactory(username="br0")], recognised_days_ago=3)
+    prepared = make_survey(tree.inst1, kind=SurveyKind.EVALUATION, project=project, title="问效")
+    _worker_once()
+    assert Survey.objects.filter(kind=SurveyKind.EVALUATION, project=project).count() == 1
+    prepared.refresh_from_db()
+    assert prepared.meta["evaluation_sent"]["recipients"] == 2
+
+
+def test_worker_waits_until_the_project_served_after_the_need(tree, owner):
+    project = _served_project(tree, owner, [UserFactory(username="cs0")])  # 2 days ago
+    _need_for(tree, owner, project, [UserFactory(username="cr0")], recognised_days_ago=1)
+    _worker_once()
+    assert not Survey.objects.filter(kind=SurveyKind.EVALUATION, project=project).exists()
+    assert not Notification.objects.filter(kind="surveys.evaluation").exists()

@@ -11,7 +11,7 @@ class SurveysConfig(AppConfig):
         from xinfeng.core.hooks import fill
         from xinfeng.core.periodic import register_periodic
 
-        from .tasks_needs import refresh_evaluations
+        from .tasks_needs import refresh_evaluations, send_due_evaluations
 
         # The project page (a lower app) names this slot: the needs a project answers
         # ("来自三问：N 位群众、M 个村提出", linked back) and its 问效 result and review flag.
@@ -19,3 +19,4 @@ class SurveysConfig(AppConfig):
         # 我的 → 三问调查 for staff (the list page's own gate: a staff role somewhere).
         fill("accounts.me.actions", "surveys/slots/me_surveys.html", order=50)
         register_periodic(refresh_evaluations, every_seconds=15 * 60)
+        register_periodic(send_due_evaluations, every_seconds=15 * 60)

@@ -1,0 +1,291 @@
+"""Benchmark: answers to a 20-question survey submitted over HTTP (issue #13).
+
+Target: 200 answers/s with 0 errors on this 2-core machine (PostgreSQL, gunicorn).
+
+A private PostgreSQL database (``XINFENG_BENCH_SV_ANSWERS_DATABASE_URL``, default
+``postgres://postgres@127.0.0.1:5432/xinfeng_bench_sv_answers``; created if missing, its
+data replaced) holds one township with 20 villages and an open, anonymous 问需 survey of 20
+questions (8 single choice, 4 multiple choice, 4 ratings, 2 numbers, 2 texts; all required
+but the last text). Its duplicate rule stays on (``per_device``): every answer comes from
+a different device id, so the device check runs and passes; all clients share 127.0.0.1,
+so the per-address cap is set above what a run can reach.
+
+gunicorn serves it (``XINFENG_BENCH_WORKERS`` workers, default 2, ``XINFENG_BENCH_THREADS``
+threads each, default 8) with ``XINFENG_DEBUG=0``. ``CLIENTS`` phones (threads on
+keep-alive connections) post full answers to ``POST /api/v1/surveys/<id>/responses`` as
+fast as answers come back for ``DURATION`` seconds; acknowledged = HTTP 201, stored =
+responses in the database (answers wiped between runs); median of ``RUNS`` runs.
+``healthz_per_s``: the same clients on ``/healthz`` just before (the machine's ceiling
+right now, the floor to read the rate against).
+
+Prints one JSON line.
+
+    .venv/bin/python bench/bench_survey_answers.py
+    XINFENG_BENCH_DURATION=5 XINFENG_BENCH_RUNS=1 .venv/bin/python bench/bench_survey_answers.py
+"""
+
+import http.client
+import json
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _harness import ensure_database, gunicorn, setup_django  # noqa: E402
+
+URL = os.environ.get(
+    "XINFENG_BENCH_SV_ANSWERS_DATABASE_URL",
+    "postgres://postgres@127.0.0.1:5432/xinfeng_bench_sv_answers",
+)
+CLIENTS = int(os.environ.get("XINFENG_BENCH_CLIENTS", "16"))
+DURATION = float(os.environ.get("XINFENG_BENCH_DURATION", "20"))
+RUNS = int(os.environ.get("XINFENG_BENCH_RUNS", "3"))
+WORKERS = int(os.environ.get("XINFENG_BENCH_WORKERS", "2"))
+THREADS = int(os.environ.get("XINFENG_BENCH_THREADS", "8"))
+TARGET = 200
+
+SPECS = (
+    [("select_one", 5)] * 8
+    + [("select_multiple", 8)] * 4
+    + [("rating", 0)] * 4
+    + [("integer", 0)] * 2
+    + [("text", 0)] * 2
+)
+
+
+def build():
+    """The township, its villages and the open survey (rebuilt every run: cheap)."""
+    from django.core.management import call_command
+
+    from xinfeng.places.choices import SiteLevel
+    from xinfeng.places.models import Site
+    from xinfeng.regions.choices import RegionLevel
+    from xinfeng.regions.models import Region
+    from xinfeng.surveys.choices import DuplicatePolicy, SurveyKind, SurveyStatus
+    from xinfeng.surveys.models import Question, Survey, SurveyVersion
+
+    call_command("migrate", verbosity=0)
+    call_command("flush", verbosity=0, interactive=False)
+
+    def region(name, code, level, parent=None):
+        r = Region(name=name, code=code, level=level, parent=parent)
+        r.save()
+        return r
+
+    county = region("共青城市", "360482000000", RegionLevel.COUNTY)
+    town = region("苏家垱乡", "360482201000", RegionLevel.TOWNSHIP, county)
+    villages = [
+        region(f"第{i}村", f"360482201{200 + i:03d}", RegionLevel.VILLAGE, town) for i in range(20)
+    ]
+    site = Site.objects.create(name="苏家垱乡实践所", level=SiteLevel.INSTITUTE, region=town)
+    survey = Survey.objects.create(
+        title="问需调查",
+        kind=SurveyKind.NEEDS,
+        site=site,
+        status=SurveyStatus.OPEN,
+        allow_anonymous=True,
+        duplicate_policy=DuplicatePolicy.PER_DEVICE,
+        max_per_address=10**9,  # every client is 127.0.0.1
+    )
+    survey.regions.set([town])
+    version = SurveyVersion.objects.create(survey=survey, number=1)
+    for i, (qtype, n) in enumerate(SPECS):
+        Question.objects.create(
+            version=version,
+            position=i + 1,
+            name=f"q{i + 1}",
+            label_zh=f"第{i + 1}题",
+            qtype=qtype,
+            required=i != len(SPECS) - 1,
+            choices=[
+                {"key": f"c{k}", "label_zh": f"选项{k}", "label_en": f"Option {k}"}
+                for k in range(n)
+            ],
+        )
+    survey.current_version = version
+    survey.save(update_fields=["current_version"])
+    return survey, [v.pk for v in villages]
+
+
+def answers(rng: random.Random) -> dict:
+    texts = ["希望给老人送餐", "免费法律咨询", "广场舞培训", "孩子放学后作业辅导", "义诊"]
+    out: dict = {}
+    for i, (qtype, n) in enumerate(SPECS):
+        name = f"q{i + 1}"
+        if qtype == "select_one":
+            out[name] = f"c{rng.randrange(n)}"
+        elif qtype == "select_multiple":
+            out[name] = [f"c{k}" for k in rng.sample(range(n), rng.randint(1, 3))]
+        elif qtype == "rating":
+            out[name] = rng.randint(1, 5)
+        elif qtype == "integer":
+            out[name] = rng.randint(0, 90)
+        else:
+            out[name] = rng.choice(texts)
+    return out
+
+
+# ── HTTP ───────────────────────────────────────────────────────────────────────────────
+def _conn(base: str) -> http.client.HTTPConnection:
+    host, port = base.removeprefix("http://").split(":")
+    return http.client.HTTPConnection(host, int(port), timeout=60)
+
+
+def request(conn, method: str, path: str, body=None) -> tuple[int, bytes]:
+    headers = {}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    conn.request(method, path, body=data, headers=headers)
+    r = conn.getresponse()
+    return r.status, r.read()
+
+
+def healthz_per_s(base: str, seconds: float = 5.0) -> float:
+    stop = threading.Event()
+    lock = threading.Lock()
+    done = [0]
+
+    def client() -> None:
+        conn, n = _conn(base), 0
+        while not stop.is_set():
+            status, _ = request(conn, "GET", "/healthz")
+            n += status == 200
+        conn.close()
+        with lock:
+            done[0] += n
+
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    stop.wait(seconds)
+    stop.set()
+    for t in threads:
+        t.join(60)
+    return done[0] / (time.perf_counter() - t0)
+
+
+def answers_run(base: str, survey_id: int, villages: list[int], run: int) -> dict:
+    """CLIENTS phones post answers as fast as they come back for DURATION seconds; every
+    request started is finished, so acknowledged can be compared with stored."""
+    stop = threading.Event()
+    lock = threading.Lock()
+    acked = [0]
+    errors: list[str] = []
+    path = f"/api/v1/surveys/{survey_id}/responses"
+
+    def client(i: int) -> None:
+        rng = random.Random(run * 1000 + i)
+        conn = _conn(base)
+        n_ok = 0
+        while not stop.is_set():
+            body = {
+                "village_id": rng.choice(villages),
+                "age_band": rng.choice(["18_34", "35_59", "60_69", "70_79", "80_up"]),
+                "sex": rng.choice(["f", "m", ""]),
+                "answers": answers(rng),
+                "device_id": uuid.uuid4().hex,
+            }
+            try:
+                status, resp = request(conn, "POST", path, body)
+                ok = status == 201
+                detail = "" if ok else f"HTTP {status}: {resp[:200]!r}"
+            except (OSError, http.client.HTTPException) as exc:
+                ok, detail = False, f"{type(exc).__name__}: {exc}"
+                conn.close()
+                conn = _conn(base)
+            if ok:
+                n_ok += 1
+            else:
+                with lock:
+                    errors.append(detail)
+        conn.close()
+        with lock:
+            acked[0] += n_ok
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    stop.wait(DURATION)
+    stop.set()
+    for t in threads:
+        t.join(120)
+    seconds = time.perf_counter() - t0
+    return {
+        "answers_per_s": acked[0] / seconds,
+        "acknowledged": acked[0],
+        "errors": len(errors),
+        "first_error": errors[0] if errors else None,
+    }
+
+
+def main() -> None:
+    ensure_database(URL)
+    setup_django(
+        tempfile.mkdtemp(prefix="xinfeng-bench-survey-answers-"),
+        hosts="testserver,127.0.0.1",
+        env={"XINFENG_BENCH_DATABASE_URL": URL},
+    )
+    from django.db import connection
+
+    from xinfeng.surveys.models import Answer, Response
+
+    survey, villages = build()
+    with connection.cursor() as c:
+        c.execute("SHOW server_version")
+        pg = c.fetchone()[0]
+    runs = []
+    with gunicorn(WORKERS, THREADS) as base:
+        healthz = healthz_per_s(base)
+        for run in range(RUNS):
+            Answer.objects.filter(survey=survey).delete()
+            Response.objects.filter(survey=survey).delete()
+            r = answers_run(base, survey.pk, villages, run)
+            r["stored"] = Response.objects.filter(survey=survey).count()
+            r["answer_rows"] = Answer.objects.filter(survey=survey).count()
+            runs.append(r)
+    rates = [r["answers_per_s"] for r in runs]
+    errors = sum(r["errors"] for r in runs)
+    stored_ok = all(r["stored"] == r["acknowledged"] for r in runs)
+    print(
+        json.dumps(
+            {
+                "bench": "survey_answers",
+                "database": f"PostgreSQL {pg}",
+                "gunicorn": {"workers": WORKERS, "threads": THREADS},
+                "questions": len(SPECS),
+                "clients": CLIENTS,
+                "duration_s": DURATION,
+                "answers_per_s": round(statistics.median(rates), 1),
+                "answers_per_s_runs": [round(x, 1) for x in rates],
+                "errors": errors,
+                "first_error": next((r["first_error"] for r in runs if r["first_error"]), None),
+                "acknowledged": [r["acknowledged"] for r in runs],
+                "stored": [r["stored"] for r in runs],
+                "answer_rows": [r["answer_rows"] for r in runs],
+                "stored_equals_acknowledged": stored_ok,
+                "healthz_per_s": round(healthz, 1),
+                "target_answers_per_s": TARGET,
+                "meets": statistics.median(rates) >= TARGET and errors == 0 and stored_ok,
+                "loadavg_1m": round(os.getloadavg()[0], 2),
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+            },
+            ensure_ascii=False,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
