@@ -17,6 +17,8 @@ from ..models import GroupMember
 from ..services import groups as svc
 from . import router
 from .schemas import (
+    DecisionTaskIn,
+    DecisionTaskOut,
     GroupDetailOut,
     GroupIn,
     GroupOut,
@@ -25,8 +27,6 @@ from .schemas import (
     MeetingOut,
     MemberIn,
     MemberOut,
-    TaskIn,
-    TaskOut,
 )
 
 
@@ -152,11 +152,11 @@ def meeting_create(request, group_id: DbId, body: MeetingIn):
 
 @router.post(
     "/decisions/{decision_id}/task",
-    response={201: TaskOut},
+    response={201: DecisionTaskOut},
     auth=signed_in,
     summary="Turn a decision into a work-plan task",
 )
-def decision_task(request, decision_id: DbId, body: TaskIn):
+def decision_task(request, decision_id: DbId, body: DecisionTaskIn):
     decision = selectors.decision_get(user=request.auth, decision_id=decision_id)
     task = svc.decision_to_task(
         actor=request.auth,

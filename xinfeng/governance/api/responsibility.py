@@ -14,10 +14,10 @@ from ..models import SiteStaff
 from ..services import responsibility as svc
 from . import router
 from .schemas import (
+    GovernanceSitePage,
     HandoverIn,
     HandoverOut,
     HandoverPage,
-    SitePage,
     SitePeopleOut,
     StaffEndIn,
     StaffIn,
@@ -37,7 +37,10 @@ def _user(user_id: int, field: str) -> User:
 
 
 @router.get(
-    "/sites", response=SitePage, auth=signed_in, summary="Sites in my scope with their people"
+    "/sites",
+    response=GovernanceSitePage,
+    auth=signed_in,
+    summary="Sites in my scope with their people",
 )
 def site_list(
     request,

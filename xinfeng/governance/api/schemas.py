@@ -23,7 +23,7 @@ class SiteRowOut(Schema):
     gap_labels: list[str]
 
 
-class SitePage(Page):
+class GovernanceSitePage(Page):
     items: list[SiteRowOut]
 
 
@@ -185,13 +185,13 @@ class MeetingIn(Schema):
     decisions: list[str] = Field(default_factory=list, max_length=20)
 
 
-class TaskIn(Schema):
+class DecisionTaskIn(Schema):
     owner_id: DbId
     deadline: PlanDate
     title: str = Field("", max_length=200)
 
 
-class TaskOut(Schema):
+class DecisionTaskOut(Schema):
     id: int
     plan_id: int
     title: str
