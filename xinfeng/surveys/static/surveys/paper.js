@@ -1,6 +1,8 @@
 /* Paper entry (代填): keyboard only. A digit picks the n-th choice of the question that has
    focus (toggles it in a multiple choice); a single choice then moves on to the next
-   question. Enter submits from any field but a textarea (Ctrl+Enter there). */
+   question. Tab on a checkbox leaves its question (the other boxes are ticked by their
+   digit), so a multiple choice costs a digit per pick and one Tab. Enter submits from any
+   field but a textarea (Ctrl+Enter there). */
 (function () {
   "use strict";
   var form = document.querySelector("[data-paper-form]");
@@ -40,6 +42,11 @@
       else { pick.checked = true; pick.focus(); }
       pick.dispatchEvent(new Event("change", { bubbles: true }));
       if (pick.type === "radio") next(pick);
+      return;
+    }
+    if (q && ev.key === "Tab" && !ev.shiftKey && el.type === "checkbox") {
+      ev.preventDefault();
+      next(el);
       return;
     }
     if (ev.key === "Enter" && (el.tagName !== "TEXTAREA" || ev.ctrlKey)) {
