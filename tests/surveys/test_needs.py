@@ -298,7 +298,8 @@ def test_poor_evaluation_flags_the_project(client, tree, owner, ratings, n, flag
 
 # ── 问效 sent automatically by the worker (PART 3) ──────────────────────────────────────
 def _worker_once() -> None:
-    """``manage.py worker --once`` as a freshly started worker (every periodic job due)."""
+    """``manage.py worker --once`` as a freshly started worker (every periodic job due).
+    The worker closes the database connection after its round, hence ``transaction=True``."""
     from django.core.management import call_command
     from django.test import TestCase
 
@@ -322,6 +323,7 @@ def _need_for(tree, owner, project, raisers, *, recognised_days_ago: int):
     )
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection
 def test_worker_sends_the_evaluation_of_a_served_project_once(tree, owner):
     raisers = [UserFactory(username=f"ar{i}") for i in range(3)]
     served = [UserFactory(username=f"as{i}") for i in range(2)]
@@ -349,6 +351,7 @@ def test_worker_sends_the_evaluation_of_a_served_project_once(tree, owner):
     assert Notification.objects.filter(kind="surveys.evaluation").count() == 5
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection
 def test_worker_uses_the_open_survey_staff_prepared(tree, owner):
     project = _served_project(tree, owner, [UserFactory(username="bs0")])
     _need_for(tree, owner, project, [UserFactory(username="br0")], recognised_days_ago=3)
@@ -359,6 +362,7 @@ def test_worker_uses_the_open_survey_staff_prepared(tree, owner):
     assert prepared.meta["evaluation_sent"]["recipients"] == 2
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection
 def test_worker_waits_until_the_project_served_after_the_need(tree, owner):
     project = _served_project(tree, owner, [UserFactory(username="cs0")])  # 2 days ago
     _need_for(tree, owner, project, [UserFactory(username="cr0")], recognised_days_ago=1)
