@@ -48,6 +48,8 @@ def _rows(scheme):
     )
 
 
+@pytest.mark.django_db(transaction=True)  # the worker checks (and on PostgreSQL closes) its
+# connection like a request does: inside a test's transaction that would close the test's own
 def test_the_worker_recomputes_published_schemes_idempotently(tree, owner):
     today = timezone.localdate()
     staff = grant(UserFactory(), Role.CENTER_ADMIN, tree.city)

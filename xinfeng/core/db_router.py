@@ -41,17 +41,10 @@ _used_replica: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "xinfeng_db_used_replica", default=None
 )
 _wrote: contextvars.ContextVar[bool] = contextvars.ContextVar("xinfeng_db_wrote", default=False)
-_process_pinned = False
 
 
 def replicas() -> list[str]:
     return list(getattr(settings, "DATABASE_REPLICAS", []))
-
-
-def pin_process_to_primary() -> None:
-    """The worker reads and writes the primary only (it claims, locks and must see its writes)."""
-    global _process_pinned
-    _process_pinned = True
 
 
 def pin() -> contextvars.Token:
@@ -63,7 +56,7 @@ def unpin(token: contextvars.Token) -> None:
 
 
 def is_pinned() -> bool:
-    return _process_pinned or _pinned.get()
+    return _pinned.get()
 
 
 def start_request(pinned: bool) -> list[contextvars.Token]:

@@ -10,7 +10,7 @@ import signal
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS
 
 # The queue runner of django-tasks' database backend, driven one batch per round; the
@@ -32,7 +32,9 @@ class Command(BaseCommand):
     queue_runner: Worker | None = None
 
     def handle(self, *args, once, interval, **options):
-        db_router.pin_process_to_primary()  # claims, locks, and must see its own writes
+        # Claims, locks, and must see its own writes: the primary, for as long as it runs
+        # (a context variable, so `--once` run in-process leaves its caller unpinned).
+        pinned = db_router.pin()
         worker_id = workers.new_worker_id()
         if not once:
             for sig in (signal.SIGTERM, signal.SIGINT):
@@ -53,6 +55,7 @@ class Command(BaseCommand):
         finally:
             heartbeat.stop()
             workers.retire(worker_id)
+            db_router.unpin(pinned)
 
     def on_signal(self, signum, frame) -> None:
         if self.stopping:  # a second signal: stop now, the job is put back by another worker
@@ -89,7 +92,6 @@ class Command(BaseCommand):
             worker_id=worker_id,
         )
         try:
-            self.queue_runner.run()
+            self.queue_runner.run()  # checks its connections itself, as Django's requests do
         finally:
             self.queue_runner = None
-            close_old_connections()
