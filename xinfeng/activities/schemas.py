@@ -130,7 +130,7 @@ class ActivityPatch(PatchSchema, InSchema):
     is_cloud_lecture: bool | None = None
 
 
-class ReasonIn(Schema):
+class ActivityReasonIn(Schema):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
 
 
@@ -155,7 +155,7 @@ class SignupPage(Schema):
     next_cursor: str | None
 
 
-class CheckIn(InSchema):
+class ActivityCheckIn(InSchema):
     method: CheckMethod
     token: Annotated[str, StringConstraints(max_length=500)] = ""
     code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] = ""
@@ -189,7 +189,7 @@ class CheckinCodeOut(Schema):
     qr_url: str
 
 
-class BackfillIn(Schema):
+class ActivityBackfillIn(Schema):
     volunteer_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
     hours: Annotated[Decimal, Field(gt=0, le=1000, max_digits=6, decimal_places=2)] | None = None
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""

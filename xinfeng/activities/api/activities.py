@@ -29,24 +29,24 @@ from ..choices import ActivityState
 from ..models import Signup
 from ..permissions import can_organise, can_review
 from ..schemas import (
+    ActivityBackfillIn,
+    ActivityCheckIn,
     ActivityIn,
     ActivityOut,
     ActivityPage,
     ActivityPatch,
+    ActivityReasonIn,
     AttendanceOut,
     AttendancePage,
     AudienceMonthOut,
     AudienceOut,
     AudienceRegionOut,
     AudienceSiteOut,
-    BackfillIn,
     BookingOut,
-    CheckIn,
     CheckinCodeOut,
     HeadcountIn,
     NewsOut,
     NewsPage,
-    ReasonIn,
     ServiceRecordOut,
     SignupOut,
     SignupPage,
@@ -364,14 +364,14 @@ def approve_activity(request, activity_id: DbId):
 @router.post(
     "/{activity_id}/reject", response=ActivityOut, summary="Send back (level above)", auth=signed_in
 )
-def reject_activity(request, activity_id: DbId, payload: ReasonIn):
+def reject_activity(request, activity_id: DbId, payload: ActivityReasonIn):
     return _transition(request, activity_id, "reject", payload.reason)
 
 
 @router.post(
     "/{activity_id}/cancel", response=ActivityOut, summary="Cancel with a reason", auth=signed_in
 )
-def cancel_activity(request, activity_id: DbId, payload: ReasonIn):
+def cancel_activity(request, activity_id: DbId, payload: ActivityReasonIn):
     return _transition(request, activity_id, "cancel", payload.reason)
 
 
@@ -415,7 +415,7 @@ def cancel_signup(request, signup_id: DbId):
     return services.signup_cancel(actor=user, signup=signup)
 
 
-def _check(request, activity_id: int, payload: CheckIn, fn):
+def _check(request, activity_id: int, payload: ActivityCheckIn, fn):
     user = request.auth
     activity = selectors.activity_get_public(activity_id=activity_id, user=user)
     person = None
@@ -439,20 +439,20 @@ def _check(request, activity_id: int, payload: CheckIn, fn):
 
 
 @router.post("/{activity_id}/check-in", response={201: AttendanceOut}, auth=signed_in)
-def check_in(request, activity_id: DbId, payload: CheckIn):
+def check_in(request, activity_id: DbId, payload: ActivityCheckIn):
     """Check in by ``qr`` (token from the QR URL), ``code`` (6 digits) or ``geofence``
     (latitude/longitude with consent); organisers use ``organiser`` with ``person_id``."""
     return Status(201, _check(request, activity_id, payload, services.attendance_check_in))
 
 
 @router.post("/{activity_id}/check-out", response=AttendanceOut, auth=signed_in)
-def check_out(request, activity_id: DbId, payload: CheckIn):
+def check_out(request, activity_id: DbId, payload: ActivityCheckIn):
     """Check out; a volunteer's hours become a service record."""
     return _check(request, activity_id, payload, services.attendance_check_out)
 
 
 @router.post("/{activity_id}/backfill", response={201: ServiceRecordOut}, auth=signed_in)
-def backfill(request, activity_id: DbId, payload: BackfillIn):
+def backfill(request, activity_id: DbId, payload: ActivityBackfillIn):
     """Record a volunteer's service after the fact (补录), flagged and capped at the
     activity's length; the volunteer is named by number (志愿者编号)."""
     from xinfeng.volunteers.models import Volunteer

@@ -14,11 +14,11 @@ from xinfeng.volunteers.models import Team
 from .. import selectors, services
 from ..models import ActivityReport, ActivitySiteSettings, VenueBooking
 from ..schemas import (
+    ActivityReasonIn,
     BookingIn,
     BookingOut,
     NewsIn,
     NewsOut,
-    ReasonIn,
     ReportIn,
     ReportOut,
     SiteSettingsIn,
@@ -53,7 +53,7 @@ def create_booking(request, venue_id: DbId, payload: BookingIn):
 
 
 @router.post("/bookings/{booking_id}/cancel", response=BookingOut, auth=signed_in)
-def cancel_booking(request, booking_id: DbId, payload: ReasonIn):
+def cancel_booking(request, booking_id: DbId, payload: ActivityReasonIn):
     booking = (
         VenueBooking.objects.select_related("venue__site__region").filter(pk=booking_id).first()
     )
