@@ -118,7 +118,7 @@ class VolunteerPatch(PatchSchema):
     is_active: bool | None = None
 
 
-class ConsentIn(Schema):
+class VolunteerConsentIn(Schema):
     location: bool | None = None
     privacy_notice_version: str | None = Field(None, max_length=20)
 
@@ -349,7 +349,7 @@ class DeliverIn(Schema):
     pickup_code: str | None = Field(None, max_length=6)
 
 
-class ReasonIn(Schema):
+class VolunteerReasonIn(Schema):
     reason: str = Field("", max_length=200)
 
 

@@ -15,8 +15,8 @@ from xinfeng.volunteers.schemas import (
     CertificateIn,
     CertificateOut,
     CertificatePage,
-    ReasonIn,
     VerifyOut,
+    VolunteerReasonIn,
 )
 from xinfeng.volunteers.services import certificates
 
@@ -78,7 +78,7 @@ def certificate_pdf(request, certificate_id: int):
 
 
 @router.post("/certificates/{int:certificate_id}/revoke", response=CertificateOut, auth=signed_in)
-def revoke(request, certificate_id: int, payload: ReasonIn):
+def revoke(request, certificate_id: int, payload: VolunteerReasonIn):
     cert = selectors.certificate_get(user=request.user, certificate_id=certificate_id)
     return certificates.certificate_revoke(
         actor=request.auth, certificate=cert, reason=payload.reason

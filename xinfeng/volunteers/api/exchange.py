@@ -13,7 +13,6 @@ from xinfeng.volunteers.choices import RedemptionStatus
 from xinfeng.volunteers.models import Volunteer
 from xinfeng.volunteers.schemas import (
     DeliverIn,
-    ReasonIn,
     RedeemIn,
     RedemptionOut,
     RedemptionPage,
@@ -22,6 +21,7 @@ from xinfeng.volunteers.schemas import (
     RewardOut,
     RewardPage,
     RewardPatch,
+    VolunteerReasonIn,
 )
 from xinfeng.volunteers.services import exchange
 
@@ -124,6 +124,6 @@ def deliver(request, redemption_id: int, payload: DeliverIn):
 
 
 @router.post("/redemptions/{int:redemption_id}/cancel", response=RedemptionOut, auth=signed_in)
-def cancel(request, redemption_id: int, payload: ReasonIn):
+def cancel(request, redemption_id: int, payload: VolunteerReasonIn):
     r = selectors.redemption_get(user=request.user, redemption_id=redemption_id)
     return exchange.redemption_cancel(actor=request.auth, redemption=r, reason=payload.reason)

@@ -16,7 +16,6 @@ from xinfeng.volunteers import selectors
 from xinfeng.volunteers.choices import PoliticalStatus, ServiceSource
 from xinfeng.volunteers.policy import require_may_export_personal_data
 from xinfeng.volunteers.schemas import (
-    ConsentIn,
     GuardianConsentIn,
     PointsAdjustIn,
     PointsEntryOut,
@@ -25,6 +24,7 @@ from xinfeng.volunteers.schemas import (
     RevealIn,
     RevealOut,
     SelfRegisterIn,
+    VolunteerConsentIn,
     VolunteerDetailOut,
     VolunteerPage,
     VolunteerPatch,
@@ -112,7 +112,7 @@ def _apply_patch(request, volunteer, payload: VolunteerPatch):
 @router.post(
     "/me/consents", response=VolunteerDetailOut, summary="Give or withdraw consents", auth=signed_in
 )
-def my_consents(request, payload: ConsentIn):
+def my_consents(request, payload: VolunteerConsentIn):
     volunteer = own_volunteer(request)
     if payload.location is not None:
         volunteer = registration.volunteer_set_location_consent(
