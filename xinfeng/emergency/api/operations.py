@@ -14,7 +14,6 @@ from ..services import stations as station_svc
 from . import router
 from ._common import region_or_400, user_of
 from .schemas import (
-    CheckIn,
     CommitIn,
     NeedIn,
     NeedOut,
@@ -22,6 +21,7 @@ from .schemas import (
     ShiftOut,
     SitrepIn,
     SitrepOut,
+    StationCheckIn,
     StationIn,
     StationOut,
     StationProjectIn,
@@ -188,7 +188,7 @@ def _station_for_check(request, station_id, payload):
 
 
 @router.post("/stations/{station_id}/checkin", response={201: ShiftOut}, summary="Arrival check-in")
-def checkin(request, station_id: int, payload: CheckIn):
+def checkin(request, station_id: int, payload: StationCheckIn):
     user, station, volunteer = _station_for_check(request, station_id, payload)
     s = station_svc.station_checkin(
         actor=user,
@@ -207,7 +207,7 @@ def checkin(request, station_id: int, payload: CheckIn):
     response=ShiftOut,
     summary="Departure: credits emergency service hours",
 )
-def checkout(request, station_id: int, payload: CheckIn):
+def checkout(request, station_id: int, payload: StationCheckIn):
     user, station, volunteer = _station_for_check(request, station_id, payload)
     s = station_svc.station_checkout(
         actor=user,

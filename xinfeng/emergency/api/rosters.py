@@ -13,7 +13,7 @@ from ..services import rosters as svc
 from . import router
 from ._common import region_or_400, user_of
 from .schemas import (
-    ProfileIn,
+    EmergencyProfileIn,
     ProfileOut,
     RosterOut,
     StandbyShiftIn,
@@ -99,7 +99,7 @@ def add_unavailability(request, payload: UnavailabilityIn):
 
 
 @router.put("/me/profile", response=ProfileOut, summary="My emergency skills and home village")
-def set_profile(request, payload: ProfileIn):
+def set_profile(request, payload: EmergencyProfileIn):
     user = user_of(request)
     volunteer = getattr(user, "volunteer", None)
     if volunteer is None:

@@ -20,7 +20,7 @@ class IncidentIn(Schema):
     description: str = Field("", max_length=5000)
 
 
-class EventOut(Schema):
+class EmergencyEventOut(Schema):
     action: str
     note: str
     actor: str | None
@@ -41,7 +41,7 @@ class IncidentOut(Schema):
 
 
 class IncidentDetail(IncidentOut):
-    events: list[EventOut]
+    events: list[EmergencyEventOut]
 
 
 class IncidentPage(Schema):
@@ -162,7 +162,7 @@ class StationOut(Schema):
     closed_at: datetime | None
 
 
-class CheckIn(Schema):
+class StationCheckIn(Schema):
     volunteer_id: int | None = Field(None, description="staff check-in of another volunteer")
     method: CheckinMethod = CheckinMethod.QR
     token: str = Field("", max_length=64)
@@ -237,7 +237,7 @@ class UnavailabilityIn(Schema):
     reason: str = Field("", max_length=100)
 
 
-class ProfileIn(Schema):
+class EmergencyProfileIn(Schema):
     skills: list[EmergencySkill] | None = Field(None, max_length=20)
     home_village_id: int | None = None
 
