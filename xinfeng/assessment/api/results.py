@@ -40,7 +40,7 @@ class ResultOut(Schema):
     leader: str
 
 
-class LineOut(Schema):
+class ResultLineOut(Schema):
     code: str
     title: str
     method: str
@@ -63,7 +63,7 @@ class TrendOut(Schema):
 
 class ResultDetail(ResultOut):
     period: str
-    lines: list[LineOut]
+    lines: list[ResultLineOut]
     trend: list[TrendOut]
 
 
