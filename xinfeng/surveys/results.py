@@ -1,5 +1,7 @@
-"""Results of a survey: counts, shares, means, cross-tabs and response rates, aggregated in
-SQL (``GROUP BY`` over ``Answer``, never a Python loop over answers).
+"""Results of a survey: counts, shares, means, cross-tabs and response rates, read from the
+survey's running tally (``models/tally.py``, kept by the answering transaction and rebuilt
+with one grouped query when stale) — a few thousand rows grouped in SQL, never a pass over
+the answers.
 
 Questions are grouped by ``Question.name`` across versions (a reworded question of version 2
 adds to version 1's counts); labels and choice labels come from the newest version having
@@ -15,8 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db import connection
-from django.db.models import Count
+from django.db.models import Max, Min, Sum
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +28,8 @@ from xinfeng.regions.models import Region, subtree_q
 
 from . import policy
 from .choices import CHOICE_TYPES, NUMBER_TYPES, TEXT_TYPES, AgeBand, QuestionType, Sex
-from .models import Answer, Question, Response, Survey, VillageTarget
+from .models import Question, Survey, Tally, VillageTarget
+from .services.tally import tally_ensure
 
 CROSSTAB_DIMENSIONS = {
     "village": _("村（社区）"),
@@ -82,8 +84,13 @@ def results_scope(user, survey: Survey) -> list[int] | None:
     )
 
 
-def _answers(survey: Survey, villages: list[int] | None):
-    qs = Answer.objects.filter(survey_id=survey.pk)
+def _tally(survey: Survey, villages: list[int] | None):
+    """The survey's tally rows (rebuilt first if stale; read where reads go), limited to
+    ``villages``. The same ``Survey`` instance checks the stamp once."""
+    using = getattr(survey, "_tally_using", None)
+    if using is None:
+        using = survey._tally_using = tally_ensure(survey.pk)  # type: ignore[attr-defined]
+    qs = Tally.objects.using(using).filter(survey_id=survey.pk)
     if villages is not None:
         qs = qs.filter(village_id__in=villages)
     return qs
@@ -123,69 +130,37 @@ def question_groups(survey: Survey) -> list[QuestionResult]:
 def question_results(
     survey: Survey, villages: list[int] | None = None
 ) -> tuple[int, list[QuestionResult]]:
-    """(responses, per-question results). At most three queries whatever the size:
-    responses per version, one grouped pass over the answers, and distinct respondents of
-    optional multiple-choice questions."""
+    """(responses, per-question results) from the survey's tally (``models/tally.py``): one
+    grouped query over a few thousand rows whatever the number of answers."""
     groups = question_groups(survey)
     by_qid = {qid: g for g in groups for qid in g.question_ids}
-    answers = _answers(survey, villages)
-    responses = Response.objects.filter(survey_id=survey.pk)
-    if villages is not None:
-        responses = responses.filter(village_id__in=villages)
-    per_version = dict(responses.values_list("version_id").annotate(n=Count("id")).order_by())
-    total = sum(per_version.values())
-
-    multi_ids = [
-        i
-        for g in groups
-        if g.qtype == QuestionType.MULTIPLE and not g.always_answered
-        for i in g.question_ids
-    ]
     counts: dict[str, dict[str, int]] = {}
     answered: dict[str, int] = {}
     stats: dict[str, dict] = {}
-    # 1. one pass over the survey's answers: rows per question, choice and value. Gives
-    # choice counts, rating distributions, the answered count of every one-row-per-response
-    # question (text and photo rows fall in one group each), and exact means (Σ value × rows).
-    rows = answers.values_list("question_id", "choice", "number").annotate(n=Count("id")).order_by()
-    for qid, choice, number, n in rows:
-        g = by_qid.get(qid)
-        if g is None:
+    total = 0
+    rows = (
+        _tally(survey, villages)
+        .values_list("question_id", "key")
+        .annotate(sn=Sum("n"), st=Sum("total"), lo=Min("lo"), hi=Max("hi"))
+        .order_by()
+    )
+    for qid, key, n, tot, lo, hi in rows:
+        if qid == 0:
+            total += n
             continue
-        if g.qtype != QuestionType.MULTIPLE:
-            answered[g.name] = answered.get(g.name, 0) + n
-        if g.qtype in NUMBER_TYPES:
-            if number is None:
-                continue
-            st = stats.setdefault(g.name, {"sum": 0.0, "n": 0, "lo": number, "hi": number})
-            st["sum"] += number * n
+        g = by_qid.get(qid)
+        if g is None or not n:
+            continue
+        if key:
+            bucket = counts.setdefault(g.name, {})
+            bucket[key] = bucket.get(key, 0) + n
+            continue
+        answered[g.name] = answered.get(g.name, 0) + n
+        if g.qtype in NUMBER_TYPES and lo is not None:
+            st = stats.setdefault(g.name, {"sum": 0.0, "n": 0, "lo": lo, "hi": hi})
+            st["sum"] += tot
             st["n"] += n
-            st["lo"], st["hi"] = min(st["lo"], number), max(st["hi"], number)
-            if g.qtype != QuestionType.RATING:
-                continue
-            key = str(int(number))
-        else:
-            key = choice
-        bucket = counts.setdefault(g.name, {})
-        bucket[key] = bucket.get(key, 0) + n
-    # 2. respondents of multiple-choice questions (several rows per response). A required
-    # one without a show-if was answered by every response of the versions that have it (the
-    # answering service refuses a response without it): counted from the responses per
-    # version. Only optional or conditional ones need distinct (question, response) pairs.
-    for g in groups:
-        if g.qtype == QuestionType.MULTIPLE and g.always_answered:
-            answered[g.name] = sum(per_version.get(v, 0) for v in g.version_ids)
-    if multi_ids:
-        pairs = answers.filter(question_id__in=multi_ids).values("question_id", "response_id")
-        sql, params = pairs.distinct().order_by().query.sql_with_params()
-        with connection.cursor() as cur:
-            # distinct (question, response) pairs hashed, then counted: one scan
-            cur.execute(
-                f"SELECT question_id, COUNT(*) FROM ({sql}) pairs GROUP BY question_id",  # noqa: S608
-                params,
-            )
-            for qid, n in cur.fetchall():
-                answered[by_qid[qid].name] = answered.get(by_qid[qid].name, 0) + n
+            st["lo"], st["hi"] = min(st["lo"], lo), max(st["hi"], hi)
 
     village_names = {}
     village_keys = [
@@ -228,17 +203,17 @@ def crosstab(
     if by not in CROSSTAB_DIMENSIONS:
         by = "village"
     dim = "village_id" if by == "village" else by
-    value = "number" if group.qtype == QuestionType.RATING else "choice"
     data = (
-        _answers(survey, villages)
+        _tally(survey, villages)
         .filter(question_id__in=group.question_ids)
-        .values_list(dim, value)
-        .annotate(n=Count("id"))
+        .exclude(key="")
+        .values_list(dim, "key")
+        .annotate(n=Sum("n"))
         .order_by()
     )
     table: dict = {}
-    for d, v, n in data:
-        key = str(int(v)) if value == "number" and v is not None else v
+    for d, key, n in data:
+        d = d or None if by == "village" else d  # village 0: none given
         table.setdefault(d, {})
         table[d][key] = table[d].get(key, 0) + n
     columns = [r.key for r in group.rows] or sorted({k for row in table.values() for k in row})
@@ -270,12 +245,17 @@ def crosstab(
 
 def response_rates(survey: Survey, villages: list[int] | None = None) -> list[dict]:
     """Responses per village against its target (villages with a target or an answer)."""
-    responses = Response.objects.filter(survey_id=survey.pk)
     targets = VillageTarget.objects.filter(survey_id=survey.pk)
     if villages is not None:
-        responses = responses.filter(village_id__in=villages)
         targets = targets.filter(village_id__in=villages)
-    got = dict(responses.values_list("village_id").annotate(n=Count("id")).order_by())
+    got = {
+        (k or None): n
+        for k, n in _tally(survey, villages)
+        .filter(question_id=0)
+        .values_list("village_id")
+        .annotate(n=Sum("n"))
+        .order_by()
+    }
     aim = dict(targets.values_list("village_id", "target"))
     ids = set(aim) | {k for k in got if k}
     names = dict(Region.objects.filter(pk__in=ids).values_list("pk", "name"))

@@ -5,6 +5,7 @@ them below."""
 from .answers import Answer, Response
 from .needs import Cluster, ClusterMember, Need, NeedStatus, ProjectEvaluation, StopWord
 from .survey import Question, Survey, SurveyVersion, VillageTarget, new_survey_token
+from .tally import ResponseClaim, Tally
 
 __all__ = [
     "Answer",
@@ -16,8 +17,10 @@ __all__ = [
     "StopWord",
     "Question",
     "Response",
+    "ResponseClaim",
     "Survey",
     "SurveyVersion",
+    "Tally",
     "VillageTarget",
     "new_survey_token",
 ]
