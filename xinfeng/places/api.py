@@ -6,6 +6,7 @@ the region concerned (checked in ``services``).
 """
 
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
@@ -17,12 +18,13 @@ from xinfeng.core.errors import ValidationFailed
 from xinfeng.core.pagination import keyset_page
 from xinfeng.core.publiccache import public_read
 from xinfeng.core.schema import DbId, Limit, SearchText
+from xinfeng.core.serialise import Derived, ListRows
 from xinfeng.regions.choices import RegionLevel
 from xinfeng.regions.models import Region
 
 from . import selectors, services
 from .choices import SiteLevel, VenueUse
-from .models import Site
+from .models import Site, Venue
 from .schemas import (
     OperatorIn,
     RegionOut,
@@ -40,6 +42,21 @@ from .schemas import (
 )
 
 router = Router(tags=["places"])
+
+
+def _is_open(row: dict) -> bool:
+    """``Site.is_open`` of a ``values()`` row."""
+    now = timezone.now()
+    start, end = row["active_from"], row["active_until"]
+    return (start is None or start <= now) and (end is None or end > now)
+
+
+# The public lists' rows, read with values() (``core.serialise``).
+REGION_ROWS = ListRows(RegionOut, Region)
+SITE_ROWS = ListRows(
+    SiteOut, Site, derived={"is_open": Derived(_is_open, "active_from", "active_until")}
+)
+VENUE_ROWS = ListRows(VenueOut, Venue)
 
 # Writes look the object up in the caller's *read* scope: outside it the answer is 404
 # (like a missing object); inside it, a caller who may only read (a leader) gets the
@@ -100,13 +117,12 @@ def list_regions(
     cursor: str | None = None,
     limit: Limit = 100,
 ):
-    items, nxt = keyset_page(
+    return REGION_ROWS.page(
         selectors.region_list(parent_id=parent_id, level=level, q=q),
         cursor=cursor,
         limit=limit,
         ordering=("path", "id"),
     )
-    return {"items": items, "next_cursor": nxt}
 
 
 @router.get(
@@ -138,8 +154,7 @@ def list_sites(
     qs = selectors.site_list(
         region=_region_filter(region_id), level=level, q=q, is_complex=is_complex
     )
-    items, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("id",))
-    return {"items": items, "next_cursor": nxt}
+    return SITE_ROWS.page(qs, cursor=cursor, limit=limit, ordering=("id",))
 
 
 @router.get("/sites/{site_id}", response=SiteOut)
@@ -245,13 +260,12 @@ def list_venues(
     cursor: str | None = None,
     limit: Limit = 50,
 ):
-    items, nxt = keyset_page(
+    return VENUE_ROWS.page(
         selectors.venue_list(site=_site_filter(site_id), use=use),
         cursor=cursor,
         limit=limit,
         ordering=("id",),
     )
-    return {"items": items, "next_cursor": nxt}
 
 
 @router.get("/venues/{venue_id}", response=VenueOut)

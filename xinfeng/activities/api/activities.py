@@ -19,6 +19,7 @@ from xinfeng.core.errors import NotFound, ValidationFailed
 from xinfeng.core.pagination import keyset_page
 from xinfeng.core.publiccache import public_read
 from xinfeng.core.schema import DbId, Limit, QueryDate, SearchText
+from xinfeng.core.serialise import Derived, ListRows, file_url
 from xinfeng.places.models import Site, Venue
 from xinfeng.regions.models import Region
 from xinfeng.volunteers.choices import ServiceCategory
@@ -26,7 +27,7 @@ from xinfeng.volunteers.models import Team
 
 from .. import selectors, services
 from ..choices import ActivityState
-from ..models import Signup
+from ..models import Activity, News, Signup
 from ..permissions import can_organise, can_review
 from ..schemas import (
     ActivityBackfillIn,
@@ -55,6 +56,42 @@ from ..schemas import (
 )
 
 router = Router(tags=["activities"])
+
+
+def _place(row: dict) -> str:
+    """``Activity.place_label`` of a ``values()`` row."""
+    if row["address"]:
+        return row["address"]
+    if row["venue_id"]:
+        return f"{row['site__name']} · {row['venue__name']}"
+    return row["site__name"]
+
+
+def _distance(row: dict) -> int | None:
+    d = row.get("distance_m")
+    return None if d is None else round(d)
+
+
+# The public lists' rows, read with values() (``core.serialise``).
+ACTIVITY_ROWS = ListRows(
+    ActivityOut,
+    Activity,
+    derived={
+        "place": Derived(_place, "address", "venue_id", "site__name", "venue__name"),
+        "cover_url": file_url(Activity, "cover"),
+        "places_left": Derived(
+            lambda r: max(r["capacity"] - r["signup_count"], 0), "capacity", "signup_count"
+        ),
+        "audience_total": Derived(
+            lambda r: r["checkin_count"] + r["extra_headcount"] + r["online_viewers"],
+            "checkin_count",
+            "extra_headcount",
+            "online_viewers",
+        ),
+        "distance_m": Derived(_distance),
+    },
+)
+NEWS_ROWS = ListRows(NewsOut, News, derived={"cover_url": file_url(News, "cover")})
 
 MAX_RADIUS_M = 50_000
 
@@ -148,9 +185,9 @@ def list_activities(
         near=near,
     )
     if near is not None:
-        return {"items": selectors.sort_by_distance(qs[:2000], near)[:limit], "next_cursor": None}
-    items, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("starts_at", "id"))
-    return {"items": items, "next_cursor": nxt}
+        rows = selectors.sort_by_distance(ACTIVITY_ROWS.values(qs)[:2000], near)[:limit]
+        return ACTIVITY_ROWS.response({"items": ACTIVITY_ROWS.rows(rows), "next_cursor": None})
+    return ACTIVITY_ROWS.page(qs, cursor=cursor, limit=limit, ordering=("starts_at", "id"))
 
 
 @router.get("/audience/total", response=AudienceOut, auth=None)
@@ -190,8 +227,7 @@ def list_news(
     limit: Limit = 20,
 ):
     qs = selectors.published_news(site=_site(site_id), region=_region(region_id), kind=kind)
-    items, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-published_at", "-id"))
-    return {"items": items, "next_cursor": nxt}
+    return NEWS_ROWS.page(qs, cursor=cursor, limit=limit, ordering=("-published_at", "-id"))
 
 
 @router.get("/news/{news_id}", response=NewsOut, auth=None)
