@@ -56,6 +56,7 @@ URL = os.environ.setdefault(
     "XINFENG_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/xinfeng_bench_mixed"
 )
 SECONDS = int(os.environ.get("XINFENG_BENCH_SECONDS", "300"))
+FLOOR_SECONDS = int(os.environ.get("XINFENG_BENCH_FLOOR_SECONDS", "20"))
 WARMUP = int(os.environ.get("XINFENG_BENCH_WARMUP", "30"))
 RPS = float(os.environ.get("XINFENG_BENCH_RPS", "200"))
 PER_USER_RPS = 1.0
@@ -296,6 +297,175 @@ def prepare(tag: str, users: dict[str, int], fixture_path: Path) -> dict:
     }
 
 
+def in_process(fixture: dict, reps: int = 15) -> dict:
+    """Django CPU milliseconds (``time.thread_time``, median of ``reps``) of each request
+    type of the mix, through the test client in this process — no HTTP, no other process,
+    so the figure does not depend on the machine's load. Anonymous reads are measured warm
+    (from the public read cache), as the run mostly serves them."""
+    import statistics
+    import uuid
+    from datetime import timedelta
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from xinfeng.accounts.models import User
+    from xinfeng.activities.models import Activity
+    from xinfeng.orders.models import Order
+
+    anon = Client()
+    res = fixture["residents"][0]
+    vol = fixture["volunteers"]
+    staff = fixture["staff"][0]["token"]
+
+    def bearer(token: str) -> dict:
+        return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+    out: dict[str, float] = {}
+
+    def timed(name: str, call, expect: int = 200, n: int = reps) -> list:
+        times, bodies = [], []
+        for _ in range(n):
+            t0 = time.thread_time()
+            r = call()
+            times.append(time.thread_time() - t0)
+            assert r.status_code == expect, (name, r.status_code, r.content[:300])
+            bodies.append(r)
+        out[name] = round(statistics.median(times) * 1000, 2)
+        return bodies
+
+    act = fixture["browse_activities"][0]
+    site = fixture["sites"][0]
+    for path, name in [
+        ("/", "GET /"),
+        ("/places/sites/", "GET /places/sites/"),
+        ("/activities/", "GET /activities/"),
+        (f"/activities/{act}/", "GET /activities/[id]/"),
+        (f"/places/sites/{site}/", "GET /places/sites/[id]/"),
+        ("/open311/v2/services.json", "GET /open311/v2/services.json"),
+        ("/api/v1/activities/?limit=20", "GET /api/v1/activities/ (anon)"),
+        ("/api/v1/places/sites?limit=50", "GET /api/v1/places/sites (anon)"),
+        ("/healthz", "GET /healthz"),
+    ]:
+        anon.get(path)  # warm
+        timed(name, lambda path=path: anon.get(path))
+
+    rh = bearer(res["token"])
+    c = Client()
+
+    def create():
+        body = {
+            "title": "家里屋顶漏水需要帮忙",
+            "category": "everyday_help",
+            "region_id": res["region_id"],
+            "address": "3组12号",
+            "description": "白天家里有人，请提前电话联系。",
+        }
+        return c.post(
+            "/api/v1/orders/",
+            body,
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
+            **rh,
+        )
+
+    created = [r.json()["id"] for r in timed("POST /api/v1/orders/", create, 201)]
+    timed("GET /api/v1/orders/?mine", lambda: c.get("/api/v1/orders/?mine=true&limit=20", **rh))
+    timed("GET /api/v1/orders/[id]", lambda: c.get(f"/api/v1/orders/{created[0]}", **rh))
+    timed("GET /api/v1/activities/ (token)", lambda: c.get("/api/v1/activities/?limit=20", **rh))
+    first = User.objects.get(username="mx_r0")
+    pool = iter(
+        Order.objects.filter(requester=first, state="completed").values_list("pk", flat=True)
+    )
+    timed(
+        "POST /api/v1/orders/[id]/rate",
+        lambda: c.post(
+            f"/api/v1/orders/{next(pool)}/rate",
+            {"level": 5},
+            content_type="application/json",
+            **rh,
+        ),
+    )
+    sh = bearer(staff)
+    timed(
+        "GET /api/v1/orders/?state=submitted",
+        lambda: c.get("/api/v1/orders/?state=submitted&limit=5", **sh),
+    )
+    # The staff token is for the first station; its residents are residents 0, 8, 16, …
+    todo = iter(created)
+    timed(
+        "POST /api/v1/orders/[id]/approve",
+        lambda: c.post(
+            f"/api/v1/orders/{next(todo)}/approve",
+            {"reason": "信息完整"},
+            content_type="application/json",
+            **sh,
+        ),
+    )
+    ranked = timed(
+        "GET /api/v1/orders/[id]/suggestions",
+        lambda: c.get(f"/api/v1/orders/{created[0]}/suggestions?limit=3", **sh),
+    )
+    team = ranked[0].json()[0]["team_id"]
+    todo = iter(created)
+    timed(
+        "POST /api/v1/orders/[id]/dispatch",
+        lambda: c.post(
+            f"/api/v1/orders/{next(todo)}/dispatch",
+            {"team_id": team, "reason": "距离最近"},
+            content_type="application/json",
+            **sh,
+        ),
+    )
+
+    template = Activity.objects.get(pk=fixture["phases"]["run"]["signup_activities"][0])
+    now = timezone.now()
+    coming = _clone_activity(
+        template, "inproc", 0, now + timedelta(days=2), now + timedelta(days=2, hours=2), 10_000
+    )
+    ongoing = _clone_activity(
+        template, "inproc", 1, now - timedelta(minutes=5), now + timedelta(hours=2), 10_000
+    )
+    vols = iter(vol)
+    signups: list[tuple[dict, int]] = []
+
+    def signup():
+        h = bearer(next(vols)["token"])
+        r = c.post(f"/api/v1/activities/{coming.pk}/signups", **h)
+        signups.append((h, r.json()["id"]))
+        return r
+
+    timed("POST /api/v1/activities/[id]/signups", signup, 201)
+    cancels = iter(signups)
+
+    def cancel():
+        h, sid = next(cancels)
+        return c.post(f"/api/v1/activities/signups/{sid}/cancel", **h)
+
+    timed("POST /api/v1/activities/signups/[id]/cancel", cancel)
+    vols = iter(vol)
+    timed(
+        "POST /api/v1/activities/[id]/check-in",
+        lambda: c.post(
+            f"/api/v1/activities/{ongoing.pk}/check-in",
+            {"method": "code", "code": ongoing.checkin_code},
+            content_type="application/json",
+            **bearer(next(vols)["token"]),
+        ),
+        201,
+    )
+    vh = bearer(vol[0]["token"])
+    timed("GET /api/v1/activities/my/signups", lambda: c.get("/api/v1/activities/my/signups", **vh))
+    timed("GET /api/v1/activities/[id]", lambda: c.get(f"/api/v1/activities/{coming.pk}", **vh))
+    for sess in fixture["sessions"]:
+        browser = Client()
+        name, value = sess["cookie"].split("=", 1)
+        browser.cookies[name] = value
+        for path, label in sess["pages"]:
+            timed(label, lambda path=path, b=browser: b.get(path))
+    return out
+
+
 def worker_pids(master: int) -> list[int]:
     pids = []
     for d in Path("/proc").iterdir():
@@ -331,8 +501,17 @@ def cpu_s(pids: list[int]) -> float:
     return total / tick
 
 
+MIX = ["AnonymousReader", "Resident", "Volunteer", "Staff", "SignedIn"]
+
+
 def run_locust(
-    base: str, phase: str, seconds: int, users: int, prefix: Path, fixture: Path
+    base: str,
+    phase: str,
+    seconds: int,
+    users: int,
+    prefix: Path,
+    fixture: Path,
+    classes: list[str] = MIX,
 ) -> None:
     """locust headless in its own process; statistics reset once every user is spawned,
     so the figures cover ``seconds`` at full load (spawning takes ~5 s more)."""
@@ -367,6 +546,7 @@ def run_locust(
         "ERROR",
         "--stop-timeout",
         "10",
+        *classes,
     ]
     subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -441,6 +621,7 @@ def main() -> None:
             pids = worker_pids(master)
             if WARMUP:
                 run_locust(base, "warmup", WARMUP, users, tmp / "warmup", fixture)
+            run_locust(base, "run", FLOOR_SECONDS, users, tmp / "floor", fixture, ["Floor"])
             rss0 = {pid: rss_kb(pid) for pid in pids}
             cpu0 = cpu_s(pids)
             child0 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -472,6 +653,7 @@ def main() -> None:
         worker_log.close()
 
     total, by_name, failures = read_stats(tmp / "run")
+    floor = read_stats(tmp / "floor")[0]
     created_ok = sum(
         json.loads(Path(f"{tmp / p}_acknowledged.json").read_text())["orders"]
         for p in (["warmup"] if WARMUP else []) + ["run"]
@@ -481,6 +663,12 @@ def main() -> None:
     stored = Order.objects.filter(
         pk__gt=first_order, requester_id__in=facts.pop("resident_ids")
     ).count()
+    queue_left = DBTaskResult.objects.filter(status="READY").count()
+    cpu_ms = in_process(json.loads(fixture.read_text()))
+    # Weighted by what the run asked: the Django CPU of the mix's average request.
+    weights = {k: v["n"] for k, v in by_name.items() if k in cpu_ms}
+    mix_cpu = sum(cpu_ms[k] * n for k, n in weights.items()) / max(sum(weights.values()), 1)
+
     growth = {
         str(pid): round((rss1[pid] - rss0[pid]) / rss0[pid], 3)
         for pid in pids
@@ -498,6 +686,12 @@ def main() -> None:
         max_ms=total["max_ms"],
         by_request={k: by_name[k] for k in sorted(by_name, key=lambda k: -by_name[k]["n"])},
         first_failures=failures[:5],
+        # /healthz (no database) at the same users and pace, just before the run: what the
+        # machine gave any request then. The mix's p95 over the floor's is the app's share.
+        floor_healthz=floor,
+        p95_x_floor=round(total["p95_ms"] / floor["p95_ms"], 2)
+        if floor["p95_ms"] and total["p95_ms"]
+        else None,
         users=users,
         gunicorn={"workers": WORKERS, "threads": THREADS, "restarted": pids != pids_end},
         rss_kb_start={str(p): v for p, v in rss0.items()},
@@ -511,9 +705,14 @@ def main() -> None:
                 2,
             ),
         },
+        django_cpu_ms_in_process=cpu_ms,
+        django_cpu_ms_mix=round(mix_cpu, 2),
+        # What the CPUs could serve if they did nothing but Django (PostgreSQL and the load
+        # generator share them here, so the real ceiling is lower).
+        django_ceiling_rps=round((os.cpu_count() or 1) * 1000 / mix_cpu) if mix_cpu else None,
         orders_acknowledged=created_ok,
         orders_stored=stored,
-        worker_queue_left=DBTaskResult.objects.filter(status="READY").count(),
+        worker_queue_left=queue_left,
         worker_alive_to_end=worker.returncode in (0, -15),
         loadavg={
             "before": round(load_before[0], 2),

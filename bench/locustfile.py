@@ -328,3 +328,13 @@ class SignedIn(Bench):
     def page(self):
         path, name = random.choice(self.pages)
         self.get(path, name, headers=self.cookie)
+
+
+class Floor(Bench):
+    """The floor, measured in the same run by its own locust process (named on the command
+    line; the mix leaves it out): as many users at the same pace asking ``/healthz``, which
+    touches no database — what this machine gives right now to any request."""
+
+    @task
+    def healthz(self):
+        self.get("/healthz", "GET /healthz")
