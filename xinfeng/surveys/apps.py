@@ -20,3 +20,17 @@ class SurveysConfig(AppConfig):
         fill("accounts.me.actions", "surveys/slots/me_surveys.html", order=50)
         register_periodic(refresh_evaluations, every_seconds=15 * 60)
         register_periodic(send_due_evaluations, every_seconds=15 * 60)
+
+        from django.db.models.signals import m2m_changed
+
+        from .models import Survey
+        from .services.answering import forget_coverage
+
+        def coverage_changed(sender, instance, **kwargs):
+            if isinstance(instance, Survey):
+                forget_coverage(instance.pk)
+
+        # the answer path keeps each survey's villages per process for a minute
+        m2m_changed.connect(
+            coverage_changed, sender=Survey.regions.through, weak=False, dispatch_uid="sv_cov"
+        )

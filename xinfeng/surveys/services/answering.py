@@ -22,6 +22,7 @@ the tally (``services.tally``), one upsert of the claims.
 """
 
 import math
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -93,22 +94,49 @@ def address_hash(ip: str) -> str:
     return keyed_hash("ip:" + ip) if ip else ""
 
 
-def _village(survey: Survey, village_id, entered_by) -> Region:
+_COVERAGE: dict[int, tuple[float, tuple, frozenset[int]]] = {}
+COVERAGE_SECONDS = 60
+
+
+def coverage_village_ids(survey: Survey) -> frozenset[int]:
+    """Ids of the villages the survey covers, kept per process for ``COVERAGE_SECONDS`` (a
+    survey's regions are set while drafting; a change is seen within that time, at once in
+    the process that made it — ``forget_coverage``)."""
+    now = time.monotonic()
+    hit = _COVERAGE.get(survey.pk)
+    stamp = (survey.token, survey.region_id)  # a reused id (tests) is another survey
+    if hit and now - hit[0] < COVERAGE_SECONDS and hit[1] == stamp:
+        return hit[2]
+    ids = frozenset(
+        Region.objects.filter(level=RegionLevel.VILLAGE)
+        .filter(subtree_q(policy.coverage_paths(survey)))
+        .values_list("pk", flat=True)
+    )
+    if len(_COVERAGE) >= 256:
+        _COVERAGE.clear()
+    _COVERAGE[survey.pk] = (now, stamp, ids)
+    return ids
+
+
+def forget_coverage(survey_id: int) -> None:
+    _COVERAGE.pop(survey_id, None)
+
+
+def _village(survey: Survey, village_id, entered_by) -> int:
+    """The respondent's village id (checked against the survey's coverage)."""
     message = _("请选择您所在的村（社区）：须在本问卷的调查范围内。")
     try:
         vid = int(village_id)
     except (TypeError, ValueError):
         raise ValidationFailed(message, code="village", fields={"village": message}) from None
-    qs = Region.objects.filter(pk=vid, level=RegionLevel.VILLAGE).filter(
-        subtree_q(policy.coverage_paths(survey))
-    )
     if entered_by is not None:
-        qs = policy.paper_villages(entered_by, survey).filter(pk=vid)
-        message = _("只能为您负责、且在调查范围内的村（社区）代填。")
-    village = qs.first()
-    if village is None:
+        if not policy.paper_villages(entered_by, survey).filter(pk=vid).exists():
+            message = _("只能为您负责、且在调查范围内的村（社区）代填。")
+            raise ValidationFailed(message, code="village", fields={"village": message})
+        return vid
+    if vid not in coverage_village_ids(survey):
         raise ValidationFailed(message, code="village", fields={"village": message})
-    return village
+    return vid
 
 
 def _claim(survey: Survey, respondent, dev: str, addr: str) -> None:
@@ -220,14 +248,9 @@ def _clean_value(q: Question, value, upload, survey: Survey):
             vid = int(str(value).strip())
         except ValueError:
             raise ValueError(_("请选择村（社区）。")) from None
-        village = (
-            Region.objects.filter(pk=vid, level=RegionLevel.VILLAGE)
-            .filter(subtree_q(policy.coverage_paths(survey)))
-            .first()
-        )
-        if village is None:
+        if vid not in coverage_village_ids(survey):
             raise ValueError(_("所选村（社区）不在调查范围内。"))
-        return str(vid), [{"region": village, "choice": str(vid)}]
+        return str(vid), [{"region_id": vid, "choice": str(vid)}]
     if t == QuestionType.PHOTO:
         if upload is None:
             raise ValueError(_("请上传照片。"))
@@ -252,11 +275,8 @@ def clean_answers(survey: Survey, questions: list[Question], sub: Submission):
     seen: dict[str, Any] = {}
     rows: list[tuple[Question, dict]] = []
     for q in questions:
-        try:
-            tree = parse(q.relevant, seen.keys())
-        except Exception:  # an answered version was checked when saved; be safe anyway
-            tree = None
-        if not evaluate(tree, seen):
+        tree = _condition(q, seen.keys())
+        if tree is not None and not evaluate(tree, seen):
             seen[q.name] = None
             continue
         value = sub.values.get(q.name)
@@ -286,6 +306,28 @@ def clean_answers(survey: Survey, questions: list[Question], sub: Submission):
         }
         raise ValidationFailed(detail, code="answers_invalid", fields=errors)
     return rows
+
+
+_CONDITIONS: dict[tuple, Any] = {}
+
+
+def _condition(q: Question, earlier) -> Any:
+    """The question's show-if tree, parsed once per process for a saved question (its
+    condition and the names before it do not change once answered)."""
+    if not q.relevant.strip():
+        return None
+    key = (q.pk, q.version_id, q.position, q.relevant)
+    if q.pk is not None and key in _CONDITIONS:
+        return _CONDITIONS[key]
+    try:
+        tree = parse(q.relevant, earlier)
+    except Exception:  # an answered version was checked when saved; be safe anyway
+        tree = None
+    if q.pk is not None:
+        if len(_CONDITIONS) >= 4096:
+            _CONDITIONS.clear()
+        _CONDITIONS[key] = tree
+    return tree
 
 
 _FROZEN_QUESTIONS: dict[tuple, list[Question]] = {}
@@ -346,7 +388,7 @@ def response_submit(
         respondent=respondent,
         device_hash=dev,
         ip_hash=addr,
-        village=village,
+        village_id=village,
         age_band=age_band,
         sex=sex,
         guardian_consent=bool(submission.guardian_consent),
@@ -361,7 +403,7 @@ def response_submit(
             response=response,
             survey_id=survey.pk,
             question=q,
-            village=village,
+            village_id=village,
             age_band=age_band,
             sex=sex,
             **part,

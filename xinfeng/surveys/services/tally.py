@@ -8,9 +8,11 @@
   written by a bulk insert, responses deleted) the survey's tally is rebuilt from the
   answers with one grouped ``INSERT … SELECT``.
 
-On PostgreSQL a rebuild holds the survey's advisory lock exclusively and every answering
-transaction holds it shared while it adds to the tally: a rebuild never counts an answer
-twice or misses one, and answering transactions do not wait for each other.
+On PostgreSQL a rebuild locks the tally table against writers (``SHARE ROW EXCLUSIVE``:
+it waits for answering transactions that already added to it, and those that come next
+wait for it; rebuilds are rare — only after a write past the answering service), so a
+rebuild never counts an answer twice or misses one. The answering path takes no lock of its
+own: answering transactions wait for each other only on tally rows they share.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from django.db import connection, connections, router, transaction
 from ..choices import NUMBER_TYPES, QuestionType
 from ..models import Tally
 
-LOCK_SPACE = 1313  # advisory lock key space of survey tallies (pg_advisory_xact_lock(int, int))
 KEYED_TYPES = (
     QuestionType.SINGLE,
     QuestionType.MULTIPLE,
@@ -44,12 +45,11 @@ def _upsert_tail() -> str:
     )
 
 
-def _lock(survey_id: int, *, shared: bool) -> None:
+def _lock_for_rebuild() -> None:
     if connection.vendor != "postgresql":
         return  # SQLite: one writer at a time anyway
-    fn = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
     with connection.cursor() as cur:
-        cur.execute(f"SELECT {fn}(%s, %s)", [LOCK_SPACE, survey_id])
+        cur.execute("LOCK TABLE surveys_tally IN SHARE ROW EXCLUSIVE MODE")
 
 
 def tally_add(response, answers) -> None:
@@ -73,7 +73,6 @@ def tally_add(response, answers) -> None:
     for (qid, key), (n, total, lo, hi) in sorted(rows.items()):
         params += [response.survey_id, qid, key, v, a, s, n, total, lo, hi]
     values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
-    _lock(response.survey_id, shared=True)
     with connection.cursor() as cur:
         cur.execute(
             f"INSERT INTO surveys_tally ({COLUMNS}) VALUES {values}" + _upsert_tail(),  # noqa: S608
@@ -113,12 +112,12 @@ def tally_ensure(survey_id: int) -> str:
     if using != "default" and tally_is_fresh(survey_id):
         return "default"  # the replica lags behind a rebuild
     with transaction.atomic():
-        _lock(survey_id, shared=False)
+        _lock_for_rebuild()
         if not tally_is_fresh(survey_id):  # else another reader rebuilt it while we waited
             tally_rebuild(survey_id)
     return "default"
     with transaction.atomic():
-        _lock(survey_id, shared=False)
+        _lock_for_rebuild()
         if tally_is_fresh(survey_id):  # another reader rebuilt it while we waited
             return False
         tally_rebuild(survey_id)
