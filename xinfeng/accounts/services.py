@@ -79,3 +79,12 @@ def role_grant(*, user: User, role: str, region: Region) -> RoleAssignment:
     assignment, _created = RoleAssignment.objects.get_or_create(user=user, role=role, region=region)
     user.__dict__.pop("_xf_roles", None)
     return assignment
+
+
+@transaction.atomic
+def role_revoke(*, user: User, role: str, region: Region) -> bool:
+    """End ``user``'s ``role`` at exactly ``region`` (roles have no end date: the row goes).
+    Returns whether there was one."""
+    deleted, _rows = RoleAssignment.objects.filter(user=user, role=role, region=region).delete()
+    user.__dict__.pop("_xf_roles", None)
+    return bool(deleted)

@@ -5,9 +5,14 @@ site cannot both end the same term."""
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xinfeng.accounts.choices import Role
+from xinfeng.accounts.models import RoleAssignment
+from xinfeng.accounts.services import role_grant, role_revoke
+from xinfeng.core.audit import audit_record
 from xinfeng.core.errors import Conflict, NotAuthenticated, PermissionDenied, ValidationFailed
 from xinfeng.core.validation import PLAN, check_window, full_clean_or_raise
 from xinfeng.notifications.services import notify
@@ -54,8 +59,6 @@ def _overlapping_term(site: Site, starts_on: date, ends_on: date | None, exclude
         qs = qs.exclude(pk=exclude.pk)
     if ends_on is not None:
         qs = qs.filter(starts_on__lte=ends_on)
-    from django.db.models import Q
-
     return qs.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on)).first()
 
 
@@ -174,7 +177,9 @@ def handover_record(
     staff post ``staff``) ends the day before, the successor's starts on ``on``, and what
     is open at the site — orders, activities, room bookings, as the recording ``actor``
     sees them through those apps' selectors — is kept on the handover for the successor,
-    who is notified. Locks the site row."""
+    who is notified. The successor also takes the predecessor's staff role at the site
+    (``_hand_over_roles``), so the pages of those open items open for them. Locks the site
+    row."""
     site = _lock_site(actor, site)
     if successor is None:
         raise ValidationFailed(
@@ -251,6 +256,7 @@ def handover_record(
     )
     full_clean_or_raise(handover)
     handover.save()
+    _hand_over_roles(actor=actor, handover=handover, ended=old)
     if kind == HandoverKind.RESPONSIBLE:
         _mirror_on_site(site)
     from django.urls import reverse
@@ -263,6 +269,73 @@ def handover_record(
         kind="governance_handover",
     )
     return handover
+
+
+# The roles that run a site day to day; a system administrator's role is never handed over.
+SITE_ROLES = (Role.STATION_OPERATOR, Role.INSTITUTE_ADMIN, Role.CENTER_ADMIN)
+
+
+def _still_holds_a_post(user, site: Site, ended) -> bool:
+    """Whether ``user`` keeps another post at a site of ``site``'s region after handing
+    ``ended`` over: a responsible term or a staff post not yet over, or an operator seat at
+    another site. Such a person keeps their role there."""
+    today = timezone.localdate()
+    current = Q(site__region_id=site.region_id, user=user) & (
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today)
+    )
+    terms = ResponsibleTerm.objects.filter(current)
+    staff = SiteStaff.objects.filter(current)
+    if isinstance(ended, ResponsibleTerm):
+        terms = terms.exclude(pk=ended.pk)
+    elif isinstance(ended, SiteStaff):
+        staff = staff.exclude(pk=ended.pk)
+    return (
+        terms.exists()
+        or staff.exists()
+        or user.sites_operated.filter(region_id=site.region_id).exclude(pk=site.pk).exists()
+    )
+
+
+def _hand_over_roles(*, actor, handover: Handover, ended) -> None:
+    """Give the successor the predecessor's staff roles at the site's region and the
+    predecessor's operator seat at the site — what the order, activity and booking pages of
+    the handover's open items read — and end the predecessor's, unless they still hold
+    another post in that region. Roles have no start date: this takes effect when the
+    handover is recorded. Audited (``governance_handover_roles``)."""
+    site, predecessor, successor = handover.site, handover.predecessor, handover.successor
+    if predecessor is None:
+        return
+    roles = sorted(
+        RoleAssignment.objects.filter(
+            user=predecessor, region_id=site.region_id, role__in=SITE_ROLES
+        ).values_list("role", flat=True)
+    )
+    operator = site.operators.filter(pk=predecessor.pk).exists()
+    if not roles and not operator:
+        return
+    for role in roles:
+        role_grant(user=successor, role=role, region=site.region)
+    if operator:
+        site.operators.add(successor)
+        site.operators.remove(predecessor)
+    keeps = _still_holds_a_post(predecessor, site, ended)
+    if not keeps:
+        for role in roles:
+            role_revoke(user=predecessor, role=role, region=site.region)
+    audit_record(
+        action="governance_handover_roles",
+        actor=actor,
+        obj=handover,
+        detail={
+            "site": site.pk,
+            "region": site.region_id,
+            "roles": roles,
+            "operator": operator,
+            "successor": successor.pk,
+            "predecessor": predecessor.pk,
+            "predecessor_keeps_roles": keeps,
+        },
+    )
 
 
 @transaction.atomic
