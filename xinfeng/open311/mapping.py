@@ -17,6 +17,7 @@ from datetime import datetime
 
 import numpy as np
 from django.conf import settings
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 from xinfeng.core.validation import PLAN, window_error
 from xinfeng.orders.choices import OPEN_STATES, OrderChannel, OrderState
 from xinfeng.orders.dispatch_score import haversine_km
-from xinfeng.orders.models import Order
+from xinfeng.orders.models import OrderPhoto
 from xinfeng.projects.choices import AGE_RANGES, MAX_AGE, AgeGroup, ProjectStatus
 from xinfeng.projects.models import Project
 from xinfeng.regions.choices import RegionLevel
@@ -66,23 +67,36 @@ def get_project(code: str) -> Project:
     return project
 
 
-def _category_label(value: str) -> str:
-    try:
-        return str(ServiceCategory(value).label)
-    except ValueError:
-        return value
+def _category_labels() -> dict[str, str]:
+    """Each service category's label in the active language (built once per response)."""
+    return {value: str(label) for value, label in ServiceCategory.choices}
 
 
-def service_dict(project: Project) -> dict:
-    return {
-        "service_code": str(project.pk),
-        "service_name": project.name,
-        "description": project.summary or project.description[:200],
-        "metadata": True,
-        "type": "realtime",
-        "keywords": ",".join(filter(None, [_category_label(project.category), project.site.name])),
-        "group": _category_label(project.category),
-    }
+# The columns a service reads (``values()``: no model instances, no unused datetime
+# columns to convert); the description is cut to 200 characters by the database.
+SERVICE_COLUMNS = ("id", "name", "summary", "description_200", "category", "site__name")
+
+
+def service_rows(projects) -> list[dict]:
+    """GeoReport services of a queryset of projects."""
+    labels = _category_labels()
+    out = []
+    for p in projects.annotate(description_200=Substr("description", 1, 200)).values(
+        *SERVICE_COLUMNS
+    ):
+        group = labels.get(p["category"], p["category"])
+        out.append(
+            {
+                "service_code": str(p["id"]),
+                "service_name": p["name"],
+                "description": p["summary"] or p["description_200"],
+                "metadata": True,
+                "type": "realtime",
+                "keywords": ",".join(filter(None, [group, p["site__name"]])),
+                "group": group,
+            }
+        )
+    return out
 
 
 def project_areas(project: Project) -> list[Region]:
@@ -218,43 +232,69 @@ def resolve_region(project: Project, code: str | None, lat: float | None, lon: f
     return project.site.region
 
 
-def is_open(order: Order) -> bool:
-    return order.state in OPEN_STATES
-
-
 def _absolute(url: str, base_url: str) -> str:
     return url if url.startswith(("http://", "https://")) else base_url + url
 
 
-def request_dict(order: Order, base_url: str = "") -> dict:
-    """``base_url`` (scheme and host) makes ``media_url`` absolute: the first photo of the
-    completion report, if any (read from ``photos``, prefetched by the caller)."""
-    state_label = str(OrderState(order.state).label)
-    photos = list(order.photos.all())
-    notes = _("状态：%(s)s") % {"s": state_label}
-    if order.team_id and order.state not in (OrderState.REJECTED, OrderState.CANCELLED):
-        notes += _("；承接队伍：%(t)s") % {"t": order.team.name}
-    description = order.description if order.channel == OrderChannel.OPEN311 else order.title
-    lat = round(order.latitude, PUBLIC_DECIMALS) if order.latitude is not None else None
-    lon = round(order.longitude, PUBLIC_DECIMALS) if order.longitude is not None else None
-    if lat is None and order.region.latitude is not None:
-        lat, lon = order.region.latitude, order.region.longitude
-    return {
-        "service_request_id": str(order.pk),
-        "status": "open" if is_open(order) else "closed",
-        "status_notes": notes,
-        "service_name": order.project.name if order.project_id else order.title,
-        "service_code": str(order.project_id) if order.project_id else "",
-        "description": description,
-        "agency_responsible": order.site.name,
-        "service_notice": "",
-        "requested_datetime": timezone.localtime(order.submitted_at).isoformat(),
-        "updated_datetime": timezone.localtime(order.updated_at).isoformat(),
-        "expected_datetime": timezone.localtime(order.due_at).isoformat() if order.due_at else "",
-        "address": order.region.name,
-        "address_id": order.region.code or "",
-        "zipcode": "",
-        "lat": lat,
-        "long": lon,
-        "media_url": _absolute(photos[0].image.url, base_url) if photos else "",
-    }
+# The columns a request reads (``values()``).
+REQUEST_COLUMNS = (
+    "id", "state", "channel", "title", "description", "project_id", "project__name",
+    "team_id", "team__name", "site__name", "region__name", "region__code",
+    "region__latitude", "region__longitude", "latitude", "longitude", "submitted_at",
+    "updated_at", "due_at",
+)  # fmt: skip
+
+
+def request_rows(orders, base_url: str = "") -> list[dict]:
+    """GeoReport requests of a queryset of orders (ordered and sliced by the caller): one
+    query for the orders, one for the first photo of each. ``base_url`` (scheme and host)
+    makes ``media_url`` absolute: the first photo of the completion report, if any."""
+    rows = list(orders.values(*REQUEST_COLUMNS))
+    if not rows:
+        return []
+    photos: dict[int, str] = {}
+    storage = OrderPhoto._meta.get_field("image").storage
+    for order_id, name in (
+        OrderPhoto.objects.filter(order_id__in=[r["id"] for r in rows])
+        .order_by("-id")
+        .values_list("order_id", "image")
+    ):
+        photos[order_id] = name  # newest first: the oldest (the first photo) is kept
+    states = {value: str(label) for value, label in OrderState.choices}
+    status_label, team_label = _("状态：%(s)s"), _("；承接队伍：%(t)s")
+    hidden_team = (OrderState.REJECTED, OrderState.CANCELLED)
+    tz = timezone.get_current_timezone()
+    out = []
+    for o in rows:
+        notes = status_label % {"s": states.get(o["state"], o["state"])}
+        if o["team_id"] and o["state"] not in hidden_team:
+            notes += team_label % {"t": o["team__name"]}
+        description = o["description"] if o["channel"] == OrderChannel.OPEN311 else o["title"]
+        lat, lon = o["latitude"], o["longitude"]
+        lat = round(lat, PUBLIC_DECIMALS) if lat is not None else None
+        lon = round(lon, PUBLIC_DECIMALS) if lon is not None else None
+        if lat is None and o["region__latitude"] is not None:
+            lat, lon = o["region__latitude"], o["region__longitude"]
+        photo = photos.get(o["id"])
+        out.append(
+            {
+                "service_request_id": str(o["id"]),
+                "status": "open" if o["state"] in OPEN_STATES else "closed",
+                "status_notes": notes,
+                "service_name": o["project__name"] if o["project_id"] else o["title"],
+                "service_code": str(o["project_id"]) if o["project_id"] else "",
+                "description": description,
+                "agency_responsible": o["site__name"],
+                "service_notice": "",
+                "requested_datetime": o["submitted_at"].astimezone(tz).isoformat(),
+                "updated_datetime": o["updated_at"].astimezone(tz).isoformat(),
+                "expected_datetime": o["due_at"].astimezone(tz).isoformat() if o["due_at"] else "",
+                "address": o["region__name"],
+                "address_id": o["region__code"] or "",
+                "zipcode": "",
+                "lat": lat,
+                "long": lon,
+                "media_url": _absolute(storage.url(photo), base_url) if photo else "",
+            }
+        )
+    return out

@@ -97,7 +97,7 @@ def discovery(request, *, fmt):
 @open311
 def services(request, *, fmt):
     projects = mapping.active_projects().order_by("category", "id")
-    return respond(fmt, "services", [mapping.service_dict(p) for p in projects])
+    return respond(fmt, "services", mapping.service_rows(projects))
 
 
 @public_read("projects")
@@ -111,9 +111,7 @@ def service_definition(request, code, *, fmt):
 def _public_orders(user):
     """Orders anyone may read through Open311: all but rejected ones, which only their
     creator (by api_key) sees."""
-    qs = Order.objects.select_related("project", "site", "region", "team").prefetch_related(
-        "photos"
-    )
+    qs = Order.objects.all()
     hidden = Q(state=OrderState.REJECTED)
     if user is not None:
         hidden &= ~Q(created_by=user)
@@ -139,9 +137,7 @@ def _list_requests(request, fmt):
     if raw_ids is not None:
         # The spec: with service_request_id, the other filters are ignored.
         orders = qs.filter(pk__in=_parse_ids(raw_ids)).order_by("-submitted_at", "-id")
-        return respond(
-            fmt, "service_requests", [mapping.request_dict(o, _base(request)) for o in orders]
-        )
+        return respond(fmt, "service_requests", mapping.request_rows(orders, _base(request)))
     code = request.GET.get("service_code")
     if code:
         codes = [c.strip() for c in code.split(",") if c.strip()]
@@ -168,9 +164,7 @@ def _list_requests(request, fmt):
         elif wanted == {"closed"}:
             qs = qs.exclude(state__in=OPEN_STATES)
     orders = qs.order_by("-submitted_at", "-id")[:MAX_REQUESTS]
-    return respond(
-        fmt, "service_requests", [mapping.request_dict(o, _base(request)) for o in orders]
-    )
+    return respond(fmt, "service_requests", mapping.request_rows(orders, _base(request)))
 
 
 def _idempotency_key(user, params) -> str:
@@ -255,10 +249,10 @@ def request_detail(request, rid, *, fmt):
     user = _api_user(request, required=False)
     if not rid.isdigit():
         raise Open311Error(404, _("未找到服务请求：%(id)s") % {"id": rid})
-    order = _public_orders(user).filter(pk=int(rid)).first()
-    if order is None:
+    rows = mapping.request_rows(_public_orders(user).filter(pk=int(rid)), _base(request))
+    if not rows:
         raise Open311Error(404, _("未找到服务请求：%(id)s") % {"id": rid})
-    return respond(fmt, "service_requests", [mapping.request_dict(order, _base(request))])
+    return respond(fmt, "service_requests", rows)
 
 
 @require_http_methods(["GET"])
