@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from xinfeng.accounts.choices import READ_ROLES, STAFF_ROLES
@@ -8,6 +8,7 @@ from xinfeng.accounts.scope import scope_paths
 from xinfeng.core.validation import PLAN, window_validator
 from xinfeng.places.models import Site
 from xinfeng.regions.models import Region, subtree_q
+from xinfeng.regions.pickers import KINDS, Kind, SearchPicker
 
 from .choices import SETTABLE_STATUSES, LinkKind, ReviewOutcome, TaskStatus
 
@@ -28,7 +29,9 @@ def plan_regions(user):
     return qs.order_by("path")[:MAX_CHOICES]
 
 
-def owner_candidates(region: Region):
+def owner_candidates(region: Region) -> QuerySet:
+    """Who may own a task of ``region``'s plan: active staff and leaders of the region's
+    subtree. Both what the task form accepts and what its owner picker searches."""
     User = get_user_model()
     in_tree = subtree_q([region.path], "role_assignments__region__path")
     return (
@@ -36,6 +39,22 @@ def owner_candidates(region: Region):
         .distinct()
         .order_by("display_name", "id")
     )
+
+
+def owner_label(user) -> str:
+    return user.display_name or user.username
+
+
+def _owner_search(qs: QuerySet, q: str) -> QuerySet:
+    return qs.filter(Q(display_name__icontains=q) | Q(username__icontains=q))
+
+
+# A province's plan may have thousands of candidate owners: the form searches them
+# (``/workplans/pick/owners/?plan=<id>``) instead of rendering a select.
+KINDS.setdefault(
+    "plan_owners", Kind(owner_label, _owner_search, lambda: ("display_name", "id"), ())
+)
+NOT_IN_AREA = _("请从搜索结果中选择责任人：所选人员不存在或不在该方案的区划内。")
 
 
 class PlanForm(forms.Form):
@@ -59,7 +78,12 @@ class GoalForm(forms.Form):
 
 class TaskForm(forms.Form):
     title = forms.CharField(label=_("任务"), max_length=200)
-    owner_id = forms.ModelChoiceField(label=_("责任人"), queryset=get_user_model().objects.none())
+    owner_id = forms.ModelChoiceField(
+        label=_("责任人"),
+        queryset=get_user_model().objects.none(),
+        widget=SearchPicker(kind="plan_owners", url_name="workplans:pick_owners"),
+        error_messages={"invalid_choice": NOT_IN_AREA},
+    )
     deadline = forms.DateField(
         label=_("完成时限"),
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -73,7 +97,7 @@ class TaskForm(forms.Form):
     def __init__(self, *args, plan=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner_id"].queryset = owner_candidates(plan.region)
-        self.fields["owner_id"].label_from_instance = lambda u: u.display_name or u.username
+        self.fields["owner_id"].widget.params["plan"] = plan.pk
         self.fields["goal_id"].queryset = plan.goals.all()
 
 

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from .views import demosites, plans
+from .views import demosites, pickers, plans
 
 app_name = "workplans"
 urlpatterns = [
     path("", plans.plan_list, name="list"),
     path("progress/", plans.progress, name="progress"),
+    path("pick/owners/", pickers.pick_owners, name="pick_owners"),
     path("<id:plan_id>/", plans.plan_detail, name="plan"),
     path("<id:plan_id>/tasks/new/", plans.plan_add_task, name="plan_add_task"),
     path("<id:plan_id>/goals/new/", plans.plan_add_goal, name="plan_add_goal"),
