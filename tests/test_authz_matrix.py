@@ -591,6 +591,7 @@ PAGES: dict[str, str] = {
     "workplans/demo-sites/townships/":                                    "222222222222",
     "workplans/demo-sites/townships/<id:township_id>/":                   "222222222222",
     "workplans/demo-sites/townships/<id:township_id>/designate/":         "555555555555",
+    "workplans/pick/owners/":                                             "1vvvvvvvvvvv",
     "workplans/progress/":                                                "r44442222222",
     "workplans/tasks/<id:task_id>/":                                      "r44442422242",
     "workplans/tasks/<id:task_id>/evidence/":                             "555555555555",
