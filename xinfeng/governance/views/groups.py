@@ -4,7 +4,6 @@ decision into a work-plan task."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 from xinfeng.accounts.choices import STAFF_ROLES
 from xinfeng.accounts.scope import scope_paths
 from xinfeng.core.errors import DomainError, NotFound
+from xinfeng.core.listing import page_of, search_text
 from xinfeng.core.pages import apply_errors
 from xinfeng.regions.models import Region
 
@@ -37,10 +37,8 @@ def _region_choices(user) -> list[tuple[int, str]]:
 
 @login_required
 def group_list(request, form=None, status=200):
-    q = (request.GET.get("q") or "").strip()[:100]
-    page = Paginator(selectors.group_list(user=request.user, q=q), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    q = search_text(request)
+    page = page_of(request, selectors.group_list(user=request.user, q=q), PAGE_SIZE)
     choices = _region_choices(request.user)
     return render(
         request,

@@ -4,12 +4,12 @@ and the handovers (the successor's list of open items)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinfeng.core.errors import DomainError, NotFound
+from xinfeng.core.listing import page_of, search_text
 from xinfeng.core.pages import apply_errors
 
 from .. import forms as f
@@ -20,17 +20,11 @@ from ..services import responsibility as svc
 PAGE_SIZE = 30
 
 
-def _q(request) -> str:
-    return (request.GET.get("q") or "").strip()[:100]
-
-
-def _page(request, qs):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
 def _list(request, *, gaps_only: bool):
-    q = _q(request)
-    page = _page(request, selectors.site_list(user=request.user, q=q, gaps_only=gaps_only))
+    q = search_text(request)
+    page = page_of(
+        request, selectors.site_list(user=request.user, q=q, gaps_only=gaps_only), PAGE_SIZE
+    )
     return render(
         request,
         "governance/site_list.html",
@@ -185,8 +179,8 @@ def staff_end(request, staff_id: int):
 
 @login_required
 def handover_list(request):
-    q = _q(request)
-    page = _page(request, selectors.handovers_for(user=request.user, q=q))
+    q = search_text(request)
+    page = page_of(request, selectors.handovers_for(user=request.user, q=q), PAGE_SIZE)
     return render(request, "governance/handover_list.html", {"page": page, "q": q})
 
 

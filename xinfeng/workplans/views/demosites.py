@@ -2,12 +2,12 @@
 (which townships lack them), a township's sites with the designation and review forms."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinfeng.core.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied
+from xinfeng.core.listing import page_of, search_text
 from xinfeng.core.pages import apply_errors
 from xinfeng.regions.choices import RegionLevel
 from xinfeng.regions.models import Region
@@ -15,16 +15,14 @@ from xinfeng.regions.models import Region
 from .. import policy, selectors, services
 from ..choices import DEMO_SITES_PER_TOWNSHIP, ReviewOutcome
 from ..forms import DesignationForm, ReviewForm
-from .plans import PER_PAGE, _year
+from .plans import PER_PAGE, SEARCH_MAX, _year
 
 
 def designation_list(request):
     year = _year(request.GET.get("year")) or selectors.current_year()
-    q = (request.GET.get("q") or "").strip()[:50]
+    q = search_text(request, max_length=SEARCH_MAX)
     qs = selectors.designations(year=year, q=q or None)
-    page = Paginator(qs.order_by("township__code", "site__name", "id"), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, qs.order_by("township__code", "site__name", "id"), PER_PAGE)
     rows = selectors.township_rule(year=year)
     return render(
         request,

@@ -2,12 +2,12 @@
 evidence and history, and the progress of the plans below a region."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinfeng.core.errors import DomainError, NotAuthenticated
+from xinfeng.core.listing import page_of, search_text
 from xinfeng.core.pages import apply_errors
 
 from .. import policy, selectors, services
@@ -16,6 +16,7 @@ from ..forms import EvidenceForm, GoalForm, PlanForm, StatusForm, TaskForm, plan
 from ..presenters import present_evidence
 
 PER_PAGE = 20
+SEARCH_MAX = 50
 
 
 def _user(request):
@@ -31,11 +32,9 @@ def _year(raw) -> int | None:
 def plan_list(request):
     user = _user(request)
     year = _year(request.GET.get("year"))
-    q = (request.GET.get("q") or "").strip()[:50]
+    q = search_text(request, max_length=SEARCH_MAX)
     qs = selectors.plans_for(user=user, year=year, q=q or None)
-    page = Paginator(qs.order_by("-year", "region__path", "id"), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, qs.order_by("-year", "region__path", "id"), PER_PAGE)
     mine = list(selectors.my_tasks(user=user).order_by("deadline", "id")[:20])
     form = None
     if plan_regions(user):
@@ -74,9 +73,9 @@ def plan_list(request):
 def _plan_context(request, plan, *, task_form=None, goal_form=None):
     user = request.user
     status = request.GET.get("status") or ""
-    q = (request.GET.get("q") or "").strip()[:50]
+    q = search_text(request, max_length=SEARCH_MAX)
     tasks = selectors.tasks_of(plan, status=status or None, q=q or None)
-    page = Paginator(tasks.order_by("deadline", "id"), PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, tasks.order_by("deadline", "id"), PER_PAGE)
     may_edit = policy.may_edit_plan(user, plan)
     return {
         "plan": plan,
