@@ -82,6 +82,7 @@ def default_language():
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
+    _give_unique_node_ids(items)
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.e2e)
@@ -100,6 +101,37 @@ def pytest_collection_modifyitems(config, items):
             _join_xdist_group(config, item, "demo_city")
 
 
+def _give_unique_node_ids(items) -> None:
+    """Schemathesis' items (one per API operation) all share their test function's node id
+    (``test_every_operation_with_every_check``), the operation being in ``item.name`` only.
+    pytest-xdist schedules by node id: of 268 items with one id it ran the first and dropped
+    the rest without a word (~18 % of the suite). Each such item gets the id its name
+    gives it (``…::test_x[GET /api/v1/…]``); an id still shared afterwards stops the run."""
+    seen: dict[str, int] = {}
+    for item in items:
+        seen[item.nodeid] = seen.get(item.nodeid, 0) + 1
+    for item in items:
+        if seen[item.nodeid] > 1 and not item.nodeid.endswith(f"::{item.name}"):
+            _set_node_id(item, item.nodeid.rsplit("::", 1)[0] + f"::{item.name}")
+    ids = [item.nodeid for item in items]
+    shared = (
+        sorted({nodeid for nodeid in ids if ids.count(nodeid) > 1})
+        if len(set(ids)) < len(ids)
+        else []
+    )
+    if shared:
+        raise pytest.UsageError(f"tests share a node id (xdist would skip them): {shared[:5]}")
+
+
+def _set_node_id(item, nodeid: str) -> None:
+    try:
+        from _pytest.nodeid import coerce_node_id
+    except ImportError:  # pytest < 9 keeps the id in ``_nodeid``
+        item._nodeid = nodeid
+        return
+    item._id = coerce_node_id(nodeid)
+
+
 def _join_xdist_group(config, item, group: str) -> None:
     """What xdist 3.8 does for ``xdist_group`` under ``--dist loadgroup`` (the group name
     appended to the test id, which is how its scheduler groups tests), done here because
@@ -108,11 +140,41 @@ def _join_xdist_group(config, item, group: str) -> None:
     if not hasattr(config, "workerinput") or not getattr(config.option, "loadgroup", False):
         return
     try:
-        from _pytest.nodeid import coerce_node_id
+        import _pytest.nodeid  # noqa: F401  (pytest ≥ 9)
     except ImportError:  # pytest < 9: xdist's own hook appends the group
         return
     if not item.nodeid.endswith(f"@{group}"):
-        item._id = coerce_node_id(f"{item.nodeid}@{group}")
+        _set_node_id(item, f"{item.nodeid}@{group}")
+
+
+_reported: set[str] = set()
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        _reported.add(report.nodeid)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    """Fail a run that reported fewer tests than it collected: a test that is neither run
+    nor reported (a scheduler dropping it, a worker leaving early) must not pass silently.
+    Not after ``-x``/``--maxfail``, Ctrl-C, or with ``--collect-only``."""
+    config = session.config
+    if hasattr(config, "workerinput") or config.option.collectonly:
+        return
+    if session.shouldstop or session.shouldfail or exitstatus not in (0, 1):
+        return
+    missing = session.testscollected - len(_reported)
+    if missing > 0:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        message = (
+            f"{missing} of {session.testscollected} collected tests were neither run nor "
+            "reported; failing the run"
+        )
+        if reporter is not None:
+            reporter.write_line(message, red=True, bold=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 # ── The demo city, seeded once per test session ───────────────────────────────────────

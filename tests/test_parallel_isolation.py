@@ -25,3 +25,15 @@ def test_each_worker_has_its_own_test_database():
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         return  # an in-memory database belongs to its process, i.e. to this worker
     assert connection.settings_dict["NAME"].endswith(f"_{worker}"), connection.settings_dict
+
+
+def test_every_collected_test_has_its_own_node_id(request):
+    """pytest-xdist schedules by node id: tests sharing one (schemathesis gives every API
+    operation its function's id) ran once for all of them. ``tests/conftest.py`` gives each
+    its own; this fails if two collected tests of this run still share an id."""
+    items = request.session.items
+    if not any(type(item).__name__ == "SchemathesisFunction" for item in items):
+        pytest.skip("no schemathesis test is collected in this run (run the whole suite)")
+    ids = [item.nodeid for item in items]
+    shared = sorted({nodeid for nodeid in ids if ids.count(nodeid) > 1})
+    assert not shared, shared[:5]
