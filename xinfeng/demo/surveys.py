@@ -27,7 +27,6 @@ from xinfeng.regions.models import Region
 from xinfeng.surveys.choices import (
     AgeBand,
     Channel,
-    QuestionType,
     Sex,
     SurveyKind,
     SurveyStatus,
@@ -48,24 +47,10 @@ from xinfeng.surveys.services.evaluation import evaluation_refresh
 from xinfeng.volunteers.choices import ServiceCategory as C
 
 from .context import DemoContext
+from .survey_questions import AREAS, EVALUATION_QUESTIONS, NEED_LABELS, NEEDS_QUESTIONS
 from .survey_texts import need_answer
 
 PER_TOWNSHIP = 500
-AREAS = [
-    ("elderly", "一老（养老助老）", "Elderly care"),
-    ("children", "一小（儿童关爱）", "Children"),
-    ("health", "健康义诊", "Health"),
-    ("law", "法律服务", "Legal help"),
-    ("culture", "文化文艺", "Culture"),
-    ("skills", "技能培训", "Skills training"),
-    ("environment", "环境卫生", "Environment"),
-]
-# how often residents would use a service
-FREQ = [
-    ("weekly", "每周", "Weekly"),
-    ("monthly", "每月", "Monthly"),
-    ("quarterly", "每季度", "Quarterly"),
-]
 # theme → the project categories that answer it (first: the need's own category)
 THEME_CATEGORIES = {
     "elderly": [C.ELDERLY, C.EVERYDAY_HELP],
@@ -74,29 +59,6 @@ THEME_CATEGORIES = {
     "law": [C.LAW, C.THEORY],
     "culture": [C.CULTURE, C.THEORY, C.SPORT],
     "skills": [C.SCIENCE, C.EDUCATION, C.EVERYDAY_HELP],
-}
-NEED_LABELS = {
-    "meals": "老年人助餐送餐",
-    "visits": "关爱独居空巢老人",
-    "care": "老年人日间照料与上门照护",
-    "phones": "教老年人用智能手机",
-    "homework": "放学后作业辅导",
-    "summer": "假期儿童托管",
-    "left_behind": "关爱留守儿童",
-    "clinic": "医生进村义诊",
-    "checkup": "免费健康体检",
-    "chronic": "慢病管理与用药指导",
-    "mental": "心理健康咨询",
-    "advice": "法律咨询进村",
-    "fraud": "防诈骗宣传",
-    "disputes": "矛盾纠纷调解",
-    "dance": "广场舞培训",
-    "films": "送电影下乡",
-    "opera": "文艺演出进村",
-    "books": "农家书屋与读书活动",
-    "ecommerce": "农村电商与直播培训",
-    "farming": "种植养殖技术指导",
-    "jobs": "就业技能培训",
 }
 NEEDS_PER_SURVEY = 12
 EVALUATED = 6
@@ -111,66 +73,6 @@ AGE_WEIGHTS = [14, 34, 24, 18, 10]  # rural respondents: many older people
 SEXES = [Sex.FEMALE, Sex.MALE, Sex.UNSAID]
 
 
-def _choices(rows):
-    return [{"key": k, "label_zh": zh, "label_en": en} for k, zh, en in rows]
-
-
-NEEDS_QUESTIONS = [
-    (
-        "areas",
-        "您家最需要哪些方面的志愿服务？（可多选）",
-        "Which services does your family need? (several)",
-        QuestionType.MULTIPLE,
-        _choices(AREAS),
-    ),
-    (
-        "most",
-        "其中最需要的是哪一项？",
-        "Which one matters most?",
-        QuestionType.SINGLE,
-        _choices(AREAS),
-    ),
-    (
-        "freq",
-        "您希望多久能享受一次？",
-        "How often would you use it?",
-        QuestionType.SINGLE,
-        _choices(FREQ),
-    ),
-    (
-        "satisfied",
-        "您对身边现有的志愿服务满意吗？（1–5 分）",
-        "How satisfied are you with today's services? (1–5)",
-        QuestionType.RATING,
-        [],
-    ),
-    (
-        "wish",
-        "您最希望身边提供哪些志愿服务？请写下来。",
-        "What service would you most like nearby? Please write it.",
-        QuestionType.LONG_TEXT,
-        [],
-    ),
-]
-EVALUATION_QUESTIONS = [
-    (
-        "overall",
-        "您对这个志愿服务项目满意吗？（1–5 分）",
-        "How satisfied are you with this project? (1–5)",
-        QuestionType.RATING,
-        [],
-    ),
-    (
-        "met",
-        "服务解决了您提出的需求吗？",
-        "Did it meet your need?",
-        QuestionType.SINGLE,
-        _choices(
-            [("yes", "解决了", "Yes"), ("partly", "部分解决", "Partly"), ("no", "没有", "No")]
-        ),
-    ),
-    ("suggest", "还有什么建议？", "Any suggestions?", QuestionType.TEXT, []),
-]
 THEME_AREA = {
     "elderly": "elderly",
     "children": "children",
