@@ -1,6 +1,158 @@
+"""Bearer tokens: ``Authorization: Bearer <token>`` authenticates API requests without a
+session, and who a token stands for is cached.
+
+Looking a token up (token row joined to its user) cost ~1 ms of ORM and a round trip on
+every API request. Each web process keeps, per token hash, the token's id, when it was last
+used, the user's field values and, once a request has read them, the user's role
+assignments. An entry is used only while
+
+- the shared version number (``VERSION_KEY`` in Django's cache: Redis when ``REDIS_URL`` is
+  set, so every web process sees it; this process's memory otherwise) is the one it was read
+  under, and
+- it is younger than ``API_TOKEN_CACHE_SECONDS`` (settings, default 10).
+
+Any save or delete of a token (revoking it), a user (deactivating, renaming, a new password;
+a login, which saves ``last_login`` alone, does not count), a role assignment or a region
+bumps the version twice: at once and when the writing transaction commits (no process keeps
+what it read before the commit). So with Redis a revoked token is refused by every process on
+the very next request; without Redis, by this process at once and by the others within
+``API_TOKEN_CACHE_SECONDS``. A change that sends no signal (``QuerySet.update``,
+``bulk_create``) is also seen within that bound. Tokens have no expiry date of their own;
+a deactivated user is one of the changes above.
+
+Each request gets its own ``User`` instance built from the cached values (nothing a request
+sets on its user leaks into another request).
+"""
+
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models.base import ModelState
 from django.utils import timezone
 
-from .models import ApiToken
+from .models import ApiToken, User
+
+VERSION_KEY = "xf:accounts:tokens:v"
+DEFAULT_SECONDS = 10.0
+LAST_USED_EVERY = 60  # seconds between two writes of a token's ``last_used_at``
+MAX_ENTRIES = 10_000  # per process; the dict is emptied when it grows past this
+
+
+@dataclass
+class _Entry:
+    version: int
+    expires: float  # time.monotonic()
+    token_pk: int
+    last_used_at: object  # datetime | None
+    user_values: dict
+    roles: list | None = field(default=None)
+
+
+_entries: dict[str, _Entry] = {}
+
+
+def cache_seconds() -> float:
+    return float(getattr(settings, "API_TOKEN_CACHE_SECONDS", DEFAULT_SECONDS))
+
+
+def _version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, 1, None)
+        version = cache.get(VERSION_KEY) or 1
+    return version
+
+
+def _bump() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, None)
+
+
+def forget() -> None:
+    """Drop every cached token: now, and again when the current transaction commits."""
+    _entries.clear()
+    _bump()
+    transaction.on_commit(_bump)
+
+
+# --- signal receivers (connected in AccountsConfig.ready) -----------------------------------
+
+
+def token_changed(*, created: bool = False, **kwargs) -> None:
+    """A token was saved (revoked) or deleted; a new token changes no cached entry."""
+    if not created:
+        forget()
+
+
+def user_changed(*, created: bool = False, update_fields=None, **kwargs) -> None:
+    """A user was saved or deleted: what a request sees of its user must be current; a
+    login (``last_login`` alone) changes nothing that matters here."""
+    if created:
+        return
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
+    forget()
+
+
+def roles_changed(**kwargs) -> None:
+    """A role assignment or a region was saved or deleted (cached roles carry regions)."""
+    forget()
+
+
+# --- the look-up ----------------------------------------------------------------------------
+
+_USER_FIELDS = tuple(f.attname for f in User._meta.concrete_fields)
+
+
+def _user_from(values: dict, roles: list | None) -> User:
+    """A fresh ``User`` (as if read from the database) from cached field values."""
+    user = User.__new__(User)
+    user.__dict__.update(values)
+    state = ModelState()
+    state.adding = False
+    state.db = DEFAULT_DB_ALIAS
+    user._state = state
+    if roles is not None:
+        user._xf_roles = list(roles)
+    return user
+
+
+def token_user(raw: str) -> tuple[User, _Entry] | None:
+    """The active user a live token stands for (and its cache entry), or ``None``."""
+    from .models import _hash_token
+
+    key_hash = _hash_token(raw)
+    version = _version()  # read before the database: a change after it bumps past it
+    entry = _entries.get(key_hash)
+    now = time.monotonic()
+    if entry is not None and entry.version == version and entry.expires > now:
+        return _user_from(entry.user_values, entry.roles), entry
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=key_hash, revoked_at__isnull=True, user__is_active=True)
+        .only("pk", "last_used_at", "user")
+        .first()
+    )
+    if token is None:
+        _entries.pop(key_hash, None)
+        return None
+    user = token.user
+    entry = _Entry(
+        version=version,
+        expires=now + cache_seconds(),
+        token_pk=token.pk,
+        last_used_at=token.last_used_at,
+        user_values={name: getattr(user, name) for name in _USER_FIELDS},
+    )
+    if len(_entries) >= MAX_ENTRIES:
+        _entries.clear()
+    _entries[key_hash] = entry
+    return _user_from(entry.user_values, None), entry
 
 
 class BearerTokenMiddleware:
@@ -17,17 +169,23 @@ class BearerTokenMiddleware:
         header = request.META.get("HTTP_AUTHORIZATION", "")
         request.auth_via_token = False
         request.bad_token = False
-        if header.startswith("Bearer "):
-            token = ApiToken.lookup(header[7:].strip())
-            if token is None:
-                request.bad_token = True
-            else:
-                request.user = token.user
-                request.auth_via_token = True
-                request._dont_enforce_csrf_checks = True
-                if (
-                    not token.last_used_at
-                    or (timezone.now() - token.last_used_at).total_seconds() > 60
-                ):
-                    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-        return self.get_response(request)
+        if not header.startswith("Bearer "):
+            return self.get_response(request)
+        found = token_user(header[7:].strip())
+        if found is None:
+            request.bad_token = True
+            return self.get_response(request)
+        user, entry = found
+        request.user = user
+        request.auth_via_token = True
+        request._dont_enforce_csrf_checks = True
+        now = timezone.now()
+        if not entry.last_used_at or (now - entry.last_used_at).total_seconds() > LAST_USED_EVERY:
+            ApiToken.objects.filter(pk=entry.token_pk).update(last_used_at=now)
+            entry.last_used_at = now
+        response = self.get_response(request)
+        if entry.roles is None and "_xf_roles" in user.__dict__:
+            # The request read the user's roles (accounts.scope): later requests reuse them
+            # for as long as the entry lives (a role change bumps the version).
+            entry.roles = list(user.__dict__["_xf_roles"])
+        return response

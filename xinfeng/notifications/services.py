@@ -1,7 +1,11 @@
 """Sending notifications. Always after commit: a rolled-back change notifies nobody.
 
 ``notify`` writes inbox rows when the surrounding transaction commits and, when asked for
-outside channels (email, SMS, WeChat), queues their delivery for the worker.
+outside channels (email, SMS, WeChat), queues their delivery for the worker. A hot path
+(order creation) may pass ``in_transaction=True``: the rows are then written inside the
+caller's transaction, so they commit or roll back with it (still nobody is notified of a
+rolled-back change, and nobody sees the rows before the commit), without a transaction of
+their own after it; the outside channels are still queued once it commits.
 
 Titles and bodies are best given as messages (``texts.Message``: a key and parameters),
 which are stored as such and rendered in each reader's language; a plain string (a reason
@@ -27,10 +31,13 @@ def notify(
     link: str = "",
     kind: str = "",
     channels: Iterable[str] = (),
+    in_transaction: bool = False,
 ) -> None:
     """Queue an inbox message for each recipient (deduplicated) once the current
     transaction commits, and the copies on ``channels`` after that. Safe to call inside a
-    service's atomic block; outside one it sends at once."""
+    service's atomic block; outside one it sends at once. ``in_transaction``: write the
+    inbox rows now, in the caller's transaction (one round trip, no transaction of its own
+    after the commit); the channels' copies are queued when it commits."""
     seen: dict[int, object] = {}
     for r in recipients:
         if r is not None and r.pk not in seen:
@@ -42,8 +49,8 @@ def notify(
     body, body_msg = to_message(body)
     link = str(link)
 
-    def _send():
-        rows = Notification.objects.bulk_create(
+    def _write():
+        return Notification.objects.bulk_create(
             [
                 Notification(
                     recipient=r,
@@ -57,6 +64,8 @@ def notify(
                 for r in seen.values()
             ]
         )
+
+    def _queue(rows):
         if channels:
             from .tasks import deliver_notifications
 
@@ -64,7 +73,12 @@ def notify(
             ids = [n.pk for n in rows]
             deliver_notifications.enqueue(ids, channels)
 
-    transaction.on_commit(_send)
+    if in_transaction:
+        rows = _write()
+        if channels:
+            transaction.on_commit(lambda: _queue(rows))
+        return
+    transaction.on_commit(lambda: _queue(_write()))
 
 
 def notification_mark_read(*, actor, ids: Iterable[int] | None = None) -> int:
