@@ -162,6 +162,16 @@ else:
 if os.environ.get("XINFENG_DB_POOLER") == "pgbouncer":
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+# Django's built-in psycopg pool, one per process (measured against PgBouncer in
+# docs/operations.md): XINFENG_DB_POOL=1; it replaces persistent connections (CONN_MAX_AGE).
+elif os.environ.get("XINFENG_DB_POOL") == "1" and DATABASES["default"]["ENGINE"].endswith(
+    "postgresql"
+):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": int(os.environ.get("XINFENG_DB_POOL_MAX", "8")),
+    }
 
 # Read replicas (issue 18, docs/operations.md): DATABASE_REPLICA_URLS, comma-separated
 # PostgreSQL hot standbys. Reads go there (xinfeng.core.db_router), writes, locks,
