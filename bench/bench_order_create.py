@@ -18,14 +18,28 @@ orders/s over that. In-process, with no HTTP in between, a warm creation through
 API's test client: CPU milliseconds of Django per order (``time.thread_time``) and its
 queries. One JSON line.
 
+Connection pooling (``XINFENG_BENCH_POOLERS``, comma-separated, default ``direct``): each
+mode gets its own gunicorn, and the modes take turns run by run so they share the machine's
+load alike: ``direct`` (persistent connections, ``CONN_MAX_AGE``), ``pgbouncer`` (a real
+PgBouncer in transaction mode started on a free local port, ``XINFENG_DB_POOLER=pgbouncer``,
+``XINFENG_BENCH_PGBOUNCER_POOL`` server connections) and ``pool`` (Django's built-in psycopg
+pool, ``XINFENG_DB_POOL=1``). The top-level figures are the first mode's; ``poolers`` holds
+each mode's median, its runs and its ratio to ``/healthz`` measured in the same run.
+
     .venv/bin/python bench/bench_order_create.py
     XINFENG_BENCH_DURATION=5 .venv/bin/python bench/bench_order_create.py   # quick run
+    XINFENG_BENCH_POOLERS=direct,pgbouncer,pool .venv/bin/python bench/bench_order_create.py
 """
 
+import contextlib
 import json
 import os
+import shutil
+import socket
 import statistics
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -46,6 +60,10 @@ FLOOR_SECONDS = float(os.environ.get("XINFENG_BENCH_FLOOR_SECONDS", "5"))
 IN_PROCESS_ORDERS = 300
 THREADS = int(os.environ.get("XINFENG_BENCH_THREADS", "4"))
 N_RESIDENTS = 200
+POOLERS = [
+    m.strip() for m in os.environ.get("XINFENG_BENCH_POOLERS", "direct").split(",") if m.strip()
+]
+PGBOUNCER_POOL = int(os.environ.get("XINFENG_BENCH_PGBOUNCER_POOL", "8"))
 
 
 def prepare() -> tuple[list[str], list[int]]:
@@ -217,7 +235,91 @@ def _server_pids(base: str) -> dict[str, list[int]]:
     return {"web": web, "db": db}
 
 
-def run_once(base: str, tokens: list[str], villages: list[int]) -> dict:
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def pgbouncer(url: str):
+    """A real PgBouncer in transaction mode in front of ``url``'s server; yields its URL and
+    pid. As in tests/core/test_pgbouncer.py (runs as postgres, trust authentication)."""
+    binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+    port = _free_port()
+    tmp = Path(tempfile.mkdtemp(prefix="xf-bench-pgbouncer-"))
+    tmp.chmod(0o777)
+    (tmp / "users.txt").write_text('"postgres" ""\n')
+    ini = tmp / "pgbouncer.ini"
+    ini.write_text(
+        f"""[databases]
+* = host=127.0.0.1 port=5432
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = {port}
+unix_socket_dir =
+auth_type = trust
+auth_file = {tmp / "users.txt"}
+pool_mode = transaction
+default_pool_size = {PGBOUNCER_POOL}
+max_client_conn = 500
+logfile = {tmp / "pgbouncer.log"}
+pidfile = {tmp / "pgbouncer.pid"}
+"""
+    )
+    for f in tmp.iterdir():
+        f.chmod(0o666)
+    cmd = [binary, str(ini)]
+    if os.geteuid() == 0:
+        cmd[1:1] = ["-u", "postgres"]  # PgBouncer refuses to run as root
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("PgBouncer did not start")
+        user_host, name = url.split("//", 1)[1].rsplit("/", 1)
+        user = user_host.split("@", 1)[0]
+        yield f"postgres://{user}@127.0.0.1:{port}/{name}", proc.pid
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def serving(mode: str):
+    """gunicorn against the bench database in pooling ``mode``; yields (base, workers,
+    extra pids whose CPU counts as the database's: PgBouncer)."""
+    saved = {k: os.environ.get(k) for k in ("XINFENG_DB_POOLER", "XINFENG_DB_POOL")}
+    os.environ.pop("XINFENG_DB_POOLER", None)
+    os.environ.pop("XINFENG_DB_POOL", None)
+    try:
+        with contextlib.ExitStack() as stack:
+            url, extra = URL, []
+            if mode == "pgbouncer":
+                url, pid = stack.enter_context(pgbouncer(URL))
+                extra = [pid]
+                os.environ["XINFENG_DB_POOLER"] = "pgbouncer"
+            elif mode == "pool":
+                os.environ["XINFENG_DB_POOL"] = "1"
+            elif mode != "direct":
+                raise SystemExit(f"unknown pooling mode {mode!r} (direct, pgbouncer, pool)")
+            base, workers = stack.enter_context(gunicorn(url, threads=THREADS))
+            yield base, workers, extra
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def run_once(base: str, tokens: list[str], villages: list[int], extra_db: list[int]) -> dict:
     import requests
 
     stop = threading.Event()
@@ -264,6 +366,7 @@ def run_once(base: str, tokens: list[str], villages: list[int]) -> dict:
         t.start()
     time.sleep(WARMUP)
     pids = _server_pids(base)
+    pids["db"] += extra_db
     cpu0 = {k: _cpu_seconds(v) for k, v in pids.items()}
     client0 = time.process_time()
     measuring.set()
@@ -310,27 +413,32 @@ def main() -> None:
     tokens, villages = prepare()
     from xinfeng.orders.models import Order
 
-    runs = []
+    by_mode: dict[str, list[dict]] = {m: [] for m in POOLERS}
     first_pk = Order.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     # Each request waits on the database for most of its time: threads keep the CPUs busy.
-    with gunicorn(URL, threads=THREADS) as (base, workers):
-        for _ in range(RUNS):
-            healthz = floor(base)
-            before = Order.objects.count()
-            r = run_once(base, tokens, villages)
-            r["stored"] = Order.objects.count() - before
-            r["healthz_per_s"] = healthz
-            runs.append(r)
+    # With several pooling modes, they take turns run by run (same load for each).
+    for _ in range(RUNS):
+        for mode in POOLERS:
+            with serving(mode) as (base, workers, extra_db):
+                healthz = floor(base)
+                before = Order.objects.count()
+                r = run_once(base, tokens, villages, extra_db)
+                r["stored"] = Order.objects.count() - before
+                r["healthz_per_s"] = healthz
+                by_mode[mode].append(r)
+    runs = by_mode[POOLERS[0]]
+    all_runs = [r for rs in by_mode.values() for r in rs]
     orders, with_notice = notified(first_pk)
     inproc = in_process(tokens, villages)
     rates = [r["orders_per_s"] for r in runs]
     floors = [r["healthz_per_s"] for r in runs]
     ratios = [r["orders_per_s"] / r["healthz_per_s"] for r in runs]
-    errors = sum(r["errors"] for r in runs)
-    consistent = all(r["stored"] == r["acknowledged"] for r in runs)
+    errors = sum(r["errors"] for r in all_runs)
+    consistent = all(r["stored"] == r["acknowledged"] for r in all_runs)
     out = {
         "bench": "order_create",
         "clients": CLIENTS,
+        "pooling": POOLERS[0],
         "gunicorn_workers": workers,
         "gunicorn_threads": THREADS,
         "duration_s": DURATION,
@@ -339,7 +447,7 @@ def main() -> None:
         "orders_per_s_runs": [round(x, 1) for x in rates],
         "slowest_second": min(r["slowest_second"] for r in runs),
         "errors": errors,
-        "first_error": next((r["first_error"] for r in runs if r["first_error"]), None),
+        "first_error": next((r["first_error"] for r in all_runs if r["first_error"]), None),
         "stored_equals_acknowledged": consistent,
         "every_order_notified": orders == with_notice,
         "healthz_per_s": round(statistics.median(floors), 1),
@@ -350,6 +458,23 @@ def main() -> None:
             for k in ("web", "db", "client")
         },
         "in_process": inproc,
+        "poolers": {
+            mode: {
+                "orders_per_s": round(statistics.median(r["orders_per_s"] for r in rs), 1),
+                "orders_per_s_runs": [round(r["orders_per_s"], 1) for r in rs],
+                "healthz_per_s_runs": [round(r["healthz_per_s"], 1) for r in rs],
+                "floor_ratio": round(
+                    statistics.median(r["orders_per_s"] / r["healthz_per_s"] for r in rs), 4
+                ),
+                "slowest_second": min(r["slowest_second"] for r in rs),
+                "errors": sum(r["errors"] for r in rs),
+                "cpu_ms_per_order": {
+                    k: round(statistics.median(r["cpu_ms_per_order"][k] for r in rs), 2)
+                    for k in ("web", "db", "client")
+                },
+            }
+            for mode, rs in by_mode.items()
+        },
         "target_orders_per_s": 200,
         "meets_target": statistics.median(rates) >= 200
         and errors == 0
