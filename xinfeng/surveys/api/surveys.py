@@ -164,7 +164,10 @@ def list_surveys(
 
 
 @router.get(
-    "/{survey_id}", response=SurveyOut, auth=None, summary="A published survey, for the phone"
+    "/{int:survey_id}",
+    response=SurveyOut,
+    auth=None,
+    summary="A published survey, for the phone",
 )
 def get_survey(request, survey_id: DbId):
     """The questions (current version), show-if conditions and the villages to pick from.
