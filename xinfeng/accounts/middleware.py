@@ -118,7 +118,7 @@ def _user_from(values: dict, roles: list | None) -> User:
     state.db = DEFAULT_DB_ALIAS
     user._state = state
     if roles is not None:
-        user._xf_roles = list(roles)
+        user.__dict__["_xf_roles"] = list(roles)
     return user
 
 
