@@ -13,12 +13,12 @@ from decimal import Decimal
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from .compute import Figure, Period, _ratio
-from .metrics import METRICS
+from .figures import Figure, Period, _ratio
+from .metrics import formula
 
 
 def _formula(metric: str) -> str:
-    return str(METRICS[metric]["formula"])
+    return formula(metric)
 
 
 def site_activities_per_month(ids: list[int], period: Period) -> dict[int, Figure]:

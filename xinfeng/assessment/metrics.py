@@ -3,6 +3,9 @@ formula shown next to every score, and the levels of unit it can be computed for
 ``compute.py`` computes the place figures (township, village), ``compute_units.py`` the
 site and team figures, ``compute_surveys.py`` the 三问 figures."""
 
+import functools
+
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 PLACES = ("township", "village")
@@ -146,3 +149,15 @@ METRICS: dict[str, dict] = {
 def metrics_for(level: str) -> list[str]:
     """The metric keys a standard of ``level`` may use."""
     return [key for key, m in METRICS.items() if level in m["levels"]]
+
+
+@functools.lru_cache(maxsize=256)
+def _formula_in(metric: str, language: str | None) -> str:
+    with translation.override(language):
+        return str(METRICS[metric]["formula"])
+
+
+def formula(metric: str) -> str:
+    """The formula of ``metric`` in the active language (a run shows it on each of its
+    ~150,000 automatic lines: translated once per language, not per line)."""
+    return _formula_in(metric, translation.get_language())

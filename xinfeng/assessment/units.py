@@ -27,6 +27,9 @@ LEADING_SITE = {
 }
 # Sites assessed as sites: every level below the center.
 SITE_LEVELS = (SiteLevel.INSTITUTE, SiteLevel.STATION, SiteLevel.POINT)
+# What a unit's region is read for (name, path, rank order, population): a province has
+# ~60,000 units, so the rows are loaded with these fields only.
+REGION_FIELDS = ("id", "path", "code", "level", "name", "short_name", "population")
 
 
 @dataclass(frozen=True)
@@ -76,17 +79,34 @@ def units_of(scheme, level: str, *, when: datetime | None = None) -> list[Unit]:
     below = subtree_q([scheme.region.path], "region__path")
     if level in REGION_LEVELS:
         regions = Region.objects.subtree(scheme.region).filter(level=REGION_LEVELS[level])
-        return [Unit(level, r) for r in regions.order_by("path")]
+        return [Unit(level, r) for r in regions.only(*REGION_FIELDS).order_by("path")]
+    region_fields = [f"region__{f}" for f in REGION_FIELDS]
     if level == AssessedLevel.SITE:
         sites = (
             Site.objects.open_at(when)
             .filter(below, level__in=SITE_LEVELS)
             .select_related("region", "responsible_user")
+            .only(
+                "id",
+                "name",
+                "level",
+                "region",
+                "responsible_user",
+                "responsible_name",
+                "responsible_title",
+                "responsible_user__display_name",
+                *region_fields,
+            )
             .order_by("id")
         )
         return [Unit(level, s.region, site=s) for s in sites]
     if level == AssessedLevel.TEAM:
-        teams = Team.objects.filter(below, is_active=True).select_related("region").order_by("id")
+        teams = (
+            Team.objects.filter(below, is_active=True)
+            .select_related("region")
+            .only("id", "name", "region", *region_fields)
+            .order_by("id")
+        )
         return [Unit(level, t.region, team=t) for t in teams]
     return []
 
@@ -162,6 +182,14 @@ def leaders(units: list[Unit]) -> dict[tuple[str, int], str]:
         for site in (
             Site.objects.filter(region__in=[u.region for u in places], level=LEADING_SITE[level])
             .select_related("responsible_user")
+            .only(
+                "id",
+                "region",
+                "responsible_user",
+                "responsible_name",
+                "responsible_title",
+                "responsible_user__display_name",
+            )
             .order_by("id")
         ):
             name = site_leader(site)

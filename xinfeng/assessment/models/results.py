@@ -95,6 +95,9 @@ class ResultLine(models.Model):
 
     class Meta:
         ordering = ["result", "node__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["result", "node"], name="result_line_unique"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.result_id} {self.node_id} {self.score}"
