@@ -35,8 +35,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.db import connections
 from django.http import QueryDict
 
+from xinfeng.core import publiccache
 from xinfeng.regions.models import PATH_MAX_DEPTH, PATH_SEGMENT, Region
 
 # Ids are at most PATH_SEGMENT digits (the path pads them to that width); anything longer
@@ -69,6 +71,30 @@ def _path_ids(path: str) -> list[int]:
     return [int(path[i : i + PATH_SEGMENT]) for i in range(0, len(path), PATH_SEGMENT)]
 
 
+# The public tree's first select (the parentless regions, lone levels skipped), kept per
+# process under the version of the ``regions`` topic (core.publiccache): any write to a
+# region starts a new version, so a stale list is never used.
+_public_top: tuple[object, list[Region]] | None = None
+
+
+def _public_first_level() -> list[Region]:
+    global _public_top
+    publiccache.settle(connections["default"])  # a rolled-back write counts as a change
+    version = publiccache.versions(["regions"])[0]
+    if _public_top is not None and _public_top[0] == version:
+        return _public_top[1]
+    top = list(Region.objects.filter(parent__isnull=True).order_by("path"))
+    for _ in range(PATH_MAX_DEPTH):
+        if len(top) != 1:
+            break
+        kids = list(Region.objects.filter(parent_id=top[0].pk).order_by("path"))
+        if not kids:
+            break
+        top = kids
+    _public_top = (version, top)
+    return top
+
+
 def _level_label(options: list[Region]) -> str:
     return str(options[0].get_level_display()) if options else ""
 
@@ -97,9 +123,14 @@ class RegionCascade:
         request for the rows alone costs no query here)."""
         if self.roots == []:
             return []
-        top = self._top_level()
         levels: list[CascadeLevel] = []
         s = self.selected
+        if s is None and self.roots is None:
+            top = _public_first_level()
+            if top:
+                levels.append(CascadeLevel(top, None, "", _level_label(top)))
+            return self._number(levels)
+        top = self._top_level()
         if s is None:
             # Skip lone levels (a single city, a scope of one township) into their children.
             for _ in range(PATH_MAX_DEPTH):

@@ -1,5 +1,6 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xinfeng.core.publiccache import public_read
@@ -10,6 +11,21 @@ from .choices import SiteLevel
 
 # Sites listed under 离我最近.
 NEAREST = 20
+# The columns a directory row shows (read with values(): no model instances).
+ROW_COLUMNS = ("id", "name", "level", "is_complex", "region__name", "address")
+
+
+def _rows(rows: list[dict]) -> list[dict]:
+    """Directory rows with what the template shows: the level's label (translated once),
+    the region's name and the detail link (``pk`` is what slot fillers read)."""
+    labels = {value: str(label) for value, label in SiteLevel.choices}
+    base = reverse("places:site_directory")
+    for row in rows:
+        row["pk"] = row["id"]
+        row["level_label"] = labels.get(row["level"], row["level"])
+        row["region_name"] = row["region__name"]
+        row["url"] = f"{base}{row['id']}/"
+    return rows
 
 
 @public_read("places", "regions")
@@ -33,9 +49,11 @@ def site_directory(request):
         )
         if origin is not None:
             nearest = nearby.nearest_sites(qs, origin=origin, limit=NEAREST)
-    page = Paginator(qs.order_by(selectors.level_rank(), "name", "id"), 30).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        qs.order_by(selectors.level_rank(), "name", "id").values(*ROW_COLUMNS), 30
+    ).get_page(request.GET.get("page"))
+    if not near:  # 离我最近 shows the nearest sites only
+        page.object_list = _rows(list(page.object_list))
     context = {
         "page": page,
         "region": region,
