@@ -90,6 +90,7 @@ def _score_level(nodes, units: list[Unit], period, ctx, confirmed) -> list[list[
 RESULT_FIELDS = ["region", "level", "rank_group", "total", "max_points", "rank", "leader"]
 LINE_FIELDS = ["node_id", "figure", "numerator", "denominator", "score", "link", "pending"]
 BATCH = 2000
+ANALYZE_FROM = 5000  # units written in one run
 
 
 class _Row(NamedTuple):
@@ -251,4 +252,9 @@ def results_compute(*, scheme: Scheme, period_key: str) -> int:
         store(results, [row.lines for row in rows])
         count += len(results)
     Result.objects.filter(scheme=scheme, period=period.key, computed_at__lt=started).delete()
+    if connection.vendor == "postgresql" and count >= ANALYZE_FROM:
+        # Fresh planner statistics: the ranking pages page through the index of a level
+        # (~1 ms); with the statistics of an empty table PostgreSQL sorts the whole level.
+        with connection.cursor() as c:
+            c.execute(f"ANALYZE {Result._meta.db_table}, {ResultLine._meta.db_table}")
     return count
