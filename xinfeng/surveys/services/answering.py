@@ -12,13 +12,14 @@ Duplicates (not for paper entry, which staff make on behalf of many people):
 ``per_person`` — a signed-in person answers once (anonymous answers fall back to the
 device rule when the survey allows them); ``per_device`` — one answer per device cookie
 within ``duplicate_window_hours``, and at most ``max_per_address`` from one network
-address in a window of that length starting at its first answer (a village hall's Wi-Fi
-is one address). Checked by one upsert on ``ResponseClaim``'s unique key at the end of the
+address in that window (a village hall's Wi-Fi is one address). A person's or a device's
+repeat is refused by one upsert on ``ResponseClaim``'s unique key at the end of the
 transaction (``_claim``), exact under concurrency; a refused duplicate rolls the whole
-answer back. So a duplicate with wrong answers is told about the answers first (400).
+answer back, so a duplicate with wrong answers is told about the answers first (400). The
+address cap is a count stopped at the cap, without a lock (``_address_cap``).
 
-Write path per answer: the response INSERT, one INSERT of its answer rows, one upsert of
-the tally (``services.tally``), one upsert of the claims.
+Write path per answer: the address count, the response INSERT, one INSERT of its answer
+rows, one upsert of the tally (``services.tally``), one upsert of the claims.
 """
 
 import math
@@ -139,21 +140,36 @@ def _village(survey: Survey, village_id, entered_by) -> int:
     return vid
 
 
-def _claim(survey: Survey, respondent, dev: str, addr: str) -> None:
-    """The duplicate rules as one upsert on ``ResponseClaim`` (survey × key unique): each key
-    counts the answers in its current window (a window older than
-    ``duplicate_window_hours`` starts again at 1); the counts come back in the same
-    statement. Runs last in the answering transaction: the rows it locks (one per key, an
-    address shared by a village hall's Wi-Fi) are held only until the commit."""
+def _address_cap(survey: Survey, respondent, addr: str) -> None:
+    """At most ``max_per_address`` answers from one network address in the window: a count
+    that stops at the cap (an index range of at most that many rows), no lock — a whole
+    village hall shares the address, so a locked counter row would queue every answer from
+    it. A soft cap: two answers in the same instant may both pass it."""
+    if survey.duplicate_policy == DuplicatePolicy.NONE or not addr:
+        return
+    if respondent is not None and survey.duplicate_policy == DuplicatePolicy.PER_PERSON:
+        return
+    since = timezone.now() - timedelta(hours=survey.duplicate_window_hours)
+    seen = Response.objects.filter(
+        survey=survey, ip_hash=addr, is_proxy=False, created_at__gte=since
+    ).values("pk")[: survey.max_per_address]
+    if Response.objects.filter(pk__in=seen).count() >= survey.max_per_address:
+        raise Conflict(TOO_MANY_FROM_ADDRESS, code="too_many_from_address")
+
+
+def _claim(survey: Survey, respondent, dev: str) -> None:
+    """The duplicate rules for a person and a device as one upsert on ``ResponseClaim``
+    (survey × key unique): each key counts the answers in its current window (a window
+    older than ``duplicate_window_hours`` starts again at 1), returned by the same
+    statement. Exact under concurrency; the rows it locks are the answerer's own."""
     if survey.duplicate_policy == DuplicatePolicy.NONE:
         return
     now = timezone.now()
     keys = []
     if respondent is not None:
         keys.append(f"u:{respondent.pk}")
-    if respondent is None or survey.duplicate_policy == DuplicatePolicy.PER_DEVICE:
-        keys += [f"d:{dev}"] if dev else []
-        keys += [f"a:{addr}"] if addr else []
+    if dev and (respondent is None or survey.duplicate_policy == DuplicatePolicy.PER_DEVICE):
+        keys.append(f"d:{dev}")
     if not keys:
         return
     if respondent is not None and survey.duplicate_policy == DuplicatePolicy.PER_PERSON:
@@ -173,15 +189,12 @@ def _claim(survey: Survey, respondent, dev: str, addr: str) -> None:
         f" n = CASE WHEN {table}.claimed_at < %s THEN 1 ELSE {table}.n + 1 END,"
         f" claimed_at = CASE WHEN {table}.claimed_at < %s THEN excluded.claimed_at"
         f" ELSE {table}.claimed_at END"
-        f" RETURNING key, n"
+        f" RETURNING n"
     )
     with connection.cursor() as cur:
         cur.execute(sql, [*params, cutoff, cutoff])
-        counts = dict(cur.fetchall())
-    if any(n > 1 for k, n in counts.items() if not k.startswith("a:")):
-        raise Conflict(DUPLICATE, code="duplicate")
-    if counts.get(f"a:{addr}", 0) > survey.max_per_address:
-        raise Conflict(TOO_MANY_FROM_ADDRESS, code="too_many_from_address")
+        if any(n > 1 for (n,) in cur.fetchall()):
+            raise Conflict(DUPLICATE, code="duplicate")
 
 
 def _is_missing(value) -> bool:
@@ -379,6 +392,8 @@ def response_submit(
     if sex not in Sex.values:
         raise ValidationFailed(_("性别无效。"), code="sex", fields={"sex": _("性别无效。")})
     dev, addr = device_hash(device_id), address_hash(ip)
+    if entered_by is None:
+        _address_cap(survey, respondent, addr)
     version = survey.current_version
     questions = _questions(version)
     rows = clean_answers(survey, questions, submission)
@@ -414,7 +429,7 @@ def response_submit(
     Answer.objects.bulk_create(answers)
     tally_add(response, answers)
     if entered_by is None:
-        _claim(survey, respondent, dev, addr)
+        _claim(survey, respondent, dev)
     if version.frozen_at is None:
         type(version).objects.filter(pk=version.pk, frozen_at__isnull=True).update(
             frozen_at=timezone.now()
