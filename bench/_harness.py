@@ -111,3 +111,98 @@ class gunicorn:  # noqa: N801 - used as a context manager
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(10)
+
+
+# ── HTTP clients on keep-alive connections (answers benchmarks) ────────────────────────
+def http_conn(base: str):
+    """A keep-alive connection to ``http://host:port``."""
+    import http.client
+
+    host, port = base.removeprefix("http://").split(":")
+    return http.client.HTTPConnection(host, int(port), timeout=60)
+
+
+def http_request(conn, method: str, path: str, body=None, headers=None) -> tuple[int, bytes]:
+    """One request on ``conn`` (``body``: sent as JSON); (status, response body)."""
+    import json
+
+    headers = dict(headers or {})
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    conn.request(method, path, body=data, headers=headers)
+    r = conn.getresponse()
+    return r.status, r.read()
+
+
+def client_loop(base: str, *, clients: int, seconds: float, next_request, ok=(200,)) -> dict:
+    """``clients`` threads, each on its own keep-alive connection, send requests as fast as
+    answers come back for ``seconds``. ``next_request(i, k)`` gives client ``i``'s ``k``-th
+    request as ``(method, path, body, headers)``, or None when it has no more. Every request
+    started is finished (so acknowledged can be compared with what was stored); a broken
+    connection is replaced. Returns ``per_s`` (acknowledged / wall seconds, the last
+    requests included), ``acknowledged`` (status in ``ok``), ``errors``, ``first_error``,
+    ``seconds``."""
+    import http.client
+    import threading
+    import time
+
+    stop = threading.Event()
+    lock = threading.Lock()
+    acked = [0]
+    errors: list[str] = []
+
+    def client(i: int) -> None:
+        conn, n_ok, k = http_conn(base), 0, 0
+        while not stop.is_set():
+            req = next_request(i, k)
+            if req is None:
+                break
+            k += 1
+            method, path, body, headers = req
+            try:
+                status, resp = http_request(conn, method, path, body, headers)
+                good = status in ok
+                detail = "" if good else f"HTTP {status}: {resp[:200]!r}"
+            except (OSError, http.client.HTTPException) as exc:
+                good, detail = False, f"{type(exc).__name__}: {exc}"
+                conn.close()
+                conn = http_conn(base)
+            if good:
+                n_ok += 1
+            else:
+                with lock:
+                    errors.append(detail)
+        conn.close()
+        with lock:
+            acked[0] += n_ok
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    stop.wait(seconds)
+    stop.set()
+    for t in threads:
+        t.join(120)
+    wall = time.perf_counter() - t0
+    return {
+        "per_s": acked[0] / wall,
+        "acknowledged": acked[0],
+        "errors": len(errors),
+        "first_error": errors[0] if errors else None,
+        "seconds": wall,
+    }
+
+
+def healthz_per_s(base: str, *, clients: int, seconds: float = 5.0) -> float:
+    """The same clients on ``/healthz`` (no database): what this machine serves right now at
+    best, to read an answer rate against (other work on a shared machine moves both)."""
+    out = client_loop(
+        base,
+        clients=clients,
+        seconds=seconds,
+        next_request=lambda i, k: ("GET", "/healthz", None, None),
+    )
+    return out["per_s"]

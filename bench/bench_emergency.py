@@ -32,21 +32,28 @@ Prints one JSON line.
     XINFENG_BENCH_VOLUNTEERS=2000 XINFENG_BENCH_DURATION=5 .venv/bin/python bench/bench_emergency.py
 """
 
-import http.client
 import json
 import os
 import platform
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _harness import ensure_database, gunicorn, manage, setup_django  # noqa: E402
+from _harness import (  # noqa: E402
+    client_loop,
+    ensure_database,
+    gunicorn,
+    healthz_per_s,
+    http_conn,
+    http_request,
+    manage,
+    setup_django,
+)
 
 URL = os.environ.get(
     "XINFENG_BENCH_EMERGENCY_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/xinfeng_bench_em"
@@ -159,111 +166,34 @@ def build() -> dict:
 
 
 # ── HTTP ───────────────────────────────────────────────────────────────────────────────
-def _conn(base: str) -> http.client.HTTPConnection:
-    host, port = base.removeprefix("http://").split(":")
-    return http.client.HTTPConnection(host, int(port), timeout=60)
-
-
-def request(conn, method: str, path: str, body=None, headers=None) -> tuple[int, bytes]:
-    headers = dict(headers or {})
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        headers["Content-Type"] = "application/json"
-    conn.request(method, path, body=data, headers=headers)
-    r = conn.getresponse()
-    return r.status, r.read()
-
-
-def healthz_per_s(base: str, seconds: float = 5.0) -> float:
-    """The same clients on ``/healthz`` (no database): what this machine serves right now at
-    best, to read the answer rate against (other work on a shared machine moves both)."""
-    stop = threading.Event()
-    lock = threading.Lock()
-    done = [0]
-
-    def client() -> None:
-        conn, n = _conn(base), 0
-        while not stop.is_set():
-            status, _ = request(conn, "GET", "/healthz")
-            n += status == 200
-        conn.close()
-        with lock:
-            done[0] += n
-
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    stop.wait(seconds)
-    stop.set()
-    for t in threads:
-        t.join(60)
-    return done[0] / (time.perf_counter() - t0)
-
-
 def answers_run(base: str, tokens: list[str]) -> dict:
     """CLIENTS phones answer as fast as answers come back for DURATION seconds, each answer
-    to a different person (client i takes tokens i, i + CLIENTS, …). Every request that was
-    started is finished, so acknowledged answers can be compared with stored ones."""
-    stop = threading.Event()
-    lock = threading.Lock()
-    acked = [0]
-    errors: list[str] = []
+    to a different person (client i takes tokens i, i + CLIENTS, …), on the shared
+    keep-alive client loop (``_harness.client_loop``)."""
     choices = ("coming", "declined", "later")
 
-    def client(i: int) -> None:
-        conn = _conn(base)
-        n_ok = 0
-        for k in range(i, len(tokens), CLIENTS):
-            if stop.is_set():
-                break
-            try:
-                status, body = request(
-                    conn,
-                    "POST",
-                    f"/api/v1/emergency/answers/{tokens[k]}",
-                    {"answer": choices[k % 3]},
-                )
-                ok = status == 200
-                detail = "" if ok else f"HTTP {status}: {body[:200]!r}"
-            except (OSError, http.client.HTTPException) as exc:
-                ok, detail = False, f"{type(exc).__name__}: {exc}"
-                conn.close()
-                conn = _conn(base)
-            if ok:
-                n_ok += 1
-            else:
-                with lock:
-                    errors.append(detail)
-        conn.close()
-        with lock:
-            acked[0] += n_ok
+    def next_request(i: int, k: int):
+        n = i + k * CLIENTS
+        if n >= len(tokens):
+            return None
+        return "POST", f"/api/v1/emergency/answers/{tokens[n]}", {"answer": choices[n % 3]}, None
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    stop.wait(DURATION)
-    stop.set()
-    for t in threads:
-        t.join(120)
-    seconds = time.perf_counter() - t0  # includes the last requests under way
+    r = client_loop(base, clients=CLIENTS, seconds=DURATION, next_request=next_request)
     return {
-        "answers_per_s": acked[0] / seconds,
-        "acknowledged": acked[0],
-        "errors": len(errors),
-        "first_error": errors[0] if errors else None,
-        "exhausted": acked[0] + len(errors) >= len(tokens),
+        "answers_per_s": r["per_s"],
+        "acknowledged": r["acknowledged"],
+        "errors": r["errors"],
+        "first_error": r["first_error"],
+        "exhausted": r["acknowledged"] + r["errors"] >= len(tokens),
     }
 
 
 def board_ms(base: str, path: str, cookie: str) -> float:
-    conn = _conn(base)
+    conn = http_conn(base)
     times = []
     for i in range(BOARD_REQUESTS + 1):
         t = time.perf_counter()
-        status, _ = request(conn, "GET", path, headers={"Cookie": cookie})
+        status, _ = http_request(conn, "GET", path, headers={"Cookie": cookie})
         if status != 200:
             raise RuntimeError(f"board answered {status}")
         if i:  # the first request warms the worker's caches
@@ -315,11 +245,11 @@ def main() -> None:
 
     with gunicorn(WORKERS, THREADS) as base:
         # 1. The call-out, accepted and queued over the API.
-        conn = _conn(base)
+        conn = http_conn(base)
         queue_times, callout_id = [], None
         for run in range(RUNS):
             t = time.perf_counter()
-            status, body = request(
+            status, body = http_request(
                 conn,
                 "POST",
                 f"/api/v1/emergency/incidents/{incident.pk}/callouts",
@@ -378,7 +308,7 @@ def main() -> None:
         )
 
         # 3. Answers from the phones, and the board after each run.
-        healthz = healthz_per_s(base)
+        healthz = healthz_per_s(base, clients=CLIENTS)
         rows = list(
             CalloutRecipient.objects.filter(callout_id=callout_id)
             .order_by("rank")

@@ -24,7 +24,6 @@ Prints one JSON line.
     XINFENG_BENCH_DURATION=5 XINFENG_BENCH_RUNS=1 .venv/bin/python bench/bench_survey_answers.py
 """
 
-import http.client
 import json
 import os
 import platform
@@ -32,14 +31,18 @@ import random
 import statistics
 import sys
 import tempfile
-import threading
-import time
 import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _harness import ensure_database, gunicorn, setup_django  # noqa: E402
+from _harness import (  # noqa: E402
+    client_loop,
+    ensure_database,
+    gunicorn,
+    healthz_per_s,
+    setup_django,
+)
 
 URL = os.environ.get(
     "XINFENG_BENCH_SV_ANSWERS_DATABASE_URL",
@@ -133,100 +136,29 @@ def answers(rng: random.Random) -> dict:
     return out
 
 
-# ── HTTP ───────────────────────────────────────────────────────────────────────────────
-def _conn(base: str) -> http.client.HTTPConnection:
-    host, port = base.removeprefix("http://").split(":")
-    return http.client.HTTPConnection(host, int(port), timeout=60)
-
-
-def request(conn, method: str, path: str, body=None) -> tuple[int, bytes]:
-    headers = {}
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        headers["Content-Type"] = "application/json"
-    conn.request(method, path, body=data, headers=headers)
-    r = conn.getresponse()
-    return r.status, r.read()
-
-
-def healthz_per_s(base: str, seconds: float = 5.0) -> float:
-    stop = threading.Event()
-    lock = threading.Lock()
-    done = [0]
-
-    def client() -> None:
-        conn, n = _conn(base), 0
-        while not stop.is_set():
-            status, _ = request(conn, "GET", "/healthz")
-            n += status == 200
-        conn.close()
-        with lock:
-            done[0] += n
-
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    stop.wait(seconds)
-    stop.set()
-    for t in threads:
-        t.join(60)
-    return done[0] / (time.perf_counter() - t0)
-
-
 def answers_run(base: str, survey_id: int, villages: list[int], run: int) -> dict:
-    """CLIENTS phones post answers as fast as they come back for DURATION seconds; every
-    request started is finished, so acknowledged can be compared with stored."""
-    stop = threading.Event()
-    lock = threading.Lock()
-    acked = [0]
-    errors: list[str] = []
+    """CLIENTS phones post answers as fast as they come back for DURATION seconds (the
+    shared keep-alive client loop, ``_harness.client_loop``)."""
     path = f"/api/v1/surveys/{survey_id}/responses"
+    rngs = [random.Random(run * 1000 + i) for i in range(CLIENTS)]
 
-    def client(i: int) -> None:
-        rng = random.Random(run * 1000 + i)
-        conn = _conn(base)
-        n_ok = 0
-        while not stop.is_set():
-            body = {
-                "village_id": rng.choice(villages),
-                "age_band": rng.choice(["18_34", "35_59", "60_69", "70_79", "80_up"]),
-                "sex": rng.choice(["f", "m", ""]),
-                "answers": answers(rng),
-                "device_id": uuid.uuid4().hex,
-            }
-            try:
-                status, resp = request(conn, "POST", path, body)
-                ok = status == 201
-                detail = "" if ok else f"HTTP {status}: {resp[:200]!r}"
-            except (OSError, http.client.HTTPException) as exc:
-                ok, detail = False, f"{type(exc).__name__}: {exc}"
-                conn.close()
-                conn = _conn(base)
-            if ok:
-                n_ok += 1
-            else:
-                with lock:
-                    errors.append(detail)
-        conn.close()
-        with lock:
-            acked[0] += n_ok
+    def next_request(i: int, k: int):
+        rng = rngs[i]
+        body = {
+            "village_id": rng.choice(villages),
+            "age_band": rng.choice(["18_34", "35_59", "60_69", "70_79", "80_up"]),
+            "sex": rng.choice(["f", "m", ""]),
+            "answers": answers(rng),
+            "device_id": uuid.uuid4().hex,
+        }
+        return "POST", path, body, None
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    stop.wait(DURATION)
-    stop.set()
-    for t in threads:
-        t.join(120)
-    seconds = time.perf_counter() - t0
+    r = client_loop(base, clients=CLIENTS, seconds=DURATION, next_request=next_request, ok=(201,))
     return {
-        "answers_per_s": acked[0] / seconds,
-        "acknowledged": acked[0],
-        "errors": len(errors),
-        "first_error": errors[0] if errors else None,
+        "answers_per_s": r["per_s"],
+        "acknowledged": r["acknowledged"],
+        "errors": r["errors"],
+        "first_error": r["first_error"],
     }
 
 
@@ -247,7 +179,7 @@ def main() -> None:
         pg = c.fetchone()[0]
     runs = []
     with gunicorn(WORKERS, THREADS) as base:
-        healthz = healthz_per_s(base)
+        healthz = healthz_per_s(base, clients=CLIENTS)
         for run in range(RUNS):
             Answer.objects.filter(survey=survey).delete()
             Response.objects.filter(survey=survey).delete()
