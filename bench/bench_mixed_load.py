@@ -501,6 +501,21 @@ def cpu_s(pids: list[int]) -> float:
     return total / tick
 
 
+def pg_backends() -> list[int]:
+    """This database's PostgreSQL backends other than this process's own: gunicorn's
+    persistent connections (``CONN_MAX_AGE``) and the worker's, once warm."""
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        pids = [row[0] for row in c.fetchall()]
+    connection.close()
+    return pids
+
+
 MIX = ["AnonymousReader", "Resident", "Volunteer", "Staff", "SignedIn"]
 
 
@@ -544,8 +559,8 @@ def run_locust(
         "--only-summary",
         "--loglevel",
         "ERROR",
-        "--stop-timeout",
-        "10",
+        "--stop-timeout",  # every request started finishes: acknowledged vs stored
+        "120",
         *classes,
     ]
     subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -623,7 +638,8 @@ def main() -> None:
                 run_locust(base, "warmup", WARMUP, users, tmp / "warmup", fixture)
             run_locust(base, "run", FLOOR_SECONDS, users, tmp / "floor", fixture, ["Floor"])
             rss0 = {pid: rss_kb(pid) for pid in pids}
-            cpu0 = cpu_s(pids)
+            db_pids = pg_backends()
+            cpu0, db0, w0 = cpu_s(pids), cpu_s(db_pids), cpu_s([worker.pid])
             child0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             loads: list[float] = []
             stop = threading.Event()
@@ -641,7 +657,7 @@ def main() -> None:
             stop.set()
             load_after = os.getloadavg()
             child1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpu1 = cpu_s(pids)
+            cpu1, db1, w1 = cpu_s(pids), cpu_s(db_pids), cpu_s([worker.pid])
             rss1 = {pid: rss_kb(pid) for pid in pids}
             pids_end = worker_pids(master)
     finally:
@@ -675,6 +691,15 @@ def main() -> None:
         if rss0.get(pid) and rss1.get(pid)
     }
     n = max(total["n"], 1)
+    cpu_per_request = {
+        "gunicorn": round((cpu1 - cpu0) * 1000 / n, 2),
+        "postgresql": round((db1 - db0) * 1000 / n, 2),
+        "worker": round((w1 - w0) * 1000 / n, 2),
+        "locust": round(
+            (child1.ru_utime + child1.ru_stime - child0.ru_utime - child0.ru_stime) * 1000 / n,
+            2,
+        ),
+    }
     result.update(
         target_rps=RPS,
         rps=total["rps"],
@@ -698,13 +723,10 @@ def main() -> None:
         rss_kb_end={str(p): v for p, v in rss1.items()},
         rss_growth=growth,
         rss_growth_max=max(growth.values()) if growth else None,
-        cpu_ms_per_request={
-            "gunicorn": round((cpu1 - cpu0) * 1000 / n, 2),
-            "locust": round(
-                (child1.ru_utime + child1.ru_stime - child0.ru_utime - child0.ru_stime) * 1000 / n,
-                2,
-            ),
-        },
+        cpu_ms_per_request=cpu_per_request,
+        # Cores that the target rate of this mix needs at these CPU costs (every process
+        # of the run: gunicorn, PostgreSQL, worker, load generator) — against os.cpu_count().
+        cores_needed_at_target=round(RPS * sum(cpu_per_request.values()) / 1000, 2),
         django_cpu_ms_in_process=cpu_ms,
         django_cpu_ms_mix=round(mix_cpu, 2),
         # What the CPUs could serve if they did nothing but Django (PostgreSQL and the load
