@@ -27,6 +27,9 @@ Measured with ``XINFENG_DEBUG=0``:
   ``XINFENG_BENCH_REQUESTS`` (default 20) in-process requests of the ranking page (first
   page) and of its API (``/api/v1/assessment/schemes/<id>/results?level=…``), and the
   queries of one request;
+- ``baseline_per_place``: the pattern it replaced, on ``XINFENG_BENCH_SAMPLE`` (default
+  20) townships and villages: each place's automatic standards computed for that place
+  alone, extrapolated to the level (``speedup_vs_per_place``: that ÷ ``compute_s``);
 - ``units_by_level``: results stored per level; ``places``, ``standards``.
 
 Prints one JSON line.
@@ -53,6 +56,7 @@ from _harness import setup_django as _setup_django  # noqa: E402
 SCALE = os.environ.get("XINFENG_BENCH_SCALE", "city")
 REQUESTS = int(os.environ.get("XINFENG_BENCH_REQUESTS", "20"))
 RUNS = int(os.environ.get("XINFENG_BENCH_RUNS", "3"))
+SAMPLE = int(os.environ.get("XINFENG_BENCH_SAMPLE", "20"))
 PROVINCE_URL = "postgres://postgres@127.0.0.1:5432/xinfeng_bench_assessment_province"
 PROVINCE_CODE = "360000000000"
 
@@ -143,6 +147,41 @@ def reader(scheme):
     return user
 
 
+def per_place_baseline(scheme, period_key: str) -> dict:
+    """The pattern the set-based run replaced, measured on a sample: every automatic place
+    standard of a level computed for one place at a time (each place's own grouped
+    queries, bounded by its subtree), extrapolated to all the places of the level."""
+    import random
+
+    from xinfeng.assessment.choices import Method
+    from xinfeng.assessment.compute import parse_period
+    from xinfeng.assessment.compute_places import place_figures
+    from xinfeng.assessment.units import units_of
+
+    period = parse_period(period_key)
+    out = {}
+    for level in ("township", "village"):
+        metrics = list(
+            scheme.nodes.filter(level=level, method=Method.AUTOMATIC).values_list(
+                "metric", flat=True
+            )
+        )
+        units = units_of(scheme, level)
+        sample = random.Random(15).sample(units, min(SAMPLE, len(units)))
+        t = time.perf_counter()
+        for unit in sample:
+            for metric in metrics:
+                place_figures(metric, [unit.region], period)
+        per_place = (time.perf_counter() - t) / max(len(sample), 1)
+        out[level] = {
+            "sample": len(sample),
+            "per_place_ms": round(per_place * 1000, 1),
+            "extrapolated_s": round(per_place * len(units), 1),
+        }
+    out["extrapolated_s"] = round(sum(v["extrapolated_s"] for v in out.values()), 1)
+    return out
+
+
 def main() -> None:
     build_s = 0.0
     if SCALE == "province":
@@ -168,11 +207,14 @@ def main() -> None:
         build_s = time.perf_counter() - t
         scheme = Scheme.objects.order_by("pk").first()
     period = os.environ.get("XINFENG_BENCH_PERIOD", f"{scheme.year}-Q1")
-    runs = []
+    runs, cpu = [], []
     for _ in range(RUNS):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         places = results_compute(scheme=scheme, period_key=period)
         runs.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+
+    baseline = per_place_baseline(scheme, period)
 
     client = Client()
     client.force_login(reader(scheme))
@@ -223,7 +265,12 @@ def main() -> None:
                 "build_s": round(build_s, 1),
                 "compute_s": round(compute_s, 2),
                 "compute_runs_s": [round(t, 2) for t in runs],
+                # This process's CPU (Python); the rest of the wall time is the database
+                # and, on a loaded machine, waiting for a core.
+                "compute_cpu_s": round(statistics.median(cpu), 2),
                 "compute_target_s": 60,
+                "baseline_per_place": baseline,
+                "speedup_vs_per_place": round(baseline["extrapolated_s"] / compute_s, 1),
                 "units_by_level": by_level,
                 "page_ms": pages,
                 "page_target_ms": 200,
