@@ -1,0 +1,62 @@
+"""The public reads of bench/bench_reads.py render a cache miss with a fixed number of
+queries, whatever the number of rows (#18): a regression (an N+1, a lookup per row, the
+cascade's regions read again) fails here."""
+
+import itertools
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import ProjectFactory, SiteFactory
+from xinfeng.orders.choices import OrderState
+
+from ..orders.factories import make_order
+
+_fresh = itertools.count()
+
+
+def _miss_queries(client, path) -> int:
+    """Queries of an anonymous request whose cache key was never seen (a miss)."""
+    sep = "&" if "?" in path else "?"
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(f"{path}{sep}_b={next(_fresh)}")
+    assert response.status_code == 200, (path, response.status_code)
+    return len(ctx.captured_queries)
+
+
+# path → queries on a miss: the sites page counts and reads a page of rows (the cascade's
+# first select is kept per process); Open311 requests read the first photos in a second
+# query; everything else is one query.
+EXPECTED = {
+    "/places/sites/": 2,
+    "/activities/": 1,
+    "/activities/{activity}/": 1,
+    "/api/v1/places/sites?limit=50": 1,
+    "/api/v1/activities/?limit=20": 1,
+    "/open311/v2/services.json": 1,
+    "/open311/v2/requests.json": 2,
+}
+
+
+def _grow(tree, make_activity, n: int, start: int):
+    for i in range(start, start + n):
+        site = SiteFactory(name=f"站{i}", region=tree.v1, parent=tree.inst1)
+        make_activity(title=f"活动{i}", site=site)
+        project = ProjectFactory(site=site, name=f"项目{i}")
+        make_order(project=project, region=tree.v1, site=site, state=OrderState.PENDING_DISPATCH)
+
+
+@pytest.mark.parametrize("path", list(EXPECTED))
+def test_a_miss_runs_a_fixed_number_of_queries(path, tree, make_activity):
+    _grow(tree, make_activity, 2, 0)
+    activity = make_activity(title="详情")
+    url = path.format(activity=activity.pk)
+    client = Client()
+    client.get(url)  # first use in this process: the cascade's first select is read
+    small = _miss_queries(client, url)
+    _grow(tree, make_activity, 8, 2)
+    client.get(url)
+    large = _miss_queries(client, url)
+    assert small == large == EXPECTED[path], (small, large)
