@@ -1,5 +1,6 @@
-"""Figures computed independently from the raw tables for one region, the slow obvious
-way (``path__startswith`` filters and Python loops), to check the rollup against."""
+"""Figures computed independently from the raw tables for one region (or every region
+under one), the slow obvious way (``path__startswith`` filters and Python loops), to check
+the rollup against."""
 
 from collections import Counter
 from decimal import Decimal
@@ -11,6 +12,7 @@ from xinfeng.activities.models import Activity
 from xinfeng.orders.models import FollowUp, Order
 from xinfeng.places.models import Site
 from xinfeng.projects.models import Project
+from xinfeng.regions.models import Region
 from xinfeng.volunteers.models import ServiceRecord, Team, Volunteer
 
 STEPS = {
@@ -27,39 +29,77 @@ def month_key(dt) -> str:
 
 
 def raw_figures(region, now=None) -> dict:
+    return raw_figures_under(region, now)[region.pk]
+
+
+def raw_figures_under(root, now=None) -> dict[int, dict]:
+    """``raw_figures`` of ``root`` and of every region below it, keyed by region id. Each
+    table is read once (the rows under ``root``), then every region takes the rows of the
+    regions whose path starts with its own — what ``region__path__startswith`` selects —
+    in Python: a test comparing a whole city's regions reads the tables once, not once per
+    region."""
     now = now or timezone.now()
-    p = region.path
+    root_path = root.path
+    paths = dict(Region.objects.filter(path__startswith=root_path).values_list("pk", "path"))
+    under = {"region__path__startswith": root_path}
+    tables = {
+        "sites": _by(Site.objects.open_at(now).filter(**under), "region_id"),
+        "teams": _by(Team.objects.filter(is_active=True, **under), "region_id"),
+        "joined": _by(
+            Volunteer.objects.filter(home_region__path__startswith=root_path), "home_region_id"
+        ),
+        "projects": _by(Project.objects.filter(**under), "region_id"),
+        "activities": _by(Activity.objects.filter(**under), "region_id"),
+        "records": _by(ServiceRecord.objects.filter(**under), "region_id"),
+        "orders": _by(Order.objects.filter(**under), "region_id"),
+        "followups": _by(FollowUp.objects.filter(status="open", **under), "region_id"),
+    }
+    # Whatever region a record names: a volunteer is active if they served this month.
+    month_start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    served = set(
+        ServiceRecord.objects.filter(
+            volunteer__home_region__path__startswith=root_path, started_at__gte=month_start
+        ).values_list("volunteer_id", flat=True)
+    )
+    out = {}
+    for pk, path in paths.items():
+        ids = [other for other, other_path in paths.items() if other_path.startswith(path)]
+        rows = {
+            name: [x for rid in ids for x in table.get(rid, ())] for name, table in tables.items()
+        }
+        out[pk] = _figures(rows, served, now)
+    return out
+
+
+def _by(queryset, key: str) -> dict[int, list]:
+    grouped: dict[int, list] = {}
+    for row in queryset:
+        grouped.setdefault(getattr(row, key), []).append(row)
+    return grouped
+
+
+def _figures(rows: dict[str, list], served: set[int], now) -> dict:
     out: dict = {}
-    sites = list(Site.objects.open_at(now).filter(region__path__startswith=p))
+    sites = rows["sites"]
     for level in ("center", "institute", "station", "point"):
         out[f"sites_{level}"] = sum(1 for s in sites if s.level == level)
     out["sites_total"] = len(sites)
     out["sites_complex"] = sum(1 for s in sites if s.is_complex)
-    teams = list(Team.objects.filter(region__path__startswith=p, is_active=True))
-    out["teams_total"] = len(teams)
-    vols = list(Volunteer.objects.filter(home_region__path__startswith=p, is_active=True))
+    out["teams_total"] = len(rows["teams"])
+    vols = [v for v in rows["joined"] if v.is_active]
     out["volunteers_registered"] = len(vols)
-    month_start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    active = set()
-    for r in ServiceRecord.objects.filter(volunteer__in=vols):
-        if r.started_at >= month_start:
-            active.add(r.volunteer_id)
-    out["volunteers_active_month"] = len(active)
-    projects = [
-        x for x in Project.objects.filter(region__path__startswith=p) if x.status != "retired"
-    ]
+    out["volunteers_active_month"] = sum(1 for v in vols if v.pk in served)
+    projects = [x for x in rows["projects"] if x.status != "retired"]
     out["projects_total"] = len(projects)
     out["projects_active"] = sum(1 for x in projects if x.status == "active")
-    acts = [
-        a for a in Activity.objects.filter(region__path__startswith=p) if a.state in PUBLIC_STATES
-    ]
+    acts = [a for a in rows["activities"] if a.state in PUBLIC_STATES]
     out["activities_total"] = len(acts)
     out["audience_online"] = sum(a.online_viewers for a in acts)
     out["audience_offline"] = sum(a.checkin_count + a.extra_headcount for a in acts)
-    records = list(ServiceRecord.objects.filter(region__path__startswith=p))
+    records = rows["records"]
     out["service_records"] = len(records)
     out["service_hours"] = float(sum((r.hours for r in records), Decimal("0")))
-    orders = list(Order.objects.filter(region__path__startswith=p))
+    orders = rows["orders"]
     out["orders_total"] = len(orders)
     states = Counter(o.state for o in orders)
     for s in (
@@ -86,9 +126,7 @@ def raw_figures(region, now=None) -> dict:
         out[f"ontime_{step}"] = round(ok / total, 4) if total else None
     human = [o.rating_level for o in orders if o.rating_level is not None and not o.rating_is_auto]
     out["satisfaction"] = round(sum(human) / len(human), 2) if human else None
-    out["followups_open"] = FollowUp.objects.filter(
-        region__path__startswith=p, status="open"
-    ).count()
+    out["followups_open"] = len(rows["followups"])
     monthly_hours = Counter()
     for r in records:
         monthly_hours[month_key(r.started_at)] += float(r.hours)
@@ -107,8 +145,9 @@ def raw_figures(region, now=None) -> dict:
     out["_monthly_orders_finished"] = dict(
         Counter(month_key(o.completed_at) for o in orders if o.completed_at is not None)
     )
-    joined = Volunteer.objects.filter(home_region__path__startswith=p)
-    out["_monthly_volunteers_joined"] = dict(Counter(month_key(v.created_at) for v in joined))
+    out["_monthly_volunteers_joined"] = dict(
+        Counter(month_key(v.created_at) for v in rows["joined"])
+    )
     return out
 
 
