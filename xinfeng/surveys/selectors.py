@@ -58,6 +58,20 @@ def public_survey(*, survey_id: int | None = None, token: str | None = None) -> 
     return survey
 
 
+def answering_survey(survey_id: int) -> Survey:
+    """``public_survey`` for the answer path: the survey and its current version only (the
+    API's POST takes 200 answers/s; the site and region are not needed to store one)."""
+    survey = (
+        Survey.objects.select_related("current_version")
+        .exclude(status=SurveyStatus.DRAFT)
+        .filter(pk=survey_id)
+        .first()
+    )
+    if survey is None or survey.current_version is None:
+        raise NotFound()
+    return survey
+
+
 def questions_of(version) -> list[Question]:
     return list(version.questions.order_by("position"))
 

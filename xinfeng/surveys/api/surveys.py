@@ -194,7 +194,7 @@ def _respondent(request):
 def post_response(request, survey_id: DbId, payload: ResponseIn):
     """400 wrong answers (``fields`` per question), 401 when the survey needs sign-in, 404
     unknown or draft, 409 closed / not yet open / duplicate."""
-    survey = selectors.public_survey(survey_id=survey_id)
+    survey = selectors.answering_survey(survey_id)
     device = payload.device_id or request.COOKIES.get(DEVICE_COOKIE, "")
     response = response_submit(
         survey=survey,

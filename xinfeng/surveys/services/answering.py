@@ -150,10 +150,20 @@ def _address_cap(survey: Survey, respondent, addr: str) -> None:
     if respondent is not None and survey.duplicate_policy == DuplicatePolicy.PER_PERSON:
         return
     since = timezone.now() - timedelta(hours=survey.duplicate_window_hours)
-    seen = Response.objects.filter(
-        survey=survey, ip_hash=addr, is_proxy=False, created_at__gte=since
-    ).values("pk")[: survey.max_per_address]
-    if Response.objects.filter(pk__in=seen).count() >= survey.max_per_address:
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM surveys_response WHERE survey_id = %s"
+            " AND ip_hash = %s AND is_proxy = %s AND created_at >= %s LIMIT %s) AS seen",
+            [
+                survey.pk,
+                addr,
+                False,
+                connection.ops.adapt_datetimefield_value(since),
+                survey.max_per_address,
+            ],
+        )
+        (seen,) = cur.fetchone()
+    if seen >= survey.max_per_address:
         raise Conflict(TOO_MANY_FROM_ADDRESS, code="too_many_from_address")
 
 
