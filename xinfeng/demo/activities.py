@@ -18,7 +18,6 @@ import math
 from datetime import datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from xinfeng.activities.choices import (
@@ -39,6 +38,7 @@ from xinfeng.activities.models import (
     Signup,
     VenueBooking,
 )
+from xinfeng.demo.bulk import insert_objects
 from xinfeng.places.choices import SiteLevel
 from xinfeng.places.models import Site, Venue
 from xinfeng.volunteers.choices import PointsKind, ServiceCategory, ServiceSource
@@ -315,7 +315,7 @@ def generate(ctx: DemoContext) -> None:
             a.state = ActivityState.PUBLISHED if rng.random() < 0.93 else ActivityState.DRAFT
         if a.state != ActivityState.DRAFT:
             a.published_at = a.starts_at - timedelta(days=rng.randint(3, 14))
-    Activity.objects.bulk_create(activities, batch_size=BATCH)
+    insert_objects(Activity, activities)
 
     # Room bookings: the activities' own, then residents' groups in free slots. Bookings,
     # history and viewers are plain rows inserted with executemany (tens of thousands of
@@ -487,12 +487,11 @@ def _volunteer_service(rng, ctx: DemoContext, activities: list[Activity]) -> int
                     hours=hours_between(start, a.ends_at),
                     verification=method,
                     verified_by=None,
+                    created_at=a.ends_at,  # recorded when the activity ended
                 )
             )
     records.sort(key=lambda r: r.started_at)
-    ServiceRecord.objects.bulk_create(records, batch_size=BATCH)
-    first = min(r.pk for r in records)
-    ServiceRecord.objects.filter(pk__gte=first).update(created_at=F("ended_at"))
+    insert_objects(ServiceRecord, records)
     fresh = {v.pk: v for v in Volunteer.objects.filter(pk__in={r.volunteer_id for r in records})}
     entries = []
     for r in records:
@@ -508,13 +507,9 @@ def _volunteer_service(rng, ctx: DemoContext, activities: list[Activity]) -> int
                 balance_after=v.points_balance,
                 service_record=r,
                 reason=r.description[:200],
+                created_at=r.ended_at,
             )
         )
-    PointsEntry.objects.bulk_create(entries, batch_size=BATCH)
-    PointsEntry.objects.filter(service_record_id__gte=first).update(
-        created_at=Subquery(
-            ServiceRecord.objects.filter(pk=OuterRef("service_record_id")).values("ended_at")[:1]
-        )
-    )
+    insert_objects(PointsEntry, entries)
     Volunteer.objects.bulk_update(list(fresh.values()), ["total_hours", "points_balance"])
     return len(records)

@@ -8,9 +8,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
+from xinfeng.demo.bulk import insert_objects
 from xinfeng.volunteers.choices import (
     PointsKind,
     RedemptionStatus,
@@ -133,13 +133,11 @@ def _records(rng, teams, volunteers, members, now, users) -> list[ServiceRecord]
                 hours=hours.quantize(Decimal("0.01")),
                 verification=verification,
                 is_backfill=verification == Verification.BACKFILL,
+                created_at=end,  # recorded when the service ended
             )
         )
     records.sort(key=lambda r: r.started_at)
-    ServiceRecord.objects.bulk_create(records, batch_size=2000)
-    ServiceRecord.objects.filter(pk__gte=min(r.pk for r in records)).update(
-        created_at=F("ended_at")
-    )
+    insert_objects(ServiceRecord, records)
     # A few corrections, as staff make them: a new record that references the original.
     fixes = []
     for rec in rng.sample(records, 40):
@@ -157,12 +155,10 @@ def _records(rng, teams, volunteers, members, now, users) -> list[ServiceRecord]
                 verification=rec.verification,
                 is_backfill=rec.is_backfill,
                 corrects=rec,
+                created_at=rec.ended_at - timedelta(minutes=30) + timedelta(days=2),
             )
         )
-    ServiceRecord.objects.bulk_create(fixes)
-    ServiceRecord.objects.filter(pk__gte=min(r.pk for r in fixes)).update(
-        created_at=F("ended_at") + timedelta(days=2)
-    )
+    insert_objects(ServiceRecord, fixes)
     return records + fixes
 
 
@@ -198,14 +194,10 @@ def _ledger(rng, ctx, volunteers, records, now) -> None:
                 balance_after=balance[vid],
                 service_record=rec,
                 reason=rec.description,
+                created_at=rec.created_at,  # credited with the record
             )
         )
-    PointsEntry.objects.bulk_create(entries, batch_size=2000)
-    PointsEntry.objects.filter(pk__gte=min(e.pk for e in entries)).update(
-        created_at=Subquery(
-            ServiceRecord.objects.filter(pk=OuterRef("service_record_id")).values("created_at")[:1]
-        )
-    )
+    insert_objects(PointsEntry, entries)
 
     # Love supermarkets at the center, the township institutes and some complexes.
     stations = [s for s in ctx.data["stations"].values() if s.is_complex]

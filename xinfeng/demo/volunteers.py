@@ -50,9 +50,10 @@ from xinfeng.volunteers.models import (
 )
 from xinfeng.volunteers.services.profiles import PRIVACY_NOTICE_VERSION, id_number_hash
 
+from .bulk import insert_objects
 from .context import DemoContext
 from .names import person_name, phone_number
-from .volunteer_hours import DAYS, _certificate, _ledger, _records, _set_many
+from .volunteer_hours import DAYS, _certificate, _ledger, _records
 
 N_VOLUNTEERS = 3600
 CITY_CODE = "360482000000"
@@ -399,11 +400,7 @@ def generate(ctx: DemoContext) -> None:
     # Separate generators per part, so each part is reproducible on its own.
     teams = _teams(ctx, ctx.rng_for("volunteers:teams"))
     volunteers = _volunteers(ctx, ctx.rng_for("volunteers:people"), today, now, villages, weights)
-    joined = [v.created_at for v in volunteers]
-    Volunteer.objects.bulk_create(volunteers, batch_size=1000)
-    for v, at in zip(volunteers, joined, strict=True):
-        v.created_at = at  # bulk_create stamped "now"; keep when they joined
-    _set_many(Volunteer, "created_at", [(v.created_at, v.pk) for v in volunteers])
+    insert_objects(Volunteer, volunteers)  # keeps each one's created_at (when they joined)
     NumberSequence.objects.update_or_create(
         key=f"ZY{today.year}", defaults={"last_value": len(volunteers)}
     )
@@ -470,7 +467,7 @@ def generate(ctx: DemoContext) -> None:
                 team=teams[1], volunteer=v_demo, status=MS.PENDING, message="我想参加理论宣讲。"
             )
         )
-    TeamMembership.objects.bulk_create(rows, batch_size=2000)
+    insert_objects(TeamMembership, rows)
 
     records = _records(rng, teams, volunteers, members, now, users)
     _ledger(rng, ctx, volunteers, records, now)
