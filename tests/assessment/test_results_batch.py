@@ -23,6 +23,7 @@ from xinfeng.regions.choices import RegionLevel
 from .test_compute import seeded  # noqa: F401  (the fixture)
 from .test_coverage_period import world as coverage_world  # noqa: F401
 from .test_surveys_metrics import world as surveys_world  # noqa: F401
+from .test_units import world as units_world  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 PERIODS = [compute.parse_period(p) for p in ("2026", "2026-Q1", "2026-Q3")]
@@ -107,3 +108,23 @@ def test_a_recompute_keeps_ids_and_drops_units_no_longer_assessed(seeded, scheme
         assert sorted(nodes) == sorted(
             scheme.nodes.filter(kind="standard", level=r.level).values_list("pk", flat=True)
         )
+
+
+def test_unit_figures_without_an_in_list_equal_those_with_one(units_world, monkeypatch):  # noqa: F811
+    """A province's run groups every unit's rows instead of sending 27,000 ids: the same
+    figures for the run's units, none for others."""
+    from xinfeng.assessment import compute_units
+    from xinfeng.places.models import Site
+    from xinfeng.volunteers.models import Team
+
+    sites = list(Site.objects.exclude(level="center").values_list("pk", flat=True))
+    teams = list(Team.objects.values_list("pk", flat=True))
+    assert sites and teams
+    for period in PERIODS:
+        for metric in compute_units.COMPUTE_UNITS:
+            ids = sites if metric.startswith("site_") else teams
+            with_list = compute_units.unit_figures(metric, ids[1:], period)
+            monkeypatch.setattr(compute_units, "IN_LIST_MAX", 0)
+            grouped = compute_units.unit_figures(metric, ids[1:], period)
+            monkeypatch.setattr(compute_units, "IN_LIST_MAX", 1000)
+            assert grouped == with_list and set(grouped) == set(ids[1:]), (metric, period.key)
