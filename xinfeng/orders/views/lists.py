@@ -96,7 +96,7 @@ def team_inbox(request):
     teams, open orders they may grab, and orders they are named for."""
     user = request.user
     tab = request.GET.get("tab") or "todo"
-    team_ids = list(selectors.led_teams(user).values_list("pk", flat=True))
+    team_ids = selectors.led_team_ids(user)
     base = selectors.order_list(user=user)
     if tab == "open":
         qs = base.filter(state=OrderState.PENDING_DISPATCH, is_open=True)
