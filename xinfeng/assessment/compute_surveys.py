@@ -11,6 +11,9 @@ the same per-village counts its results page shows):
   service project or activity answers / that became a service project;
 - ``evaluation_mean``: the mean 1–5 rating of the 问效 answers given in the period by
   residents of the place (the ratings ``surveys.services.evaluation`` averages per project).
+
+They are counted set-based with the other place figures (``compute_places.COMPUTE_SURVEYS``);
+``survey_figure`` is the one-place form.
 """
 
 from xinfeng.regions.models import Region
