@@ -7,7 +7,7 @@ Called by ``demo.volunteers.generate``.
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
 from xinfeng.demo.bulk import insert_objects
@@ -67,6 +67,10 @@ def _set_many(model, field: str, rows: list[tuple]) -> None:
     qn = connection.ops.quote_name
     column = model._meta.get_field(field).column
     sql = f"UPDATE {qn(model._meta.db_table)} SET {qn(column)} = %s WHERE id = %s"  # noqa: S608
+    if isinstance(model._meta.get_field(field), models.DateTimeField):
+        # Stored as Django stores them (on SQLite: UTC text), or SQL comparisons go wrong.
+        adapt = connection.ops.adapt_datetimefield_value
+        rows = [(adapt(value), pk) for value, pk in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
