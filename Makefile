@@ -41,10 +41,10 @@ worker: setup
 	$(BIN)/python manage.py worker
 
 # Prints the suite's wall time last ("make test: N s"); PYTEST_ARGS passes options through.
-# Runs in parallel, one pytest-xdist worker per core (TEST_WORKERS=0 or PYTEST_ARGS=-n0:
-# serial); the demo-city tests form one group on one worker (tests/conftest.py).
-# Serial by default until #9 finds why xdist runs ended at ~82% with the rest unreported.
-TEST_WORKERS ?= 0
+# Runs in parallel, one pytest-xdist worker per core (TEST_WORKERS=0: serial); the
+# demo-city tests form one group on one worker (tests/conftest.py), and a run that reports
+# fewer tests than it collected fails (tests/conftest.py).
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 test: setup
 	@start=$$(date +%s); \
 	  $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS); rc=$$?; \
