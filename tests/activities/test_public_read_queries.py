@@ -60,3 +60,22 @@ def test_a_miss_runs_a_fixed_number_of_queries(path, tree, make_activity):
     client.get(url)
     large = _miss_queries(client, url)
     assert small == large == EXPECTED[path], (small, large)
+
+
+def test_site_pages_follow_the_apps_that_fill_their_slots(db):
+    """The directory shows workplans' 示范点 badge and the site page governance's responsible
+    person and activities' venue calendars: a write to any of those apps' tables (even one
+    without signals) starts a new version of the pages' topics."""
+    from django.apps import apps
+
+    from xinfeng.core import publiccache
+    from xinfeng.places import views
+
+    assert "workplans" in views.site_directory.public_read_topics
+    assert {"activities", "governance", "workplans"} <= set(views.site_detail.public_read_topics)
+    for label in ("governance", "workplans"):
+        table = next(iter(apps.get_app_config(label).get_models()))._meta.db_table
+        before = publiccache.versions([label])
+        with connection.cursor() as cursor:
+            cursor.execute(f'UPDATE "{table}" SET id = id WHERE 1 = 0')  # noqa: S608
+        assert publiccache.versions([label]) != before, label

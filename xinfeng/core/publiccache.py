@@ -2,7 +2,8 @@
 Django cache (Redis when ``REDIS_URL`` is set) under a key made of the path, the normalised
 query, the language, care mode, htmx and the current *versions* of the view's topics.
 
-A topic is an app label (``activities``, ``places``, ``regions``, ``projects``, ``orders``).
+A topic is an app label (``activities``, ``places``, ``regions``, ``projects``, ``orders``,
+``governance``, ``workplans``).
 Its version changes whenever a row of one of that app's tables is written — by any means:
 ``save()``, ``QuerySet.update``, ``bulk_create``, raw SQL — because a database execute
 wrapper (installed on every connection) watches INSERT/UPDATE/DELETE statements. Inside a
@@ -35,7 +36,11 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 from django.utils.translation import get_language
 
-TOPICS = frozenset({"activities", "places", "regions", "projects", "orders"})
+# governance and workplans fill slots of the site pages (the responsible person, the
+# demonstration-site badge), so their writes must reach those pages too.
+TOPICS = frozenset(
+    {"activities", "places", "regions", "projects", "orders", "governance", "workplans"}
+)
 VARY = ("Cookie", "Accept-Language", "Authorization", "HX-Request")
 PLACEHOLDER = b"\x00xf-csrf\x00"
 _CSRF = re.compile(

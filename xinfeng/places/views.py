@@ -28,7 +28,7 @@ def _rows(rows: list[dict]) -> list[dict]:
     return rows
 
 
-@public_read("places", "regions")
+@public_read("places", "regions", "workplans")  # workplans: the 示范点 badge slot
 def site_directory(request):
     """Phone-first directory of practice sites, filterable by region, level and text."""
     cascade = region_cascade(request.GET)
@@ -74,7 +74,9 @@ def site_directory(request):
     return render(request, template, context)
 
 
-@public_read("places", "regions")
+# activities, governance, workplans: the page's slots (venue calendars, the responsible
+# person, the 示范点 badge)
+@public_read("places", "regions", "activities", "governance", "workplans")
 def site_detail(request, site_id: int):
     site = selectors.site_get(site_id=site_id)
     venues = site.venues.filter(is_active=True).order_by("name")
