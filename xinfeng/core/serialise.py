@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import FileField, Model, QuerySet
 from django.http import HttpResponse
 from ninja.responses import NinjaJSONEncoder
 from pydantic import BaseModel
@@ -180,7 +180,10 @@ def _cast(source: str, convert: Callable[[Any], Any]) -> Callable[[dict], Any]:
 def file_url(model: type[Model], column: str) -> Derived:
     """The URL of a file field read with ``values()`` (its stored name), ``None`` when
     empty — what ``obj.<column>.url if obj.<column> else None`` gives."""
-    storage = model._meta.get_field(column).storage
+    field = model._meta.get_field(column)
+    if not isinstance(field, FileField):
+        raise ValueError(f"{model.__name__}.{column} is not a file field")
+    storage = field.storage
 
     def url(row: dict) -> str | None:
         name = row[column]
