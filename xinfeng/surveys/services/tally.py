@@ -153,7 +153,8 @@ def tally_rebuild(survey_id: int) -> None:
                    COUNT(*), 0, NULL, NULL
               FROM surveys_answer a JOIN surveys_question q ON q.id = a.question_id
              WHERE a.survey_id = %s AND q.qtype IN ({keyed})
-               AND (q.qtype = 'rating' OR a.choice <> '')
+               AND CASE WHEN q.qtype = 'rating' THEN a.number IS NOT NULL
+                        ELSE a.choice <> '' END
              GROUP BY a.survey_id, a.question_id,
                    CASE WHEN q.qtype = 'rating' THEN {rating} ELSE a.choice END, {demo}
         ) AS t WHERE 1 = 1
