@@ -120,11 +120,11 @@ def activity_get_public(*, activity_id: int, user=None) -> Activity:
     """A published or finished activity, or one the user organises (any state); else 404."""
     # ``order_by()``: one row by primary key needs no ORDER BY (compiling the model's
     # default ordering over five joined tables was a sixth of an anonymous page view).
-    found = list(
-        Activity.objects.select_related("site", "site__parent", "venue", "team", "region")
-        .filter(pk=activity_id)
-        .order_by()[:1]
-    )
+    # An anonymous visitor's page needs the site, venue and team only; the region and the
+    # parent site are for the organiser and reviewer checks of a signed-in person.
+    signed_in = user is not None and user.is_authenticated
+    related = ("site", "venue", "team") + (("site__parent", "region") if signed_in else ())
+    found = list(Activity.objects.select_related(*related).filter(pk=activity_id).order_by()[:1])
     activity = found[0] if found else None
     if activity is None:
         raise NotFound()
