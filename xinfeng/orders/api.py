@@ -93,10 +93,19 @@ def detail_payload(request, order, *, just_created: bool = False) -> dict:
     order page). ``just_created``: the order object in hand is complete (no members,
     photos or rating yet), so it is not read again — creation stays a few queries."""
     if not just_created:
+        # Read again after a move (the object in hand is from before it), with the
+        # rating and its rater joined (a rated order shows them).
         order = (
             selectors.order_detail_prefetch(type(order).objects.filter(pk=order.pk))
             .select_related(
-                "region", "site", "site__region", "site__parent", "team", "project", "requester"
+                "region",
+                "site",
+                "site__region",
+                "site__parent",
+                "team",
+                "project",
+                "requester",
+                "rating__rater",
             )
             .get()
         )
@@ -245,8 +254,10 @@ def auto_dispatch(request):
 
 @router.get("/{order_id}", response=OrderDetail, auth=signed_in)
 def get_order(request, order_id: int):
+    # order_get already read the order with what the detail shows: not read again.
     order = selectors.order_get(user=request.auth, order_id=order_id)
-    return detail_payload(request, order)
+    selectors.order_detail_prefetch_one(order)
+    return present_order(request.user, order, request=request)
 
 
 @router.get(

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
 from xinfeng.regions.models import PATH_SEGMENT, Region, subtree_q
@@ -68,44 +68,72 @@ def _order_place(order: Order) -> tuple[float, float]:
     return np.nan, np.nan
 
 
-def team_arrays(teams: Sequence[Team], projects: Iterable[int] = ()) -> TeamArrays:
-    """The score's facts for these teams in four queries (five with ``projects``): load
-    now, ratings and response times over the last year, and which of them deliver each of
-    the ordered ``projects``."""
+def history_facts(ids: Sequence[int]) -> dict[int, tuple[int, float, int, float, int]]:
+    """Team id → (load, rating sum, rating count, response hours sum, response count) in
+    one aggregate query: orders held now (dispatched, accepted, in service), and over
+    orders dispatched in the last year the ratings and the hours from dispatch to
+    acceptance (a negative span counts as 0 hours). The durations are summed by the
+    database (``accepted_at − dispatched_at`` as a DurationField: an interval on
+    PostgreSQL, microseconds on SQLite), so no order row comes into Python."""
+    since = timezone.now() - HISTORY
+    recent = Q(dispatched_at__gte=since)
+    rated = recent & Q(rating_level__isnull=False)
+    accepted = recent & Q(accepted_at__isnull=False)
+    span = ExpressionWrapper(F("accepted_at") - F("dispatched_at"), output_field=DurationField())
+    rows = (
+        Order.objects.filter(team_id__in=ids)
+        .filter(recent | Q(state__in=TEAM_LOAD_STATES))
+        .values("team_id")
+        .annotate(
+            load=Count("id", filter=Q(state__in=TEAM_LOAD_STATES)),
+            rating_sum=Sum("rating_level", filter=rated),
+            rating_n=Count("id", filter=rated),
+            resp_sum=Sum(span, filter=accepted & Q(accepted_at__gt=F("dispatched_at"))),
+            resp_n=Count("id", filter=accepted),
+        )
+        .order_by()
+        .values_list("team_id", "load", "rating_sum", "rating_n", "resp_sum", "resp_n")
+    )
+    zero = timedelta(0)
+    return {
+        tid: (load, rs or 0, rn, (rsum or zero).total_seconds() / 3600.0, an)
+        for tid, load, rs, rn, rsum, an in rows
+    }
+
+
+def team_arrays(
+    teams: Sequence[Team],
+    projects: Iterable[int] = (),
+    *,
+    named: dict[int, set[int]] | None = None,
+) -> TeamArrays:
+    """The score's facts for these teams in one query (two with ``projects``): load now,
+    ratings and response times over the last year (:func:`history_facts`), and which of
+    them deliver each of the ordered ``projects``. ``named``: project id → ids of the
+    teams it names, when the caller already read them (:func:`candidate_teams`)."""
     ids = [t.pk for t in teams]
     project_teams: dict[int, np.ndarray] = {}
     project_ids = {int(p) for p in projects if p}
     if project_ids:
         row_of = {tid: j for j, tid in enumerate(ids)}
+        if named is None:
+            pairs: Iterable[tuple[int, int]] = Team.projects.through.objects.filter(
+                project_id__in=project_ids, team_id__in=ids
+            ).values_list("project_id", "team_id")
+        else:
+            pairs = [
+                (pid, tid)
+                for pid in project_ids
+                for tid in sorted(named.get(pid, ()))
+                if tid in row_of
+            ]
         rows: dict[int, list[int]] = {}
-        for pid, tid in Team.projects.through.objects.filter(
-            project_id__in=project_ids, team_id__in=ids
-        ).values_list("project_id", "team_id"):
+        for pid, tid in pairs:
             rows.setdefault(pid, []).append(row_of[tid])
         project_teams = {pid: np.array(r, dtype=np.int64) for pid, r in rows.items()}
-    load = dict(
-        Order.objects.filter(team_id__in=ids, state__in=TEAM_LOAD_STATES)
-        .values("team_id")
-        .annotate(n=Count("id"))
-        .values_list("team_id", "n")
-    )
-    since = timezone.now() - HISTORY
-    rated = {
-        r["team_id"]: (r["s"] or 0, r["n"])
-        for r in Order.objects.filter(
-            team_id__in=ids, rating_level__isnull=False, dispatched_at__gte=since
-        )
-        .values("team_id")
-        .annotate(s=Sum("rating_level"), n=Count("id"))
-    }
-    resp_sum: dict[int, float] = {}
-    resp_n: dict[int, int] = {}
-    for team_id, dispatched, accepted in Order.objects.filter(
-        team_id__in=ids, dispatched_at__gte=since, accepted_at__isnull=False
-    ).values_list("team_id", "dispatched_at", "accepted_at"):
-        hours = max((accepted - dispatched).total_seconds() / 3600.0, 0.0)
-        resp_sum[team_id] = resp_sum.get(team_id, 0.0) + hours
-        resp_n[team_id] = resp_n.get(team_id, 0) + 1
+    facts = history_facts(ids)
+    none = (0, 0, 0, 0.0, 0)
+    f = [facts.get(i, none) for i in ids]
     seg, depth = path_segments([t.region.path for t in teams])
     places = [_team_place(t) for t in teams]
     return TeamArrays(
@@ -116,11 +144,11 @@ def team_arrays(teams: Sequence[Team], projects: Iterable[int] = ()) -> TeamArra
         depth=depth,
         categories=np.array([category_mask(t.service_categories) for t in teams], dtype=np.int64),
         capacity=np.array([t.capacity for t in teams], dtype=np.int64),
-        load=np.array([load.get(i, 0) for i in ids], dtype=np.int64),
-        rating_sum=np.array([rated.get(i, (0, 0))[0] for i in ids], dtype=float),
-        rating_count=np.array([rated.get(i, (0, 0))[1] for i in ids], dtype=float),
-        response_hours_sum=np.array([resp_sum.get(i, 0.0) for i in ids], dtype=float),
-        response_count=np.array([resp_n.get(i, 0) for i in ids], dtype=float),
+        load=np.array([x[0] for x in f], dtype=np.int64),
+        rating_sum=np.array([x[1] for x in f], dtype=float),
+        rating_count=np.array([x[2] for x in f], dtype=float),
+        response_hours_sum=np.array([x[3] for x in f], dtype=float),
+        response_count=np.array([x[4] for x in f], dtype=float),
         project_teams=project_teams,
     )
 
@@ -139,6 +167,16 @@ def order_arrays(orders: Sequence[Order]) -> OrderArrays:
     )
 
 
+def _one_with_relations(order: Order) -> Order:
+    """One order with its region, site and project: as given when they are already on
+    the object (the API's ``order_get`` and the services' ``lock`` select them), else
+    read (as :func:`_with_relations`)."""
+    fields = [Order._meta.get_field(name) for name in ("region", "site", "project")]
+    if all(f.is_cached(order) for f in fields):
+        return order
+    return _with_relations([order])[0]
+
+
 def _with_relations(orders: Iterable[Order]) -> list[Order]:
     ids = [o.pk for o in orders]
     by_id = Order.objects.select_related("region", "site", "project").in_bulk(ids)
@@ -148,6 +186,12 @@ def _with_relations(orders: Iterable[Order]) -> list[Order]:
 def candidate_teams(orders: Sequence[Order]) -> tuple[list[Team], np.ndarray]:
     """Active teams eligible for any of the orders, and the (n, m) eligibility mask: the
     batch form of :func:`~xinfeng.orders.policy.team_may_take_order`."""
+    teams, mask, _named = _candidates(orders)
+    return teams, mask
+
+
+def _candidates(orders: Sequence[Order]) -> tuple[list[Team], np.ndarray, dict[int, set[int]]]:
+    """:func:`candidate_teams`, and project id → the teams each ordered project names."""
     areas = [dispatch_area_path(o.region) for o in orders]
     named: dict[int, set[int]] = {}
     project_ids = {o.project_id for o in orders if o.project_id}
@@ -168,7 +212,7 @@ def candidate_teams(orders: Sequence[Order]) -> tuple[list[Team], np.ndarray]:
         own = named.get(o.project_id, set())
         for j, t in enumerate(teams):
             mask[i, j] = team_in_area_or_named(t, area, own)
-    return teams, mask
+    return teams, mask, named
 
 
 # --- suggestions for one order --------------------------------------------------------------
@@ -203,12 +247,13 @@ def _ranked(
     include_full: bool,
     weights: dict[str, float] | None,
 ) -> list[dict]:
-    order = _with_relations([order])[0]
-    teams, mask = candidate_teams([order])
+    order = _one_with_relations(order)
+    teams, mask, named = _candidates([order])
     teams = [t for t, ok in zip(teams, mask[0], strict=True) if ok]
     if not teams:
         return []
-    o_arr, t_arr = order_arrays([order]), team_arrays(teams, [order.project_id])
+    o_arr = order_arrays([order])
+    t_arr = team_arrays(teams, [order.project_id], named=named)
     ranked = rank_teams(
         o_arr,
         t_arr,
@@ -248,14 +293,15 @@ def dispatch_score_for(
     teams as :func:`suggest_teams` ranks them, every component, the explanation facts), as
     ``order_dispatch`` records it whoever dispatches — a page, the API or auto-dispatch.
     Only the chosen pair is explained; the others are just costed (one vector)."""
-    order = _with_relations([order])[0]
-    teams, mask = candidate_teams([order])
+    order = _one_with_relations(order)
+    teams, mask, named = _candidates([order])
     teams = [t for t, ok in zip(teams, mask[0], strict=True) if ok]
     if team.pk not in {t.pk for t in teams}:
         teams.append(Team.objects.select_related("region", "home_site").get(pk=team.pk))
     j = next(i for i, t in enumerate(teams) if t.pk == team.pk)
     w = get_weights(weights)
-    o_arr, t_arr = order_arrays([order]), team_arrays(teams, [order.project_id])
+    o_arr = order_arrays([order])
+    t_arr = team_arrays(teams, [order.project_id], named=named)
     cost = cost_matrix(o_arr, t_arr, w, exclude_full=False)[0]
     full = t_arr.remaining <= 0
     # The rank rank_teams gives: cheapest first, ties by id, teams at capacity last.
@@ -308,8 +354,9 @@ def auto_dispatch(
     minimum total cost (exact), every choice explained. ``teams`` defaults to the eligible
     teams of :func:`candidate_teams`; given teams are all treated as eligible."""
     orders = _with_relations(orders)
+    named: dict[int, set[int]] | None = None
     if teams is None:
-        teams, mask = candidate_teams(orders)
+        teams, mask, named = _candidates(orders)
     else:
         teams = list(
             Team.objects.filter(pk__in=[t.pk for t in teams], is_active=True)
@@ -319,7 +366,7 @@ def auto_dispatch(
         mask = np.ones((len(orders), len(teams)), dtype=bool)
     w = get_weights(weights)
     o_arr = order_arrays(orders)
-    t_arr = team_arrays(teams, [o.project_id for o in orders])
+    t_arr = team_arrays(teams, [o.project_id for o in orders], named=named)
     cost = cost_matrix(o_arr, t_arr, w)
     cost[~mask] = np.inf
     plan = plan_dispatch(o_arr, t_arr, weights=w, k=k, cost=cost)

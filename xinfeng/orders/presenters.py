@@ -64,20 +64,23 @@ def allowed_actions(
     return actions
 
 
-def sees_contact(user, order: Order) -> bool:
+def sees_contact(user, order: Order, *, kinds: set[str] | None = None) -> bool:
     if not user.is_authenticated:
         return False
     if order.requester_id == user.pk:
         return True
-    kinds = actor_kinds(user, order)
+    kinds = actor_kinds(user, order) if kinds is None else kinds
     if Actor.SITE_STAFF in kinds:
         return True
     return Actor.TEAM_LEADER in kinds and order.state in CONTACT_STATES
 
 
-def contact_for(user, order: Order, request=None) -> tuple[str, str]:
-    """(name, phone) as ``user`` may see them; unmasked views by others are audited."""
-    if sees_contact(user, order):
+def contact_for(
+    user, order: Order, request=None, *, kinds: set[str] | None = None
+) -> tuple[str, str]:
+    """(name, phone) as ``user`` may see them; unmasked views by others are audited.
+    ``kinds``: the user's actor kinds for the order when already known."""
+    if sees_contact(user, order, kinds=kinds):
         if order.requester_id != user.pk and order.contact_phone:
             audit_record(
                 action="order.contact.view",
@@ -99,7 +102,7 @@ def may_see_rater(user, order: Order, *, kinds: set[str] | None = None) -> bool:
     return bool(kinds & {Actor.SITE_STAFF, Actor.REQUESTER})
 
 
-def rating_for(user, order: Order) -> dict | None:
+def rating_for(user, order: Order, *, kinds: set[str] | None = None) -> dict | None:
     rating = getattr(order, "rating", None) if order.rated_at else None
     if rating is None:
         return None
@@ -112,7 +115,7 @@ def rating_for(user, order: Order) -> dict | None:
         "created_at": rating.created_at,
         "rater_name": None,
     }
-    if rating.rater_id and may_see_rater(user, order):
+    if rating.rater_id and may_see_rater(user, order, kinds=kinds):
         data["rater_name"] = rating.rater.name
     return data
 
@@ -200,8 +203,18 @@ def present_order(
     facts. ``order`` should come with its region, site, team, project, assignments
     (with volunteers) and photos read (``selectors.order_detail_prefetch``);
     ``just_created`` skips what a new order cannot have yet. ``led_teams``: the user's
-    teams, to offer grabbing (read when needed and not given)."""
-    name, phone = contact_for(user, order, request)
+    teams, to offer grabbing (read when needed and not given). The user's actor kinds
+    (a team-leadership query) are worked out once for the contact, the rater and the
+    moves."""
+    if not user.is_authenticated:
+        kinds: set[str] = set()
+    elif just_created:
+        kinds = _new_order_kinds(user, order)
+    else:
+        kinds = actor_kinds(user, order)
+    # A new order's contact is decided as it always was (``_new_order_kinds`` answers
+    # the moves only).
+    name, phone = contact_for(user, order, request, kinds=None if just_created else kinds)
     data = {f: getattr(order, f, None) for f in ORDER_FIELDS}
     assignments = [] if just_created else list(order.assignments.all())
     if led_teams is None:
@@ -233,13 +246,8 @@ def present_order(
             for a in assignments
         ],
         photos=[] if just_created else [p.image.url for p in order.photos.all()],
-        rating=None if just_created else rating_for(user, order),
-        allowed_actions=allowed_actions(
-            user,
-            order,
-            led_teams=led_teams,
-            kinds=_new_order_kinds(user, order) if just_created else None,
-        ),
+        rating=None if just_created else rating_for(user, order, kinds=kinds),
+        allowed_actions=allowed_actions(user, order, led_teams=led_teams, kinds=kinds),
     )
     return data
 
