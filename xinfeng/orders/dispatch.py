@@ -171,8 +171,8 @@ def _one_with_relations(order: Order) -> Order:
     """One order with its region, site and project: as given when they are already on
     the object (the API's ``order_get`` and the services' ``lock`` select them), else
     read (as :func:`_with_relations`)."""
-    fields = [Order._meta.get_field(name) for name in ("region", "site", "project")]
-    if all(f.is_cached(order) for f in fields):
+    relations = (Order.region, Order.site, Order.project)
+    if all(r.field.is_cached(order) for r in relations):
         return order
     return _with_relations([order])[0]
 
@@ -181,6 +181,15 @@ def _with_relations(orders: Iterable[Order]) -> list[Order]:
     ids = [o.pk for o in orders]
     by_id = Order.objects.select_related("region", "site", "project").in_bulk(ids)
     return [by_id[i] for i in ids if i in by_id]
+
+
+# Of a team's home site the engine reads only its place (``_team_place``): the rest of
+# the row (texts, JSON lists) is left unread for the ~hundreds of candidates per call.
+_HOME_SITE_UNUSED = tuple(
+    f"home_site__{f.name}"
+    for f in Team._meta.get_field("home_site").related_model._meta.concrete_fields
+    if f.name not in ("id", "latitude", "longitude")
+)
 
 
 def candidate_teams(orders: Sequence[Order]) -> tuple[list[Team], np.ndarray]:
@@ -205,6 +214,7 @@ def _candidates(orders: Sequence[Order]) -> tuple[list[Team], np.ndarray, dict[i
         Team.objects.filter(is_active=True)
         .filter(subtree_q(set(areas), "region__path") | Q(pk__in=named_ids))
         .select_related("region", "home_site")
+        .defer(*_HOME_SITE_UNUSED)
         .order_by("id")
     )
     mask = np.zeros((len(orders), len(teams)), dtype=bool)
