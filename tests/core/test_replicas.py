@@ -102,6 +102,22 @@ def _caught_up(admin) -> None:
     raise AssertionError("the standby did not catch up in 60 s")
 
 
+def _lagging_beyond(admin, seconds: float) -> None:
+    """Wait (polling, not a fixed sleep) until the standby's replay lag, measured as the
+    router measures it, exceeds ``seconds``: WAL received but not replayed, and its last
+    replayed commit older than that."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        lag = admin.execute(
+            "SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
+            " ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0) END"
+        ).fetchone()[0]
+        if lag > seconds:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the standby did not lag beyond {seconds} s in 60 s")
+
+
 def _token_names(client) -> set[str]:
     r = client.get("/api/v1/accounts/tokens")
     assert r.status_code == 200, r.content
@@ -137,7 +153,7 @@ def test_reads_go_to_the_replica_and_writers_read_their_writes(replica, standby,
 
     # The replica lags beyond the limit: reads fall back to the primary, the page works.
     settings.DATABASE_REPLICA_MAX_LAG_SECONDS = 0.5
-    time.sleep(1.0)
+    _lagging_beyond(standby, 0.5)
     fresh = type(client)()
     fresh.force_login(user)
     assert _token_names(fresh) == {"old", "behind", "mine"}
