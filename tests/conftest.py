@@ -367,7 +367,7 @@ def api_as():
 #   what other connections see (visibility, locks, isolation) is unchanged.
 # * pytest-django empties the database after every transactional or live-server test with
 #   Django's ``flush``, on PostgreSQL one ``TRUNCATE`` of all ~130 tables: a new file per
-#   table and index, ~1 s on a quiet two-core machine and 6-7 s at load 20, against 30-60 ms
+#   table and index, 5.7-7.2 s at load 24 (not measured on a quiet machine), against 30-60 ms
 #   for ``DELETE FROM`` each (small) table. The flush here deletes instead, in the one
 #   transaction Django runs it in; our foreign keys are all DEFERRABLE INITIALLY DEFERRED
 #   (Django's), so the order does not matter. Sequences are not reset, as before. A
