@@ -12,9 +12,11 @@ bench's database, ``createdb -T xinfeng_bench_mixed xf_bench_h18disp``):
 
 The moves run inside a transaction that is rolled back after each call, so every call moves
 the same order and the database stays as it was (after-commit callbacks do not run: the
-figure is the request's own work). The baseline is the code of ``--baseline`` (a git
-revision, extracted with ``git archive``) measured by this same script in a child process,
-alternating with the working tree (``--rounds`` each), so both see the same load.
+figure is the request's own work). The baseline is a copy of the working tree's ``xinfeng``
+with the files under ``--scope`` (default ``xinfeng/orders``) as they were at ``--baseline``
+(a git revision, ``git archive``), so other work in the tree is in both; it is measured by
+this same script in a child process, alternating with the working tree (``--rounds``
+each), so both see the same load.
 
     .venv/bin/python bench/bench_order_paths.py [--baseline 5b42118 --reps 15 --rounds 2]
 """
@@ -22,6 +24,7 @@ alternating with the working tree (``--rounds`` each), so both see the same load
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -116,6 +119,7 @@ def child(code: Path, reps: int) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--baseline", default="5b42118")
+    ap.add_argument("--scope", default="xinfeng/orders")
     ap.add_argument("--reps", type=int, default=15)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--child")
@@ -124,9 +128,12 @@ def main() -> None:
         print(json.dumps(measure(Path(args.child), args.reps)))
         return
     base = Path(tempfile.mkdtemp(prefix="xf-bench-base-"))
+    shutil.copytree(
+        ROOT / "xinfeng", base / "xinfeng", ignore=shutil.ignore_patterns("__pycache__")
+    )
     archive = base / "src.tar"
     subprocess.run(
-        ["git", "-C", str(ROOT), "archive", "-o", str(archive), args.baseline, "xinfeng"],
+        ["git", "-C", str(ROOT), "archive", "-o", str(archive), args.baseline, args.scope],
         check=True,
     )
     with tarfile.open(archive) as tar:
@@ -137,7 +144,12 @@ def main() -> None:
         runs["baseline"].append(child(base, args.reps))
         runs["current"].append(child(ROOT, args.reps))
     load_after = os.getloadavg()
-    result: dict = {"bench": "order_paths", "baseline": args.baseline, "reps": args.reps}
+    result: dict = {
+        "bench": "order_paths",
+        "baseline": f"{args.baseline}:{args.scope}",
+        "reps": args.reps,
+        "rounds": args.rounds,
+    }
     for name in REQUESTS:
         b = statistics.median(r[name]["ms"] for r in runs["baseline"])
         n = statistics.median(r[name]["ms"] for r in runs["current"])
