@@ -28,10 +28,11 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models.base import ModelState
 from django.utils import timezone
+
+from xinfeng.core.versions import CacheVersion
 
 from .models import ApiToken, User
 
@@ -58,26 +59,14 @@ def cache_seconds() -> float:
     return float(getattr(settings, "API_TOKEN_CACHE_SECONDS", DEFAULT_SECONDS))
 
 
-def _version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, 1, None)
-        version = cache.get(VERSION_KEY) or 1
-    return version
-
-
-def _bump() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, None)
+_tokens_version = CacheVersion(VERSION_KEY)
+_version = _tokens_version.get
 
 
 def forget() -> None:
     """Drop every cached token: now, and again when the current transaction commits."""
     _entries.clear()
-    _bump()
-    transaction.on_commit(_bump)
+    _tokens_version.forget()
 
 
 # --- signal receivers (connected in AccountsConfig.ready) -----------------------------------

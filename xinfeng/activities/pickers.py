@@ -8,6 +8,7 @@ edit shows at once in this process and within the timeout elsewhere.
 
 from django.core.cache import cache
 
+from xinfeng.core.versions import CacheVersion
 from xinfeng.regions.choices import RegionLevel
 from xinfeng.regions.models import Region, subtree_q
 
@@ -17,20 +18,13 @@ VERSION_KEY = "xf:activities:regions:version"
 VILLAGE_LEVELS = [RegionLevel.VILLAGE, RegionLevel.NATURAL_VILLAGE]
 
 
-def _version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = 1
-        cache.add(VERSION_KEY, version, None)
-    return version
+_regions_version = CacheVersion(VERSION_KEY)
+_version = _regions_version.get
 
 
 def regions_changed(**kwargs) -> None:
     """Signal receiver: a region was saved or deleted; forget cached choices."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, None)
+    _regions_version.bump()
 
 
 def _cached(key: str, compute):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from xinfeng.accounts.choices import STAFF_ROLES
 from xinfeng.accounts.scope import scope_paths
 from xinfeng.core.errors import NotAuthenticated, PermissionDenied
+from xinfeng.core.versions import CacheVersion
 from xinfeng.volunteers.choices import MembershipRole, MembershipStatus
 from xinfeng.volunteers.models import Team, TeamMembership, Volunteer
 
@@ -80,16 +81,13 @@ def user_leads_team(user, team) -> bool:
 LEADS_ANY_TTL = 60  # seconds a cached "leads a team" answer may lag a membership change
 
 
-def _leaders_version() -> int:
-    return cache.get_or_set("xf:team-leaders:v", 1, None)
+_leaders_version_key = CacheVersion("xf:team-leaders:v")
+_leaders_version = _leaders_version_key.get
 
 
 def forget_team_leaders(**kwargs) -> None:
     """Signal receiver: a membership or team changed, so cached answers are stale here."""
-    try:
-        cache.incr("xf:team-leaders:v")
-    except ValueError:
-        cache.set("xf:team-leaders:v", 2, None)
+    _leaders_version_key.bump()
 
 
 def leads_any_team(user) -> bool:

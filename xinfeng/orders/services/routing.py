@@ -23,11 +23,11 @@ The answers are the ones the queries give (``deepest_site_for``, ``site_staff_us
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Q
 
 from xinfeng.accounts.choices import STAFF_ROLES, Role
 from xinfeng.accounts.models import RoleAssignment, User
+from xinfeng.core.versions import CacheVersion
 from xinfeng.places.models import Site
 from xinfeng.places.selectors import ANSWERING_ROLES
 from xinfeng.regions.models import Region
@@ -37,25 +37,13 @@ VERSION_KEY = "xf:orders:routing:v"
 SITE_LEVELS = ("station", "institute", "center")
 
 
-def _version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, 1, None)
-        version = cache.get(VERSION_KEY) or 1
-    return version
-
-
-def _bump() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, None)
+_routing_version = CacheVersion(VERSION_KEY)
+_version = _routing_version.get
 
 
 def forget() -> None:
     """Drop every cached answer: now, and again when the current transaction commits."""
-    _bump()
-    transaction.on_commit(_bump)
+    _routing_version.forget()
 
 
 def _cached(key: str, compute):
