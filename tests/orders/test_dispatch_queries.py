@@ -136,7 +136,7 @@ def test_dispatch_query_count(world, build, api_as, django_assert_max_num_querie
     order = pending(world, 1)[0]
     client = api_as(world.operator)
     client.get(f"/api/v1/orders/{order.pk}")
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(24):
         resp = client.post(
             f"/api/v1/orders/{order.pk}/dispatch",
             {"team_id": world.team_a.pk, "reason": "就近"},

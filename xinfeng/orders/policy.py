@@ -44,13 +44,21 @@ AREA_LEVELS = (RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY)
 def dispatch_area_path(region) -> str:
     """The region path of the order's **dispatch area**: the county-level region (县级市、
     区、县) that contains ``region``, or ``region`` itself when it is county level or higher.
-    A tree without a county level above ``region`` falls back to its root."""
+    A tree without a county level above ``region`` falls back to its root. Kept on the
+    region object (keyed by its path): a dispatch asks for it twice — the eligibility check
+    and the engine's candidates — and the second asks no query."""
     if region.level in AREA_LEVELS:
         return region.path
+    memo = region.__dict__.get("_dispatch_area")
+    if memo is not None and memo[0] == region.path:
+        return memo[1]
+    area = region.path[:PATH_SEGMENT]
     for anc in reversed(list(region.ancestors())):
         if anc.level == RegionLevel.COUNTY:
-            return anc.path
-    return region.path[:PATH_SEGMENT]
+            area = anc.path
+            break
+    region.__dict__["_dispatch_area"] = (region.path, area)
+    return area
 
 
 def _project_names_team(order: Order, team_id: int) -> bool:
