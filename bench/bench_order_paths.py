@@ -111,8 +111,9 @@ def child(code: Path, reps: int) -> dict:
         [sys.executable, __file__, "--child", str(code), "--reps", str(reps)],
         capture_output=True,
         text=True,
-        check=True,
     )
+    if proc.returncode:
+        raise SystemExit(f"child {code} failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
