@@ -116,12 +116,6 @@ def tally_ensure(survey_id: int) -> str:
         if not tally_is_fresh(survey_id):  # else another reader rebuilt it while we waited
             tally_rebuild(survey_id)
     return "default"
-    with transaction.atomic():
-        _lock_for_rebuild()
-        if tally_is_fresh(survey_id):  # another reader rebuilt it while we waited
-            return False
-        tally_rebuild(survey_id)
-    return True
 
 
 def tally_rebuild(survey_id: int) -> None:
