@@ -69,15 +69,31 @@ def tally_add(response, answers) -> None:
             key = str(int(ans.number)) if q.qtype == QuestionType.RATING else ans.choice
             if key:
                 rows.setdefault((q.pk, key), [0, 0.0, None, None])[0] += 1
-    params: list = []
-    for (qid, key), (n, total, lo, hi) in sorted(rows.items()):
-        params += [response.survey_id, qid, key, v, a, s, n, total, lo, hi]
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+    ordered = [
+        (response.survey_id, qid, key, v, a, s, n, total, lo, hi)
+        for (qid, key), (n, total, lo, hi) in sorted(rows.items())
+    ]
     with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            # One array a column: the statement's text is the same for every answer, so the
+            # driver converts it once (a VALUES list of ~45 rows × 10 placeholders is too
+            # long for psycopg's cache and cost ~2.4 ms to parse on every answer).
+            cur.execute(
+                _UNNEST_INSERT + _upsert_tail(), [list(col) for col in zip(*ordered, strict=True)]
+            )
+            return
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(ordered))
         cur.execute(
             f"INSERT INTO surveys_tally ({COLUMNS}) VALUES {values}" + _upsert_tail(),  # noqa: S608
-            params,
+            [value for row in ordered for value in row],
         )
+
+
+_UNNEST_INSERT = (
+    f"INSERT INTO surveys_tally ({COLUMNS}) SELECT * FROM unnest("  # noqa: S608 - constants
+    "%s::bigint[], %s::bigint[], %s::varchar[], %s::bigint[], %s::varchar[], %s::varchar[],"
+    " %s::bigint[], %s::float8[], %s::float8[], %s::float8[])"
+)
 
 
 def _stamps(survey_id: int, using: str = "default") -> tuple:
