@@ -4,6 +4,7 @@ the CSRF token of a cached page replaced by each visitor's own."""
 
 import re
 
+import pytest
 from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -68,13 +69,10 @@ def test_rolled_back_write_is_not_served(make_activity):
     make_activity(title="留下的")
     client = Client()
     client.get("/activities/")
-    try:
-        with transaction.atomic():
-            Activity.objects.update(title="回滚的")
-            assert "回滚的" in client.get("/activities/").content.decode()
-            raise RuntimeError
-    except RuntimeError:
-        pass
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Activity.objects.update(title="回滚的")
+        assert "回滚的" in client.get("/activities/").content.decode()
+        raise RuntimeError
     page = client.get("/activities/").content.decode()
     assert "留下的" in page and "回滚的" not in page
 

@@ -34,7 +34,7 @@ def _table(sql: str) -> str:
 
 
 class Boom(Exception):
-    pass
+    """Raised inside an order creation's transaction to roll it back."""
 
 
 def test_a_warm_creation_is_three_inserts_in_one_transaction(tree, resident, api_as):
