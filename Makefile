@@ -47,7 +47,7 @@ worker: setup
 TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 test: setup
 	@start=$$(date +%s); \
-	  $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS); rc=$$?; \
+	  $(BIN)/python -m pytest -rs -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS); rc=$$?; \
 	  echo "make test: $$(( $$(date +%s) - start )) s"; \
 	  if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$rc
 

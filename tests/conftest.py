@@ -101,7 +101,13 @@ def pytest_collection_modifyitems(config, items):
         items[:] = sorted(city, key=_is_transactional) + others
         for item in city:
             item.add_marker(pytest.mark.xdist_group("demo_city"))
-            _join_xdist_group(config, item, "demo_city")
+    # Every test with an ``xdist_group`` (the city's, a module's ``pytestmark``) joins it.
+    for item in items:
+        for marker in item.iter_markers("xdist_group"):
+            group = marker.args[0] if marker.args else marker.kwargs.get("name")
+            if group:
+                _join_xdist_group(config, item, group)
+                break
 
 
 def _give_unique_node_ids(items) -> None:
