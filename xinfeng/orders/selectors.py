@@ -37,20 +37,32 @@ def led_teams(user) -> QuerySet:
     ).select_related("region", "home_site")
 
 
-def led_team_ids(user) -> list[int]:
-    """Ids of ``led_teams(user)`` in one query."""
+def user_memberships(user) -> list[tuple[int, str, str, bool]]:
+    """The user's active memberships as (team id, role, path of the team's region, team is
+    active), one query: what ``led_team_ids`` and ``visibility_branches`` both read, so a
+    page that needs both (the team inbox) reads it once and passes it to each."""
     if not user.is_authenticated:
         return []
     return list(
-        Team.objects.filter(
-            is_active=True,
-            memberships__volunteer__user=user,
-            memberships__status=MembershipStatus.ACTIVE,
-            memberships__role=MembershipRole.LEADER,
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)
-        .distinct()
+        TeamMembership.objects.filter(
+            volunteer__user=user, status=MembershipStatus.ACTIVE
+        ).values_list("team_id", "role", "team__region__path", "team__is_active")
+    )
+
+
+def led_team_ids(user, memberships: list | None = None) -> list[int]:
+    """Ids of ``led_teams(user)``, ascending, from ``user_memberships`` (read here unless
+    given)."""
+    if not user.is_authenticated:
+        return []
+    if memberships is None:
+        memberships = user_memberships(user)
+    return sorted(
+        {
+            team
+            for team, role, _path, active in memberships
+            if active and role == MembershipRole.LEADER
+        }
     )
 
 
@@ -79,7 +91,9 @@ def region_scope_q(paths: list[str], field: str = "region") -> Q:
     return subtree_q(paths, f"{field}__path")
 
 
-def visibility_branches(user, *, lean: bool = False) -> list[Q] | None:
+def visibility_branches(
+    user, *, lean: bool = False, memberships: list | None = None
+) -> list[Q] | None:
     """The filters of orders ``user`` may see, one per reason (own orders, area, team,
     named for, open for grabbing); an order is visible if any matches. ``None`` means all
     (system admin); an empty list, none.
@@ -87,6 +101,7 @@ def visibility_branches(user, *, lean: bool = False) -> list[Q] | None:
     Every branch is an indexed column test (no join, no correlated subquery). ``lean``:
     for lists, staff and leaders see their area only (their own orders are one
     ``mine=true`` away), which keeps the list an ordered index scan at any size.
+    ``memberships``: ``user_memberships(user)`` when the caller has read it already.
     """
     if is_system_admin(user):
         return None
@@ -97,12 +112,9 @@ def visibility_branches(user, *, lean: bool = False) -> list[Q] | None:
     if paths:
         branches.append(region_scope_q(paths))
     # One query for the teams, the roles in them and the teams' areas (was three).
-    memberships = list(
-        TeamMembership.objects.filter(
-            volunteer__user=user, status=MembershipStatus.ACTIVE
-        ).values_list("team_id", "role", "team__region__path")
-    )
-    team_ids = [team_id for team_id, _role, _path in memberships]
+    if memberships is None:
+        memberships = user_memberships(user)
+    team_ids = [team_id for team_id, _role, _path, _active in memberships]
     if team_ids:
         branches.append(Q(team_id__in=team_ids))
         assigned = list(
@@ -112,7 +124,9 @@ def visibility_branches(user, *, lean: bool = False) -> list[Q] | None:
         )
         if assigned:
             branches.append(Q(pk__in=assigned))
-        team_paths = [path for _id, role, path in memberships if role == MembershipRole.LEADER]
+        team_paths = [
+            path for _id, role, path, _active in memberships if role == MembershipRole.LEADER
+        ]
         if team_paths:
             branches.append(
                 Q(state=OrderState.PENDING_DISPATCH, is_open=True) & region_scope_q(team_paths)
@@ -120,9 +134,9 @@ def visibility_branches(user, *, lean: bool = False) -> list[Q] | None:
     return branches
 
 
-def visibility_q(user, *, lean: bool = False) -> Q | None:
+def visibility_q(user, *, lean: bool = False, memberships: list | None = None) -> Q | None:
     """``visibility_branches`` as one filter; ``None`` means all (system admin)."""
-    branches = visibility_branches(user, lean=lean)
+    branches = visibility_branches(user, lean=lean, memberships=memberships)
     if branches is None:
         return None
     q = Q(pk__in=[])  # no branch: nothing (an empty Q would match everything)
@@ -144,10 +158,12 @@ def order_list(
     q: str | None = None,
     lean: bool = False,
     branch: Q | None = None,
+    memberships: list | None = None,
 ) -> QuerySet:
     """Orders the user may see, filtered. ``mine``: only those the user asked for;
     ``team_id`` of the user's own team: that team's orders; ``lean``: see visibility_q;
-    ``branch``: one of the user's ``visibility_branches`` instead of all of them."""
+    ``branch``: one of the user's ``visibility_branches`` instead of all of them;
+    ``memberships``: ``user_memberships(user)`` if already read."""
     if not user.is_authenticated:
         return Order.objects.none()
     qs = Order.objects.select_related(*LIST_RELATED)
@@ -158,7 +174,7 @@ def order_list(
     elif branch is not None:
         qs = qs.filter(branch)
     else:
-        vq = visibility_q(user, lean=lean)
+        vq = visibility_q(user, lean=lean, memberships=memberships)
         if vq is not None:
             qs = qs.filter(vq)
     if state:

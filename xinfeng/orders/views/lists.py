@@ -27,10 +27,19 @@ ROW_COLUMNS = (
 def _rows_page(request, qs):
     """A page of ``orders/_order_rows.html`` rows, newest first: the state's label once per
     response, the overdue flag and the detail link computed here, not per row in the
-    template."""
-    page = Paginator(qs.order_by("-id").values(*ROW_COLUMNS), PAGE).get_page(
-        request.GET.get("page")
-    )
+    template. The first page reads PAGE + 1 rows first: when they fit on it (most inboxes
+    and residents' lists) the count is their number, and no COUNT query is made."""
+    qs = qs.order_by("-id").values(*ROW_COLUMNS)
+    number = request.GET.get("page")
+    first = None
+    if number in (None, "", "1"):
+        first = list(qs[: PAGE + 1])
+    if first is not None and len(first) <= PAGE:
+        page = Paginator(first, PAGE).page(1)
+    else:
+        page = Paginator(qs, PAGE).get_page(number)
+        if first is not None:  # page 1 of several: the rows are read already
+            page.object_list = first[:PAGE]
     labels = {value: str(label) for value, label in OrderState.choices}
     link = reverse("orders:detail", kwargs={"order_id": 0}).removesuffix("0/")
     now = timezone.now()
@@ -96,8 +105,9 @@ def team_inbox(request):
     teams, open orders they may grab, and orders they are named for."""
     user = request.user
     tab = request.GET.get("tab") or "todo"
-    team_ids = selectors.led_team_ids(user)
-    base = selectors.order_list(user=user)
+    memberships = selectors.user_memberships(user)  # one read for both
+    team_ids = selectors.led_team_ids(user, memberships)
+    base = selectors.order_list(user=user, memberships=memberships)
     if tab == "open":
         qs = base.filter(state=OrderState.PENDING_DISPATCH, is_open=True)
     elif tab == "doing":
