@@ -131,3 +131,51 @@ def test_a_predecessor_without_a_role_hands_none_over(tree, township_admin):
 
     assert not RoleAssignment.objects.filter(user=successor).exists()
     assert not AuditEvent.objects.filter(action="governance_handover_roles").exists()
+
+
+def test_a_handover_dated_ahead_moves_the_roles_on_its_date(tree, township_admin):
+    """Recorded a week ahead, the predecessor keeps the role until the handover's date; on
+    that date the worker's job moves it, once, however often the job runs."""
+    from datetime import timedelta
+
+    from xinfeng.governance.services.responsibility import handover_roles_due
+
+    old = grant(UserFactory(), Role.STATION_OPERATOR, tree.v1)
+    tree.st1.operators.add(old)
+    term(tree.st1, old, starts_on=date(2021, 10, 1))
+    order = make_order(region=tree.v1, site=tree.st1, state="submitted")
+    successor = UserFactory()
+    on = timezone.localdate() + timedelta(days=7)
+
+    h = _hand_over(township_admin, tree.st1, successor, on=on.isoformat())
+
+    assert h.roles_moved_at is None
+    assert _roles(old, tree.v1) == {Role.STATION_OPERATOR}
+    assert _roles(successor, tree.v1) == set()
+    assert _as(old).get(f"/orders/{order.pk}/").status_code == 200
+    page = _as(township_admin).get(f"/governance/handovers/{h.pk}/")
+    assert "将于" in page.content.decode() and on.isoformat() in page.content.decode()
+    assert handover_roles_due(today=on - timedelta(days=1)) == 0
+    assert _roles(successor, tree.v1) == set()
+
+    assert handover_roles_due(today=on) == 1
+    assert handover_roles_due(today=on) == 0
+
+    h.refresh_from_db()
+    assert h.roles_moved_at is not None
+    assert _roles(successor, tree.v1) == {Role.STATION_OPERATOR}
+    assert _roles(old, tree.v1) == set()
+    assert set(tree.st1.operators.all()) == {successor}
+    assert _as(successor).get(f"/orders/{order.pk}/").status_code == 200
+    event = AuditEvent.objects.get(action="governance_handover_roles")
+    assert (event.actor_id, event.object_id) == (township_admin.pk, str(h.pk))
+
+
+def test_a_handover_dated_today_stamps_when_the_roles_moved(tree, township_admin):
+    old = grant(UserFactory(), Role.STATION_OPERATOR, tree.v1)
+    term(tree.st1, old, starts_on=date(2021, 10, 1))
+    h = _hand_over(township_admin, tree.st1, UserFactory())
+    assert h.roles_moved_at is not None
+    from xinfeng.governance.services.responsibility import handover_roles_due
+
+    assert handover_roles_due() == 0

@@ -19,9 +19,15 @@ class GovernanceConfig(AppConfig):
         from .models import ResponsibleTerm, SiteStaff
         from .policy import forget_department_users
         from .rollup import gap_source
-        from .tasks import GAP_CHECK_SECONDS, flag_site_gaps
+        from .tasks import (
+            GAP_CHECK_SECONDS,
+            HANDOVER_ROLES_SECONDS,
+            flag_site_gaps,
+            move_due_handover_roles,
+        )
 
         register_periodic(flag_site_gaps, every_seconds=GAP_CHECK_SECONDS)
+        register_periodic(move_due_handover_roles, every_seconds=HANDOVER_ROLES_SECONDS)
         # The dashboard counts sites without a responsible person or staff (insights
         # rolls the figure up with its own; a change queues a recompute).
         register_source("governance_gaps", gap_source)

@@ -138,6 +138,9 @@ class Handover(models.Model):
     note = models.TextField(_("交接说明"), blank=True)
     # [{"kind": "order"|"activity"|"booking", "id": …, "title": …, "state": …, "when": …}]
     open_items = models.JSONField(_("未结事项"), default=list, blank=True)
+    # When the predecessor's site roles moved to the successor: at recording for a handover
+    # dated today or earlier, on its date (the worker) for one dated ahead; null until then.
+    roles_moved_at = models.DateTimeField(_("岗位权限移交时间"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("登记人"),

@@ -125,6 +125,7 @@ def present_handover(h: Handover, *, items: bool = True) -> dict:
         "successor_name": h.successor_name,
         "successor_id": h.successor_id,
         "handed_over_on": h.handed_over_on,
+        "roles_moved_at": h.roles_moved_at,
         "note": h.note,
         "open_item_count": len(h.open_items or []),
     }

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 
 from ninja import Schema
 from pydantic import Field
@@ -68,6 +68,8 @@ class HandoverOut(Schema):
     successor_name: str
     successor_id: int | None
     handed_over_on: date
+    # When the site roles moved to the successor; null while the handover's date is ahead.
+    roles_moved_at: datetime | None = None
     note: str
     open_item_count: int
     open_items: list[ItemOut] = []

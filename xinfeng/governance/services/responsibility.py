@@ -256,7 +256,9 @@ def handover_record(
     )
     full_clean_or_raise(handover)
     handover.save()
-    _hand_over_roles(actor=actor, handover=handover, ended=old)
+    if on <= timezone.localdate():
+        _hand_over_roles(actor=actor, handover=handover, ended=old)
+    # Dated ahead: the predecessor keeps the roles until then (``handover_roles_due``).
     if kind == HandoverKind.RESPONSIBLE:
         _mirror_on_site(site)
     from django.urls import reverse
@@ -275,11 +277,11 @@ def handover_record(
 SITE_ROLES = (Role.STATION_OPERATOR, Role.INSTITUTE_ADMIN, Role.CENTER_ADMIN)
 
 
-def _still_holds_a_post(user, site: Site, ended) -> bool:
+def _still_holds_a_post(user, site: Site, ended, today: date | None = None) -> bool:
     """Whether ``user`` keeps another post at a site of ``site``'s region after handing
     ``ended`` over: a responsible term or a staff post not yet over, or an operator seat at
     another site. Such a person keeps their role there."""
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     current = Q(site__region_id=site.region_id, user=user) & (
         Q(ends_on__isnull=True) | Q(ends_on__gte=today)
     )
@@ -296,14 +298,17 @@ def _still_holds_a_post(user, site: Site, ended) -> bool:
     )
 
 
-def _hand_over_roles(*, actor, handover: Handover, ended) -> None:
+def _hand_over_roles(*, actor, handover: Handover, ended, today: date | None = None) -> None:
     """Give the successor the predecessor's staff roles at the site's region and the
     predecessor's operator seat at the site — what the order, activity and booking pages of
     the handover's open items read — and end the predecessor's, unless they still hold
-    another post in that region. Roles have no start date: this takes effect when the
-    handover is recorded. Audited (``governance_handover_roles``)."""
+    another post in that region. Roles have no start date: this runs on the handover's
+    date (at recording, or by the worker for a handover dated ahead) and stamps
+    ``roles_moved_at``. Audited (``governance_handover_roles``)."""
     site, predecessor, successor = handover.site, handover.predecessor, handover.successor
-    if predecessor is None:
+    handover.roles_moved_at = timezone.now()
+    Handover.objects.filter(pk=handover.pk).update(roles_moved_at=handover.roles_moved_at)
+    if predecessor is None or successor is None:
         return
     roles = sorted(
         RoleAssignment.objects.filter(
@@ -318,7 +323,7 @@ def _hand_over_roles(*, actor, handover: Handover, ended) -> None:
     if operator:
         site.operators.add(successor)
         site.operators.remove(predecessor)
-    keeps = _still_holds_a_post(predecessor, site, ended)
+    keeps = _still_holds_a_post(predecessor, site, ended, today)
     if not keeps:
         for role in roles:
             role_revoke(user=predecessor, role=role, region=site.region)
@@ -336,6 +341,31 @@ def _hand_over_roles(*, actor, handover: Handover, ended) -> None:
             "predecessor_keeps_roles": keeps,
         },
     )
+
+
+def handover_roles_due(*, today: date | None = None) -> int:
+    """Move the site roles of each handover whose date has come and whose roles have not
+    moved yet (recorded ahead of its date), each in its own transaction, the row locked
+    and skipped when another worker holds it, so none moves twice. Run by the worker.
+    Returns how many moved."""
+    today = today or timezone.localdate()
+    moved = 0
+    due = Handover.objects.filter(roles_moved_at__isnull=True, handed_over_on__lte=today)
+    for pk in due.order_by("handed_over_on", "pk").values_list("pk", flat=True)[:500]:
+        with transaction.atomic():
+            handover = (
+                Handover.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("site", "predecessor", "successor", "recorded_by")
+                .filter(pk=pk, roles_moved_at__isnull=True)
+                .first()
+            )
+            if handover is None:
+                continue
+            # The predecessor's post ended the day before the handover, so it no longer
+            # counts as one they keep; nothing else to exclude.
+            _hand_over_roles(actor=handover.recorded_by, handover=handover, ended=None, today=today)
+            moved += 1
+    return moved
 
 
 @transaction.atomic
