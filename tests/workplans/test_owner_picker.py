@@ -78,3 +78,34 @@ def test_the_picker_from_every_side(wp):
         assert _as(wp.owner).get(PICK, bad).status_code == 400, bad
     assert _as(wp.owner).get(PICK, {**params, "plan": 10**17}).status_code == 404
     assert _as(wp.owner).get(PICK, {**params, "field": "Bad-Name"}).status_code == 400
+
+
+def test_the_picker_the_form_and_the_api_accept_the_same_people(wp):
+    """A site's responsible person or operator without a role works inside the area: the
+    service accepted them, so the picker offers them and the form accepts them too; an
+    inactive account, or one whose site lies outside, is offered and accepted by none."""
+    from xinfeng.workplans.policy import owner_candidates, owner_in_area
+
+    head = UserFactory(display_name="站长无角色")
+    seat = UserFactory(display_name="管理员无角色")
+    gone = UserFactory(display_name="已停用站长", is_active=False)
+    far = UserFactory(display_name="外乡站长")
+    wp.tree.st1.responsible_user = head
+    wp.tree.st1.save(update_fields=["responsible_user"])
+    wp.tree.st1.operators.add(seat, gone)
+    wp.tree.st2.operators.add(far)  # 江益村, another township
+    params = {"field": "owner_id", "plan": wp.plan.pk, "q": "无角色"}
+    body = _as(wp.owner).get(PICK, params).content.decode()
+    assert "站长无角色" in body and "管理员无角色" in body
+    for q in ("已停用", "外乡"):
+        assert q not in _as(wp.owner).get(PICK, {**params, "q": q}).content.decode()
+    candidates = set(owner_candidates(wp.plan.region))
+    for person in (head, seat, gone, far, wp.station_op, wp.outsider):
+        accepted = TaskForm(_task(person.pk), plan=wp.plan).is_valid()
+        assert accepted == (person in candidates) == owner_in_area(person, wp.plan.region)
+    assert {head, seat, wp.station_op} <= candidates
+    assert not {gone, far, wp.outsider} & candidates
+    # No duplicates though the operator also holds a role there.
+    wp.tree.st1.operators.add(wp.station_op)
+    ids = list(owner_candidates(wp.plan.region).values_list("pk", flat=True))
+    assert len(ids) == len(set(ids))

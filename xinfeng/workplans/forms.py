@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from xinfeng.accounts.choices import READ_ROLES, STAFF_ROLES
+from xinfeng.accounts.choices import STAFF_ROLES
 from xinfeng.accounts.scope import scope_paths
 from xinfeng.core.validation import PLAN, window_validator
 from xinfeng.places.models import Site
@@ -11,6 +11,7 @@ from xinfeng.regions.models import Region, subtree_q
 from xinfeng.regions.pickers import KINDS, Kind, SearchPicker
 
 from .choices import SETTABLE_STATUSES, LinkKind, ReviewOutcome, TaskStatus
+from .policy import owner_candidates
 
 # Candidates offered in a select (a city's staff fit; a province would use a picker).
 MAX_CHOICES = 300
@@ -27,18 +28,6 @@ def plan_regions(user):
         tops = Region.objects.filter(path__in=paths)
         qs = qs.filter(Q(path__in=paths) | Q(parent__in=tops))
     return qs.order_by("path")[:MAX_CHOICES]
-
-
-def owner_candidates(region: Region) -> QuerySet:
-    """Who may own a task of ``region``'s plan: active staff and leaders of the region's
-    subtree. Both what the task form accepts and what its owner picker searches."""
-    User = get_user_model()
-    in_tree = subtree_q([region.path], "role_assignments__region__path")
-    return (
-        User.objects.filter(in_tree, role_assignments__role__in=READ_ROLES, is_active=True)
-        .distinct()
-        .order_by("display_name", "id")
-    )
 
 
 def owner_label(user) -> str:

@@ -78,20 +78,33 @@ def register_owner_rule(rule) -> None:
         _OWNER_RULES.append(rule)
 
 
+def owner_candidates(region: Region):
+    """Who works inside ``region``'s subtree and so may own a task of its plan: active
+    accounts with a staff or leader role there (or below), or the responsible person or an
+    operator of a site there. One set for the service's check, the task form and its owner
+    picker (``/workplans/pick/owners/``), so the picker offers exactly whom the form and
+    the API accept."""
+    User = get_user_model()
+    by_role = User.objects.filter(
+        subtree_q([region.path], "role_assignments__region__path"),
+        role_assignments__role__in=READ_ROLES,
+    ).values("pk")
+    sites = Site.objects.filter(subtree_q([region.path], "region__path"))
+    by_post = sites.filter(responsible_user__isnull=False).values("responsible_user")
+    by_seat = Site.operators.through.objects.filter(site__in=sites.values("pk")).values("user")
+    return User.objects.filter(
+        Q(pk__in=by_role) | Q(pk__in=by_post) | Q(pk__in=by_seat), is_active=True
+    ).order_by("display_name", "id")
+
+
 def owner_in_area(owner, region: Region) -> bool:
-    """Whether ``owner`` works inside ``region``'s subtree: a staff or leader role held
-    there (or below), being the responsible person or an operator of a site there, or a
-    rule a higher app registered (``register_owner_rule``)."""
+    """Whether ``owner`` works inside ``region``'s subtree (``owner_candidates``), or a
+    rule a higher app registered says so (``register_owner_rule``)."""
     if owner is None or not owner.is_active:
         return False
     if any(rule(owner, region) for rule in _OWNER_RULES):
         return True
-    User = get_user_model()
-    in_tree = subtree_q([region.path], "role_assignments__region__path")
-    if User.objects.filter(in_tree, pk=owner.pk, role_assignments__role__in=READ_ROLES).exists():
-        return True
-    sites = Site.objects.filter(subtree_q([region.path], "region__path"))
-    return sites.filter(Q(responsible_user=owner) | Q(operators=owner)).exists()
+    return owner_candidates(region).filter(pk=owner.pk).exists()
 
 
 def designating_region(township: Region) -> Region:

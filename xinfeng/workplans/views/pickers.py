@@ -1,6 +1,6 @@
 """The search endpoint of the task form's owner picker (``/workplans/pick/owners/``, an
 htmx fragment of radios, ``regions.pickers.SearchPicker``): the candidates of
-``forms.owner_candidates`` for the plan named by ``?plan=``, the set the form accepts.
+``policy.owner_candidates`` for the plan named by ``?plan=``, the set the form accepts.
 Only those who may edit the plan search it; signed out answers 401, a bad or missing
 plan 400, a plan out of scope 404, never a 500."""
 
@@ -12,7 +12,7 @@ from xinfeng.core.errors import PermissionDenied, ValidationFailed
 from xinfeng.places.views_pickers import scoped_pick
 
 from .. import policy, selectors
-from ..forms import owner_candidates
+from ..policy import owner_candidates
 
 
 @never_cache
