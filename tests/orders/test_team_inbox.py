@@ -8,6 +8,9 @@ import pytest
 from xinfeng.orders.choices import AssignmentStatus, OrderState
 from xinfeng.orders.models import OrderAssignment
 from xinfeng.orders.views._common import PAGE
+from xinfeng.regions.choices import RegionLevel
+
+from ..factories import RegionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -64,16 +67,35 @@ def test_a_full_first_page_has_a_pager_and_one_that_fits_has_none(client, world,
     assert _ids(client, "/orders/team/?page=x") == set(newest)  # not a number: page 1
 
 
-def test_the_team_inbox_costs_seven_statements_when_its_orders_fit_on_a_page(
+def test_a_new_or_moved_village_counts_for_the_leaders_area_at_once(client, world, build):
+    """The area's region ids are cached (xinfeng.regions.subtrees): a region saved or moved
+    retires them, so the open tab follows the tree without waiting for the cache."""
+    w = world
+    client.force_login(w.leader_a.user)  # team A serves 水口村 (v1) only
+    assert _ids(client, "/orders/team/?tab=open") == set()
+    grown = RegionFactory(
+        name="新村", code="360482201299", level=RegionLevel.VILLAGE, parent=w.tree.v1
+    )
+    order = build(OrderState.PENDING_DISPATCH, is_open=True, region=grown)
+    assert _ids(client, "/orders/team/?tab=open") == {order.pk}
+    grown.parent = w.tree.v2
+    grown.save()
+    assert _ids(client, "/orders/team/?tab=open") == set()
+    client.force_login(w.leader_c.user)
+    assert _ids(client, "/orders/team/?tab=open") == {order.pk}
+
+
+def test_the_team_inbox_costs_six_statements_when_its_orders_fit_on_a_page(
     client, world, build, django_assert_max_num_queries
 ):
     """Session, user, the leader's memberships (leads which teams and visibility: one read),
-    roles (menu and scope), orders named for, the team area's regions, the page's rows: no
-    COUNT while the rows fit on the first page (was 9 before #18). My orders: 4."""
+    roles (menu and scope), orders named for, the page's rows: the team area's regions are
+    cached, and no COUNT while the rows fit on the first page (was 9 before #18). My
+    orders: 4."""
     build(OrderState.DISPATCHED)
     client.force_login(world.leader_a.user)
     client.get("/orders/team/")  # the menu's cached answers
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(6):
         assert client.get("/orders/team/").status_code == 200
     client.force_login(world.resident)
     client.get("/orders/mine/")

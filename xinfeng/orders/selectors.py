@@ -12,7 +12,8 @@ from xinfeng.accounts.choices import READ_ROLES, STAFF_ROLES
 from xinfeng.accounts.scope import is_system_admin, scope_paths
 from xinfeng.core.errors import NotFound
 from xinfeng.core.pagination import keyset_page
-from xinfeng.regions.models import Region, subtree_q
+from xinfeng.regions.models import subtree_q
+from xinfeng.regions.subtrees import subtree_ids
 from xinfeng.volunteers.choices import MembershipRole, MembershipStatus
 from xinfeng.volunteers.models import Team, TeamMembership
 
@@ -82,10 +83,9 @@ LIST_FIELDS = (
 
 
 def region_scope_q(paths: list[str], field: str = "region") -> Q:
-    """Rows whose region lies in any of the subtrees ``paths``."""
-    ids = list(
-        Region.objects.filter(subtree_q(paths)).values_list("id", flat=True)[: MAX_REGION_IDS + 1]
-    )
+    """Rows whose region lies in any of the subtrees ``paths`` (region ids cached: see
+    xinfeng.regions.subtrees)."""
+    ids = subtree_ids(paths, MAX_REGION_IDS + 1)
     if len(ids) <= MAX_REGION_IDS:
         return Q(**{f"{field}_id__in": ids})
     return subtree_q(paths, f"{field}__path")
