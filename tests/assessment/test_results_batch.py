@@ -13,7 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from tests.factories import RegionFactory, SiteFactory, UserFactory, grant
 from xinfeng.accounts.choices import Role
 from xinfeng.assessment import compute
-from xinfeng.assessment.compute_places import COMPUTE_PLACES, COMPUTE_SURVEYS, place_figures
+from xinfeng.assessment.compute import place_figures
+from xinfeng.assessment.compute_places import COMPUTE_PLACES
+from xinfeng.assessment.compute_surveys import COMPUTE_SURVEYS
 from xinfeng.assessment.models import Result, ResultLine
 from xinfeng.assessment.services import schemes
 from xinfeng.assessment.services.results import results_compute

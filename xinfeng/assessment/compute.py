@@ -5,13 +5,28 @@ score shows next to it, and where the records behind it are. The figures themsel
 counted set-based from the lower apps' own tables (activities, orders, volunteers, places,
 surveys) and the ledger — never from insights (same layer): ``compute_places.py`` for
 townships and villages, ``compute_units.py`` for sites and teams. ``compute()`` here is
-the one-place form of ``compute_places.place_figures``.
+the one-place form of ``place_figures``, which runs the place metrics of
+``compute_places.py`` and the 三问 metrics of ``compute_surveys.py`` for a list of places.
 """
 
 from xinfeng.regions.models import Region
 
-from .compute_places import COMPUTE_PLACES, place_figures
+from .compute_places import COMPUTE_PLACES, Places
+from .compute_surveys import COMPUTE_SURVEYS
 from .figures import Context, Figure, Period, _as_of, _ratio, parse_period
+
+
+def place_figures(
+    metric: str, regions: list[Region], period: Period, ctx: Context | None = None
+) -> dict[int, Figure] | None:
+    """The figure of ``metric`` for each township or village (region pk → Figure); None
+    when ``metric`` is not a place metric."""
+    fn = COMPUTE_PLACES.get(metric) or COMPUTE_SURVEYS.get(metric)
+    if fn is None:
+        return None
+    if not regions:
+        return {}
+    return fn(Places(regions, ctx or Context()), period)
 
 
 def compute(metric: str, region: Region, period: Period, ctx: Context | None = None):

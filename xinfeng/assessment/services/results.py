@@ -15,8 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ..choices import AssessedLevel, Method, NodeKind
-from ..compute import Context, parse_period
-from ..compute_places import place_figures
+from ..compute import Context, parse_period, place_figures
 from ..compute_units import unit_figures
 from ..models import ManualScore, Result, ResultLine, Scheme
 from ..scoring import score
