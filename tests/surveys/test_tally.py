@@ -9,8 +9,8 @@ from collections import Counter
 import pytest
 
 from xinfeng.surveys import results
-from xinfeng.surveys.choices import AgeBand, Sex
-from xinfeng.surveys.models import Response, Tally
+from xinfeng.surveys.choices import AgeBand, Channel, Sex
+from xinfeng.surveys.models import Answer, Response, Tally
 from xinfeng.surveys.services.answering import Submission, response_submit
 from xinfeng.surveys.services.tally import tally_is_fresh, tally_rebuild
 
@@ -131,3 +131,47 @@ def test_deleted_responses_leave_the_results(world):
     Response.objects.filter(pk__in=[r.pk for r in gone]).delete()
     assert not tally_is_fresh(survey.pk)
     check(survey, drawn[5:])
+
+
+def test_a_single_choice_or_rating_answer_adds_only_its_key_rows(world):
+    """Their respondents are the sum of their key rows (no key-less row of their own); a
+    rating's key rows carry its numbers (sum, min, max) for the mean."""
+    survey, villages = world
+    submit(survey, villages, 12, seed=9)
+    qid = {q.name: q.pk for q in survey.current_version.questions.all()}
+    keyless = Tally.objects.filter(survey=survey, key="").exclude(question_id=0)
+    assert set(keyless.values_list("question_id", flat=True)) == {qid["need"], qid["wish"]}
+    for t in Tally.objects.filter(survey=survey, question_id=qid["sat"]):
+        assert (t.total, t.lo, t.hi) == (float(t.key) * t.n, float(t.key), float(t.key))
+
+
+def test_answers_without_a_key_written_past_the_service_still_count(world):
+    """A rating without a number, a single choice without a key (rows written past the
+    service, as other apps' tests do) count as answered; the rating's mean is its numbers'
+    sum over its answers, as ever."""
+    survey, villages = world
+    drawn = submit(survey, villages, 6, seed=10)
+    q = {x.name: x for x in survey.current_version.questions.all()}
+    village = villages[0]
+    r = Response.objects.create(
+        survey=survey, version=survey.current_version, village=village, channel=Channel.API
+    )
+    Answer.objects.bulk_create(
+        [
+            Answer(response=r, survey=survey, question=q["sat"], number=None, village=village),
+            Answer(response=r, survey=survey, question=q["freq"], choice="", village=village),
+        ]
+    )
+    fresh = type(survey).objects.get(pk=survey.pk)
+    total, groups = results.question_results(fresh)
+    g = {x.name: x for x in groups}
+    sats = [d["sat"] for d in drawn]
+    assert total == 7
+    assert g["sat"].answered == g["freq"].answered == 7
+    assert [r.count for r in g["sat"].rows] == [sats.count(v) for v in range(1, 6)]
+    assert (g["sat"].minimum, g["sat"].maximum) == (min(sats), max(sats))
+    assert g["sat"].mean == pytest.approx(sum(sats) / 7)
+    submit(survey, villages, 5, seed=11)  # added to the rebuilt tally
+    incremental = tally_rows(survey)
+    tally_rebuild(survey.pk)
+    assert tally_rows(survey) == incremental

@@ -29,7 +29,7 @@ from xinfeng.regions.models import Region, subtree_q
 from . import policy
 from .choices import CHOICE_TYPES, NUMBER_TYPES, TEXT_TYPES, AgeBand, QuestionType, Sex
 from .models import Question, Survey, Tally, VillageTarget
-from .services.tally import tally_ensure
+from .services.tally import DERIVED_TYPES, tally_ensure
 
 CROSSTAB_DIMENSIONS = {
     "village": _("村（社区）"),
@@ -111,20 +111,34 @@ def question_groups(survey: Survey) -> list[QuestionResult]:
     )
     groups: dict[str, QuestionResult] = {}
     choice_labels: dict[str, dict[str, str]] = {}
+    qtypes: dict[str, dict[int, str]] = {}  # question id → type, per name
     for q in questions:  # newest version first: its wording wins
         g = groups.get(q.name)
         if g is None:
             label = _label({"zh": q.label_zh, "en": q.label_en}, "zh", "en")
             g = groups[q.name] = QuestionResult(q.name, label, q.qtype, [])
             choice_labels[q.name] = {}
+            qtypes[q.name] = {}
         g.question_ids.append(q.pk)
+        qtypes[q.name][q.pk] = q.qtype
         g.version_ids.append(q.version_id)
         g.always_answered = g.always_answered and q.required and not q.relevant.strip()
         for c in q.choices or []:
             choice_labels[q.name].setdefault(str(c["key"]), _label(c, "label_zh", "label_en"))
     for name, g in groups.items():
         g._choice_labels = choice_labels[name]  # type: ignore[attr-defined]
+        g._qtypes = qtypes[name]  # type: ignore[attr-defined]
     return list(groups.values())
+
+
+def _stats(stats: dict, name: str, n: int, tot: float, lo, hi) -> None:
+    """Add a question's numbers (``n`` answers, their sum, min, max) to its name's."""
+    if lo is None:
+        return  # no number among them
+    st = stats.setdefault(name, {"sum": 0.0, "n": 0, "lo": lo, "hi": hi})
+    st["sum"] += tot
+    st["n"] += n
+    st["lo"], st["hi"] = min(st["lo"], lo), max(st["hi"], hi)
 
 
 def question_results(
@@ -134,9 +148,11 @@ def question_results(
     grouped query over a few thousand rows whatever the number of answers."""
     groups = question_groups(survey)
     by_qid = {qid: g for g in groups for qid in g.question_ids}
+    qtype = {qid: t for g in groups for qid, t in g._qtypes.items()}  # type: ignore[attr-defined]
     counts: dict[str, dict[str, int]] = {}
     answered: dict[str, int] = {}
     stats: dict[str, dict] = {}
+    rated: dict[int, list] = {}  # a rating's [answers, Σ, min, max] over all its rows
     total = 0
     rows = (
         _tally(survey, villages)
@@ -151,16 +167,28 @@ def question_results(
         g = by_qid.get(qid)
         if g is None or not n:
             continue
+        derived = qtype[qid] in DERIVED_TYPES
         if key:
             bucket = counts.setdefault(g.name, {})
             bucket[key] = bucket.get(key, 0) + n
-            continue
+            if not derived:
+                continue
+        # The respondents: the key-less row; for a single choice, rating or village its key
+        # rows too (``models/tally.py``: answers that have a key have no row of their own).
         answered[g.name] = answered.get(g.name, 0) + n
-        if g.qtype in NUMBER_TYPES and lo is not None:
-            st = stats.setdefault(g.name, {"sum": 0.0, "n": 0, "lo": lo, "hi": hi})
-            st["sum"] += tot
-            st["n"] += n
-            st["lo"], st["hi"] = min(st["lo"], lo), max(st["hi"], hi)
+        if g.qtype not in NUMBER_TYPES:
+            continue
+        if qtype[qid] == QuestionType.RATING:
+            acc = rated.setdefault(qid, [0, 0.0, None, None])
+            acc[0] += n
+            acc[1] += tot
+            if lo is not None:
+                acc[2] = lo if acc[2] is None else min(acc[2], lo)
+                acc[3] = hi if acc[3] is None else max(acc[3], hi)
+            continue
+        _stats(stats, g.name, n, tot, lo, hi)
+    for qid, (n, tot, lo, hi) in rated.items():
+        _stats(stats, by_qid[qid].name, n, tot, lo, hi)
 
     village_names = {}
     village_keys = [

@@ -19,9 +19,11 @@ answer back, so a duplicate with wrong answers is told about the answers first (
 address cap is a count stopped at the cap, without a lock (``_address_cap``).
 
 Write path per answer: the address count, the response INSERT, one INSERT of its answer
-rows, one upsert of the tally (``services.tally``), one upsert of the claims.
+rows (plain values, no model instances: ``_insert_answers``), one upsert of the tally
+(``services.tally``), one upsert of the claims.
 """
 
+import json
 import math
 import time
 from dataclasses import dataclass, field
@@ -35,6 +37,7 @@ from django.utils.translation import gettext_lazy
 
 from xinfeng.core.crypto import keyed_hash
 from xinfeng.core.errors import Conflict, NotAuthenticated, ValidationFailed
+from xinfeng.core.inserts import insert
 from xinfeng.orders.services.serve import validate_photo
 from xinfeng.regions.choices import RegionLevel
 from xinfeng.regions.models import Region, subtree_q
@@ -370,6 +373,54 @@ def _questions(version) -> list[Question]:
     return questions
 
 
+_ANSWER_COLUMNS = (
+    "response_id, survey_id, village_id, age_band, sex,"
+    " question_id, choice, number, text, region_id, photo"
+)
+_ANSWERS_FROM_JSON = (
+    f"INSERT INTO surveys_answer ({_ANSWER_COLUMNS})"  # noqa: S608 - constants
+    " SELECT %s, %s, %s, %s, %s, u.q, u.c, u.n, u.t, u.r, u.p FROM json_to_recordset(%s::json)"
+    " AS u(q bigint, c varchar, n float8, t text, r bigint, p varchar)"
+)
+
+
+def _insert_answers(response: Response, rows: list[tuple[Question, dict]]) -> None:
+    """The response's answer rows (``clean_answers``'s) in one statement of plain values —
+    no model instance per row (~27 for a 20-question answer). On PostgreSQL one JSON
+    parameter (the statement's text is the same for every answer, and the driver has one
+    string to pass rather than an array per column); elsewhere ``executemany``."""
+    values = []
+    for q, part in rows:
+        photo = part.get("photo")
+        if photo is not None:  # the field names and stores the file, as a save would
+            holder = Answer()
+            holder.photo.save(f"photo.{validate_photo(photo)}", photo, save=False)
+            photo = holder.photo.name
+        values.append(
+            (
+                q.pk,
+                part.get("choice", ""),
+                part.get("number"),
+                part.get("text", ""),
+                part.get("region_id"),
+                photo or "",
+            )
+        )
+    if not values:
+        return
+    head = [response.pk, response.survey_id, response.village_id, response.age_band, response.sex]
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            data = [dict(zip("qcntrp", v, strict=True)) for v in values]
+            cur.execute(_ANSWERS_FROM_JSON, [*head, json.dumps(data, ensure_ascii=False)])
+            return
+        marks = ", ".join(["%s"] * 11)
+        cur.executemany(
+            f"INSERT INTO surveys_answer ({_ANSWER_COLUMNS}) VALUES ({marks})",  # noqa: S608
+            [(*head, *v) for v in values],
+        )
+
+
 @transaction.atomic
 def response_submit(
     *,
@@ -407,7 +458,7 @@ def response_submit(
     version = survey.current_version
     questions = _questions(version)
     rows = clean_answers(survey, questions, submission)
-    response = Response.objects.create(
+    response = Response(
         survey=survey,
         version=version,
         respondent=respondent,
@@ -421,23 +472,9 @@ def response_submit(
         entered_by=entered_by,
         channel=channel,
     )
-    answers = []
-    for q, part in rows:
-        photo = part.pop("photo", None)
-        a = Answer(
-            response=response,
-            survey_id=survey.pk,
-            question=q,
-            village_id=village,
-            age_band=age_band,
-            sex=sex,
-            **part,
-        )
-        if photo is not None:
-            a.photo.save(f"photo.{validate_photo(photo)}", photo, save=False)
-        answers.append(a)
-    Answer.objects.bulk_create(answers)
-    tally_add(response, answers)
+    insert([response], signals_sent=True)  # Response.objects.create, its SQL compiled once
+    _insert_answers(response, rows)
+    tally_add(response, rows)
     if entered_by is None:
         _claim(survey, respondent, dev)
     if version.frozen_at is None:

@@ -17,6 +17,8 @@ own: answering transactions wait for each other only on tally rows they share.
 
 from __future__ import annotations
 
+import json
+
 from django.db import connection, connections, router, transaction
 
 from ..choices import NUMBER_TYPES, QuestionType
@@ -28,6 +30,9 @@ KEYED_TYPES = (
     QuestionType.RATING,
     QuestionType.VILLAGE,
 )
+# One answer row per respondent, whose key says it all: the question's respondents are the
+# sum of its key rows (no row of their own, ``models/tally.py``).
+DERIVED_TYPES = (QuestionType.SINGLE, QuestionType.RATING, QuestionType.VILLAGE)
 COLUMNS = "survey_id, question_id, key, village_id, age_band, sex, n, total, lo, hi"
 CONFLICT = "(survey_id, question_id, key, village_id, age_band, sex)"
 
@@ -52,47 +57,71 @@ def _lock_for_rebuild() -> None:
         cur.execute("LOCK TABLE surveys_tally IN SHARE ROW EXCLUSIVE MODE")
 
 
+def _add(rows: dict, at: tuple, number) -> None:
+    row = rows.get(at)
+    if row is None:
+        rows[at] = [1, number or 0.0, number, number]
+        return
+    row[0] += 1
+    if number is not None:
+        row[1] += number
+        row[2] = number if row[2] is None else min(row[2], number)
+        row[3] = number if row[3] is None else max(row[3], number)
+
+
 def tally_add(response, answers) -> None:
-    """Add ``response`` (saved) and its ``answers`` (Answer instances with ``question``
-    set; several per question for a multiple choice) to the survey's tally."""
-    v, a, s = response.village_id or 0, response.age_band or "", response.sex or ""
+    """Add ``response`` (saved) and its ``answers`` — (question, field dict) pairs as
+    ``answering.clean_answers`` gives them, several per question for a multiple choice —
+    to the survey's tally. A single choice, rating or village answer adds its key row only
+    (``models/tally.py``: the question's respondents are the sum of its key rows)."""
     rows: dict[tuple, list] = {(0, ""): [1, float(response.pk), None, None]}
-    for ans in answers:
-        q = ans.question
-        head = rows.get((q.pk, ""))
-        number = ans.number if q.qtype in NUMBER_TYPES else None
-        if head is None:
-            rows[(q.pk, "")] = [1, number or 0.0, number, number]
-        elif q.qtype != QuestionType.MULTIPLE:  # pragma: no cover - one row per question
-            head[0] += 1
-        if q.qtype in KEYED_TYPES:
-            key = str(int(ans.number)) if q.qtype == QuestionType.RATING else ans.choice
-            if key:
-                rows.setdefault((q.pk, key), [0, 0.0, None, None])[0] += 1
+    for q, part in answers:
+        t = q.qtype
+        number = part.get("number") if t in NUMBER_TYPES else None
+        if t == QuestionType.RATING:
+            key = "" if number is None else str(int(number))
+        else:
+            key = (part.get("choice") or "") if t in KEYED_TYPES else ""
+        if key:
+            _add(rows, (q.pk, key), number)
+            if t != QuestionType.MULTIPLE or (q.pk, "") in rows:
+                continue  # a multiple choice's respondents: once, on its first key
+            number = None
+        _add(rows, (q.pk, ""), number)
     ordered = [
-        (response.survey_id, qid, key, v, a, s, n, total, lo, hi)
+        {"q": qid, "k": key, "n": n, "t": total, "lo": lo, "hi": hi}
         for (qid, key), (n, total, lo, hi) in sorted(rows.items())
+    ]
+    head = [
+        response.survey_id,
+        response.village_id or 0,
+        response.age_band or "",
+        response.sex or "",
     ]
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            # One array a column: the statement's text is the same for every answer, so the
-            # driver converts it once (a VALUES list of ~45 rows × 10 placeholders is too
-            # long for psycopg's cache and cost ~2.4 ms to parse on every answer).
+            # One JSON parameter: the statement's text is the same for every answer, so the
+            # driver converts it once (a VALUES list of ~30 rows × 10 placeholders is too
+            # long for psycopg's cache and was parsed anew for every answer), and it passes
+            # one string rather than an array per column.
             cur.execute(
-                _UNNEST_INSERT + _upsert_tail(), [list(col) for col in zip(*ordered, strict=True)]
+                _JSON_INSERT + _upsert_tail(), [*head, json.dumps(ordered, ensure_ascii=False)]
             )
             return
         values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(ordered))
+        params = []
+        for r in ordered:
+            params += [head[0], r["q"], r["k"], *head[1:], r["n"], r["t"], r["lo"], r["hi"]]
         cur.execute(
             f"INSERT INTO surveys_tally ({COLUMNS}) VALUES {values}" + _upsert_tail(),  # noqa: S608
-            [value for row in ordered for value in row],
+            params,
         )
 
 
-_UNNEST_INSERT = (
-    f"INSERT INTO surveys_tally ({COLUMNS}) SELECT * FROM unnest("  # noqa: S608 - constants
-    "%s::bigint[], %s::bigint[], %s::varchar[], %s::bigint[], %s::varchar[], %s::varchar[],"
-    " %s::bigint[], %s::float8[], %s::float8[], %s::float8[])"
+_JSON_INSERT = (
+    f"INSERT INTO surveys_tally ({COLUMNS})"  # noqa: S608 - constants
+    " SELECT %s, u.q, u.k, %s, %s, %s, u.n, u.t, u.lo, u.hi FROM json_to_recordset(%s::json)"
+    " AS u(q bigint, k varchar, n bigint, t float8, lo float8, hi float8)"
 )
 
 
@@ -141,6 +170,9 @@ def tally_rebuild(survey_id: int) -> None:
     keyed = ", ".join(f"'{t.value}'" for t in KEYED_TYPES)
     numbers = ", ".join(f"'{t.value}'" for t in NUMBER_TYPES)
     demo = "COALESCE(a.village_id, 0), a.age_band, a.sex"
+    derived = ", ".join(f"'{t.value}'" for t in DERIVED_TYPES)
+    has_key = "CASE WHEN q.qtype = 'rating' THEN a.number IS NOT NULL ELSE a.choice <> '' END"
+    rated = "CASE WHEN q.qtype = 'rating' THEN a.number END"
     sql = f"""
         INSERT INTO surveys_tally ({COLUMNS})
         SELECT * FROM (
@@ -155,16 +187,14 @@ def tally_rebuild(survey_id: int) -> None:
                    MIN(CASE WHEN q.qtype IN ({numbers}) THEN a.number END),
                    MAX(CASE WHEN q.qtype IN ({numbers}) THEN a.number END)
               FROM surveys_answer a JOIN surveys_question q ON q.id = a.question_id
-             WHERE a.survey_id = %s
+             WHERE a.survey_id = %s AND (q.qtype NOT IN ({derived}) OR NOT {has_key})
              GROUP BY a.survey_id, a.question_id, {demo}
             UNION ALL
             SELECT a.survey_id, a.question_id,
                    CASE WHEN q.qtype = 'rating' THEN {rating} ELSE a.choice END, {demo},
-                   COUNT(*), 0, NULL, NULL
+                   COUNT(*), COALESCE(SUM({rated}), 0), MIN({rated}), MAX({rated})
               FROM surveys_answer a JOIN surveys_question q ON q.id = a.question_id
-             WHERE a.survey_id = %s AND q.qtype IN ({keyed})
-               AND CASE WHEN q.qtype = 'rating' THEN a.number IS NOT NULL
-                        ELSE a.choice <> '' END
+             WHERE a.survey_id = %s AND q.qtype IN ({keyed}) AND {has_key}
              GROUP BY a.survey_id, a.question_id,
                    CASE WHEN q.qtype = 'rating' THEN {rating} ELSE a.choice END, {demo}
         ) AS t WHERE 1 = 1
