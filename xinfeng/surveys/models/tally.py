@@ -9,9 +9,16 @@ One ``Tally`` row per survey × question × key × village × age band × sex:
                   stale one); else a question
 ``key``           ``""``: the question's respondents (``n``; for numbers also
                   ``total``, ``lo``, ``hi``); else a choice key, a rating value
-                  (``"1"``…``"5"``) or a picked village's id: answer rows (``n``)
+                  (``"1"``…``"5"``) or a picked village's id: answer rows (``n``;
+                  for a rating also ``total``, ``lo``, ``hi`` of its numbers)
 ``village_id``    the respondent's village (``0``: none)
 ================= ===========================================================
+
+A single choice, rating or village question (one answer row per respondent, its key says
+it all) has no ``""`` row for the answers that have a key: its respondents are the sum of
+its key rows, so an answer upserts ~29 rows for 20 questions rather than ~45. Its ``""``
+row holds only answers without a key (a rating without a number, written past the
+answering service), so that they still count as answered.
 
 Written in the answering transaction (``services.tally``); a writer that inserts answers
 by other means (the demo's bulk insert, factories) leaves the stamp behind the responses,
