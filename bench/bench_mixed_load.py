@@ -618,7 +618,17 @@ def main() -> None:
     connection.close()
 
     worker_log = open(tmp / "worker.log", "wb")  # noqa: SIM115
-    worker = manage("worker", stdout=subprocess.DEVNULL, stderr=worker_log)
+    profile = os.environ.get("XINFENG_BENCH_WORKER_PROFILE")  # cProfile output of the worker
+    worker = (
+        subprocess.Popen(
+            [sys.executable, "-m", "cProfile", "-o", profile, str(ROOT / "manage.py"), "worker"],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=worker_log,
+        )
+        if profile
+        else manage("worker", stdout=subprocess.DEVNULL, stderr=worker_log)
+    )
     result: dict = {"bench": "mixed_load"}
     try:
         with gunicorn(WORKERS, THREADS) as base:

@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "xinfeng.core.middleware.RejectNulMiddleware",
     "xinfeng.core.middleware.ApiJsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A warm anonymous hit of the public read cache, answered before the rest (publiccache).
+    "xinfeng.core.publiccache.EarlyPublicReadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "xinfeng.kiosk.middleware.KioskCredentialMiddleware",

@@ -32,9 +32,11 @@ from django.core.cache import cache
 from django.db import connections
 from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import get_token
+from django.urls import Resolver404, get_resolver
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 from django.utils.translation import get_language
+from ninja.operation import PathView
 
 # governance and workplans fill slots of the site pages (the responsible person, the
 # demonstration-site badge), so their writes must reach those pages too.
@@ -181,6 +183,11 @@ def on_connection_created(sender, connection, **kwargs):
 # Reads ---------------------------------------------------------------------------------
 
 
+# The wrappers ``public_read`` made (not the functions that copied their attributes through
+# ``functools.wraps``): the early path trusts a URL's view only when it is one of these.
+_WRAPPERS: set = set()
+
+
 class _State:
     __slots__ = ("key", "hit")
 
@@ -283,6 +290,7 @@ def public_read(*topics: str):
             return view(request, *args, **kwargs)
 
         wrapper.public_read_topics = topics
+        _WRAPPERS.add(wrapper)
         return wrapper
 
     return decorator
@@ -335,3 +343,95 @@ class PublicReadCacheMiddleware:
             response = HttpResponseNotModified()
         _public_headers(response, etag, stored_at, PLACEHOLDER in body)
         return response
+
+
+# The early path --------------------------------------------------------------------------
+
+
+_path_views: dict = {}  # URL view function → django-ninja PathView (or None)
+
+
+def _early_topics(request):
+    """The topics of the ``@public_read`` view that ``request``'s URL and method reach, else
+    None. A page view counts only when the URL's view IS the ``public_read`` wrapper; an API
+    path when django-ninja's operation for the method is (ninja runs its checks — auth —
+    first, which an anonymous request passes or it would never have been stored)."""
+    try:
+        match = get_resolver(getattr(request, "urlconf", None)).resolve(request.path_info)
+    except Resolver404:
+        return None
+    func = match.func
+    if func in _WRAPPERS:
+        return func.public_read_topics
+    path_view = _path_views.get(func, False)
+    if path_view is False:
+        # django-ninja's URL view is a closure over its PathView (the operations by method).
+        cells = [c.cell_contents for c in getattr(func, "__closure__", None) or ()]
+        path_view = next((c for c in cells if isinstance(c, PathView)), None)
+        _path_views[func] = path_view
+    if path_view is not None:
+        for operation in path_view.operations:
+            if request.method in operation.methods and operation.view_func in _WRAPPERS:
+                return operation.view_func.public_read_topics
+    return None
+
+
+class EarlyPublicReadMiddleware:
+    """Serve a warm anonymous hit before the session, locale, kiosk, CSRF, authentication,
+    messages and htmx middleware (placed right after WhiteNoise): a GET/HEAD with no session
+    cookie, no ``Authorization`` header, no kiosk credential, no flash messages and no
+    ``api_key`` is anonymous whatever those would do, so it is looked up here and, when
+    found, answered with exactly what the full chain would add to a hit: the language chosen
+    as ``LocaleMiddleware`` chooses it (and its ``Content-Language``/``Vary``), the CSRF
+    cookie as ``CsrfViewMiddleware`` sets it when the page carries a token,
+    ``X-Frame-Options``, ``Content-Length``; the security headers come from the middleware
+    before this one. Anything else — a miss, a personal request, a URL that is not a
+    ``@public_read`` view — goes down the chain as before (``PublicReadCacheMiddleware``
+    stores the misses)."""
+
+    def __init__(self, get_response):
+        from django.middleware.clickjacking import XFrameOptionsMiddleware
+        from django.middleware.common import CommonMiddleware
+        from django.middleware.csrf import CsrfViewMiddleware
+        from django.middleware.locale import LocaleMiddleware
+
+        self.get_response = get_response
+        self.locale = LocaleMiddleware(get_response)
+        self.csrf = CsrfViewMiddleware(get_response)
+        self.common = CommonMiddleware(get_response)
+        self.xframe = XFrameOptionsMiddleware(get_response)
+        self.session_cookie = settings.SESSION_COOKIE_NAME
+        # CommonMiddleware could redirect or refuse before the view: leave those to it.
+        self.enabled = not (settings.PREPEND_WWW or settings.DISALLOWED_USER_AGENTS)
+
+    def __call__(self, request):
+        response = self.hit(request) if self.enabled else None
+        return self.get_response(request) if response is None else response
+
+    def hit(self, request):
+        from xinfeng.kiosk.middleware import kiosk_credential
+
+        cookies = request.COOKIES
+        if (
+            request.method not in ("GET", "HEAD")
+            or self.session_cookie in cookies
+            or "HTTP_AUTHORIZATION" in request.META
+            or "messages" in cookies
+            or "api_key" in request.GET
+            or kiosk_credential(request)
+        ):
+            return None
+        topics = _early_topics(request)
+        if topics is None:
+            return None
+        self.locale.process_request(request)  # the language, as the full chain picks it
+        entry = cache.get(_key(request, topics))
+        if entry is None:
+            return None  # the full chain renders and stores it
+        self.csrf.process_request(request)  # the visitor's own CSRF secret, if any
+        request._xf_public_read = _State(None, hit=True)
+        response = _from_entry(request, entry)
+        response = self.xframe.process_response(request, response)
+        response = self.csrf.process_response(request, response)
+        response = self.common.process_response(request, response)
+        return self.locale.process_response(request, response)
