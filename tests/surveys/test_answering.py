@@ -240,3 +240,53 @@ def test_phone_page_asks_no_name_phone_id_number_or_birth_date(sv):
         "village", "age_band", "guardian_consent", "sex", "need", "old_how", "sat", "people",
         "wish",
     }  # fmt: skip
+
+
+def test_a_photo_answer_is_stored_and_named_by_the_field(tree):
+    """An image question's upload is checked, stored under the field's folder and named on
+    its answer row (the answers are inserted as plain values, not saved one by one)."""
+    import io
+
+    from django.core.files.storage import default_storage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from xinfeng.surveys.choices import QuestionType
+    from xinfeng.surveys.models import Question
+    from xinfeng.surveys.services.answering import Submission, response_submit
+
+    from .needs_helpers import make_survey
+
+    survey = make_survey(tree.inst1)
+    survey.regions.set([tree.t1])
+    Question.objects.create(
+        version=survey.current_version, position=9, name="pic", label_zh="照片",
+        qtype=QuestionType.PHOTO,
+    )  # fmt: skip
+    buf = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buf, "PNG")
+    upload = SimpleUploadedFile("x.bin", buf.getvalue(), content_type="image/png")
+    response = response_submit(
+        survey=survey,
+        submission=Submission(
+            values={"freq": "weekly", "need": ["law"], "sat": 3},
+            files={"pic": upload},
+            village_id=tree.v1.pk,
+        ),
+        device_id="dev-photo",
+    )
+    answer = Answer.objects.get(response=response, question__name="pic")
+    assert answer.photo.name.startswith("surveys/photos/") and answer.photo.name.endswith(".png")
+    assert default_storage.exists(answer.photo.name)
+    assert (answer.choice, answer.number, answer.text) == ("", None, "")
+    assert Answer.objects.get(response=response, question__name="sat").photo.name == ""
+
+
+def test_an_api_answer_takes_a_fixed_number_of_statements(sv, django_assert_max_num_queries):
+    """The survey with its version, the address cap, the response, its answers, the tally,
+    the claim (and the transaction's savepoint under the test's transaction)."""
+    for dev in ("dev-0000000000000001", "dev-0000000000000002"):  # freeze, keep questions
+        assert post(Client(), sv.survey, **body(sv, device_id=dev)).status_code == 201
+    with django_assert_max_num_queries(8):
+        r = post(Client(), sv.survey, **body(sv, device_id="dev-0000000000000003"))
+    assert r.status_code == 201, r.content
