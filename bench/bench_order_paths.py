@@ -51,18 +51,25 @@ def measure(code: Path, reps: int) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from xinfeng.accounts.models import ApiToken, User
+    from xinfeng.accounts.choices import Role
+    from xinfeng.accounts.models import ApiToken, RoleAssignment, User
     from xinfeng.orders.models import Order
     from xinfeng.places.models import Site
 
     assert Path(sys.modules["xinfeng"].__file__).is_relative_to(code)
     op = User.objects.filter(username__startswith="mx_op").order_by("pk").first()
-    site = Site.objects.filter(operators=op).first()
+    site = Site.objects.filter(operators=op).first() if op is not None else None
     pending = Order.objects.filter(site=site, state="pending_dispatch").order_by("pk").first()
     if pending is None:  # any pending order; its site's operator dispatches it
         pending = Order.objects.filter(state="pending_dispatch").order_by("pk").first()
         site = pending.site
         op = site.operators.order_by("pk").first()
+        if op is None:  # a plain demo database: an operator for the site
+            op, _new = User.objects.get_or_create(username=f"mx_op{site.pk}")
+            site.operators.add(op)
+            RoleAssignment.objects.get_or_create(
+                user=op, role=Role.STATION_OPERATOR, region=pending.region
+            )
     done = Order.objects.filter(state="completed", requester__isnull=False).order_by("pk").first()
     staff = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(user=op, name='bench h18')[1]}"}
     resident = {

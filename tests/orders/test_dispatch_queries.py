@@ -165,9 +165,12 @@ def test_rating_query_count(world, build, api_as, django_assert_max_num_queries)
     order = build(OrderState.COMPLETED)
     client = api_as(world.resident)
     client.get(f"/api/v1/orders/{order.pk}")
-    # 19 before #18; the rating and its rater now come with the order's re-read, and
-    # team leadership is asked once for the detail (17 incl. a role-cache read).
-    with django_assert_max_num_queries(17):
+    # 19 before #18; 17 with the rating joined to the re-read and team leadership asked
+    # once; 15 now (incl. a role-cache read and the savepoint pair of the test's
+    # transaction): the visibility check reads only the key, the move's guard asks only
+    # the kinds the move allows (no leadership query for the requester), and the answer is
+    # the order as the move left it, not read again.
+    with django_assert_max_num_queries(15):
         resp = client.post(
             f"/api/v1/orders/{order.pk}/rate",
             {"level": 2, "comment": "来晚了"},
@@ -177,3 +180,19 @@ def test_rating_query_count(world, build, api_as, django_assert_max_num_queries)
     rating = resp.json()["rating"]
     # The requester sees their own name as the rater (read in the same statement).
     assert rating["level"] == 2 and rating["rater_name"] == world.resident.name
+
+
+@pytest.mark.parametrize("rater", ["resident", "operator"])
+def test_the_rating_answer_is_the_order_as_read_afterwards(world, build, api_as, rater):
+    """The rating's answer is built from the order as the move left it (not read again,
+    #18): it must equal what reading the order right after shows the same person."""
+    order = build(OrderState.COMPLETED)
+    client = api_as(getattr(world, rater))
+    resp = client.post(
+        f"/api/v1/orders/{order.pk}/rate",
+        {"level": 2, "dimensions": {"attitude": 3}, "comment": "来晚了"},
+        content_type="application/json",
+    )
+    assert resp.status_code == 200, resp.content
+    assert resp.json() == client.get(f"/api/v1/orders/{order.pk}").json()
+    assert resp.json()["state"] == OrderState.RATED and resp.json()["rating"]["level"] == 2

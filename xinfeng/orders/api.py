@@ -273,7 +273,8 @@ def list_events(request, order_id: int, cursor: str | None = None, limit: Limit 
 
 def _move(request, order_id: int, fn, *, for_grab: bool = False, **kwargs):
     user = request.auth
-    order = selectors.order_get(user=user, order_id=order_id, for_grab=for_grab)
+    # Visible, or 404; the service re-reads the row under its lock, so only the key here.
+    order = selectors.order_get(user=user, order_id=order_id, for_grab=for_grab, lean=True)
     fn(actor=user, order=order, **kwargs)
     return detail_payload(request, order)
 
@@ -478,14 +479,20 @@ def complete(
 
 @router.post("/{order_id}/rate", response=OrderDetail, summary="评单: five levels", auth=signed_in)
 def rate(request, order_id: int, payload: RateIn):
-    return _move(
-        request,
-        order_id,
-        services.order_rate,
+    user = request.auth
+    order = selectors.order_get(user=user, order_id=order_id, lean=True)
+    rating = services.order_rate(
+        actor=user,
+        order=order,
         level=payload.level,
         dimensions=payload.dimensions,
         comment=payload.comment,
     )
+    # The order as the rating left it — read under the lock with its site, region, team and
+    # project, saved, its rating and rater attached — is not read again (detail_payload
+    # would): only its members and photos are added.
+    order = selectors.order_detail_prefetch_one(rating.order)
+    return present_order(request.user, order, request=request)
 
 
 __all__ = ["router", "detail_payload", "FollowUpOut", "Status"]
