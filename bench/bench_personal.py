@@ -9,17 +9,27 @@ SQLite database (or ``XINFENG_BENCH_DATABASE_URL``, an empty PostgreSQL database
 reuse one with ``XINFENG_BENCH_VAR=<dir>``), signs the demo accounts in with Django's test
 client (``XINFENG_DEBUG=0``) and times ``XINFENG_BENCH_REQUESTS`` requests per page after
 a few warm-up ones; a bare view answering a constant through the same client and
-middleware is the floor of the same run. Prints one JSON line.
+middleware is the floor of the same run. ``cpu_median_ms`` is this thread's CPU time
+(``time.thread_time``), less distorted than wall time on a shared machine. Prints one JSON
+line.
 
-    .venv/bin/python bench/bench_personal.py
+``--baseline REV`` also measures the code as it was: a copy of the working tree's
+``xinfeng`` with the files under ``--scope`` (default ``xinfeng/orders``) taken from REV
+(``git archive``), each side in a child process, alternating ``--rounds`` times on the same
+database, so both see the same load; the line then has both sides' CPU and statements.
+
+    .venv/bin/python bench/bench_personal.py [--baseline 9652328~1 --rounds 2]
 """
 
+import argparse
 import io
 import json
 import os
 import shutil
 import statistics
+import subprocess
 import sys
+import tarfile
 import tempfile
 import textwrap
 import time
@@ -89,10 +99,10 @@ def measure(client, path: str) -> dict:
         assert response.status_code == 200, (path, response.status_code)
     times, cpu = [], []
     for _ in range(REQUESTS):
-        started, started_cpu = time.perf_counter(), time.process_time()
+        started, started_cpu = time.perf_counter(), time.thread_time()
         client.get(path)
         times.append((time.perf_counter() - started) * 1000)
-        cpu.append((time.process_time() - started_cpu) * 1000)
+        cpu.append((time.thread_time() - started_cpu) * 1000)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(path)
     times.sort()
@@ -108,6 +118,16 @@ def measure(client, path: str) -> dict:
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--baseline")
+    ap.add_argument("--scope", default="xinfeng/orders")
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--child")
+    args = ap.parse_args()
+    if args.child:
+        sys.path.insert(0, args.child)
+    elif args.baseline:
+        return compare(args)
     started = time.monotonic()
     keep = os.environ.get("XINFENG_BENCH_VAR")
     tmp = keep or tempfile.mkdtemp(prefix="xf-bench-personal-")
@@ -146,6 +166,62 @@ def main() -> None:
     print(json.dumps(result, ensure_ascii=False))
     if not keep:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def compare(args) -> None:
+    """The baseline tree and the working tree, each in children, alternating."""
+    base = Path(tempfile.mkdtemp(prefix="xf-bench-personal-base-"))
+    shutil.copytree(
+        ROOT / "xinfeng", base / "xinfeng", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    archive = base / "src.tar"
+    subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "-o", str(archive), args.baseline, args.scope],
+        check=True,
+    )
+    with tarfile.open(archive) as tar:
+        tar.extractall(base, filter="data")
+    var = os.environ.get("XINFENG_BENCH_VAR") or tempfile.mkdtemp(prefix="xf-bench-personal-")
+    env = dict(os.environ, XINFENG_BENCH_VAR=var)  # one seeded database for every child
+    runs: dict[str, list[dict]] = {"baseline": [], "current": []}
+    load_before = os.getloadavg()
+    for _ in range(args.rounds):
+        for side, code in (("baseline", base), ("current", ROOT)):
+            proc = subprocess.run(
+                [sys.executable, __file__, "--child", str(code)],
+                capture_output=True,
+                text=True,
+                env=env,
+            )
+            if proc.returncode:
+                raise SystemExit(f"child {code} failed:\n{proc.stderr[-3000:]}")
+            runs[side].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    result: dict = {
+        "bench": "personal",
+        "baseline": f"{args.baseline}:{args.scope}",
+        "rounds": args.rounds,
+        "pages": {},
+    }
+    for label, _user, _path in PAGES:
+        row = {}
+        for side, got in runs.items():
+            row[f"{side}_cpu_ms"] = round(
+                statistics.median(r["pages"][label]["cpu_median_ms"] for r in got), 2
+            )
+            row[f"{side}_queries"] = got[0]["pages"][label]["queries"]
+            row[f"{side}_bytes"] = got[0]["pages"][label]["bytes"]
+        result["pages"][label] = row
+    result.update(
+        target_ms=TARGET_MS,
+        requests_per_page=REQUESTS,
+        database=os.environ.get("XINFENG_BENCH_DATABASE_URL", "sqlite").split("@")[-1],
+        load_before=[round(x, 2) for x in load_before],
+        load_after=[round(x, 2) for x in os.getloadavg()],
+    )
+    print(json.dumps(result, ensure_ascii=False))
+    shutil.rmtree(base, ignore_errors=True)
+    if not os.environ.get("XINFENG_BENCH_VAR"):
+        shutil.rmtree(var, ignore_errors=True)
 
 
 if __name__ == "__main__":
