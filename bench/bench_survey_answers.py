@@ -16,7 +16,10 @@ keep-alive connections) post full answers to ``POST /api/v1/surveys/<id>/respons
 fast as answers come back for ``DURATION`` seconds; acknowledged = HTTP 201, stored =
 responses in the database (answers wiped between runs); median of ``RUNS`` runs.
 ``healthz_per_s``: the same clients on ``/healthz`` just before (the machine's ceiling
-right now, the floor to read the rate against).
+right now, the floor to read the rate against). ``cpu_ms_per_answer_runs``: CPU
+milliseconds per acknowledged answer of the gunicorn workers, the database's PostgreSQL
+backends (when the server runs on this machine) and this process's clients, per run — what
+the rate costs, which the load of other work moves much less than the rate.
 
 Prints one JSON line.
 
@@ -162,6 +165,48 @@ def answers_run(base: str, survey_id: int, villages: list[int], run: int) -> dic
     }
 
 
+def _cpu_s(pid: int) -> float:
+    """utime + stime of ``pid`` (seconds), 0 when it is gone or not on this machine."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_snapshot(master: int) -> dict:
+    """CPU seconds so far of the gunicorn workers (children of ``master``), the PostgreSQL
+    backends of the bench database (when the server runs on this machine) and this
+    process (the clients)."""
+    from django.db import connection
+
+    workers = [int(p) for p in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
+    with connection.cursor() as c:
+        c.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()"
+        )
+        backends = [pid for (pid,) in c.fetchall()]
+    t = os.times()
+    return {
+        "gunicorn": {p: _cpu_s(p) for p in workers},
+        "postgres": {p: _cpu_s(p) for p in backends},
+        "client": t.user + t.system,
+    }
+
+
+def cpu_ms_per_answer(before: dict, after: dict, answers: int) -> dict:
+    """Milliseconds of CPU per answer between two snapshots (a backend that appeared in
+    between counts from 0)."""
+    out = {}
+    for side in ("gunicorn", "postgres"):
+        used = sum(cpu - before[side].get(p, 0.0) for p, cpu in after[side].items())
+        out[side] = round(used * 1000 / max(answers, 1), 2)
+    out["client"] = round((after["client"] - before["client"]) * 1000 / max(answers, 1), 2)
+    out["total"] = round(sum(out.values()), 2)
+    return out
+
+
 def main() -> None:
     ensure_database(URL)
     setup_django(
@@ -178,12 +223,17 @@ def main() -> None:
         c.execute("SHOW server_version")
         pg = c.fetchone()[0]
     runs = []
-    with gunicorn(WORKERS, THREADS) as base:
+    server = gunicorn(WORKERS, THREADS)
+    with server as base:
         healthz = healthz_per_s(base, clients=CLIENTS)
         for run in range(RUNS):
             Answer.objects.filter(survey=survey).delete()
             Response.objects.filter(survey=survey).delete()
+            before = cpu_snapshot(server.proc.pid)
             r = answers_run(base, survey.pk, villages, run)
+            r["cpu_ms_per_answer"] = cpu_ms_per_answer(
+                before, cpu_snapshot(server.proc.pid), r["acknowledged"]
+            )
             r["stored"] = Response.objects.filter(survey=survey).count()
             r["answer_rows"] = Answer.objects.filter(survey=survey).count()
             runs.append(r)
@@ -208,6 +258,7 @@ def main() -> None:
                 "answer_rows": [r["answer_rows"] for r in runs],
                 "stored_equals_acknowledged": stored_ok,
                 "healthz_per_s": round(healthz, 1),
+                "cpu_ms_per_answer_runs": [r["cpu_ms_per_answer"] for r in runs],
                 "target_answers_per_s": TARGET,
                 "meets": statistics.median(rates) >= TARGET and errors == 0 and stored_ok,
                 "loadavg_1m": round(os.getloadavg()[0], 2),
