@@ -22,12 +22,26 @@ def _has_nul(value) -> bool:
     return False
 
 
+_text_fields: dict[type, tuple] = {}
+
+
+def _texts(obj) -> tuple:
+    """The model's text and JSON columns (worked out once per model)."""
+    found = _text_fields.get(type(obj))
+    if found is None:
+        found = _text_fields[type(obj)] = tuple(
+            field
+            for field in obj._meta.concrete_fields
+            if isinstance(field, models.CharField | models.TextField | models.JSONField)
+        )
+    return found
+
+
 def _nul_errors(obj) -> dict[str, list[str]]:
     """Text containing NUL cannot be stored by PostgreSQL; report it as a field error."""
     errors = {}
-    for field in obj._meta.concrete_fields:
-        text_like = isinstance(field, models.CharField | models.TextField | models.JSONField)
-        if text_like and _has_nul(getattr(obj, field.attname, None)):
+    for field in _texts(obj):
+        if _has_nul(getattr(obj, field.attname, None)):
             errors[field.name] = [_("含有不允许的字符。")]
     return errors
 
@@ -37,9 +51,8 @@ def _null_errors(obj) -> dict[str, list[str]]:
     whose value is empty, None included, so an explicit null for an optional text (a
     PATCH's ``"address": null``) would reach the database as an IntegrityError."""
     errors = {}
-    for field in obj._meta.concrete_fields:
-        text_like = isinstance(field, models.CharField | models.TextField | models.JSONField)
-        if text_like and not field.null and getattr(obj, field.attname, "") is None:
+    for field in _texts(obj):
+        if not field.null and getattr(obj, field.attname, "") is None:
             errors[field.name] = [_("不能为空值（null）；不修改时请省略此项。")]
     return errors
 

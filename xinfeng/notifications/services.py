@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinfeng.core.errors import NotAuthenticated
+from xinfeng.core.inserts import insert
 
 from .models import Notification
 from .texts import Message, Text, to_message
@@ -50,7 +51,8 @@ def notify(
     link = str(link)
 
     def _write():
-        return Notification.objects.bulk_create(
+        # bulk_create, its SQL compiled once (notices are written on hot paths).
+        return insert(
             [
                 Notification(
                     recipient=r,

@@ -18,6 +18,7 @@ from xinfeng.accounts.scope import is_staff_anywhere
 from xinfeng.core.errors import NotFound, PermissionDenied, ValidationFailed
 from xinfeng.core.pagination import keyset_page
 from xinfeng.core.schema import Limit, SuggestionLimit
+from xinfeng.core.serialise import ListRows
 from xinfeng.places.models import Site
 from xinfeng.projects.models import Project
 from xinfeng.regions.models import Region
@@ -165,7 +166,16 @@ def create_order(request, payload: OrderIn):
         idempotency_key=key,
         **data,
     )
-    return Status(201 if created else 200, detail_payload(request, order, just_created=created))
+    body = detail_payload(request, order, just_created=created)
+    if not created:
+        return Status(200, body)
+    # The new order's detail rendered as ninja renders a validated OrderDetail (its field
+    # order, its JSON encoder), without validating the dict present_order built for it:
+    # the same bytes as GET /orders/{id} (pinned by a test), a tenth of a creation less.
+    return ListRows.response({name: body[name] for name in DETAIL_FIELDS}, status=201)
+
+
+DETAIL_FIELDS = tuple(OrderDetail.model_fields)
 
 
 @router.get(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from xinfeng.accounts.choices import STAFF_ROLES
 from xinfeng.accounts.scope import has_role_at
 from xinfeng.core.errors import NotFound, PermissionDenied, ValidationFailed
+from xinfeng.core.inserts import insert
 from xinfeng.core.validation import PLAN, check_window, full_clean_or_raise
 from xinfeng.notifications.services import notify
 from xinfeng.places.models import Site
@@ -27,6 +28,25 @@ from ._common import event, order_link, require_user, set_deadline
 # How far in the past a wanted time may lie (clock skew, a form left open).
 WANTED_GRACE = timedelta(hours=1)
 MAX_KEY = 64
+# What a caller's input reaches; every other field of a new order is set here (the state,
+# times and deadlines, the foreign keys as objects) and is not checked again.
+_FROM_INPUT = {
+    "category",
+    "title",
+    "description",
+    "channel",
+    "contact_name",
+    "contact_phone",
+    "idempotency_key",
+    "address",
+    "latitude",
+    "longitude",
+    "beneficiary_age",
+    "wanted_from",
+    "wanted_until",
+    "is_open",
+}
+_SET_HERE = [f.name for f in Order._meta.fields if f.name not in _FROM_INPUT]
 
 
 def _validate_inputs(*, now, wanted_from, wanted_until, latitude, longitude, title, project):
@@ -189,15 +209,12 @@ def order_create(
         order.reviewed_at = now
         order.is_open = open_for_grab
     set_deadline(order, now)
-    # Field checks only: foreign keys were passed as objects, constraints are the DB's.
-    full_clean_or_raise(
-        order,
-        exclude=["project", "region", "site", "requester", "created_by"],
-        validate_constraints=False,
-    )
+    # Field checks only, of the fields a caller's input reaches: foreign keys were passed
+    # as objects, the rest is set here, constraints are the DB's.
+    full_clean_or_raise(order, exclude=_SET_HERE, validate_constraints=False)
     try:
         with transaction.atomic():
-            order.save()
+            insert([order], signals_sent=True)  # order.save(), its SQL compiled once
             event(
                 order,
                 OrderAction.SUBMIT,
