@@ -7,6 +7,8 @@ bench's database, ``createdb -T xinfeng_bench_mixed xf_bench_h18disp``):
 
 - ``GET /api/v1/orders/{id}/suggestions?limit=3`` (a station operator, a pending order);
 - ``POST /api/v1/orders/{id}/dispatch`` (the top suggested team);
+- ``POST /api/v1/orders/{id}/approve`` (the same operator, a submitted order of the site;
+  on a plain demo database the operator is made staff of one);
 - ``GET /api/v1/orders/{id}`` (the requester);
 - ``POST /api/v1/orders/{id}/rate`` (the requester, a completed order).
 
@@ -37,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 URL = os.environ.setdefault(
     "XINFENG_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/xf_bench_h18disp"
 )
-REQUESTS = ("suggestions", "dispatch", "detail", "rate")
+REQUESTS = ("suggestions", "dispatch", "approve", "detail", "rate")
 
 
 def measure(code: Path, reps: int) -> dict:
@@ -70,6 +72,13 @@ def measure(code: Path, reps: int) -> dict:
             RoleAssignment.objects.get_or_create(
                 user=op, role=Role.STATION_OPERATOR, region=pending.region
             )
+    submitted = Order.objects.filter(site=site, state="submitted").order_by("pk").first()
+    if submitted is None:  # the operator answers for a submitted order's site too
+        submitted = Order.objects.filter(state="submitted").order_by("pk").first()
+        submitted.site.operators.add(op)
+        RoleAssignment.objects.get_or_create(
+            user=op, role=Role.STATION_OPERATOR, region=submitted.site.region
+        )
     done = Order.objects.filter(state="completed", requester__isnull=False).order_by("pk").first()
     staff = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(user=op, name='bench h18')[1]}"}
     resident = {
@@ -83,6 +92,12 @@ def measure(code: Path, reps: int) -> dict:
         "dispatch": lambda: c.post(
             f"/api/v1/orders/{pending.pk}/dispatch",
             {"team_id": team, "reason": "距离最近"},
+            content_type="application/json",
+            **staff,
+        ),
+        "approve": lambda: c.post(
+            f"/api/v1/orders/{submitted.pk}/approve",
+            {"reason": ""},
             content_type="application/json",
             **staff,
         ),

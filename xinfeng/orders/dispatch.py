@@ -183,24 +183,77 @@ def _with_relations(orders: Iterable[Order]) -> list[Order]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-# Of a team's home site the engine reads only its place (``_team_place``): the rest of
-# the row (texts, JSON lists) is left unread for the ~hundreds of candidates per call.
-_HOME_SITE_UNUSED = tuple(
-    f"home_site__{f.name}"
-    for f in Team._meta.get_field("home_site").related_model._meta.concrete_fields
-    if f.name not in ("id", "latitude", "longitude")
-)
+# What the engine reads of a candidate team, its region and its home site (the rest of
+# the rows — times, texts, codes — stays unread), in the models' column order.
+_TEAM_COLUMNS = (
+    "id", "name", "home_site_id", "region_id", "service_categories", "capacity", "latitude",
+    "longitude", "is_active",
+)  # fmt: skip
+_REGION_COLUMNS = ("id", "path", "latitude", "longitude")
+_SITE_COLUMNS = ("id", "latitude", "longitude")
+
+
+class _Place:
+    __slots__ = ("path", "latitude", "longitude")
+
+    def __init__(self, path, latitude, longitude):
+        self.path, self.latitude, self.longitude = path, latitude, longitude
+
+
+class CandidateTeam:
+    """A candidate team as the engine reads it, from one row (``_TEAM_COLUMNS`` and its
+    region's and home site's place): the ~hundreds of candidates of a dispatch are
+    ranked without building three model instances each (most of a dispatch's Python
+    time). The teams handed back to callers are models again (:func:`_as_model`)."""
+
+    __slots__ = (*_TEAM_COLUMNS, "region", "home_site", "db")
+
+    def __init__(self, row: tuple, db: str):
+        self.db = db  # the connection it was read from (a replica's, perhaps)
+        *team, region_path, region_lat, region_lon, site_lat, site_lon = row
+        for name, value in zip(_TEAM_COLUMNS, team, strict=True):
+            setattr(self, name, value)
+        self.region = _Place(region_path, region_lat, region_lon)
+        self.home_site = _Place(None, site_lat, site_lon) if self.home_site_id is not None else None
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+def _as_model(team) -> Team:
+    """``team`` as a ``Team`` with the same fields read (the others deferred, as
+    ``only()`` gives them), its region and home site attached: no query."""
+    if not isinstance(team, CandidateTeam):
+        return team
+    db = team.db
+    model = Team.from_db(db, _TEAM_COLUMNS, [getattr(team, c) for c in _TEAM_COLUMNS])
+    r = team.region
+    model.region = Region.from_db(
+        db, _REGION_COLUMNS, [team.region_id, r.path, r.latitude, r.longitude]
+    )
+    if team.home_site is not None:
+        site_model = Team._meta.get_field("home_site").related_model
+        model.home_site = site_model.from_db(
+            db,
+            _SITE_COLUMNS,
+            [team.home_site_id, team.home_site.latitude, team.home_site.longitude],
+        )
+    return model
 
 
 def candidate_teams(orders: Sequence[Order]) -> tuple[list[Team], np.ndarray]:
     """Active teams eligible for any of the orders, and the (n, m) eligibility mask: the
     batch form of :func:`~xinfeng.orders.policy.team_may_take_order`."""
     teams, mask, _named = _candidates(orders)
-    return teams, mask
+    return [_as_model(t) for t in teams], mask
 
 
-def _candidates(orders: Sequence[Order]) -> tuple[list[Team], np.ndarray, dict[int, set[int]]]:
-    """:func:`candidate_teams`, and project id → the teams each ordered project names."""
+def _candidates(
+    orders: Sequence[Order],
+) -> tuple[list[CandidateTeam], np.ndarray, dict[int, set[int]]]:
+    """:func:`candidate_teams` (as ``CandidateTeam`` rows), and project id → the teams
+    each ordered project names."""
     areas = [dispatch_area_path(o.region) for o in orders]
     named: dict[int, set[int]] = {}
     project_ids = {o.project_id for o in orders if o.project_id}
@@ -210,13 +263,22 @@ def _candidates(orders: Sequence[Order]) -> tuple[list[Team], np.ndarray, dict[i
         ).values_list("project_id", "team_id"):
             named.setdefault(pid, set()).add(tid)
     named_ids = set().union(*named.values()) if named else set()
-    teams = list(
+    qs = (
         Team.objects.filter(is_active=True)
         .filter(subtree_q(set(areas), "region__path") | Q(pk__in=named_ids))
-        .select_related("region", "home_site")
-        .defer(*_HOME_SITE_UNUSED)
         .order_by("id")
     )
+    teams = [
+        CandidateTeam(row, qs.db)
+        for row in qs.values_list(
+            *_TEAM_COLUMNS,
+            "region__path",
+            "region__latitude",
+            "region__longitude",
+            "home_site__latitude",
+            "home_site__longitude",
+        )
+    ]
     mask = np.zeros((len(orders), len(teams)), dtype=bool)
     for i, (o, area) in enumerate(zip(orders, areas, strict=True)):
         own = named.get(o.project_id, set())
@@ -274,7 +336,7 @@ def _ranked(
     )
     levels = region_levels([order.region.path])
     for entry in ranked:
-        team = teams[entry["team_row"]]
+        team = _as_model(teams[entry["team_row"]])
         entry.update(team=team, team_name=team.name)
         entry["explain"] = _explain(entry, order, team, o_arr, t_arr, 0, levels)
         entry["reason"] = explanation_text(entry["explain"])[:REASON_MAX]
@@ -386,7 +448,7 @@ def auto_dispatch(
         if entry["team_row"] is None:
             result.unassigned.append((order, entry))
         else:
-            team = teams[entry["team_row"]]
+            team = _as_model(teams[entry["team_row"]])
             entry["team_name"] = team.name
             entry["explain"] = _explain(entry, order, team, o_arr, t_arr, row, levels)
             result.assignments.append((order, team, entry))
