@@ -104,6 +104,7 @@ def test_personal_and_uncached_requests_take_the_full_chain(make_activity, resid
     kiosk = Client()
     kiosk.cookies["xf_kiosk"] = "kiosk_x"
     assert not _early(kiosk.get("/activities/"))
+    assert not _early(Client().get("/activities/", headers={"X-Kiosk-Token": "kiosk_x"}))
     messages = Client()
     messages.cookies["messages"] = "x"
     assert not _early(messages.get("/activities/"))

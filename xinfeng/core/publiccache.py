@@ -349,6 +349,16 @@ class PublicReadCacheMiddleware:
 
 
 _path_views: dict = {}  # URL view function → django-ninja PathView (or None)
+# Other credentials a request may carry (registered by the apps that own them, e.g. the
+# kiosk's cookie): such a request never takes the early path.
+_CREDENTIALS: list = []
+
+
+def register_credential(found) -> None:
+    """``found(request)`` is truthy when ``request`` carries a credential of the caller's
+    app; the early path then leaves the request to the full chain."""
+    if found not in _CREDENTIALS:
+        _CREDENTIALS.append(found)
 
 
 def _early_topics(request):
@@ -409,8 +419,6 @@ class EarlyPublicReadMiddleware:
         return self.get_response(request) if response is None else response
 
     def hit(self, request):
-        from xinfeng.kiosk.middleware import kiosk_credential
-
         cookies = request.COOKIES
         if (
             request.method not in ("GET", "HEAD")
@@ -418,7 +426,7 @@ class EarlyPublicReadMiddleware:
             or "HTTP_AUTHORIZATION" in request.META
             or "messages" in cookies
             or "api_key" in request.GET
-            or kiosk_credential(request)
+            or any(credential(request) for credential in _CREDENTIALS)
         ):
             return None
         topics = _early_topics(request)

@@ -12,3 +12,11 @@ class KioskConfig(AppConfig):
 
         # The account page offers the kiosk QR code (and staff the kiosk pairing page).
         fill("accounts.me.actions", "kiosk/slots/me_kiosk.html")
+
+        # A request with the kiosk credential is never served from the anonymous cache's
+        # early path (the kiosk middleware confines it first).
+        from xinfeng.core.publiccache import register_credential
+
+        from .middleware import kiosk_credential
+
+        register_credential(kiosk_credential)
