@@ -5,6 +5,8 @@ import json
 from django.db import DataError
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import URLPattern, include
+from django.urls import path as django_path
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
@@ -124,10 +126,42 @@ def state_what_ninja_cannot(doc: dict) -> dict:
     return doc
 
 
+def by_first_segment(patterns: list) -> list:
+    """``patterns`` with those sharing a first path segment (``orders/``…) nested under it,
+    in the order of their first one. Django tries URL patterns one by one: flat, an order
+    request tried the 100 patterns of the routers mounted before orders' first (a
+    twelfth of a creation's CPU). Every path matches what it matched before: a path can only
+    match patterns of its own first segment, and their order is kept. Left flat when a
+    first segment holds a converter (then order across segments could matter)."""
+    heads = []
+    for p in patterns:
+        route = getattr(p.pattern, "_route", None)
+        if not isinstance(p, URLPattern) or not isinstance(route, str):
+            return patterns
+        head, slash, rest = route.partition("/")
+        if "<" in head:
+            return patterns
+        heads.append((head + slash if slash else None, rest))
+    groups: dict[str, list] = {}
+    out: list = []
+    for p, (head, rest) in zip(patterns, heads, strict=True):
+        if head is None:  # one segment ("docs", the root): stays where it was
+            out.append(p)
+            continue
+        if head not in groups:
+            groups[head] = []
+            out.append(head)
+        groups[head].append(django_path(rest, p.callback, p.default_args, p.name))
+    return [django_path(x, include(groups[x])) if isinstance(x, str) else x for x in out]
+
+
 class XinfengAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         doc = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         return state_what_ninja_cannot(add_error_responses(doc))
+
+    def _get_urls(self):
+        return by_first_segment(super()._get_urls())
 
 
 api = XinfengAPI(
