@@ -5,6 +5,7 @@ Lists use keyset pagination (``cursor``) and a constant number of queries. Every
 caller may not make 403, an order outside the caller's scope 404.
 """
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
@@ -59,12 +60,14 @@ router = Router(tags=["orders"])
 
 
 def _get(model, pk, **filters):
+    """``model`` (or a queryset of it) with ``pk``, else 404."""
     if pk is None:
         return None
-    obj = model.objects.filter(pk=pk, **filters).first()
+    qs = model if isinstance(model, QuerySet) else model.objects.all()
+    obj = qs.filter(pk=pk, **filters).first()
     if obj is None:
         raise NotFound(
-            _("未找到编号为 %(id)s 的%(what)s。") % {"id": pk, "what": model._meta.verbose_name}
+            _("未找到编号为 %(id)s 的%(what)s。") % {"id": pk, "what": qs.model._meta.verbose_name}
         )
     return obj
 
@@ -281,17 +284,23 @@ def list_events(request, order_id: int, cursor: str | None = None, limit: Limit 
     return {"items": present_events(request.user, order, rows), "next_cursor": nxt}
 
 
-def _move(request, order_id: int, fn, *, for_grab: bool = False, **kwargs):
+def _move(request, order_id: int, fn, *, for_grab: bool = False, moved: bool = False, **kwargs):
+    """``moved``: ``fn`` returns the order as it left it — read under its lock with what
+    the detail shows (``services._common.lock``), changed only through the object — so
+    the answer is built from it (members and photos added), not read again."""
     user = request.auth
     # Visible, or 404; the service re-reads the row under its lock, so only the key here.
     order = selectors.order_get(user=user, order_id=order_id, for_grab=for_grab, lean=True)
-    fn(actor=user, order=order, **kwargs)
+    result = fn(actor=user, order=order, **kwargs)
+    if moved:
+        selectors.order_detail_prefetch_one(result)
+        return present_order(request.user, result, request=request)
     return detail_payload(request, order)
 
 
 @router.post("/{order_id}/approve", response=OrderDetail, summary="审单通过", auth=signed_in)
 def approve(request, order_id: int, payload: ReasonIn):
-    return _move(request, order_id, services.order_approve, reason=payload.reason)
+    return _move(request, order_id, services.order_approve, moved=True, reason=payload.reason)
 
 
 @router.post(
@@ -313,8 +322,16 @@ def open_for_grab(request, order_id: int, payload: ReasonIn):
     auth=signed_in,
 )
 def dispatch(request, order_id: int, payload: DispatchIn):
-    team = _get(Team, payload.team_id)
-    return _move(request, order_id, services.order_dispatch, team=team, reason=payload.reason)
+    # With its region: the eligibility check reads the team's place.
+    team = _get(Team.objects.select_related("region"), payload.team_id)
+    return _move(
+        request,
+        order_id,
+        services.order_dispatch,
+        moved=True,
+        team=team,
+        reason=payload.reason,
+    )
 
 
 @router.post("/{order_id}/grab", response=OrderDetail, summary="抢单 (open orders)", auth=signed_in)
