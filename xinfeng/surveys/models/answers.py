@@ -19,12 +19,15 @@ image          ``photo`` (a stored file)
 ============== =====================================================================
 
 Each row repeats, from its response, ``survey``, ``village``, ``age_band`` and ``sex``
-(never changed after writing), so counts, shares and cross-tabs of 100,000 responses ×
-20 questions are one ``GROUP BY`` over one table on the indexes below, without a join:
+(never changed after writing), so the survey's tally (``models/tally.py``: what results
+and cross-tabs read) is rebuilt with one ``GROUP BY`` over one table, without a join to
+the responses. Indexes (each costs every answer row an insertion, ~23 per answer):
 
-- ``(question, choice)`` — counts per choice;
-- ``(survey, question, village)`` / ``(survey, question, age_band, sex)`` — cross-tabs;
+- ``(question, choice)`` — counts per choice, a question's texts for clustering;
+- ``(survey, question, village)`` — a survey's answers (the tally's rebuild, exports, 问效);
 - ``(response)`` — one response's answers (the FK's index).
+
+Cross-tabs by age band and sex read the tally, so no index leads with them.
 """
 
 from django.conf import settings
@@ -141,7 +144,6 @@ class Answer(models.Model):
         indexes = [
             models.Index(fields=["question", "choice"]),
             models.Index(fields=["survey", "question", "village"]),
-            models.Index(fields=["survey", "question", "age_band", "sex"]),
         ]
 
     def __str__(self) -> str:
