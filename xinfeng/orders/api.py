@@ -235,7 +235,11 @@ def _suggestion_payload(entry: dict) -> dict:
 )
 def suggestions(request, order_id: int, limit: SuggestionLimit = 5):
     user = request.auth
-    order = selectors.order_get(user=user, order_id=order_id)
+    # What the staff check and the engine read (the site's region, the order's place and
+    # project), not the detail's other relations.
+    order = selectors.order_get(
+        user=user, order_id=order_id, related=("region", "site__region", "project")
+    )
     if not is_site_staff(user, order):
         raise PermissionDenied(_("只有责任阵地的管理员可以派单。"))
     if not 1 <= limit <= 50:

@@ -224,7 +224,19 @@ def order_page(*, user, cursor: str | None, limit: int, **filters) -> tuple[list
     return keyset_page(qs.values(*LIST_FIELDS), cursor=cursor, limit=limit, ordering=("-id",))
 
 
-def order_get(*, user, order_id: int, for_grab: bool = False, lean: bool = False) -> Order:
+ORDER_GET_RELATED = (
+    "region", "site", "site__region", "site__parent", "team", "project", "requester",
+)  # fmt: skip
+
+
+def order_get(
+    *,
+    user,
+    order_id: int,
+    for_grab: bool = False,
+    lean: bool = False,
+    related: tuple[str, ...] = ORDER_GET_RELATED,
+) -> Order:
     """One order the user may see, or NotFound (missing and out of scope look the same).
 
     ``for_grab``: also any reviewed order in the area of a team the user leads, so that
@@ -233,16 +245,15 @@ def order_get(*, user, order_id: int, for_grab: bool = False, lean: bool = False
     only to whoever made them and the staff), stay 404.
 
     ``lean``: only the primary key is read (a move re-reads the row under its lock, with
-    what it needs joined).
+    what it needs joined). ``related``: the relations read with it (default: what the
+    detail shows).
     """
     if not user.is_authenticated:
         raise NotFound()
     if lean:
         qs = Order.objects.filter(pk=order_id).only("pk")
     else:
-        qs = Order.objects.select_related(
-            "region", "site", "site__region", "site__parent", "team", "project", "requester"
-        ).filter(pk=order_id)
+        qs = Order.objects.select_related(*related).filter(pk=order_id)
     vq = visibility_q(user)
     if vq is not None and for_grab:
         team_paths = list(led_teams(user).values_list("region__path", flat=True))
