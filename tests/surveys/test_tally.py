@@ -9,8 +9,8 @@ from collections import Counter
 import pytest
 
 from xinfeng.surveys import results
-from xinfeng.surveys.choices import AgeBand, Channel, Sex
-from xinfeng.surveys.models import Answer, Response, Tally
+from xinfeng.surveys.choices import AgeBand, Channel, QuestionType, Sex
+from xinfeng.surveys.models import Answer, Question, Response, Tally
 from xinfeng.surveys.services.answering import Submission, response_submit
 from xinfeng.surveys.services.tally import tally_is_fresh, tally_rebuild
 
@@ -172,6 +172,46 @@ def test_answers_without_a_key_written_past_the_service_still_count(world):
     assert (g["sat"].minimum, g["sat"].maximum) == (min(sats), max(sats))
     assert g["sat"].mean == pytest.approx(sum(sats) / 7)
     submit(survey, villages, 5, seed=11)  # added to the rebuilt tally
+    incremental = tally_rows(survey)
+    tally_rebuild(survey.pk)
+    assert tally_rows(survey) == incremental
+
+
+def test_a_village_pick_and_a_number_count_as_before(world):
+    """A village-picker question (respondents: the sum of its key rows) and an integer (its
+    own respondents row with sum, min, max) through the service: the results equal a count,
+    and the incremental rows equal a rebuild."""
+    survey, villages = world
+    version = survey.current_version
+    for pos, name, qtype in ((5, "where", QuestionType.VILLAGE), (6, "kids", QuestionType.INTEGER)):
+        Question.objects.create(
+            version=version, position=pos, name=name, label_zh=name, qtype=qtype, required=False
+        )
+    rng = random.Random(12)
+    picks, kids = [], []
+    for i in range(15):
+        values = {"freq": "weekly", "need": ["law"], "sat": 3}
+        if i % 4:
+            picks.append(rng.choice(villages).pk)
+            values["where"] = str(picks[-1])
+        if i % 3:
+            kids.append(rng.randint(0, 6))
+            values["kids"] = kids[-1]
+        response_submit(
+            survey=survey,
+            submission=Submission(values=values, village_id=villages[0].pk),
+            device_id=f"device-where-{i}",
+        )
+    fresh = type(survey).objects.get(pk=survey.pk)
+    _, groups = results.question_results(fresh)
+    g = {x.name: x for x in groups}
+    assert g["where"].answered == len(picks)
+    assert {r.key: r.count for r in g["where"].rows} == {
+        str(k): n for k, n in Counter(picks).items()
+    }
+    assert g["kids"].answered == len(kids)
+    assert g["kids"].mean == pytest.approx(sum(kids) / len(kids))
+    assert (g["kids"].minimum, g["kids"].maximum) == (min(kids), max(kids))
     incremental = tally_rows(survey)
     tally_rebuild(survey.pk)
     assert tally_rows(survey) == incremental
