@@ -142,7 +142,7 @@ def child(code: Path, reps: int) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--baseline", default="5b42118")
-    ap.add_argument("--scope", default="xinfeng/orders")
+    ap.add_argument("--scope", default="xinfeng/orders", help="paths, comma-separated")
     ap.add_argument("--reps", type=int, default=15)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--child")
@@ -156,7 +156,16 @@ def main() -> None:
     )
     archive = base / "src.tar"
     subprocess.run(
-        ["git", "-C", str(ROOT), "archive", "-o", str(archive), args.baseline, args.scope],
+        [
+            "git",
+            "-C",
+            str(ROOT),
+            "archive",
+            "-o",
+            str(archive),
+            args.baseline,
+            *args.scope.split(","),
+        ],
         check=True,
     )
     with tarfile.open(archive) as tar:

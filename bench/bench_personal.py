@@ -120,7 +120,7 @@ def measure(client, path: str) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--baseline")
-    ap.add_argument("--scope", default="xinfeng/orders")
+    ap.add_argument("--scope", default="xinfeng/orders", help="paths, comma-separated")
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--child")
     args = ap.parse_args()
@@ -176,7 +176,16 @@ def compare(args) -> None:
     )
     archive = base / "src.tar"
     subprocess.run(
-        ["git", "-C", str(ROOT), "archive", "-o", str(archive), args.baseline, args.scope],
+        [
+            "git",
+            "-C",
+            str(ROOT),
+            "archive",
+            "-o",
+            str(archive),
+            args.baseline,
+            *args.scope.split(","),
+        ],
         check=True,
     )
     with tarfile.open(archive) as tar:
