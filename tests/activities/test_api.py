@@ -379,3 +379,34 @@ def test_organiser_lists_have_constant_query_counts(api_as, owner, make_activity
     # reads its token and roles again, once; after that the counts must be those of `few`.
     counts()
     assert counts() == few
+
+
+def test_the_volunteer_calls_of_the_mix_keep_their_statements(
+    api_as, make_activity, people, django_assert_max_num_queries
+):
+    """#18: sign-up, cancel and check-in read the activity once for visibility (its state
+    only) and once under the lock; the cancel's answer comes with its person. Ceilings
+    include the test transaction's SAVEPOINT/RELEASE pair (and, the first time, a
+    role-cache read); a draft still answers 404."""
+    activity = make_activity()
+    ongoing = start_now(make_activity(title="进行中"))
+    draft = make_activity(publish=False, title="草稿")
+    (a,) = people(1)
+    client = api_as(a)
+    client.get("/api/v1/activities/my/signups")  # the token warm
+    with django_assert_max_num_queries(9):
+        r = client.post(f"/api/v1/activities/{activity.pk}/signups")
+    assert r.status_code == 201, r.content
+    with django_assert_max_num_queries(8):  # was 9: the person read after the answer
+        r = client.post(f"/api/v1/activities/signups/{r.json()['id']}/cancel")
+    assert r.status_code == 200 and r.json()["state"] == "cancelled"
+    with django_assert_max_num_queries(9):
+        r = client.post(
+            f"/api/v1/activities/{ongoing.pk}/check-in",
+            {"method": "code", "code": ongoing.checkin_code},
+            content_type=JSON,
+        )
+    assert r.status_code == 201, r.content
+    with django_assert_max_num_queries(1):
+        assert client.get("/api/v1/activities/my/signups").status_code == 200
+    assert client.post(f"/api/v1/activities/{draft.pk}/signups").status_code == 404

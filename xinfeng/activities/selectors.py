@@ -116,8 +116,22 @@ def sort_by_distance(rows, near: Near) -> list:
     return kept
 
 
-def activity_get_public(*, activity_id: int, user=None) -> Activity:
-    """A published or finished activity, or one the user organises (any state); else 404."""
+def activity_get_public(*, activity_id: int, user=None, lean: bool = False) -> Activity:
+    """A published or finished activity, or one the user organises (any state); else 404.
+
+    ``lean``: the caller only needs to know it may act on it (a service that locks and
+    re-reads the row: sign-up, check-in): a public one is read without its relations and
+    other columns; one that is not is read whole for the organiser and reviewer checks."""
+    if lean:
+        head = list(
+            Activity.objects.filter(pk=activity_id)
+            .only("id", "state", "published_at")
+            .order_by()[:1]
+        )
+        if not head:
+            raise NotFound()
+        if _is_public(head[0]):
+            return head[0]
     # ``order_by()``: one row by primary key needs no ORDER BY (compiling the model's
     # default ordering over five joined tables was a sixth of an anonymous page view).
     # An anonymous visitor's page needs the site, venue and team only; the region and the
@@ -128,9 +142,7 @@ def activity_get_public(*, activity_id: int, user=None) -> Activity:
     activity = found[0] if found else None
     if activity is None:
         raise NotFound()
-    if activity.state in PUBLIC_STATES or (
-        activity.state == ActivityState.CANCELLED and activity.published_at is not None
-    ):
+    if _is_public(activity):
         return activity
     if user is not None and user.is_authenticated:
         from .permissions import can_organise, can_review
@@ -138,6 +150,12 @@ def activity_get_public(*, activity_id: int, user=None) -> Activity:
         if can_organise(user, activity) or can_review(user, activity):
             return activity
     raise NotFound()
+
+
+def _is_public(activity: Activity) -> bool:
+    return activity.state in PUBLIC_STATES or (
+        activity.state == ActivityState.CANCELLED and activity.published_at is not None
+    )
 
 
 def activities_managed_by(*, user) -> QuerySet:

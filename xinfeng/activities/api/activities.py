@@ -437,7 +437,8 @@ def upload_cover(request, activity_id: DbId, cover: File[UploadedFile]):
     "/{activity_id}/signups", response={201: SignupOut}, summary="Sign me up", auth=signed_in
 )
 def sign_up(request, activity_id: DbId):
-    activity = selectors.activity_get_public(activity_id=activity_id, user=request.user)
+    # Visible, or 404; the service re-reads the row under its lock.
+    activity = selectors.activity_get_public(activity_id=activity_id, user=request.user, lean=True)
     return Status(201, services.signup_create(actor=request.auth, activity=activity))
 
 
@@ -453,7 +454,8 @@ def cancel_signup(request, signup_id: DbId):
 
 def _check(request, activity_id: int, payload: ActivityCheckIn, fn):
     user = request.auth
-    activity = selectors.activity_get_public(activity_id=activity_id, user=user)
+    # Visible, or 404; the service re-reads the row under its lock.
+    activity = selectors.activity_get_public(activity_id=activity_id, user=user, lean=True)
     person = None
     if payload.person_id is not None:
         from xinfeng.accounts.models import User

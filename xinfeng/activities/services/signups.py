@@ -119,7 +119,8 @@ def signup_cancel(*, actor, signup: Signup) -> Signup:
     activity = lock(signup.activity_id)
     if signup.user_id != actor.pk and not can_organise(actor, activity):
         raise PermissionDenied()
-    signup = Signup.objects.get(pk=signup.pk)  # fresh, under the activity's lock
+    # Fresh, under the activity's lock; with its person, whom the answer names.
+    signup = Signup.objects.select_related("user").get(pk=signup.pk)
     if signup.state == SignupState.CANCELLED:
         raise Conflict(_("该报名已取消。"), code="already_cancelled")
     if activity.starts_at <= timezone.now() and activity.state == ActivityState.PUBLISHED:
