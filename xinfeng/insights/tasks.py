@@ -67,11 +67,19 @@ def rollup_after_change() -> dict:
 
 
 def _flag_pending(now) -> bool:
-    """Set the pending flag in one statement (the row is created the first time): True
-    when this call set it, False when a recompute was already pending. Runs after every
-    committed change, so it is one round trip, not an update and a read."""
+    """Set the pending flag (the row is created the first time): True when this call set
+    it, False when a recompute was already pending. Runs after every committed change
+    (every order), so usually one round trip: a plain read when the flag is already set —
+    no row lock, no transaction to commit, which the upsert would take even when it changes
+    nothing (every order waited on that one row and flushed the WAL twice). Seeing it set
+    is enough: the worker clears it in a statement of its own before it recomputes, so a
+    recompute that has not cleared it yet reads this change, committed before."""
     table = connection.ops.quote_name(RollupState._meta.db_table)
     with connection.cursor() as cursor:
+        cursor.execute(f"SELECT pending FROM {table} WHERE id = 1")  # noqa: S608 - our table
+        row = cursor.fetchone()
+        if row is not None and row[0]:
+            return False
         cursor.execute(
             f"INSERT INTO {table} (id, pending, requested_at) VALUES (1, %s, %s) "  # noqa: S608 - the table name is ours
             f"ON CONFLICT (id) DO UPDATE SET pending = %s, requested_at = excluded.requested_at "
