@@ -172,9 +172,11 @@ def main() -> None:
         tar.extractall(base, filter="data")
     load_before = os.getloadavg()
     runs: dict[str, list[dict]] = {"baseline": [], "current": []}
-    for _ in range(args.rounds):
-        runs["baseline"].append(child(base, args.reps))
-        runs["current"].append(child(ROOT, args.reps))
+    for i in range(args.rounds):
+        # Each side goes first every other round: a load that rises or falls during the
+        # run favours neither.
+        for side, code in (("baseline", base), ("current", ROOT))[:: 1 if i % 2 == 0 else -1]:
+            runs[side].append(child(code, args.reps))
     load_after = os.getloadavg()
     result: dict = {
         "bench": "order_paths",

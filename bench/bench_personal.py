@@ -194,8 +194,11 @@ def compare(args) -> None:
     env = dict(os.environ, XINFENG_BENCH_VAR=var)  # one seeded database for every child
     runs: dict[str, list[dict]] = {"baseline": [], "current": []}
     load_before = os.getloadavg()
-    for _ in range(args.rounds):
-        for side, code in (("baseline", base), ("current", ROOT)):
+    sides = [("baseline", base), ("current", ROOT)]
+    for i in range(args.rounds):
+        # Each side goes first every other round: a load that rises or falls during the
+        # run favours neither.
+        for side, code in sides if i % 2 == 0 else sides[::-1]:
             proc = subprocess.run(
                 [sys.executable, __file__, "--child", str(code)],
                 capture_output=True,
