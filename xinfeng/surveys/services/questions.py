@@ -31,6 +31,7 @@ def clean_questions(questions: list[dict]) -> list[dict]:
     its row or question) otherwise."""
     errors: list[str] = []
     seen: set[str] = set()
+    keys_of: dict[str, set[str]] = {}  # choice question → its keys, for show-if checks
     out: list[dict] = []
     if not questions:
         raise ValidationFailed(_("问卷至少需要一道题。"), code="no_questions")
@@ -69,12 +70,20 @@ def clean_questions(questions: list[dict]) -> list[dict]:
             errors.append(_("%(where)s：显示条件太长。") % {"where": where})
         else:
             try:
-                parse(q["relevant"], seen)
+                tree = parse(q["relevant"], seen)
             except RelevantError as exc:
                 errors.append(
                     _("%(where)s：显示条件“%(expr)s”有误：%(why)s")
                     % {"where": where, "expr": q["relevant"], "why": exc}
                 )
+            else:
+                for ref, key in _unknown_keys(tree, keys_of):
+                    errors.append(
+                        _(
+                            "%(where)s：显示条件“%(expr)s”中的选项值“%(key)s”不是题目 %(ref)s 的选项，条件永远不会成立。"
+                        )
+                        % {"where": where, "expr": q["relevant"], "key": key, "ref": ref}
+                    )
         if qtype in CHOICE_TYPES:
             keys: set[str] = set()
             choices = raw.get("choices") or []
@@ -106,10 +115,31 @@ def clean_questions(questions: list[dict]) -> list[dict]:
                 )
         if name:
             seen.add(name)
+            if qtype in CHOICE_TYPES:
+                keys_of[name] = {c["key"] for c in q["choices"]}
         out.append(q)
     if errors:
         raise problems_error(errors, code="questions_invalid")
     return out
+
+
+def _unknown_keys(tree, keys_of: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """(question, literal) for each comparison of a choice question with a value that is
+    none of its keys ("" — unanswered — is always allowed)."""
+    if tree is None:
+        return []
+    if tree[0] in ("and", "or"):
+        return [hit for t in tree[1] for hit in _unknown_keys(t, keys_of)]
+    if tree[0] == "not":
+        return _unknown_keys(tree[1], keys_of)
+    name, lit = tree[1], tree[-1]
+    if name not in keys_of or (tree[0] == "cmp" and tree[2] not in ("=", "!=")):
+        return []
+    if isinstance(lit, float):
+        lit = str(int(lit)) if lit == int(lit) else str(lit)
+    if lit == "" or all(k in keys_of[name] for k in lit.split()):
+        return []
+    return [(name, lit)]
 
 
 def problems_error(errors: list[str], *, code: str) -> ValidationFailed:

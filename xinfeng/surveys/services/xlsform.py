@@ -87,6 +87,8 @@ UNSUPPORTED_COLUMNS = {
     "read_only": gettext_lazy("只读（read_only）"),
     "trigger": gettext_lazy("触发（trigger）"),
 }
+# Column names pyxform also accepts (older XLSForm templates write "list name").
+HEADER_ALIASES = {"list name": "list_name"}
 YES = {"yes", "true", "true()", "1", "y", "是"}
 NO = {"", "no", "false", "false()", "0", "n", "否"}
 
@@ -135,7 +137,7 @@ def _table(rows) -> tuple[list[str], list[tuple[int, dict]]]:
         cells = [_text(c) for c in row]
         if not header:
             if any(cells):
-                header = [c.lower() for c in cells]
+                header = [HEADER_ALIASES.get(c.lower(), c.lower()) for c in cells]
             continue
         if not any(cells):
             continue
@@ -156,7 +158,7 @@ def _labels(row: dict, base: str) -> tuple[str, str]:
                 en = en or value
             else:
                 plain = plain or value
-    return zh or plain, en
+    return zh or plain or en, en
 
 
 def _read_choices(rows, problems: list[str]) -> dict[str, list[dict]]:
@@ -164,6 +166,8 @@ def _read_choices(rows, problems: list[str]) -> dict[str, list[dict]]:
     if rows is None:
         return lists
     header, table = _table(rows)
+    if not header:
+        return lists  # an empty choices sheet (templates ship one): no lists, no problem
     for col in ("list_name", "name"):
         if col not in header:
             problems.append(_("choices 表缺少“%(col)s”列。") % {"col": col})
@@ -197,7 +201,9 @@ def _type_of(row_no: int, row: dict, lists, problems, notices) -> tuple[str, str
     appearance = row.get("appearance", "").strip().lower()
     if raw.lower() in ("begin group", "end group", "begin_group", "end_group"):
         notices.append(
-            _("%(where)s：分组（%(t)s）已展开，组内题目按普通题目导入。")
+            _(
+                "%(where)s：分组（%(t)s）已展开，组内题目按普通题目导入（分组的显示条件加在组内每道题上）。"
+            )
             % {"where": where, "t": raw}
         )
         return None
@@ -264,6 +270,20 @@ def _type_of(row_no: int, row: dict, lists, problems, notices) -> tuple[str, str
     return None
 
 
+def _group_relevant(where: str, relevant: str, earlier: list[str], problems: list[str]) -> str:
+    """A group's show-if, checked like a question's ("" when it has none or is wrong)."""
+    relevant = relevant.strip()
+    try:
+        parse(relevant, earlier)
+    except RelevantError as exc:
+        problems.append(
+            _("%(where)s：显示条件（relevant）“%(expr)s”有误：%(why)s")
+            % {"where": where, "expr": relevant, "why": exc}
+        )
+        return ""
+    return relevant
+
+
 def parse_xlsform(content: bytes) -> ParsedForm:
     """The form's title, settings and questions; ``ValidationFailed`` listing every
     problem by sheet and row (413 ``file_too_large`` for an oversized file)."""
@@ -304,6 +324,7 @@ def parse_xlsform(content: bytes) -> ParsedForm:
             )
     questions: list[dict] = []
     earlier: list[str] = []
+    groups: list[str] = []  # the show-if of each open group, innermost last
     for row_no, row in table:
         where = _("survey 表第 %(row)d 行") % {"row": row_no}
         for col, what in UNSUPPORTED_COLUMNS.items():
@@ -312,6 +333,11 @@ def parse_xlsform(content: bytes) -> ParsedForm:
                     _("%(where)s：暂不支持%(what)s，请清空该单元格。")
                     % {"where": where, "what": what}
                 )
+        mark = re.sub(r"[\s_]+", " ", row.get("type", "")).strip().lower()
+        if mark == "begin group":
+            groups.append(_group_relevant(where, row.get("relevant", ""), earlier, problems))
+        elif mark == "end group" and groups:
+            groups.pop()
         typed = _type_of(row_no, row, lists, problems, notices)
         if typed is None:
             continue
@@ -332,6 +358,13 @@ def parse_xlsform(content: bytes) -> ParsedForm:
             )
         zh, en = _labels(row, "label")
         hint_zh, hint_en = _labels(row, "hint")
+        # A question inside groups shows only when every group shows (XLSForm's rule):
+        # the groups' conditions are joined to its own, never dropped with the group.
+        conditions = [c for c in [*groups, relevant] if c]
+        if len(conditions) > 1:
+            relevant = " and ".join(f"({c})" for c in conditions)
+        elif conditions:
+            relevant = conditions[0]
         questions.append(
             {
                 "row": row_no,

@@ -1,0 +1,173 @@
+"""Inputs other than the ones the first tests named (the outside check of #13): XLSForm
+files as other townships draft them, and answers no phone sends but a client can."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from xinfeng.core.errors import ValidationFailed
+from xinfeng.surveys.choices import QuestionType, SurveyKind
+from xinfeng.surveys.models import Response
+from xinfeng.surveys.services import authoring
+from xinfeng.surveys.services.xlsform import parse_xlsform, survey_import_xlsform
+
+from .conftest import QUESTIONS, good_answers, xlsform
+
+HEADER = ["type", "name", "label::Chinese (zh)", "required", "relevant"]
+YES_NO = [["list_name", "name", "label::Chinese (zh)"], ["yn", "yes", "是"], ["yn", "no", "否"]]
+
+
+def problems_of(content: bytes) -> str:
+    with pytest.raises(ValidationFailed) as exc:
+        parse_xlsform(content)
+    return "\n".join(getattr(exc.value, "problems", [str(exc.value.detail)]))
+
+
+# --- XLSForm ----------------------------------------------------------------------------
+
+
+def test_a_groups_show_if_reaches_every_question_inside_it_nested_too():
+    rows = [
+        HEADER,
+        ["select_one yn", "elder", "家里有老人吗", "TRUE()", ""],
+        ["begin_group", "g_old", "老人情况", "", "${elder} = 'yes'"],
+        ["integer", "n_old", "几位老人", "yes", ""],
+        ["begin group", "g_alone", "独居", "", "${n_old} = 1"],
+        ["text", "why", "为什么独居", "", "${elder} != 'no'"],
+        ["end group", "", "", "", ""],
+        ["end_group", "", "", "", ""],
+        ["text", "wish", "建议", "", ""],
+    ]
+    form = parse_xlsform(xlsform(rows, YES_NO))
+    rel = {q["name"]: q["relevant"] for q in form.questions}
+    assert rel == {
+        "elder": "",
+        "n_old": "${elder} = 'yes'",
+        "why": "(${elder} = 'yes') and (${n_old} = 1) and (${elder} != 'no')",
+        "wish": "",
+    }
+    assert any("分组的显示条件" in n for n in form.notices)
+
+
+def test_a_required_question_in_a_hidden_group_is_not_asked(tree, owner):
+    rows = [
+        HEADER,
+        ["select_one yn", "elder", "家里有老人吗", "yes", ""],
+        ["begin_group", "g_old", "老人情况", "", "${elder} = 'yes'"],
+        ["integer", "n_old", "几位老人", "yes", ""],
+        ["end_group", "", "", "", ""],
+    ]
+    survey, _notices = survey_import_xlsform(
+        actor=owner, content=xlsform(rows, YES_NO), site=tree.inst1, kind=SurveyKind.NEEDS,
+        regions=[tree.t1],
+    )  # fmt: skip
+    authoring.survey_publish(actor=owner, survey=survey)
+    url = f"/api/v1/surveys/{survey.pk}/responses"
+    body = {"village_id": tree.v1.pk, "age_band": "35_59", "sex": "m", "device_id": "d1"}
+    r = Client().post(url, {**body, "answers": {"elder": "no"}}, content_type="application/json")
+    assert r.status_code == 201, r.content
+    r = Client().post(
+        url,
+        {**body, "device_id": "d2", "answers": {"elder": "yes"}},
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and "必答" in r.json()["detail"]
+
+
+def test_a_wrong_show_if_on_a_group_names_the_groups_row():
+    rows = [
+        HEADER,
+        ["integer", "a", "甲", "", ""],
+        ["begin_group", "g", "组", "", "${later} = 1"],
+        ["integer", "later", "乙", "", ""],
+        ["end_group", "", "", "", ""],
+    ]
+    text = problems_of(xlsform(rows))
+    assert "survey 表第 3 行" in text and "later" in text
+
+
+def test_an_empty_choices_sheet_is_fine_when_no_question_chooses():
+    rows = [HEADER, ["integer", "people", "常住人数", "", ""]]
+    form = parse_xlsform(xlsform(rows, []))
+    assert [q["name"] for q in form.questions] == ["people"]
+
+
+def test_the_older_list_name_header_with_a_space_is_read():
+    choices = [["list name", "name", "label"], ["yn", "yes", "是"], ["yn", "no", "否"]]
+    form = parse_xlsform(xlsform([HEADER, ["select_one yn", "q", "有吗", "", ""]], choices))
+    assert [c["key"] for c in form.questions[0]["choices"]] == ["yes", "no"]
+
+
+def test_a_form_labelled_only_in_english_keeps_its_labels():
+    rows = [["type", "name", "label::English (en)"], ["integer", "people", "How many people"]]
+    q = parse_xlsform(xlsform(rows)).questions[0]
+    assert q["label_zh"] == "How many people" and q["label_en"] == "How many people"
+
+
+@pytest.mark.parametrize(
+    "relevant",
+    ["${elder} = 'maybe'", "selected(${elder}, 'maybe')", "${elder} != 'yes' or ${elder} = 3"],
+)
+def test_a_show_if_on_a_value_that_is_no_option_is_refused_naming_the_row(relevant):
+    rows = [
+        HEADER,
+        ["select_one yn", "elder", "家里有老人吗", "", ""],
+        ["text", "why", "为什么", "", relevant],
+    ]
+    text = problems_of(xlsform(rows, YES_NO))
+    assert "第 3 行" in text and "不是题目 elder 的选项" in text
+
+
+def test_the_editor_refuses_a_show_if_on_a_value_that_is_no_option(sv):
+    questions = [dict(q) for q in QUESTIONS]
+    questions[1]["relevant"] = "${need} = 'elderly'"
+    with pytest.raises(ValidationFailed) as exc:
+        authoring.survey_set_questions(actor=sv.owner, survey=sv.survey, questions=questions)
+    assert "elderly" in str(exc.value.detail) and "need" in str(exc.value.detail)
+    questions[1]["relevant"] = "${need} = 'old' or ${need} = ''"
+    authoring.survey_set_questions(actor=sv.owner, survey=sv.survey, questions=questions)
+
+
+def test_numbered_choices_compare_with_numbers():
+    choices = [["list_name", "name", "label"], ["lv", 1, "一"], ["lv", 2, "二"]]
+    rows = [HEADER, ["select_one lv", "lv", "等级", "", ""], ["text", "t", "说", "", "${lv} = 2"]]
+    assert parse_xlsform(xlsform(rows, choices)).questions[1]["relevant"] == "${lv} = 2"
+    assert parse_xlsform(xlsform(rows, choices)).questions[0]["qtype"] == QuestionType.SINGLE
+
+
+# --- answers ----------------------------------------------------------------------------
+
+
+def _post_raw(survey, raw: str):
+    return Client().post(
+        f"/api/v1/surveys/{survey.pk}/responses", raw, content_type="application/json"
+    )
+
+
+@pytest.mark.parametrize("where", ["wish", "device_id"])
+def test_a_lone_surrogate_in_an_answer_is_400_not_500(sv, where):
+    body = {
+        "village_id": sv.tree.v1.pk, "age_band": "35_59", "sex": "f", "device_id": "dev-1",
+        "answers": good_answers(wish="PLACEHOLDER"),
+    }  # fmt: skip
+    raw = json.dumps(body)
+    raw = (
+        raw.replace('"PLACEHOLDER"', '"\\ud800abc"')
+        if where == "wish"
+        else raw.replace('"dev-1"', '"dev-\\udfff"')
+    )
+    r = _post_raw(sv.survey, raw)
+    assert r.status_code == 400 and r.json()["code"] == "invalid_text"
+    assert Response.objects.count() == 0
+
+
+def test_an_emoji_written_as_a_surrogate_pair_is_taken(sv):
+    body = {
+        "village_id": sv.tree.v1.pk, "age_band": "35_59", "sex": "f", "device_id": "dev-2",
+        "answers": good_answers(wish="多办讲座PLACEHOLDER"),
+    }  # fmt: skip
+    raw = json.dumps(body, ensure_ascii=False).replace("PLACEHOLDER", "\\ud83d\\ude00")
+    r = _post_raw(sv.survey, raw)
+    assert r.status_code == 201, r.content
+    assert Response.objects.get().answers.get(question__name="wish").text == "多办讲座😀"
