@@ -1,6 +1,7 @@
 """The JSON API: one NinjaAPI, each app's router mounted under /api/v1/<app>/."""
 
 import json
+import re
 
 from django.db import DataError
 from django.http import Http404
@@ -23,15 +24,30 @@ class NotAnObject(ValueError):
     """A JSON body that parses but is not an object (an array, a string, a number…)."""
 
 
+class BadText(ValueError):
+    """A JSON string holding a lone surrogate (``"\\ud800"``): valid JSON, but no text a
+    database (or a hash) can take — it used to reach the first encode as a 500."""
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
 class ObjectBodyParser(Parser):
     """Every JSON body this API takes is an object. Without this check ninja would read an
     array or a number as an object with no fields: an empty PATCH that answers 200, or a
-    POST whose only complaint is "missing". Refused here, once, for every endpoint."""
+    POST whose only complaint is "missing". Refused here, once, for every endpoint. A body
+    whose strings hold a lone surrogate is refused too (a pair makes one character and
+    passes)."""
 
     def parse_body(self, request):
         data = super().parse_body(request)
         if not isinstance(data, dict):
             raise NotAnObject(type(data).__name__)
+        if _SURROGATE_ESCAPE.search(request.body):
+            try:
+                json.dumps(data, ensure_ascii=False).encode()
+            except UnicodeEncodeError:
+                raise BadText() from None
         return data
 
 
@@ -56,7 +72,7 @@ ERROR_SCHEMA = {
         "detail": {"type": "string", "description": "A message for people (translated)"},
         "code": {
             "type": "string",
-            "description": "A stable machine code: invalid, invalid_json, not_an_object, "
+            "description": "A stable machine code: invalid, invalid_json, not_an_object, invalid_text, "
             "invalid_multipart, too_large, out_of_range, not_authenticated, forbidden, "
             "not_found, conflict, throttled, http_<status>…",
         },
@@ -218,6 +234,11 @@ def on_auth_error(request, exc):
 def on_http_error(request, exc: HttpError):
     if exc.status_code == 400 and isinstance(exc.__cause__, NotAnObject):
         body = {"detail": _("请求体应为 JSON 对象（{…}）。"), "code": "not_an_object"}
+    elif exc.status_code == 400 and isinstance(exc.__cause__, BadText):
+        body = {
+            "detail": _("请求体含有无效字符（不成对的 Unicode 代理项）。"),
+            "code": "invalid_text",
+        }
     elif exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
         # ninja adds the parser's message in DEBUG; the answer is the same in every mode.
         body = {"detail": _("请求体不是有效的 JSON。"), "code": "invalid_json"}
