@@ -39,7 +39,7 @@ URL = os.environ.setdefault(
 SCOPE = (
     "xinfeng/orders/api.py xinfeng/orders/services xinfeng/orders/presenters.py "
     "xinfeng/orders/schemas.py xinfeng/orders/models.py xinfeng/notifications/services.py "
-    "xinfeng/core/validation.py xinfeng/core/inserts.py xinfeng/api.py"
+    "xinfeng/core/validation.py xinfeng/core/inserts.py xinfeng/api.py xinfeng/insights/tasks.py"
 )
 
 
