@@ -171,3 +171,46 @@ def test_an_emoji_written_as_a_surrogate_pair_is_taken(sv):
     r = _post_raw(sv.survey, raw)
     assert r.status_code == 201, r.content
     assert Response.objects.get().answers.get(question__name="wish").text == "多办讲座😀"
+
+
+# --- scope of raw answers on a cluster's page -----------------------------------------
+
+
+def test_a_station_reads_only_its_villages_answers_on_a_cluster_page(client, tree, owner):
+    from xinfeng.accounts.choices import Role
+    from xinfeng.surveys.models import Answer
+    from xinfeng.surveys.services import needs as needs_svc
+
+    from ..factories import UserFactory, grant
+    from .needs_helpers import fill, make_survey, villages_of
+
+    others = villages_of(tree.t1, 2)
+    survey = make_survey(tree.inst1)
+    fill(survey, [tree.v1, *others], 60, seed=3)
+    cluster = max(
+        needs_svc.clusters_rebuild(actor=owner, survey=survey, question_name="wish"),
+        key=lambda c: c.count,
+    )
+    station = grant(UserFactory(username="st-cl"), Role.STATION_OPERATOR, tree.v1)
+    client.force_login(station)
+    html = client.get(f"/surveys/clusters/{cluster.pk}/").content.decode()
+    assert "仅显示您负责的村（社区）" in html
+    rows = html.split('id="answers"', 1)[1].split("</table>", 1)[0]
+    assert (
+        tree.v1.name in rows
+        or not Answer.objects.filter(cluster_member__cluster=cluster, village=tree.v1).exists()
+    )
+    assert all(v.name not in rows for v in others)
+    client.force_login(owner)
+    rows = client.get(f"/surveys/clusters/{cluster.pk}/").content.decode()
+    assert any(v.name in rows.split('id="answers"', 1)[1] for v in others)
+
+
+def test_the_survey_page_in_english_lists_the_english_wording(sv):
+    c = Client()
+    c.force_login(sv.owner)
+    html = c.get(f"/surveys/{sv.survey.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    listed = html.split('data-testid="question-list"', 1)[1].split("</ol>", 1)[0]
+    assert "Which service do you need most?" in listed and "您最需要哪类服务？" not in listed
+    html = c.get(f"/surveys/{sv.survey.pk}/").content.decode()
+    assert "您最需要哪类服务？" in html.split('data-testid="question-list"', 1)[1]

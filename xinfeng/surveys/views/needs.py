@@ -128,17 +128,19 @@ def cluster_page(request, cluster_id: int):
                 split_error, status = str(exc.detail), exc.status
             else:
                 status = apply_errors(rename if action == "rename" else need_form, exc)
-    answers = (
-        Answer.objects.filter(cluster_member__cluster=cluster)
-        .select_related("village")
-        .order_by("id")[:ANSWERS_SHOWN]
-    )
+    answers = Answer.objects.filter(cluster_member__cluster=cluster)
+    # Raw answers are read as on the results page: a station sees its own villages' only.
+    villages = results.results_scope(request.user, cluster.survey)
+    if villages is not None:
+        answers = answers.filter(village_id__in=villages)
+    answers = answers.select_related("village").order_by("id")[:ANSWERS_SHOWN]
     ctx = {
         "cluster": cluster,
         "survey": cluster.survey,
         "need": Need.objects.filter(cluster=cluster).first(),
         "split_error": split_error,
         "answers": answers,
+        "partial": villages is not None,
         "shown": ANSWERS_SHOWN,
         "villages": svc.cluster_villages(cluster),
         "rename": rename,
