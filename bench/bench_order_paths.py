@@ -24,6 +24,7 @@ each), so both see the same load.
 """
 
 import argparse
+import atexit
 import json
 import os
 import shutil
@@ -48,7 +49,9 @@ def measure(code: Path, reps: int) -> dict:
     sys.path.insert(1, str(ROOT / "bench"))
     from _harness import setup_django
 
-    setup_django(tempfile.mkdtemp(prefix="xf-bench-op-"))
+    var = tempfile.mkdtemp(prefix="xf-bench-op-")
+    atexit.register(shutil.rmtree, var, ignore_errors=True)
+    setup_django(var)
     from django.db import connection, transaction
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -198,6 +201,7 @@ def main() -> None:
     result["load_after"] = [round(x, 2) for x in load_after]
     result["database"] = URL.rsplit("/", 1)[1]
     print(json.dumps(result, ensure_ascii=False))
+    shutil.rmtree(base, ignore_errors=True)
 
 
 if __name__ == "__main__":
