@@ -214,3 +214,33 @@ def test_the_survey_page_in_english_lists_the_english_wording(sv):
     assert "Which service do you need most?" in listed and "您最需要哪类服务？" not in listed
     html = c.get(f"/surveys/{sv.survey.pk}/").content.decode()
     assert "您最需要哪类服务？" in html.split('data-testid="question-list"', 1)[1]
+
+
+# --- pages: hidden fields and uploads ---------------------------------------------------
+
+
+@pytest.mark.parametrize("entered", ["abc", "9" * 5000, "-3", "", "²"])
+def test_paper_entry_with_a_tampered_counter_saves_and_counts_from_one(sv, entered):
+    c = Client()
+    c.force_login(sv.station)
+    data = {
+        "village": sv.tree.v1.pk, "age_band": "35_59", "sex": "f", "need": "young", "sat": "4",
+        "entered": entered,
+    }  # fmt: skip
+    r = c.post(f"/surveys/{sv.survey.pk}/paper/", data)
+    assert r.status_code == 302 and r["Location"].endswith("&entered=1")
+    assert Response.objects.filter(is_proxy=True).count() == 1
+    r = c.get(f"/surveys/{sv.survey.pk}/paper/?entered={entered}")
+    assert r.status_code == 200
+
+
+def test_an_empty_xlsform_upload_is_400_not_413(sv):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    c = Client()
+    c.force_login(sv.owner)
+    r = c.post(
+        "/surveys/import/",
+        {"file": SimpleUploadedFile("form.xlsx", b""), "kind": "needs", "site": sv.tree.inst1.pk},
+    )
+    assert r.status_code == 400

@@ -121,6 +121,12 @@ def thanks(request, token: str):
     )
 
 
+def _entered(value) -> int:
+    """The page's running count of forms entered (a hidden field: anything else is 0)."""
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 6 else 0
+
+
 @login_required
 @never_cache
 def paper_entry(request, survey_id: int):
@@ -153,7 +159,7 @@ def paper_entry(request, survey_id: int):
                 raise
             status, refusal = exc.status, str(exc.detail)
         else:
-            n = int(request.POST.get("entered") or 0) + 1
+            n = _entered(request.POST.get("entered")) + 1
             messages.success(request, _("已保存，本次共录入 %(n)d 份。") % {"n": n})
             url = reverse("surveys:paper", args=[survey.pk])
             return redirect(f"{url}?village={request.POST.get('village', '')}&entered={n}")
@@ -165,7 +171,7 @@ def paper_entry(request, survey_id: int):
         "refusal": refusal,
         "closed_message": closed_message,
         "errors": errors,
-        "entered": entered if (entered or "").isdigit() else "0",
+        "entered": str(_entered(entered)),
         **demographics_context(villages, posted, default_village=request.GET.get("village")),
     }
     return render(request, "surveys/paper.html", ctx, status=status)

@@ -122,7 +122,9 @@ def survey_import(request):
             messages.success(request, _("已从 XLSForm 导入问卷。"))
             return redirect("surveys:detail", survey.pk)
     elif request.method == "POST":
-        status = 413 if "file" in form.errors and request.FILES else 400
+        upload = request.FILES.get("file")
+        too_big = upload is not None and upload.size > xlsform.MAX_XLSFORM_BYTES
+        status = 413 if "file" in form.errors and too_big else 400  # an empty file is 400
     return render(
         request, "surveys/import.html", {"form": form, "problems": problems}, status=status
     )
