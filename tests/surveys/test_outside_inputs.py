@@ -244,3 +244,40 @@ def test_an_empty_xlsform_upload_is_400_not_413(sv):
         {"file": SimpleUploadedFile("form.xlsx", b""), "kind": "needs", "site": sv.tree.inst1.pk},
     )
     assert r.status_code == 400
+
+
+# --- a question whose type changed between versions -------------------------------------
+
+
+def test_the_excel_export_keeps_older_answers_of_a_question_whose_type_changed(sv):
+    import io
+
+    import openpyxl
+
+    def answer(device, answers):
+        r = Client().post(
+            f"/api/v1/surveys/{sv.survey.pk}/responses",
+            {"village_id": sv.tree.v1.pk, "device_id": device, "answers": answers},
+            content_type="application/json",
+        )
+        assert r.status_code == 201, r.content
+
+    answer("d-v1", good_answers())
+    questions = [dict(q) for q in QUESTIONS]
+    questions[0] = {"name": "need", "label_zh": "需求（文字）", "qtype": QuestionType.TEXT}
+    questions[1] = {**questions[1], "relevant": ""}
+    questions[2] = {
+        "name": "sat", "label_zh": "满意吗", "qtype": QuestionType.SINGLE,
+        "choices": [{"key": "good", "label_zh": "好"}, {"key": "bad", "label_zh": "差"}],
+    }  # fmt: skip
+    authoring.survey_set_questions(actor=sv.owner, survey=sv.survey, questions=questions)
+    answer("d-v2", {"need": "想要助餐", "old_how": ["meal"], "sat": "good"})
+    c = Client()
+    c.force_login(sv.owner)
+    content = c.get(f"/surveys/{sv.survey.pk}/results/answers.xlsx").content
+    rows = list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    head = rows[0]
+    first, second = (dict(zip(head, r, strict=True)) for r in rows[1:3])
+    assert first["need 需求（文字）"] == "一老（养老助老）" and first["sat 满意吗"] == "4"
+    assert first["people 家中常住人数"] == "3"
+    assert second["need 需求（文字）"] == "想要助餐" and second["sat 满意吗"] == "好"

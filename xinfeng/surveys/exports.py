@@ -82,11 +82,14 @@ def export_answers_xlsx(
             g = by_qid.get(qid)
             if g is None:
                 continue
-            if g.qtype in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+            # The answer's own question decides how it reads: a name whose type changed in
+            # a later version keeps its older answers (a choice, a rating) in its column.
+            qtype = g._qtypes.get(qid, g.qtype)  # type: ignore[attr-defined]
+            if qtype in (QuestionType.SINGLE, QuestionType.MULTIPLE):
                 value = labels[g.name].get(choice, choice)
-            elif g.qtype == QuestionType.VILLAGE:
+            elif qtype == QuestionType.VILLAGE:
                 value = village_names.get(region_id) or str(region_id or "")
-            elif g.qtype == QuestionType.PHOTO:
+            elif qtype == QuestionType.PHOTO:
                 value = _("有照片") if photo else ""
             elif number is not None:
                 value = f"{number:g}"
