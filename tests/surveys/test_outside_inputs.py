@@ -281,3 +281,31 @@ def test_the_excel_export_keeps_older_answers_of_a_question_whose_type_changed(s
     assert first["need 需求（文字）"] == "一老（养老助老）" and first["sat 满意吗"] == "4"
     assert first["people 家中常住人数"] == "3"
     assert second["need 需求（文字）"] == "想要助餐" and second["sat 满意吗"] == "好"
+
+
+# --- no ID numbers, no birth dates ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        ("sfz", "身份证号码"),
+        ("id_number", "证件"),
+        ("born", "您的出生年月"),
+        ("dob", "Date of birth"),
+    ],
+)
+def test_an_xlsform_asking_for_an_id_number_or_birth_date_is_refused_by_row(name, label):
+    rows = [HEADER, ["integer", "people", "常住人数", "", ""], ["text", name, label, "", ""]]
+    text = problems_of(xlsform(rows))
+    assert "第 3 行" in text and "不收集身份证号" in text
+
+
+def test_the_editor_refuses_an_id_number_question_but_not_a_birthday_party(sv):
+    questions = [dict(q) for q in QUESTIONS]
+    questions.append({"name": "sfz", "label_zh": "请填写身份证号", "qtype": QuestionType.TEXT})
+    with pytest.raises(ValidationFailed) as exc:
+        authoring.survey_set_questions(actor=sv.owner, survey=sv.survey, questions=questions)
+    assert "不收集身份证号" in str(exc.value.detail)
+    questions[-1] = {"name": "party", "label_zh": "希望村里为老人办集体生日会吗？", "qtype": "text"}
+    authoring.survey_set_questions(actor=sv.owner, survey=sv.survey, questions=questions)

@@ -16,6 +16,13 @@ from ..relevant import RelevantError, parse
 
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 KEY_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+# What a survey never asks (#13: no ID numbers, ages in bands): a question whose name or
+# wording asks for one is refused, naming its row — a township's paper form often has it.
+FORBIDDEN_ASK = re.compile(
+    r"身份证|证件号|出生日期|出生年月|(?:\b|_)id[ _-]?(?:card|number|no\b)|identity[ _-]?card"
+    r"|date[ _-]of[ _-]birth|birth[ _-]?date|(?:\b|_)dob\b",
+    re.IGNORECASE,
+)
 MAX_QUESTIONS = 200
 MAX_CHOICES = 100
 
@@ -66,6 +73,13 @@ def clean_questions(questions: list[dict]) -> list[dict]:
             errors.append(_("%(where)s：不认识的题型“%(t)s”。") % {"where": where, "t": qtype})
         if not label:
             errors.append(_("%(where)s：缺少题目文字。") % {"where": where})
+        elif FORBIDDEN_ASK.search(" ".join([name, label, q["label_en"]])):
+            errors.append(
+                _(
+                    "%(where)s：问卷不收集身份证号、出生日期等个人证件信息；年龄请用系统自带的年龄段，请删除该题。"
+                )
+                % {"where": where}
+            )
         if len(q["relevant"]) > 300:
             errors.append(_("%(where)s：显示条件太长。") % {"where": where})
         else:
