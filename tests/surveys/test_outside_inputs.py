@@ -309,3 +309,12 @@ def test_the_editor_refuses_an_id_number_question_but_not_a_birthday_party(sv):
     assert "不收集身份证号" in str(exc.value.detail)
     questions[-1] = {"name": "party", "label_zh": "希望村里为老人办集体生日会吗？", "qtype": "text"}
     authoring.survey_set_questions(actor=sv.owner, survey=sv.survey, questions=questions)
+
+
+def test_the_survey_list_api_refuses_an_unknown_status_like_the_needs_list(sv, api_as):
+    client = api_as(sv.owner)
+    r = client.get("/api/v1/surveys/?status=opened")
+    assert r.status_code == 400 and r.json()["code"] == "status" and "open" in r.json()["detail"]
+    r = client.get("/api/v1/surveys/?status=open")
+    assert r.status_code == 200 and [s["id"] for s in r.json()["items"]] == [sv.survey.pk]
+    assert client.get("/api/v1/surveys/?status=closed").json()["items"] == []

@@ -9,12 +9,12 @@ from ninja.utils import check_csrf
 from xinfeng.accounts.api_auth import signed_in
 from xinfeng.accounts.scope import is_staff_anywhere
 from xinfeng.core.audit import client_ip
-from xinfeng.core.errors import PermissionDenied
+from xinfeng.core.errors import PermissionDenied, ValidationFailed
 from xinfeng.core.pagination import keyset_page
 from xinfeng.core.schema import DbId, Limit, SearchText
 
 from .. import selectors
-from ..choices import Channel
+from ..choices import Channel, SurveyStatus
 from ..services.answering import Submission, response_submit, survey_taking_answers
 from ..views.common import DEVICE_COOKIE, english, survey_title
 
@@ -146,6 +146,10 @@ def list_surveys(
 ):
     if not is_staff_anywhere(request.auth):
         raise PermissionDenied(_("问卷管理仅限实践中心、所、站的工作人员。"), code="staff_only")
+    if status and status not in SurveyStatus.values:
+        # like the needs list: an unknown filter is a mistake to hear about, not an empty page
+        msg = _("状态无效，可选：%(values)s") % {"values": ", ".join(SurveyStatus.values)}
+        raise ValidationFailed(msg, code="status", fields={"status": msg})
     qs = selectors.staff_survey_list(user=request.auth, q=q or None, status=status or None)
     items, nxt = keyset_page(qs, cursor=cursor, limit=limit, ordering=("-id",))
     rows = [
