@@ -28,6 +28,11 @@ def pytest_configure(config):
     # pytest-xdist registers this marker; `-p no:xdist` with --strict-markers would refuse
     # the demo-city tests' ``xdist_group`` without it.
     config.addinivalue_line("markers", "xdist_group(name): run these tests on one worker")
+    # Rollups after a change run at once in tests (tests/insights/test_rollup.py sets the
+    # production gap to test it).
+    from django.conf import settings
+
+    settings.ROLLUP_CHANGE_GAP_SECONDS = 0
     if hasattr(config, "workerinput"):
         return
     out = StringIO()

@@ -271,6 +271,9 @@ TASKS = {
 }
 # Several workers share the queue (xinfeng.core.workers): each refreshes a heartbeat; a job
 # left running by a worker silent for WORKER_STALE_SECONDS is put back in the queue.
+# A recompute of the dashboards' rollups after a change starts at most once per this many
+# seconds (the dashboards are at most this much behind a change; insights/tasks.py).
+ROLLUP_CHANGE_GAP_SECONDS = float(os.environ.get("XINFENG_ROLLUP_CHANGE_GAP_SECONDS", "10"))
 WORKER_HEARTBEAT_SECONDS = float(os.environ.get("XINFENG_WORKER_HEARTBEAT_SECONDS", "5"))
 WORKER_STALE_SECONDS = float(os.environ.get("XINFENG_WORKER_STALE_SECONDS", "60"))
 

@@ -188,3 +188,34 @@ def test_after_a_slow_run_the_worker_waits_before_the_next(city):
     RollupRun.objects.update(started_at=now - timedelta(seconds=51))
     call_command("worker", "--once")
     assert RollupRun.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_soon_after_a_run_waits_for_the_gap_then_runs_once(city, settings):
+    """Under steady writes at most one recompute per ROLLUP_CHANGE_GAP_SECONDS: a change
+    right after a run is deferred to the end of the gap (the flag stays set, so further
+    changes queue nothing), then recomputes with every change of the gap."""
+    settings.ROLLUP_CHANGE_GAP_SECONDS = 30
+    call_command("worker", "--once")  # the periodic run: the last run started just now
+    changes = RollupRun.objects.filter(trigger="change").count()
+    waiting = DBTaskResult.objects.filter(task_path__endswith="rollup_after_change", status="READY")
+    _service(city.volunteers[0], city.v1, timezone.now(), "1.0")
+    call_command("worker", "--once")
+    assert RollupRun.objects.filter(trigger="change").count() == changes  # deferred
+    deferred = waiting.get()
+    assert deferred.run_after > timezone.now() + timedelta(seconds=20)
+    assert RollupState.objects.get(pk=1).pending
+    _service(city.volunteers[1], city.v1, timezone.now(), "2.0")
+    assert waiting.count() == 1  # still one queued recompute
+    # The gap is over: the deferred recompute runs (here by hand: a worker round would
+    # first run the periodic jobs) and carries both changes.
+    RollupRun.objects.update(started_at=timezone.now() - timedelta(seconds=31))
+    from xinfeng.insights.tasks import rollup_after_change
+
+    assert "run" in rollup_after_change.call()
+    assert RollupRun.objects.filter(trigger="change").count() == changes + 1
+    assert not RollupState.objects.get(pk=1).pending
+    assert (
+        RegionStat.objects.get(region=city.v1).figures["service_hours"]
+        == raw_figures(city.v1)["service_hours"]
+    )

@@ -8,6 +8,7 @@ Changes to the raw data (saves and deletes of the models the dashboards count) c
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks import task
@@ -56,10 +57,29 @@ def refresh_rollups() -> dict:
     return _summary(run_rollup(trigger="periodic"))
 
 
+def _wait_after_change() -> timedelta | None:
+    """How long a recompute after a change still waits: at most one starts per
+    ``ROLLUP_CHANGE_GAP_SECONDS`` (10 s; under steady writes — an order a second — a full
+    recompute after every change kept the worker busy for nothing). None: go now."""
+    gap = timedelta(seconds=float(getattr(settings, "ROLLUP_CHANGE_GAP_SECONDS", 10)))
+    if gap <= timedelta(0):
+        return None
+    last = RollupRun.objects.order_by("-started_at").values_list("started_at", flat=True).first()
+    if last is None:
+        return None
+    wait = last + gap - timezone.now()
+    return wait if wait > timedelta(0) else None
+
+
 @task()
 def rollup_after_change() -> dict:
     """The recompute queued by a change; clears the flag first so that changes made while
-    it runs queue the next one."""
+    it runs queue the next one. Too soon after the last run, it comes back when the gap
+    is over and keeps the flag set, so the changes meanwhile queue nothing more."""
+    wait = _wait_after_change()
+    if wait is not None:
+        rollup_after_change.using(run_after=timezone.now() + wait).enqueue()
+        return {"deferred_ms": int(wait.total_seconds() * 1000)}
     RollupState.objects.filter(pk=1).update(pending=False)
     if _too_soon():
         return {"skipped": True}  # the next periodic run carries the change
