@@ -18,3 +18,11 @@ class PhoneOrUsernameBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        """The session's user from the per-process entry of ``accounts.middleware`` (kept
+        current by the same version as bearer tokens), active accounts only."""
+        from .middleware import session_user
+
+        user = session_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -22,6 +22,12 @@ a deactivated user is one of the changes above.
 
 Each request gets its own ``User`` instance built from the cached values (nothing a request
 sets on its user leaks into another request).
+
+Signed-in web sessions use the same entries keyed by user id (``session_user``, called by
+``PhoneOrUsernameBackend.get_user``): a warm page reads neither the user nor, once a page
+has read them, the roles. A new user also bumps the version (an id can come back for
+another person after a rolled-back insert), and the session's auth hash is still checked
+against the cached password field, so a new password ends other sessions at once.
 """
 
 import time
@@ -53,6 +59,8 @@ class _Entry:
 
 
 _entries: dict[str, _Entry] = {}
+# The same for signed-in web sessions, per user id (``session_user``).
+_session_users: dict[int, _Entry] = {}
 
 
 def cache_seconds() -> float:
@@ -66,6 +74,7 @@ _version = _tokens_version.get
 def forget() -> None:
     """Drop every cached token: now, and again when the current transaction commits."""
     _entries.clear()
+    _session_users.clear()
     _tokens_version.forget()
 
 
@@ -80,9 +89,9 @@ def token_changed(*, created: bool = False, **kwargs) -> None:
 
 def user_changed(*, created: bool = False, update_fields=None, **kwargs) -> None:
     """A user was saved or deleted: what a request sees of its user must be current; a
-    login (``last_login`` alone) changes nothing that matters here."""
-    if created:
-        return
+    login (``last_login`` alone) changes nothing that matters here. A new user counts too:
+    session entries are keyed by user id, and an id can come back (a rolled-back insert on
+    SQLite, a test database) for another person."""
     if update_fields is not None and set(update_fields) <= {"last_login"}:
         return
     forget()
@@ -144,6 +153,52 @@ def token_user(raw: str) -> tuple[User, _Entry] | None:
     return _user_from(entry.user_values, None), entry
 
 
+def session_user(user_id) -> User | None:
+    """The user a signed-in session names (``PhoneOrUsernameBackend.get_user``), from this
+    process's entry while it is current — same version and lifetime rules as a token's —
+    else read. Saves the user's and, once a request has read them, the roles' statements
+    on every signed-in page."""
+    try:
+        key = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    version = _version()
+    entry = _session_users.get(key)
+    now = time.monotonic()
+    if entry is None or entry.version != version or entry.expires <= now:
+        user = User._default_manager.filter(pk=key).first()
+        if user is None:
+            _session_users.pop(key, None)
+            return None
+        entry = _Entry(
+            version=version,
+            expires=now + cache_seconds(),
+            token_pk=0,
+            last_used_at=None,
+            user_values={name: getattr(user, name) for name in _USER_FIELDS},
+        )
+        if len(_session_users) >= MAX_ENTRIES:
+            _session_users.clear()
+        _session_users[key] = entry
+    user = _user_from(entry.user_values, entry.roles)
+    user.__dict__[_SESSION_ENTRY] = entry
+    return user
+
+
+_SESSION_ENTRY = "_xf_session_entry"
+
+
+def _keep_roles(request) -> None:
+    """After a signed-in page: keep the roles it read on its session entry."""
+    lazy = request.__dict__.get("user")
+    user = getattr(lazy, "_wrapped", lazy)
+    if user is None or not hasattr(user, "__dict__"):
+        return
+    entry = user.__dict__.get(_SESSION_ENTRY)
+    if entry is not None and entry.roles is None and "_xf_roles" in user.__dict__:
+        entry.roles = list(user.__dict__["_xf_roles"])
+
+
 class BearerTokenMiddleware:
     """``Authorization: Bearer <token>`` authenticates API requests without a session.
 
@@ -159,7 +214,9 @@ class BearerTokenMiddleware:
         request.auth_via_token = False
         request.bad_token = False
         if not header.startswith("Bearer "):
-            return self.get_response(request)
+            response = self.get_response(request)
+            _keep_roles(request)
+            return response
         found = token_user(header[7:].strip())
         if found is None:
             request.bad_token = True
