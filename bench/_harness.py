@@ -77,7 +77,10 @@ class gunicorn:  # noqa: N801 - used as a context manager
         self.proc = subprocess.Popen(
             [
                 str(root / ".venv/bin/gunicorn"),
-                "xinfeng.wsgi",
+                # XINFENG_BENCH_WSGI=bench.wsgi_probe:application measures inside the worker
+                os.environ.get("XINFENG_BENCH_WSGI", "xinfeng.wsgi"),
+                "-c",  # the production settings (gthread, keep-alive, ...)
+                str(root / "scripts/gunicorn.conf.py"),
                 "-b",
                 f"127.0.0.1:{port}",
                 "-w",
