@@ -318,3 +318,20 @@ def test_the_survey_list_api_refuses_an_unknown_status_like_the_needs_list(sv, a
     r = client.get("/api/v1/surveys/?status=open")
     assert r.status_code == 200 and [s["id"] for s in r.json()["items"]] == [sv.survey.pk]
     assert client.get("/api/v1/surveys/?status=closed").json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("sat", True), ("people", False), ("need", True), ("wish", True), ("old_how", True)],
+)
+def test_a_json_boolean_is_no_answer_of_any_type(sv, name, value):
+    """``true`` is not a rating of 1 nor a count of 0 (the schema's union turned it into
+    one before the service's type check saw it): 400 naming the question, nothing stored."""
+    body = {
+        "village_id": sv.tree.v1.pk, "age_band": "35_59", "sex": "f", "device_id": "dev-b",
+        "answers": good_answers(**{name: value}),
+    }  # fmt: skip
+    r = _post_raw(sv.survey, json.dumps(body))
+    assert r.status_code == 400, r.content
+    assert r.json()["code"] == "answers_invalid"
+    assert Response.objects.count() == 0

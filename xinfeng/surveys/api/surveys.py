@@ -65,7 +65,8 @@ class ResponseIn(Schema):
     age_band: str = Field("", max_length=8)
     sex: str = Field("", max_length=1)
     guardian_consent: bool = False
-    answers: dict[str, str | int | float | list[str] | None] = Field(
+    # bool first: a JSON true stays a bool (refused by the service), not a rating of 1.
+    answers: dict[str, bool | str | int | float | list[str] | None] = Field(
         ..., description="question name → value (a key list for select_multiple)"
     )
     device_id: str = Field("", max_length=64, description="a stable random id of the device")
