@@ -6,8 +6,8 @@ iteration of its body, in the thread that serves it) is summed per request type,
 worker process's whole CPU (``time.process_time``) beside it, so ``process − in-app`` is
 what the server around Django costs (HTTP parsing, gthread's poller and hand-offs, the GIL).
 ``XINFENG_PROBE_PROFILE=1`` also runs every request under cProfile (one profiler per thread).
-Written as JSON (and ``.prof``) to ``XINFENG_PROBE_DIR/<pid>.json`` every 500 requests and
-at exit.
+Written as JSON to ``XINFENG_PROBE_DIR/<pid>.json`` every 500 requests and at exit (the
+``.prof`` at exit only).
 """
 
 import atexit
@@ -31,7 +31,7 @@ _t0 = (time.process_time(), time.monotonic())
 _ID = re.compile(r"/\d+")
 
 
-def _dump() -> None:
+def _dump(final: bool = False) -> None:
     import gc
 
     with _lock:
@@ -41,7 +41,7 @@ def _dump() -> None:
         out["gc"] = gc.get_stats()
     with open(f"{_DIR}/{os.getpid()}.json", "w") as f:
         json.dump(out, f)
-    if _PROFILE and _profilers:
+    if final and _PROFILE and _profilers:
         st = None
         for p in list(_profilers):
             p.create_stats()
@@ -49,7 +49,7 @@ def _dump() -> None:
         st.dump_stats(f"{_DIR}/{os.getpid()}.prof")
 
 
-atexit.register(_dump)
+atexit.register(_dump, True)
 
 
 def application(environ, start_response):
