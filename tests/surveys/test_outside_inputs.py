@@ -335,3 +335,46 @@ def test_a_json_boolean_is_no_answer_of_any_type(sv, name, value):
     assert r.status_code == 400, r.content
     assert r.json()["code"] == "answers_invalid"
     assert Response.objects.count() == 0
+
+
+def test_a_stations_cluster_examples_come_from_its_own_villages_only(client, tree, owner):
+    """The clusters page and API show examples (raw answers): a station gets its own
+    villages' answers as examples, those who manage the survey the stored examples."""
+    from xinfeng.accounts.choices import Role
+    from xinfeng.surveys.models import Answer
+    from xinfeng.surveys.services import needs as needs_svc
+
+    from ..factories import UserFactory, grant
+    from .needs_helpers import fill, make_survey, villages_of
+
+    others = villages_of(tree.t1, 2)
+    survey = make_survey(tree.inst1)
+    fill(survey, [tree.v1, *others], 60, seed=5)
+    from django.db.models import F, Value
+    from django.db.models.functions import Concat
+
+    wish = Answer.objects.filter(survey=survey, question__name="wish")
+    wish.exclude(village=tree.v1).update(text=Concat(F("text"), Value("·外村")))
+    clusters = needs_svc.clusters_rebuild(actor=owner, survey=survey, question_name="wish")
+    station = grant(UserFactory(username="st-ex"), Role.STATION_OPERATOR, tree.v1)
+    client.force_login(station)
+    r = client.get(f"/api/v1/surveys/{survey.pk}/clusters?question=wish")
+    assert r.status_code == 200
+    own = set(
+        Answer.objects.filter(survey=survey, question__name="wish", village=tree.v1).values_list(
+            "text", flat=True
+        )
+    )
+    shown = [e for c in r.json() for e in c["examples"]]
+    assert shown and set(shown) <= own
+    assert all(len(c["examples"]) <= 3 for c in r.json())
+    page = client.get(f"/surveys/{survey.pk}/clusters/?q=wish")
+    assert page.status_code == 200
+    assert not [e for c in page.context["clusters"] for e in c.shown_examples if "外村" in e]
+    client.force_login(owner)
+    stored = {c.pk: c.examples for c in clusters}
+    assert any("外村" in e for ex in stored.values() for e in ex)
+    for c in client.get(f"/api/v1/surveys/{survey.pk}/clusters?question=wish").json():
+        assert c["examples"] == [str(e) for e in stored[c["id"]]]
+    page = client.get(f"/surveys/{survey.pk}/clusters/?q=wish")
+    assert [e for c in page.context["clusters"] for e in c.shown_examples if "外村" in e]

@@ -54,6 +54,45 @@ def clusters_of(survey: Survey, question_name: str) -> QuerySet:
     )
 
 
+EXAMPLES_SHOWN = 3
+
+
+def clusters_for(*, user, survey: Survey, question_name: str) -> list[Cluster]:
+    """``clusters_of`` for ``user``, each with ``shown_examples``: the stored examples for
+    those who read every village's answers, else up to three of the cluster's answers from
+    the user's own villages — a station reads only its villages' raw answers (results, the
+    Excel export, a cluster's page), and examples are raw answers."""
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
+    from . import results
+
+    clusters = list(clusters_of(survey, question_name))
+    villages = results.results_scope(user, survey)
+    if villages is None:
+        for c in clusters:
+            c.shown_examples = [str(e) for e in c.examples or []]
+        return clusters
+    mine: dict[int, list[str]] = {}
+    if clusters and villages:
+        rows = (
+            Answer.objects.filter(
+                cluster_member__cluster__in=[c.pk for c in clusters], village_id__in=villages
+            )
+            .annotate(
+                cid=F("cluster_member__cluster_id"),
+                n=Window(RowNumber(), partition_by=F("cluster_member__cluster_id"), order_by="id"),
+            )
+            .filter(n__lte=EXAMPLES_SHOWN)
+            .values_list("cid", "text")
+        )
+        for cid, text in rows:
+            mine.setdefault(cid, []).append(text)
+    for c in clusters:
+        c.shown_examples = mine.get(c.pk, [])
+    return clusters
+
+
 def need_list(*, user) -> QuerySet:
     require_staff(user)
     return (

@@ -210,8 +210,8 @@ def list_clusters(
             "terms": [str(t) for t in c.terms or []],
             "count": c.count,
             "village_count": c.village_count,
-            "examples": [str(e) for e in c.examples or []],
+            "examples": c.shown_examples,
             "need_id": getattr(getattr(c, "need", None), "pk", None),
         }
-        for c in sel.clusters_of(survey, name)
+        for c in sel.clusters_for(user=request.auth, survey=survey, question_name=name)
     ]

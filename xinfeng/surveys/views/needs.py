@@ -45,7 +45,7 @@ def clusters_page(request, survey_id: int):
         svc.clusters_rebuild(actor=request.user, survey=survey, question_name=name)
         messages.success(request, _("已重新聚类。"))
         return redirect(f"{request.path}?q={name}")
-    clusters = list(sel.clusters_of(survey, name))
+    clusters = sel.clusters_for(user=request.user, survey=survey, question_name=name)
     clustered = sum(c.count for c in clusters)
     ctx = {
         "survey": survey,
