@@ -378,3 +378,11 @@ def test_a_stations_cluster_examples_come_from_its_own_villages_only(client, tre
         assert c["examples"] == [str(e) for e in stored[c["id"]]]
     page = client.get(f"/surveys/{survey.pk}/clusters/?q=wish")
     assert [e for c in page.context["clusters"] for e in c.shown_examples if "外村" in e]
+    # The need page quotes its cluster's examples the same way.
+    widest = next(c for c in clusters if any("外村" in e for e in c.examples))
+    need = needs_svc.cluster_mark_need(actor=owner, cluster=widest, title="助老")
+    assert "外村" in client.get(f"/surveys/needs/{need.pk}/").content.decode()
+    client.force_login(station)
+    r = client.get(f"/surveys/needs/{need.pk}/")
+    assert r.status_code == 200
+    assert not [e for e in r.context["need"].cluster.shown_examples if "外村" in e]

@@ -62,17 +62,23 @@ def clusters_for(*, user, survey: Survey, question_name: str) -> list[Cluster]:
     those who read every village's answers, else up to three of the cluster's answers from
     the user's own villages — a station reads only its villages' raw answers (results, the
     Excel export, a cluster's page), and examples are raw answers."""
+    clusters = list(clusters_of(survey, question_name))
+    show_examples(user=user, survey=survey, clusters=clusters)
+    return clusters
+
+
+def show_examples(*, user, survey: Survey, clusters: list[Cluster]) -> None:
+    """Set ``shown_examples`` on each of ``clusters`` (of ``survey``) for ``user``."""
     from django.db.models import F, Window
     from django.db.models.functions import RowNumber
 
     from . import results
 
-    clusters = list(clusters_of(survey, question_name))
     villages = results.results_scope(user, survey)
     if villages is None:
         for c in clusters:
             c.shown_examples = [str(e) for e in c.examples or []]
-        return clusters
+        return
     mine: dict[int, list[str]] = {}
     if clusters and villages:
         rows = (
@@ -90,7 +96,6 @@ def clusters_for(*, user, survey: Survey, question_name: str) -> list[Cluster]:
             mine.setdefault(cid, []).append(text)
     for c in clusters:
         c.shown_examples = mine.get(c.pk, [])
-    return clusters
 
 
 def need_list(*, user) -> QuerySet:

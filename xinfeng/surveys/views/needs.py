@@ -220,6 +220,8 @@ def need_page(request, need_id: int):
             return redirect("surveys:need", need.pk)
         else:
             raise ValidationFailed(_("未知的操作。"), code="bad_action")
+    if need.cluster is not None:
+        sel.show_examples(user=request.user, survey=need.survey, clusters=[need.cluster])
     ctx = {
         "need": need,
         "survey": need.survey,
