@@ -1,7 +1,8 @@
 """A measuring wrapper around ``xinfeng.wsgi`` for benchmarks only (never used by the app):
 ``XINFENG_BENCH_WSGI=bench.wsgi_probe:application`` makes ``_harness.gunicorn`` serve it.
 
-Each request's CPU inside the application (``time.thread_time`` around the app call and the
+Each request's wall time inside the application (``wall_ms``: how long the app held it,
+against what the load generator saw) and its CPU inside the application (``time.thread_time`` around the app call and the
 iteration of its body, in the thread that serves it) is summed per request type, and the
 worker process's whole CPU (``time.process_time``) beside it, so ``process − in-app`` is
 what the server around Django costs (HTTP parsing, gthread's poller and hand-offs, the GIL).
@@ -24,7 +25,8 @@ from xinfeng.wsgi import application as _app
 _DIR = os.environ.get("XINFENG_PROBE_DIR", "/tmp")
 _PROFILE = os.environ.get("XINFENG_PROBE_PROFILE") == "1"
 _lock = threading.Lock()
-_stats: dict = {"n": 0, "app_s": 0.0, "by": {}, "gc": None}
+_stats: dict = {"n": 0, "app_s": 0.0, "by": {}, "gc": None, "wall_ms": []}
+_WALL_KEPT = 100_000  # per process: each request's wall time inside the app, in ms
 _local = threading.local()
 _profilers: list = []
 _t0 = (time.process_time(), time.monotonic())
@@ -62,6 +64,7 @@ def application(environ, start_response):
                 _profilers.append(prof)
         prof.enable()
     t0 = time.thread_time()
+    w0 = time.monotonic()
     result = _app(environ, start_response)
     try:
         body = list(result)
@@ -69,6 +72,7 @@ def application(environ, start_response):
         if hasattr(result, "close"):
             result.close()
     dt = time.thread_time() - t0
+    wall = (time.monotonic() - w0) * 1000
     if prof is not None:
         prof.disable()
     key = environ["REQUEST_METHOD"] + " " + _ID.sub("/[id]", environ.get("PATH_INFO", ""))
@@ -78,6 +82,8 @@ def application(environ, start_response):
         b = _stats["by"].setdefault(key, [0, 0.0])
         b[0] += 1
         b[1] += dt
+        if len(_stats["wall_ms"]) < _WALL_KEPT:
+            _stats["wall_ms"].append(round(wall, 2))
         n = _stats["n"]
     if n % 500 == 0:
         _dump()
