@@ -209,3 +209,37 @@ def healthz_per_s(base: str, *, clients: int, seconds: float = 5.0) -> float:
         next_request=lambda i, k: ("GET", "/healthz", None, None),
     )
     return out["per_s"]
+
+
+def baseline_tree(rev: str, scope: list[str], prefix: str = "xf-bench-base-"):
+    """A copy of the working tree's ``xinfeng`` with the files under ``scope`` (paths from
+    the repository root) as they were at ``rev`` (``git archive``; a path that did not
+    exist then is left as it is now) — the "old code" side of an old-against-new bench,
+    run in a child process with this directory first on its path. The caller removes it."""
+    import shutil
+    import subprocess
+    import tarfile
+    import tempfile
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    base = Path(tempfile.mkdtemp(prefix=prefix))
+    shutil.copytree(
+        root / "xinfeng", base / "xinfeng", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    at_rev = [
+        path
+        for path in scope
+        if not subprocess.run(
+            ["git", "-C", str(root), "cat-file", "-e", f"{rev}:{path}"], capture_output=True
+        ).returncode
+    ]
+    if at_rev:
+        archive = base / "src.tar"
+        subprocess.run(
+            ["git", "-C", str(root), "archive", "-o", str(archive), rev, *at_rev], check=True
+        )
+        with tarfile.open(archive) as tar:
+            tar.extractall(base, filter="data")
+        archive.unlink()
+    return base

@@ -26,7 +26,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 import uuid
@@ -161,25 +160,10 @@ def main() -> None:
     if args.profile:
         profile(args.profile)
         return
-    base = Path(tempfile.mkdtemp(prefix="xf-bench-occ-base-"))
+    from _harness import baseline_tree
+
+    base = baseline_tree(args.baseline, args.scope.split(), "xf-bench-occ-base-")
     try:
-        shutil.copytree(
-            ROOT / "xinfeng", base / "xinfeng", ignore=shutil.ignore_patterns("__pycache__")
-        )
-        archive = base / "src.tar"
-        at_baseline = [
-            path
-            for path in args.scope.split()
-            if not subprocess.run(
-                ["git", "-C", str(ROOT), "cat-file", "-e", f"{args.baseline}:{path}"]
-            ).returncode
-        ]
-        subprocess.run(
-            ["git", "-C", str(ROOT), "archive", "-o", str(archive), args.baseline, *at_baseline],
-            check=True,
-        )
-        with tarfile.open(archive) as tar:
-            tar.extractall(base, filter="data")
         load_before = os.getloadavg()
         runs: dict[str, list[dict]] = {"baseline": [], "current": []}
         for _ in range(args.rounds):

@@ -29,7 +29,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import textwrap
 import time
@@ -39,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _harness import setup_django  # noqa: E402
+from _harness import baseline_tree, setup_django  # noqa: E402
 
 REQUESTS = int(os.environ.get("XINFENG_BENCH_REQUESTS", "200"))
 TARGET_MS = 5.0
@@ -170,26 +169,7 @@ def main() -> None:
 
 def compare(args) -> None:
     """The baseline tree and the working tree, each in children, alternating."""
-    base = Path(tempfile.mkdtemp(prefix="xf-bench-personal-base-"))
-    shutil.copytree(
-        ROOT / "xinfeng", base / "xinfeng", ignore=shutil.ignore_patterns("__pycache__")
-    )
-    archive = base / "src.tar"
-    subprocess.run(
-        [
-            "git",
-            "-C",
-            str(ROOT),
-            "archive",
-            "-o",
-            str(archive),
-            args.baseline,
-            *args.scope.split(","),
-        ],
-        check=True,
-    )
-    with tarfile.open(archive) as tar:
-        tar.extractall(base, filter="data")
+    base = baseline_tree(args.baseline, args.scope.split(","), "xf-bench-personal-base-")
     var = os.environ.get("XINFENG_BENCH_VAR") or tempfile.mkdtemp(prefix="xf-bench-personal-")
     env = dict(os.environ, XINFENG_BENCH_VAR=var)  # one seeded database for every child
     runs: dict[str, list[dict]] = {"baseline": [], "current": []}

@@ -31,7 +31,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 import uuid
@@ -161,17 +160,9 @@ def main() -> None:
     if args.child:
         print(json.dumps(measure(Path(args.child), args.answers, args.rounds, args.profile)))
         return
-    base = Path(tempfile.mkdtemp(prefix="xf-bench-sv-base-"))
-    shutil.copytree(
-        ROOT / "xinfeng", base / "xinfeng", ignore=shutil.ignore_patterns("__pycache__")
-    )
-    archive = base / "src.tar"
-    subprocess.run(
-        ["git", "-C", str(ROOT), "archive", "-o", str(archive), args.baseline, args.scope],
-        check=True,
-    )
-    with tarfile.open(archive) as tar:
-        tar.extractall(base, filter="data")
+    from _harness import baseline_tree
+
+    base = baseline_tree(args.baseline, args.scope.split(","), "xf-bench-sv-base-")
     load_before = os.getloadavg()
     runs: dict[str, list[dict]] = {"old": [], "new": []}
     try:
