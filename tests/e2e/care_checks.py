@@ -65,10 +65,14 @@ async (tags) => {
 
 
 def axe_violations(page) -> list[str]:
+    page.wait_for_load_state("load")
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(url=AXE_URL)
     return page.evaluate(AXE_RUN, AXE_TAGS)
 
 
 def care_problems(page) -> list[str]:
+    # Right after a click that navigates, the old document may be going away: check the
+    # page the click led to, once it has loaded (under CI load `documentElement` was null).
+    page.wait_for_load_state("load")
     return page.evaluate(CARE_RULES)

@@ -47,8 +47,10 @@ def test_kiosk_visit_order_and_wipe(phone_page, tree, resident):
     identify()
     meets_care_rules()  # the menu
     page.get_by_role("link", name=re.compile("我要点单")).click()
+    expect(page.get_by_role("link", name=re.compile("上门理发"))).to_be_visible()
     meets_care_rules()
     page.get_by_role("link", name=re.compile("上门理发")).click()
+    expect(page.get_by_role("button", name="提交点单")).to_be_visible()
     meets_care_rules()
     page.get_by_role("button", name="提交点单").click()
     order = Order.objects.get(requester=resident)
