@@ -135,7 +135,9 @@ def _token_names(client) -> set[str]:
 
 def test_reads_go_to_the_replica_and_writers_read_their_writes(replica, standby, client, settings):
     user = UserFactory(username="ryw")
+    reader = UserFactory(username="reader")  # writes nothing: never pinned to the primary
     ApiToken.objects.create(user=user, name="old", key_hash="x" * 64, prefix="old")
+    ApiToken.objects.create(user=reader, name="r", key_hash="z" * 64, prefix="r")
     _caught_up(standby)
     client.force_login(user)
     assert _token_names(client) == {"old"}
@@ -158,14 +160,21 @@ def test_reads_go_to_the_replica_and_writers_read_their_writes(replica, standby,
     assert _token_names(other) == {"old", "behind", "mine"}
 
     # The replica itself is still behind (replay paused).
-    assert _on_replica("SELECT count(*) FROM accounts_apitoken") == 1
+    assert _on_replica("SELECT count(*) FROM accounts_apitoken") == 2  # "old" and "r"
 
     # The replica lags beyond the limit: reads fall back to the primary, the page works.
     settings.DATABASE_REPLICA_MAX_LAG_SECONDS = 0.5
+    # Every replica read checks the lag first (not the last answer of up to 2 s ago).
+    settings.DATABASE_REPLICA_CHECK_SECONDS = 0
     _lagging_beyond(standby, 0.5)
     fresh = type(client)()
     fresh.force_login(user)
     assert _token_names(fresh) == {"old", "behind", "mine"}
+    # Someone who wrote nothing would read the replica: it is found lagging, and their page
+    # is read from the primary instead.
+    theirs = type(client)()
+    theirs.force_login(reader)
+    assert _token_names(theirs) == {"r"}
     assert db_router.health.healthy["replica"] is False
     assert db_router.health.lag["replica"] > 0.5
 
