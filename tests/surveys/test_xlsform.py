@@ -11,8 +11,8 @@ from xinfeng.surveys.services.xlsform import (
     MAX_XLSFORM_BYTES,
     parse_xlsform,
     survey_import_xlsform,
-    xlsform_bytes,
 )
+from xinfeng.surveys.services.xlsform_export import xlsform_bytes
 
 from .conftest import CHOICES, GOOD_FORM_ROWS, QUESTIONS, SURVEY_HEADER, xlsform
 

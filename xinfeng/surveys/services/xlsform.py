@@ -8,7 +8,8 @@ external choices, dates, locations…) are refused by row, never dropped — and
 ``pyxform`` convert it to an XForm as ODK would, translating its errors. Display-only rows
 (``note``) and metadata (``start``, ``end``, ``deviceid``…) are reported as notices.
 
-Our types in XLSForm terms (what export writes and import reads):
+Our types in XLSForm terms (what export, ``xlsform_export.xlsform_bytes``, writes and import
+reads):
 
 ========================  ======================================================
 ours                      XLSForm
@@ -30,16 +31,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xinfeng.core.errors import ValidationFailed
-from xinfeng.core.spreadsheet import (
-    add_sheet,
-    append_row,
-    new_workbook,
-    read_xlsx_sheets,
-    workbook_bytes,
-)
+from xinfeng.core.spreadsheet import read_xlsx_sheets
 
 from ..choices import CHOICE_TYPES, QuestionType
-from ..models import Survey, SurveyVersion
+from ..models import Survey
 from ..relevant import RelevantError, parse
 from .questions import clean_questions, problems_error
 
@@ -443,67 +438,6 @@ def _pyxform_check(content: bytes) -> None:
             ],
             code="xlsform_invalid",
         ) from None
-
-
-# --- export -----------------------------------------------------------------------------
-
-
-def _xls_type(q) -> tuple[str, str, str]:
-    """(type, appearance, parameters) of a question in XLSForm terms."""
-    t = q.qtype
-    if t in CHOICE_TYPES:
-        return f"{t} {q.name}", "", ""
-    return {
-        QuestionType.RATING: ("range", "", RATING_PARAMETERS),
-        QuestionType.INTEGER: ("integer", "", ""),
-        QuestionType.DECIMAL: ("decimal", "", ""),
-        QuestionType.TEXT: ("text", "", ""),
-        QuestionType.LONG_TEXT: ("text", "multiline", ""),
-        QuestionType.VILLAGE: ("text", VILLAGE_APPEARANCE, ""),
-        QuestionType.PHOTO: ("image", "", ""),
-    }[t]
-
-
-def xlsform_bytes(survey: Survey, version: SurveyVersion | None = None) -> bytes:
-    """The survey's questions (current version unless given) as an XLSForm workbook that
-    ``parse_xlsform`` reads back to the same questions."""
-    version = version or survey.current_version
-    questions = list(version.questions.order_by("position")) if version else []
-    wb = new_workbook()
-    ws = add_sheet(wb, "survey")
-    append_row(
-        ws,
-        [
-            "type", "name", f"label::{LANG_ZH}", f"label::{LANG_EN}", f"hint::{LANG_ZH}",
-            f"hint::{LANG_EN}", "required", "relevant", "appearance", "parameters",
-        ],
-    )  # fmt: skip
-    for q in questions:
-        xtype, appearance, params = _xls_type(q)
-        append_row(
-            ws,
-            [
-                xtype, q.name, q.label_zh, q.label_en, q.hint_zh, q.hint_en,
-                "yes" if q.required else "", q.relevant, appearance, params,
-            ],
-        )  # fmt: skip
-    ch = add_sheet(wb, "choices")
-    append_row(ch, ["list_name", "name", f"label::{LANG_ZH}", f"label::{LANG_EN}"])
-    for q in questions:
-        for c in q.choices:
-            append_row(ch, [q.name, c["key"], c["label_zh"], c.get("label_en", "")])
-    st = add_sheet(wb, "settings")
-    append_row(st, ["form_title", "form_id", "version", "default_language"])
-    append_row(
-        st,
-        [
-            survey.title,
-            f"xinfeng_survey_{survey.pk}",
-            str(version.number if version else 1),
-            LANG_ZH,
-        ],
-    )
-    return workbook_bytes(wb)
 
 
 @transaction.atomic

@@ -24,7 +24,7 @@ from ..forms import (
     question_initial,
     read_upload,
 )
-from ..services import authoring, poster, xlsform
+from ..services import authoring, poster, xlsform, xlsform_export
 
 MAX_POSTER_PAGES = 300
 
@@ -311,7 +311,7 @@ def survey_export(request, survey_id: int):
     survey = selectors.staff_survey_get(user=request.user, survey_id=survey_id)
     policy.require_may_manage(request.user, survey)
     response = HttpResponse(
-        xlsform.xlsform_bytes(survey),
+        xlsform_export.xlsform_bytes(survey),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}-xlsform.xlsx"'
