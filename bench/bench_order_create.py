@@ -143,13 +143,9 @@ def floor(base: str) -> float:
     return (done - start) / (t1 - t0)
 
 
-def in_process(tokens: list[str], villages: list[int]) -> dict:
-    """CPU ms of Django per warm creation (no HTTP, no other process) and its queries."""
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {tokens[0]}")
+def order_poster(client, villages: list[int]):
+    """``create(n)``: the n-th order of the in-process measures, posted through ``client``
+    (a test client with a resident's token) to a village taken in turn; asserts its 201."""
 
     def create(n: int) -> None:
         body = {
@@ -167,6 +163,16 @@ def in_process(tokens: list[str], villages: list[int]) -> dict:
         )
         assert r.status_code == 201, r.content
 
+    return create
+
+
+def in_process(tokens: list[str], villages: list[int]) -> dict:
+    """CPU ms of Django per warm creation (no HTTP, no other process) and its queries."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    create = order_poster(Client(HTTP_AUTHORIZATION=f"Bearer {tokens[0]}"), villages)
     for n in range(len(villages) + 10):  # warm: every village's routing cached
         create(n)
     with CaptureQueriesContext(connection) as ctx:

@@ -28,7 +28,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,25 +68,10 @@ def _creator():
     villages = list(
         Region.objects.filter(level="village").order_by("pk").values_list("pk", flat=True)
     )
+    from bench_order_create import order_poster
+
     client = Client(HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(user=user, name='bench occ')[1]}")
-
-    def create(n: int) -> None:
-        body = {
-            "title": "家里屋顶漏水需要帮忙",
-            "category": "everyday_help",
-            "region_id": villages[n % len(villages)],
-            "address": f"{n % 12 + 1}组{n % 60 + 1}号",
-            "description": "白天家里有人，请提前电话联系。",
-        }
-        r = client.post(
-            "/api/v1/orders/",
-            body,
-            content_type="application/json",
-            HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
-        )
-        assert r.status_code == 201, r.content
-
-    return create, villages
+    return order_poster(client, villages), villages
 
 
 def measure(code: Path, orders: int) -> dict:
