@@ -243,3 +243,19 @@ def baseline_tree(rev: str, scope: list[str], prefix: str = "xf-bench-base-"):
             tar.extractall(base, filter="data")
         archive.unlink()
     return base
+
+
+def run_child(script: str, code, *args: str) -> dict:
+    """Run ``script --child <code> <args>`` (one side of an old-against-new bench) and
+    return the JSON of its last stdout line; stop the bench with the child's stderr tail if
+    it fails."""
+    import json
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, script, "--child", str(code), *args], capture_output=True, text=True
+    )
+    if proc.returncode:
+        raise SystemExit(f"child {code} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])

@@ -24,7 +24,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -119,14 +118,9 @@ def profile(orders: int) -> None:
 
 
 def child(code: Path, orders: int) -> dict:
-    proc = subprocess.run(
-        [sys.executable, __file__, "--child", str(code), "--orders", str(orders)],
-        capture_output=True,
-        text=True,
-    )
-    if proc.returncode:
-        raise SystemExit(f"child {code} failed:\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    from _harness import run_child
+
+    return run_child(__file__, code, "--orders", str(orders))
 
 
 def main() -> None:

@@ -29,7 +29,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -131,14 +130,9 @@ def measure(code: Path, reps: int) -> dict:
 
 
 def child(code: Path, reps: int) -> dict:
-    proc = subprocess.run(
-        [sys.executable, __file__, "--child", str(code), "--reps", str(reps)],
-        capture_output=True,
-        text=True,
-    )
-    if proc.returncode:
-        raise SystemExit(f"child {code} failed:\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    from _harness import run_child
+
+    return run_child(__file__, code, "--reps", str(reps))
 
 
 def main() -> None:
