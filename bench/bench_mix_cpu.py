@@ -6,7 +6,7 @@ of one request, through ``django.test.Client`` with the headers the mix sends (a
 ``Authorization: Bearer``, session cookie), against a PostgreSQL database of its own
 (``XINFENG_BENCH_MIX_CPU_DATABASE_URL``, default ``xinfeng_bench_mixcpu``: the mixed bench
 counts the orders of residents of the same names; the demo city seeded once, this run's
-people prepared by ``bench_mixed_load``'s own ``seed``/``prepare``). Anonymous reads are
+people prepared by ``mix_fixture.seed``/``prepare``, as for ``bench_mixed_load``). Anonymous reads are
 measured warm (from the public read cache) and in sequence with the mix's writes (misses
 included: ``anonymous_in_sequence``). Weighted by the mix's shares of requests
 (``SHARES`` below: the locustfile's user and task weights at 200 users) → the expected
@@ -84,10 +84,10 @@ EXTRA = ("GET /healthz",)
 
 def measure(fixture: dict) -> dict:
     """{type: {"cpu_ms", "statements"}} for this process's code tree."""
-    from bench_mixed_load import _clone_activity
     from django.db import connections
     from django.test import Client
     from django.utils import timezone
+    from mix_fixture import clone_activity
 
     from xinfeng.activities.models import Activity
     from xinfeng.core import publiccache
@@ -232,10 +232,10 @@ def measure(fixture: dict) -> dict:
     template = Activity.objects.get(pk=fixture["phases"]["run"]["signup_activities"][0])
     now = timezone.now()
     tag = f"cpu{os.getpid()}"
-    coming = _clone_activity(
+    coming = clone_activity(
         template, tag, 0, now + timedelta(days=2), now + timedelta(days=2, hours=2), 10_000
     )
-    ongoing = _clone_activity(
+    ongoing = clone_activity(
         template, tag, 1, now - timedelta(minutes=5), now + timedelta(hours=2), 10_000
     )
     for v in vol:  # every volunteer's token warm, as in the run
@@ -401,18 +401,19 @@ def main() -> None:
         return child(sys.argv[2], sys.argv[3])
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "bench"))
-    os.environ["XINFENG_BENCH_DATABASE_URL"] = os.environ.get(
+    url = os.environ["XINFENG_BENCH_DATABASE_URL"] = os.environ.get(
         "XINFENG_BENCH_MIX_CPU_DATABASE_URL",
         "postgres://postgres@127.0.0.1:5432/xinfeng_bench_mixcpu",
     )
-    import bench_mixed_load as mixed
     from _harness import ensure_database, setup_django
 
     started = time.monotonic()
     tmp = Path(tempfile.mkdtemp(prefix="xf-mixcpu-"))
-    ensure_database(mixed.URL)
+    ensure_database(url)
     setup_django(str(tmp), hosts="testserver,127.0.0.1")
-    mixed.seed()
+    import mix_fixture
+
+    mix_fixture.seed()
     tag = "c" + time.strftime("%m%d%H%M%S")
     # Enough completed orders for resident 0 to rate in every round of every tree.
     trees = {"new": os.environ.get("XINFENG_BENCH_NEW_TREE", str(ROOT))}
@@ -420,10 +421,12 @@ def main() -> None:
     if old:
         trees = {"old": old, **trees}
     per = REPS * ROUNDS * len(trees) + 2
-    mixed.SECONDS = int(per / 0.15)
     fixture = tmp / "fixture.json"
-    mixed.prepare(
-        tag, {"resident": 1, "volunteer": REPS + 2, "signed_in": 1, "anonymous": 1}, fixture
+    mix_fixture.prepare(
+        tag,
+        {"resident": 1, "volunteer": REPS + 2, "signed_in": 1, "anonymous": 1},
+        fixture,
+        {"warmup": 0, "run": int(per / 0.15)},
     )
     from django.db import connections
 
@@ -473,7 +476,7 @@ def main() -> None:
     result.update(
         reps=REPS,
         rounds=ROUNDS,
-        database=mixed.URL.rsplit("/", 1)[1],
+        database=url.rsplit("/", 1)[1],
         old_tree=old,
         loadavg=round(os.getloadavg()[0], 2),
         total_s=round(time.monotonic() - started, 1),

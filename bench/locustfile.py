@@ -19,13 +19,18 @@ import itertools
 import json
 import os
 import random
+import time
 import uuid
 from collections import deque
 
+import gevent
 from locust import FastHttpUser, constant_throughput, events, task
 
 FIXTURE = json.loads(open(os.environ["XINFENG_MIXED_FIXTURE"], encoding="utf-8").read())  # noqa: SIM115
 PER_USER = float(os.environ.get("XINFENG_MIXED_PER_USER_RPS", "1"))
+# How each person's requests are spaced (see ``poisson_arrivals``): ``poisson`` (default),
+# or ``lockstep``, locust's ``constant_throughput`` from the moment the user is spawned.
+ARRIVALS = os.environ.get("XINFENG_MIXED_ARRIVALS", "poisson")
 # The warm-up and the measured run each have their own activities and orders to rate, so
 # the run never meets a check-in, sign-up or rating the warm-up already made.
 PHASE_NAME = os.environ.get("XINFENG_MIXED_PHASE", "run")
@@ -39,9 +44,17 @@ _staff = deque(FIXTURE["staff"])
 _sessions = itertools.cycle(FIXTURE["sessions"])
 
 
-# Orders acknowledged (201) by this process, whatever the statistics reset: written at the
-# end for the bench to compare with the orders stored.
-ACKNOWLEDGED = {"orders": 0}
+# Orders acknowledged (201) by this process and its failures, whatever the statistics
+# reset: written at the end for the bench to compare with the orders stored.
+ACKNOWLEDGED = {"orders": 0, "failures": 0}
+
+
+@events.request.add_listener
+def _count_failure(exception=None, **_kw):
+    # Every failure of the phase, the spawning seconds included: ``--reset-stats`` clears
+    # locust's own counts once every user is spawned.
+    if exception is not None:
+        ACKNOWLEDGED["failures"] += 1
 
 
 @events.quitting.add_listener
@@ -81,9 +94,45 @@ def order_body(region_id: int, n: int) -> dict:
     }
 
 
+def poisson_arrivals(rate: float):
+    """A wait_time giving each user a Poisson stream of task starts at ``rate`` a second:
+    the gaps between starts are exponential, and a start that fell behind (a slow answer)
+    is caught up, so the rate stays ``rate`` whatever the server's latency.
+
+    Why not ``constant_throughput``: locust spawns a batch of ``spawn_rate`` users in the
+    same instant (``UsersDispatcher`` sends ``floor(spawn_rate)`` users per iteration, once
+    a second), and ``constant_throughput`` keeps each user on the beat of its own first
+    request. At 200 users and a spawn rate of 40, five groups of 40 people then sent a
+    request each in the same millisecond, every second, for the whole run: 40 requests
+    queued behind 8 server threads on 2 cores while the rest of the second stayed idle.
+    Independent residents do not click in step; the sum of many independent people is a
+    Poisson stream, which still has its random clusters (about one second in 27 at 200/s holds
+    more than 225 requests)."""
+
+    def wait(user) -> float:
+        now = time.monotonic()
+        nxt = getattr(user, "_next_start", None)
+        nxt = (now if nxt is None else nxt) + random.expovariate(rate)
+        user._next_start = nxt
+        return max(0.0, nxt - now)
+
+    return wait
+
+
 class Bench(FastHttpUser):
     abstract = True
-    wait_time = constant_throughput(PER_USER)
+    wait_time = (
+        constant_throughput(PER_USER) if ARRIVALS == "lockstep" else poisson_arrivals(PER_USER)
+    )
+
+    def on_start(self):
+        if ARRIVALS != "lockstep":
+            # The spawn batch's users would otherwise all send their first request now.
+            gevent.sleep(random.expovariate(PER_USER))
+        self.setup()
+
+    def setup(self):
+        """Take this person's token or cookie from the fixture (per class)."""
 
     def get(self, path: str, name: str, *statuses: int, headers: dict | None = None):
         with self.client.get(
@@ -145,7 +194,7 @@ class Resident(Bench):
 
     weight = 22
 
-    def on_start(self):
+    def setup(self):
         me = _take(_residents)
         self.auth = {"Authorization": f"Bearer {me['token']}"}
         self.region = me["region_id"]
@@ -204,7 +253,7 @@ class Volunteer(Bench):
 
     weight = 18
 
-    def on_start(self):
+    def setup(self):
         me = _take(_volunteers)
         self.auth = {"Authorization": f"Bearer {me['token']}"}
         self.checkins = deque(PHASE["checkin"])
@@ -269,9 +318,10 @@ class Staff(Bench):
 
     fixed_count = len(FIXTURE["staff"])
 
-    def on_start(self):
+    def setup(self):
         me = _take(_staff)
         self.auth = {"Authorization": f"Bearer {me['token']}"}
+        self.queue = f"/api/v1/orders/?state=submitted&site_id={me['site_id']}&limit=5"
         self.order: int | None = None
         self.step = "list"
         self.team: int | None = None
@@ -280,7 +330,7 @@ class Staff(Bench):
     def next_step(self):
         if self.step == "list":
             body = self.get(
-                "/api/v1/orders/?state=submitted&limit=5",
+                self.queue,
                 "GET /api/v1/orders/?state=submitted",
                 headers=self.auth,
             )
@@ -319,7 +369,7 @@ class SignedIn(Bench):
 
     weight = 6
 
-    def on_start(self):
+    def setup(self):
         me = next(_sessions)
         self.cookie = {"Cookie": me["cookie"]}
         self.pages = me["pages"]
