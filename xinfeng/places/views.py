@@ -76,7 +76,11 @@ def site_directory(request):
 
 # activities, governance, workplans: the page's slots (venue calendars, the responsible
 # person, the 示范点 badge)
-@public_read("places", "regions", "activities", "governance", "workplans")
+# Not "activities": its slot on this page shows links and the site's venues (places), no
+# activity data — and under load sign-ups and check-ins write the activities tables many
+# times a second, which made every site page a miss (12 ms each instead of ~0.4). A test
+# (tests/activities/test_public_read_queries.py) fails if activities' data reaches the page.
+@public_read("places", "regions", "governance", "workplans")
 def site_detail(request, site_id: int):
     site = selectors.site_get(site_id=site_id)
     venues = site.venues.filter(is_active=True).order_by("name")
