@@ -2,6 +2,7 @@
 version-keyed cache, never anything personal, writes seen by the next read, ETag/304 and
 the CSRF token of a cached page replaced by each visitor's own."""
 
+import json
 import re
 
 import pytest
@@ -94,6 +95,52 @@ def test_signed_in_page_is_never_served_from_nor_stored_in_the_cache(make_activi
     _, queries = _get(Client(), "/api/v1/activities/?limit=20")
     _, again = _get(Client(), "/api/v1/activities/?limit=20", Authorization="Bearer nope")
     assert again > 0
+
+
+def _state(response):
+    """The public read state of the answer's request (None: personal, or never reached a
+    ``public_read`` view — the sites API answers a bad token 401 before its view)."""
+    return getattr(response.wsgi_request, "_xf_public_read", None)
+
+
+@pytest.mark.parametrize("url", ["/api/v1/activities/?limit=20", "/api/v1/places/sites?limit=50"])
+def test_token_callers_share_the_anonymous_entries_of_public_api_lists(
+    url, make_activity, resident, tree
+):
+    """The public API lists answer the same whoever asks (``any_caller``): a request with a
+    valid token is served from the anonymous entry and stores one anonymous readers get —
+    byte for byte the same answer — and still sees the next write. A bad token, a session,
+    and the public pages (whose menu names a signed-in person) do not share."""
+    from xinfeng.accounts.models import ApiToken
+    from xinfeng.core import publiccache
+
+    make_activity(title="共享的讲座")
+    _t, raw = ApiToken.issue(user=resident, name="app")
+    token = {"Authorization": f"Bearer {raw}"}
+    publiccache.bump_all()
+    stored, _ = _get(Client(), url, **token)  # a token caller's miss is stored…
+    assert stored.status_code == 200 and _state(stored).hit is False
+    anon, queries = _get(Client(), url)  # …and served to an anonymous reader
+    assert _state(anon).hit is True and queries == 0
+    assert anon.content == stored.content
+    again, queries = _get(Client(), url, **token)  # and back to the token caller
+    assert _state(again).hit is True and queries <= 1 and again.content == anon.content
+    assert "public" in again["Cache-Control"] and "Authorization" in again["Vary"]
+    # A write is seen by the token caller's next read.
+    SiteFactory(name="令牌之后的新站", region=tree.v1, parent=tree.inst1)
+    Activity.objects.update(title="令牌之后的标题")
+    fresh = Client().get(url, headers=token)
+    assert _state(fresh).hit is False
+    assert "令牌之后" in json.dumps(fresh.json(), ensure_ascii=False)
+    # A bad token and a session never share the entries.
+    bad = Client().get(url, headers={"Authorization": "Bearer nope"})
+    assert _state(bad) is None
+    signed_in = Client()
+    signed_in.force_login(resident)
+    assert _state(signed_in.get(url)) is None
+    # A page with a token is personal (the menu), so it does not share.
+    page = Client().get("/activities/", headers=token)
+    assert _state(page) is None
 
 
 def test_etag_and_last_modified_give_304(make_activity):

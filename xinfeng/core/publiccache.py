@@ -14,7 +14,8 @@ expire after ``PUBLIC_CACHE_TTL`` seconds as a safety net.
 
 Nothing personal is stored or served: signed-in requests, requests with an
 ``Authorization`` header, a kiosk credential, an ``api_key`` or pending flash messages
-bypass the cache. Pages carry CSRF tokens: they are stored as a placeholder and replaced
+bypass the cache — except that an API list declared ``any_caller`` (its answer is the same
+whoever asks) shares its entries with callers of a valid bearer token. Pages carry CSRF tokens: they are stored as a placeholder and replaced
 by the current visitor's token when served.
 
 Use ``@public_read("activities", "places")`` on a page view or a django-ninja operation;
@@ -209,6 +210,20 @@ def anonymous(request) -> bool:
     )
 
 
+def token_caller(request) -> bool:
+    """A GET/HEAD whose caller a valid bearer token names (``BearerTokenMiddleware``), with
+    nothing else that could make the answer personal (no kiosk credential, flash messages
+    or ``api_key``). Such a request shares the anonymous entries of a ``public_read`` view
+    declared ``any_caller`` only."""
+    return (
+        request.method in ("GET", "HEAD")
+        and getattr(request, "auth_via_token", False)
+        and not getattr(request, "kiosk_token", None)
+        and "messages" not in request.COOKIES
+        and "api_key" not in request.GET
+    )
+
+
 def _key(request, topics) -> str:
     settle(connections["default"])
     query = sorted((k, v) for k, values in request.GET.lists() for v in values)
@@ -267,9 +282,15 @@ def _from_entry(request, entry):
     return response
 
 
-def public_read(*topics: str):
+def public_read(*topics: str, any_caller: bool = False):
     """Serve anonymous GET/HEAD from the public read cache; ``topics`` are the apps whose
-    writes change what the view shows."""
+    writes change what the view shows.
+
+    ``any_caller``: the answer is the same whoever asks — an API list whose view never
+    reads the caller — so a request with a valid bearer token (the mobile app sends its
+    token with every request) is served from, and stored in, the same entries as an
+    anonymous one (``token_caller``). A session (signed-in page: the menu names the person)
+    or a bad token still bypasses the cache."""
     unknown = set(topics) - TOPICS
     if unknown:
         raise ValueError(f"unknown public-read topics: {sorted(unknown)}")
@@ -278,7 +299,7 @@ def public_read(*topics: str):
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not anonymous(request):
+            if not (anonymous(request) or (any_caller and token_caller(request))):
                 request._xf_public_read = None
                 return view(request, *args, **kwargs)
             key = _key(request, topics)

@@ -141,7 +141,7 @@ def get_region(request, region_id: DbId):
 
 
 @router.get("/sites", response=SitePage, summary="Public site directory")
-@public_read("places", "regions")
+@public_read("places", "regions", any_caller=True)
 def list_sites(
     request,
     region_id: DbId | None = None,

@@ -143,7 +143,7 @@ def _managed(request, activity_id: int):
 
 # Public reads -----------------------------------------------------------------------
 @router.get("/", response=ActivityPage, auth=None, summary="Published activities (public)")
-@public_read("activities", "places", "projects", "regions")
+@public_read("activities", "places", "projects", "regions", any_caller=True)
 def list_activities(
     request,
     region_id: DbId | None = None,
