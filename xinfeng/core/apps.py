@@ -24,3 +24,7 @@ class CoreConfig(AppConfig):
 
         # ``<id:pk>`` in any app's urls.py: ids that fit a 64-bit column, else a 404.
         register_converter(IdConverter, "id")
+        # CSRF masks from one getrandom() call each instead of one per character (randomness).
+        from .randomness import install
+
+        install()
