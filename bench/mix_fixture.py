@@ -28,15 +28,14 @@ def fresh_copy(url: str, tmp: str) -> dict:
     Call before ``setup_django``; returns facts for the bench's line."""
     import secrets
     import subprocess
-    import sys
     import time
 
     import psycopg
+    from _harness import ensure_database, manage
 
     t0 = time.monotonic()
     base, name = url.rsplit("/", 1)
     template = f"{name}_template"
-    root = Path(__file__).resolve().parent.parent
     env = dict(
         os.environ,
         DATABASE_URL=f"{base}/{template}",
@@ -49,17 +48,10 @@ def fresh_copy(url: str, tmp: str) -> dict:
     )
     env.setdefault("XINFENG_SECRET_KEY", secrets.token_urlsafe(48))
     env.setdefault("XINFENG_FIELD_KEY", secrets.token_urlsafe(32))
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template]).fetchone():
-            conn.execute(f'CREATE DATABASE "{template}"')
+    ensure_database(f"{base}/{template}")
     for args in (["migrate", "--verbosity", "0"], ["seed_demo", "--if-empty"]):
-        subprocess.run(
-            [sys.executable, str(root / "manage.py"), *args],
-            cwd=root,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        if manage(*args, env=env, stdout=subprocess.DEVNULL).wait():
+            raise RuntimeError(f"manage.py {' '.join(args)} failed on {template}")
     with psycopg.connect(f"{base}/{template}", autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE)")
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
