@@ -24,7 +24,7 @@ def fresh_copy(url: str, tmp: str) -> dict:
     data. Reusing one database made each run slower than the one before: every run leaves
     ~4,500 orders (completed ones on one team, whose dispatch facts are read on every
     ranking), sign-ups, tokens and dead rows (this machine's PostgreSQL has autovacuum
-    off) — PostgreSQL's CPU per request of the mix rose 1.24 → 2.21 ms over five runs.
+    off) — PostgreSQL's CPU per request of the mix rose 1.24 → 2.21 ms over six runs.
     Call before ``setup_django``; returns facts for the bench's line."""
     import secrets
     import subprocess
