@@ -15,8 +15,9 @@ expire after ``PUBLIC_CACHE_TTL`` seconds as a safety net.
 Nothing personal is stored or served: signed-in requests, requests with an
 ``Authorization`` header, a kiosk credential, an ``api_key`` or pending flash messages
 bypass the cache — except that an API list declared ``any_caller`` (its answer is the same
-whoever asks) shares its entries with callers of a valid bearer token. Pages carry CSRF tokens: they are stored as a placeholder and replaced
-by the current visitor's token when served.
+whoever asks) shares its entries with callers of a valid bearer token. Pages carry CSRF
+tokens: they are stored as a placeholder and replaced by the current visitor's token when
+served.
 
 Use ``@public_read("activities", "places")`` on a page view or a django-ninja operation;
 ``PublicReadCacheMiddleware`` (last in ``MIDDLEWARE``) stores misses and sets the headers.
