@@ -43,4 +43,4 @@ def install() -> None:
     """Make Django's CSRF masking draw its strings with ``random_string``."""
     from django.middleware import csrf
 
-    csrf.get_random_string = random_string
+    csrf.get_random_string = random_string  # type: ignore[attr-defined]  # imported name in csrf
