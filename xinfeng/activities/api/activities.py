@@ -1,6 +1,7 @@
-"""Activities API under /api/v1/activities/: the public list and detail, sign-up, check-in,
-online views and audience totals; organiser endpoints (scoped with ``accounts.scope``: an
-activity outside the caller's scope answers 404); room bookings; news and reports.
+"""Activities API under /api/v1/activities/: the public list and detail and audience
+totals; organiser endpoints (scoped with ``accounts.scope``: an activity outside the
+caller's scope answers 404). Sign-up, check-in and online views are in ``taking_part``;
+hours in ``hours``; room bookings, news and reports in ``rooms_news``.
 
 Lists use keyset pagination (``cursor``, ``limit``); with ``near_*`` the list is sorted by
 distance instead and returns at most ``limit`` rows.
@@ -30,14 +31,11 @@ from ..choices import ActivityState
 from ..models import Activity, News, Signup
 from ..permissions import can_organise, can_review
 from ..schemas import (
-    ActivityBackfillIn,
-    ActivityCheckIn,
     ActivityIn,
     ActivityOut,
     ActivityPage,
     ActivityPatch,
     ActivityReasonIn,
-    AttendanceOut,
     AttendancePage,
     AudienceMonthOut,
     AudienceOut,
@@ -48,11 +46,7 @@ from ..schemas import (
     HeadcountIn,
     NewsOut,
     NewsPage,
-    ServiceRecordOut,
-    SignupOut,
     SignupPage,
-    ViewIn,
-    ViewOut,
 )
 
 router = Router(tags=["activities"])
@@ -430,91 +424,3 @@ def upload_cover(request, activity_id: DbId, cover: File[UploadedFile]):
     activity = _managed(request, activity_id)
     services.activity_update(actor=request.user, activity=activity, cover=cover)
     return selectors.activity_get_public(activity_id=activity_id, user=request.user)
-
-
-# Taking part ------------------------------------------------------------------------
-@router.post(
-    "/{activity_id}/signups", response={201: SignupOut}, summary="Sign me up", auth=signed_in
-)
-def sign_up(request, activity_id: DbId):
-    # Visible, or 404; the service re-reads the row under its lock.
-    activity = selectors.activity_get_public(activity_id=activity_id, user=request.user, lean=True)
-    return Status(201, services.signup_create(actor=request.auth, activity=activity))
-
-
-@router.post("/signups/{signup_id}/cancel", response=SignupOut, auth=signed_in)
-def cancel_signup(request, signup_id: DbId):
-    """Cancel my sign-up (or, as organiser, someone's); the waiting list moves up."""
-    user = request.auth
-    signup = Signup.objects.select_related("activity", "user").filter(pk=signup_id).first()
-    if signup is None or (signup.user_id != user.pk and not can_organise(user, signup.activity)):
-        raise NotFound()
-    return services.signup_cancel(actor=user, signup=signup)
-
-
-def _check(request, activity_id: int, payload: ActivityCheckIn, fn):
-    user = request.auth
-    # Visible, or 404; the service re-reads the row under its lock.
-    activity = selectors.activity_get_public(activity_id=activity_id, user=user, lean=True)
-    person = None
-    if payload.person_id is not None:
-        from xinfeng.accounts.models import User
-
-        person = User.objects.filter(pk=payload.person_id).first()
-        if person is None:
-            raise ValidationFailed(_("人员不存在。"), code="unknown_person")
-    return fn(
-        actor=user,
-        activity=activity,
-        method=payload.method,
-        token=payload.token,
-        code=payload.code,
-        latitude=payload.latitude,
-        longitude=payload.longitude,
-        location_consent=payload.location_consent,
-        person=person,
-    )
-
-
-@router.post("/{activity_id}/check-in", response={201: AttendanceOut}, auth=signed_in)
-def check_in(request, activity_id: DbId, payload: ActivityCheckIn):
-    """Check in by ``qr`` (token from the QR URL), ``code`` (6 digits) or ``geofence``
-    (latitude/longitude with consent); organisers use ``organiser`` with ``person_id``."""
-    return Status(201, _check(request, activity_id, payload, services.attendance_check_in))
-
-
-@router.post("/{activity_id}/check-out", response=AttendanceOut, auth=signed_in)
-def check_out(request, activity_id: DbId, payload: ActivityCheckIn):
-    """Check out; a volunteer's hours become a service record."""
-    return _check(request, activity_id, payload, services.attendance_check_out)
-
-
-@router.post("/{activity_id}/backfill", response={201: ServiceRecordOut}, auth=signed_in)
-def backfill(request, activity_id: DbId, payload: ActivityBackfillIn):
-    """Record a volunteer's service after the fact (补录), flagged and capped at the
-    activity's length; the volunteer is named by number (志愿者编号)."""
-    from xinfeng.volunteers.models import Volunteer
-
-    activity = _managed(request, activity_id)
-    volunteer = Volunteer.objects.filter(number=payload.volunteer_number, is_active=True).first()
-    if volunteer is None:
-        raise ValidationFailed(_("志愿者编号不存在。"), code="unknown_volunteer")
-    record = services.attendance_backfill(
-        actor=request.user,
-        activity=activity,
-        volunteer=volunteer,
-        hours=payload.hours,
-        note=payload.note,
-    )
-    return Status(201, record)
-
-
-@router.post(
-    "/{activity_id}/views", response=ViewOut, summary="Count me as an online viewer", auth=signed_in
-)
-def record_view(request, activity_id: DbId, payload: ViewIn):
-    user = request.auth
-    activity = selectors.activity_get_public(activity_id=activity_id, user=user)
-    counted = services.online_view_record(activity=activity, user=user, kind=payload.kind)
-    activity.refresh_from_db(fields=["online_viewers"])
-    return {"counted": counted, "online_viewers": activity.online_viewers}
