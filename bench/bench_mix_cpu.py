@@ -302,9 +302,11 @@ WRITE_TOPICS = {
     "POST /api/v1/orders/[id]/rate": ["orders"],
     "POST /api/v1/orders/[id]/approve": ["orders"],
     "POST /api/v1/orders/[id]/dispatch": ["orders"],
-    "POST /api/v1/activities/[id]/signups": ["activities"],
-    "POST /api/v1/activities/signups/[id]/cancel": ["activities"],
-    "POST /api/v1/activities/[id]/check-in": ["activities"],
+    # and the row's own version (``activities/live.py``): the mix signs up for and checks in
+    # at activities it does not browse, so those pages stay cached
+    "POST /api/v1/activities/[id]/signups": ["taking_part"],
+    "POST /api/v1/activities/signups/[id]/cancel": ["taking_part"],
+    "POST /api/v1/activities/[id]/check-in": ["taking_part"],
 }
 
 

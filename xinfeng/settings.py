@@ -256,7 +256,15 @@ MEDIA_ROOT = Path(os.environ.get("XINFENG_MEDIA_ROOT", VAR_DIR / "media"))
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Without REDIS_URL each process keeps its own cache. Django's default of 300 entries is
+# less than one county's public pages (a site page, an activity page each) plus the
+# versions, tokens and routing entries: past it, a third of the entries are dropped at once.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("XINFENG_LOCAL_CACHE_ENTRIES", "3000"))},
+    }
+}
 if os.environ.get("REDIS_URL"):
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

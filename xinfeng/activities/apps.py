@@ -14,9 +14,12 @@ class ActivitiesConfig(AppConfig):
         from xinfeng.core.periodic import register_periodic
         from xinfeng.regions.models import Region
 
+        from . import live
         from .pickers import regions_changed
         from .tasks import close_ended_activities, send_activity_reminders
 
+        # Sign-ups, check-ins and views leave the cached activity pages and lists in place.
+        live.route()
         register_periodic(send_activity_reminders, every_seconds=300)
         register_periodic(close_ended_activities, every_seconds=300)
         # The list's region pickers are cached; any change of the tree forgets them.

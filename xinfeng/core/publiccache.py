@@ -12,6 +12,12 @@ again on commit (nothing cached from pre-commit data survives); a rolled-back tr
 is bumped when the connection is next used for a public read or a write. Entries also
 expire after ``PUBLIC_CACHE_TTL`` seconds as a safety net.
 
+An app may route some of its tables to another topic (``route_writes``): the activities
+app sends sign-ups, check-ins and online views to ``taking_part``, and the UPDATEs that only
+add to an activity's counters to ``taking_part`` and that row's own version. A view then
+depends on one row's counters (``per_object``) or has them filled in at serve time
+(``Live``) — so the busiest writes no longer re-render every activity page and list.
+
 Nothing personal is stored or served: signed-in requests, requests with an
 ``Authorization`` header, a kiosk credential, an ``api_key`` or pending flash messages
 bypass the cache — except that an API list declared ``any_caller`` (its answer is the same
@@ -41,9 +47,21 @@ from django.utils.translation import get_language
 from ninja.operation import PathView
 
 # governance and workplans fill slots of the site pages (the responsible person, the
-# demonstration-site badge), so their writes must reach those pages too.
+# demonstration-site badge), so their writes must reach those pages too. ``taking_part``:
+# who signs up, checks in, watches — tables and counter columns an app routes there with
+# ``route_writes`` instead of its own label (``activities``), so that the busiest writes
+# of the platform no longer invalidate every activity page and list.
 TOPICS = frozenset(
-    {"activities", "places", "regions", "projects", "orders", "governance", "workplans"}
+    {
+        "activities",
+        "places",
+        "regions",
+        "projects",
+        "orders",
+        "governance",
+        "workplans",
+        "taking_part",
+    }
 )
 VARY = ("Cookie", "Accept-Language", "Authorization", "HX-Request")
 PLACEHOLDER = b"\x00xf-csrf\x00"
@@ -102,17 +120,73 @@ def versions(topics) -> list:
 
 
 _tables: dict[str, str] | None = None
+# Tables whose writes bump another topic than their app's label (``route_writes``).
+_ROUTED: dict[str, str] = {}
+# table → (counter columns, topic): an UPDATE that only adds to counter columns of one row
+# by id bumps the topic and the row's own version (``object_key``) instead of the table's.
+_COUNTERS: dict[str, tuple[frozenset[str], str]] = {}
+_COUNTER_UPDATE = re.compile(
+    r'UPDATE "(?P<table>\w+)" SET (?P<set>.+) WHERE "(?P=table)"\."id" = %s\Z', re.DOTALL
+)
+_COUNTER_SET = re.compile(r'"(\w+)" = \("(\w+)"\."(\w+)" \+ %s\)')
+
+
+def route_writes(topic: str, *, tables=(), counters: tuple[str, set[str]] | None = None):
+    """Writes of ``tables`` bump ``topic`` instead of their app's label; with ``counters``
+    = (table, columns), an ``UPDATE table SET c = (c + %s)[, …] WHERE id = %s`` touching
+    only those columns (``QuerySet.filter(pk=…).update(c=F("c") + n)``) bumps ``topic``
+    and ``object_key(topic, id)`` instead of the table's topic. Any other write of that
+    table — ``save()``, another column, a bulk update — still bumps the table's own topic.
+    Called from an app's ``ready()``."""
+    global _tables
+    if topic not in TOPICS:
+        raise ValueError(f"unknown public-read topic: {topic}")
+    for table in tables:
+        _ROUTED[table] = topic
+    if counters is not None:
+        table, columns = counters
+        _COUNTERS[table] = (frozenset(columns), topic)
+    _tables = None
+
+
+def object_key(topic: str, pk) -> str:
+    """The version name of one row's counters (``route_writes(counters=…)``)."""
+    return f"{topic}:{int(pk)}"
 
 
 def _table_topics() -> dict[str, str]:
     global _tables
     if _tables is None:
-        _tables = {
+        tables = {
             m._meta.db_table: m._meta.app_label
             for m in apps.get_models(include_auto_created=True)
             if m._meta.app_label in TOPICS
         }
+        tables.update(_ROUTED)
+        _tables = tables
     return _tables
+
+
+def _counter_write(sql: str, params, many: bool) -> list[str] | None:
+    """The versions an UPDATE of counter columns of one row bumps, else None."""
+    if many or not params:
+        return None
+    match = _COUNTER_UPDATE.match(sql.strip())
+    if match is None or match["table"] not in _COUNTERS:
+        return None
+    table = match["table"]
+    columns, topic = _COUNTERS[table]
+    sets = match["set"].split(", ")
+    for part in sets:
+        m = _COUNTER_SET.fullmatch(part)
+        if m is None or m[1] != m[3] or m[2] != table or m[1] not in columns:
+            return None
+    if len(params) != len(sets) + 1:
+        return None
+    pk = params[-1]
+    if isinstance(pk, bool) or not isinstance(pk, int):
+        return None
+    return [topic, object_key(topic, pk)]
 
 
 class _Pending:
@@ -171,7 +245,13 @@ def execute_wrapper(execute, sql, params, many, context):
             return result
         match = _WRITE.match(sql)
         if match:
-            topic = _table_topics().get(match.group(1))
+            table = match.group(1)
+            routed = _counter_write(sql, params, many) if table in _COUNTERS else None
+            if routed is not None:
+                for name in routed:
+                    _written(context["connection"], name)
+                return result
+            topic = _table_topics().get(table)
             if topic is not None:
                 _written(context["connection"], topic)
     return result
@@ -191,11 +271,52 @@ _WRAPPERS: set = set()
 
 
 class _State:
-    __slots__ = ("key", "hit")
+    __slots__ = ("key", "hit", "live")
 
-    def __init__(self, key, hit=False):
+    def __init__(self, key, hit=False, live=None):
         self.key = key
         self.hit = hit
+        self.live = live  # a miss of a ``Live`` view: its topic's version before rendering
+
+
+class Live:
+    """Values of an answer that change far more often than the rest of it — the sign-up
+    counts of an activity list change with every sign-up; the titles, times and places
+    seldom. The view's entry does not depend on ``topic``: it is kept across those
+    changes, and when ``topic``'s version has moved since it was stored,
+    ``fill(body) -> body`` brings the live values up to date (one query instead of a new
+    render) and the result is stored back under the same key. ``fill`` runs with the
+    request's language active and gets the stored body (CSRF token placeholder included);
+    it must give what a new render would give now."""
+
+    __slots__ = ("topic", "fill")
+
+    def __init__(self, topic: str, fill):
+        if topic not in TOPICS:
+            raise ValueError(f"unknown public-read topic: {topic}")
+        self.topic = topic
+        self.fill = fill
+
+
+class _Spec:
+    """What a ``public_read`` view's entries depend on."""
+
+    __slots__ = ("topics", "per_object", "live")
+
+    def __init__(self, topics, per_object, live):
+        self.topics = topics
+        self.per_object = per_object
+        self.live = live
+
+    def names(self, kwargs) -> tuple:
+        """The versions in the key: the topics, and the row's own when ``per_object``."""
+        if self.per_object is None:
+            return self.topics
+        topic, kwarg = self.per_object
+        try:
+            return (*self.topics, object_key(topic, kwargs[kwarg]))
+        except (KeyError, TypeError, ValueError):
+            return self.topics
 
 
 def anonymous(request) -> bool:
@@ -268,7 +389,26 @@ def _public_headers(response, etag: str, stored_at: float, tokens: bool) -> None
     patch_vary_headers(response, VARY)
 
 
-def _from_entry(request, entry):
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+
+
+def _refilled(entry: dict, key: str, live: Live) -> dict:
+    """``entry`` with its live values current: as stored when ``live.topic`` has not moved
+    since, else filled now and stored back. The version is read before the values, so a
+    change landing meanwhile makes the next read fill again."""
+    (now,) = versions([live.topic])
+    if entry.get("live") == now:
+        return entry
+    body = live.fill(entry["body"])
+    entry = {**entry, "body": body, "etag": _etag(body), "at": time.time(), "live": now}
+    cache.set(key, entry, ttl())
+    return entry
+
+
+def _from_entry(request, entry, key=None, spec=None):
+    if spec is not None and spec.live is not None:
+        entry = _refilled(entry, key, spec.live)
     etag, stored_at = entry["etag"], entry["at"]
     if _not_modified(request, etag, stored_at):
         response = HttpResponseNotModified()
@@ -283,7 +423,12 @@ def _from_entry(request, entry):
     return response
 
 
-def public_read(*topics: str, any_caller: bool = False):
+def public_read(
+    *topics: str,
+    any_caller: bool = False,
+    per_object: tuple[str, str] | None = None,
+    live: Live | None = None,
+):
     """Serve anonymous GET/HEAD from the public read cache; ``topics`` are the apps whose
     writes change what the view shows.
 
@@ -291,11 +436,19 @@ def public_read(*topics: str, any_caller: bool = False):
     reads the caller — so a request with a valid bearer token (the mobile app sends its
     token with every request) is served from, and stored in, the same entries as an
     anonymous one (``token_caller``). A session (signed-in page: the menu names the person)
-    or a bad token still bypasses the cache."""
+    or a bad token still bypasses the cache.
+
+    ``per_object`` = (topic, URL argument): the page shows one row's counters routed to
+    ``topic`` (``route_writes``) — it depends on that row's version, not the topic's, so a
+    sign-up to one activity leaves the pages of the others cached. ``live``: values filled
+    in at serve time (``Live``)."""
     unknown = set(topics) - TOPICS
+    if per_object is not None:
+        unknown |= {per_object[0]} - TOPICS
     if unknown:
         raise ValueError(f"unknown public-read topics: {sorted(unknown)}")
     topics = tuple(sorted(topics))
+    spec = _Spec(topics, per_object, live)
 
     def decorator(view):
         @wraps(view)
@@ -303,15 +456,18 @@ def public_read(*topics: str, any_caller: bool = False):
             if not (anonymous(request) or (any_caller and token_caller(request))):
                 request._xf_public_read = None
                 return view(request, *args, **kwargs)
-            key = _key(request, topics)
+            key = _key(request, spec.names(kwargs))
             entry = cache.get(key)
             if entry is not None:
                 request._xf_public_read = _State(key, hit=True)
-                return _from_entry(request, entry)
-            request._xf_public_read = _State(key)
+                return _from_entry(request, entry, key, spec)
+            request._xf_public_read = _State(
+                key, live=versions([live.topic])[0] if live is not None else None
+            )
             return view(request, *args, **kwargs)
 
         wrapper.public_read_topics = topics
+        wrapper.public_read_spec = spec
         _WRAPPERS.add(wrapper)
         return wrapper
 
@@ -350,7 +506,7 @@ class PublicReadCacheMiddleware:
         body = response.content
         for pattern in _CSRF:
             body = pattern.sub(_TOKEN_HOLE, body)
-        etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+        etag = _etag(body)
         stored_at = time.time()
         headers = [(k, v) for k, v in response.items() if k.lower() not in _SKIP_HEADERS]
         entry = {
@@ -359,6 +515,7 @@ class PublicReadCacheMiddleware:
             "body": body,
             "etag": etag,
             "at": stored_at,
+            "live": state.live,
         }
         cache.set(state.key, entry, ttl())
         if _not_modified(request, etag, float("inf")):
@@ -383,18 +540,19 @@ def register_credential(found) -> None:
         _CREDENTIALS.append(found)
 
 
-def _early_topics(request):
-    """The topics of the ``@public_read`` view that ``request``'s URL and method reach, else
-    None. A page view counts only when the URL's view IS the ``public_read`` wrapper; an API
-    path when django-ninja's operation for the method is (ninja runs its checks — auth —
-    first, which an anonymous request passes or it would never have been stored)."""
+def _early_spec(request):
+    """(spec, URL arguments) of the ``@public_read`` view that ``request``'s URL and method
+    reach, else None. A page view counts only when the URL's view IS the ``public_read``
+    wrapper; an API path when django-ninja's operation for the method is (ninja runs its
+    checks — auth — first, which an anonymous request passes or it would never have been
+    stored)."""
     try:
         match = get_resolver(getattr(request, "urlconf", None)).resolve(request.path_info)
     except Resolver404:
         return None
     func = match.func
     if func in _WRAPPERS:
-        return func.public_read_topics
+        return func.public_read_spec, match.kwargs
     path_view = _path_views.get(func, False)
     if path_view is False:
         # django-ninja's URL view is a closure over its PathView (the operations by method).
@@ -404,7 +562,7 @@ def _early_topics(request):
     if path_view is not None:
         for operation in path_view.operations:
             if request.method in operation.methods and operation.view_func in _WRAPPERS:
-                return operation.view_func.public_read_topics
+                return operation.view_func.public_read_spec, match.kwargs
     return None
 
 
@@ -451,16 +609,18 @@ class EarlyPublicReadMiddleware:
             or any(credential(request) for credential in _CREDENTIALS)
         ):
             return None
-        topics = _early_topics(request)
-        if topics is None:
+        found = _early_spec(request)
+        if found is None:
             return None
+        spec, kwargs = found
         self.locale.process_request(request)  # the language, as the full chain picks it
-        entry = cache.get(_key(request, topics))
+        key = _key(request, spec.names(kwargs))
+        entry = cache.get(key)
         if entry is None:
             return None  # the full chain renders and stores it
         self.csrf.process_request(request)  # the visitor's own CSRF secret, if any
         request._xf_public_read = _State(None, hit=True)
-        response = _from_entry(request, entry)
+        response = _from_entry(request, entry, key, spec)
         response = self.xframe.process_response(request, response)
         response = self.csrf.process_response(request, response)
         response = self.common.process_response(request, response)

@@ -263,7 +263,7 @@ def order_get(
             )
     if vq is not None:
         qs = qs.filter(vq)
-    order = qs.first()
+    order = next(iter(qs.order_by()[:1]), None)
     if order is None:
         raise NotFound()
     return order

@@ -28,6 +28,7 @@ from xinfeng.volunteers.models import Team
 
 from .. import selectors, services
 from ..choices import ActivityState
+from ..live import API_COUNTS
 from ..models import Activity, News, Signup
 from ..permissions import can_organise, can_review
 from ..schemas import (
@@ -137,7 +138,7 @@ def _managed(request, activity_id: int):
 
 # Public reads -----------------------------------------------------------------------
 @router.get("/", response=ActivityPage, auth=None, summary="Published activities (public)")
-@public_read("activities", "places", "projects", "regions", any_caller=True)
+@public_read("activities", "places", "projects", "regions", any_caller=True, live=API_COUNTS)
 def list_activities(
     request,
     region_id: DbId | None = None,

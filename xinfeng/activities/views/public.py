@@ -17,7 +17,7 @@ from xinfeng.places.cascade import region_cascade
 from xinfeng.regions.models import Region
 from xinfeng.volunteers.choices import ServiceCategory
 
-from .. import pickers, selectors, services
+from .. import live, pickers, selectors, services
 from ..choices import ActivityState, CheckMethod
 from ..models import Signup
 from ..permissions import can_organise
@@ -46,30 +46,30 @@ def render_rows(rows, base: str) -> str:
     ``html.escape``, the same entities as Django's ``escape``): the phone list shows 100
     rows, and template lookups or ``format_html`` per row would cost more than the rest of
     the request."""
-    full, left, online = _("名额已满，可候补"), _("剩余名额"), _("可线上观看")
+    online = _("可线上观看")
     labels = {value: escape(str(label)) for value, label in ServiceCategory.choices}
     base = escape(base)
     tz = timezone.get_current_timezone()
     parts = []
     for a in rows:
-        taken, capacity = a["signup_count"], a["capacity"]
-        sub = full if taken >= capacity else f"{left} {capacity - taken}"
+        # The places are filled in again at serve time when only counts changed (live).
+        sub = live.places_span(a["id"], a["signup_count"], a["capacity"])
         d = a.get("distance_m")
         if d is not None:
-            sub += " · " + distance(d)
+            sub += " · " + escape(distance(d))
         if a["mode"] != "offline":
-            sub += " · " + online
+            sub += " · " + escape(online)
         parts.append(
             f'<li class="list-item"><a class="list-link" href="{base}{a["id"]}/">'
             f'<span class="list-title">{escape(a["title"])}</span>'
             f'<span class="list-meta"><span class="badge">{labels.get(a["category"], "")}</span> '
             f"{a['starts_at'].astimezone(tz):%m-%d %H:%M} · {escape(a['site__name'])}</span>"
-            f'<span class="list-sub">{escape(sub)}</span></a></li>'
+            f'<span class="list-sub">{sub}</span></a></li>'
         )
     return mark_safe("\n".join(parts))  # noqa: S308 (every value above is escaped)
 
 
-@public_read("activities", "places", "projects", "regions")
+@public_read("activities", "places", "projects", "regions", live=live.PLACES)
 def activity_list(request):
     """Upcoming activities; filters: near (browser location or a village), region,
     category, date. 100 rows per page, one query for the rows (site and venue joined)."""
@@ -166,7 +166,7 @@ def _get(request, activity_id):
     return selectors.activity_get_public(activity_id=activity_id, user=request.user)
 
 
-@public_read("activities", "places", "projects", "regions")
+@public_read("activities", "places", "projects", "regions", per_object=(live.TOPIC, "activity_id"))
 def activity_detail(request, activity_id: int):
     activity = _get(request, activity_id)
     return _show(request, activity)
