@@ -47,13 +47,14 @@ def render_rows(rows, base: str) -> str:
     rows, and template lookups or ``format_html`` per row would cost more than the rest of
     the request."""
     online = _("可线上观看")
+    places = live.places_labels()
     labels = {value: escape(str(label)) for value, label in ServiceCategory.choices}
     base = escape(base)
     tz = timezone.get_current_timezone()
     parts = []
     for a in rows:
         # The places are filled in again at serve time when only counts changed (live).
-        sub = live.places_span(a["id"], a["signup_count"], a["capacity"])
+        sub = live.places_span(a["id"], a["signup_count"], a["capacity"], places)
         d = a.get("distance_m")
         if d is not None:
             sub += " · " + escape(distance(d))
