@@ -190,7 +190,9 @@ def auto_dispatch(request):
 @router.get("/{order_id}", response=OrderDetail, auth=signed_in)
 def get_order(request, order_id: int):
     # order_get already read the order with what the detail shows: not read again.
-    order = selectors.order_get(user=request.auth, order_id=order_id)
+    order = selectors.order_get(
+        user=request.auth, order_id=order_id, related=selectors.DETAIL_RELATED
+    )
     selectors.order_detail_prefetch_one(order)
     return present_order(request.user, order, request=request)
 

@@ -227,6 +227,9 @@ def order_page(*, user, cursor: str | None, limit: int, **filters) -> tuple[list
 ORDER_GET_RELATED = (
     "region", "site", "site__region", "site__parent", "team", "project", "requester",
 )  # fmt: skip
+# What the detail (``presenters.present_order``) reads: the requester's account is not
+# shown (the contact is the order's own copy), and its ~25 columns cost compilation.
+DETAIL_RELATED = tuple(r for r in ORDER_GET_RELATED if r != "requester")
 
 
 def order_get(
