@@ -247,6 +247,12 @@ def main() -> None:
     )
     ensure_database(URL)
     setup_django(str(tmp), hosts="testserver,127.0.0.1")
+    if os.environ.get("REDIS_URL") and "reused" not in copied:
+        # A shared cache outlives the run: entries and versions of the last run's database
+        # (same name, other rows) must not be served to this one. Empties REDIS_URL's db.
+        from django.core.cache import cache
+
+        cache.clear()
     seed()
     from django.db import connection
 

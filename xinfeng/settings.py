@@ -270,6 +270,11 @@ if os.environ.get("REDIS_URL"):
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["REDIS_URL"],
     }
+# How long a public read cache entry lives (core.publiccache). Writes change the versions at
+# once (in every process with REDIS_URL); the TTL bounds what no write announces: without
+# REDIS_URL a write made by another process, and time itself (an activity that has started
+# leaves the upcoming list, its page stops offering sign-up).
+PUBLIC_CACHE_TTL = int(os.environ.get("XINFENG_PUBLIC_CACHE_TTL", "60"))
 
 TASKS = {
     "default": {

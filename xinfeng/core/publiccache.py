@@ -287,7 +287,8 @@ class Live:
     ``fill(body) -> body`` brings the live values up to date (one query instead of a new
     render) and the result is stored back under the same key. ``fill`` runs with the
     request's language active and gets the stored body (CSRF token placeholder included);
-    it must give what a new render would give now."""
+    it must give what a new render would give now — so the view's choice and order of rows
+    must not depend on the live values (no "places left" filter or sort)."""
 
     __slots__ = ("topic", "fill")
 
