@@ -5,11 +5,22 @@ from playwright.sync_api import expect
 @pytest.mark.django_db(transaction=True)
 def test_resident_finds_a_station_by_search_on_a_phone(phone_page, tree):
     page = phone_page
+    rows_requests = []
+    page.on(
+        "request",
+        lambda r: rows_requests.append(r.url) if r.headers.get("hx-request") == "true" else None,
+    )
     page.goto("/places/sites/")
     expect(page.locator("h1")).to_have_text("实践阵地")
     expect(page.locator("#site-rows .list-item")).to_have_count(5)
     page.fill("input[name=q]", "水口")
     expect(page.locator("#site-rows .list-item")).to_have_count(1)
+    # Leaving the search box fetches nothing more: a second request on its "change", with
+    # its pushed URL, raced the tap on a result (data-quiet-change).
+    fetched = len(rows_requests)
+    page.locator("input[name=q]").blur()
+    page.wait_for_timeout(600)
+    assert len(rows_requests) == fetched == 1, rows_requests
     page.click("text=水口村实践站")
     expect(page.locator("h1")).to_have_text("水口村实践站")
 

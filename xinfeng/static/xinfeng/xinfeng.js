@@ -15,9 +15,19 @@
  *   data-geolocate                  a button filling #id_latitude/#id_longitude; messages in
  *                                   data-msg-unsupported / -busy / -done / -failed, shown in
  *                                   the element with id data-status
+ *   data-quiet-change               a search box whose "change" (fired when it loses focus)
+ *                                   never reaches its form: the form's htmx already fetched
+ *                                   the rows on "input", and a second request on blur, with
+ *                                   its pushed URL, raced a tap on one of the results
  */
 (function () {
   "use strict";
+
+  // Capture phase: stopped here, the event never reaches the form's htmx listener.
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el instanceof Element && el.matches("[data-quiet-change]")) event.stopPropagation();
+  }, true);
 
   document.addEventListener("change", function (event) {
     var el = event.target;
