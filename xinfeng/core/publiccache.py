@@ -129,14 +129,15 @@ class _Spec:
         self.live = live
 
     def names(self, kwargs) -> tuple:
-        """The versions in the key: the topics, and the row's own when ``per_object``."""
+        """The versions in the key: the topics, and the row's own when ``per_object`` (the
+        whole topic when the URL names no row: never less than the page shows)."""
         if self.per_object is None:
             return self.topics
         topic, kwarg = self.per_object
         try:
             return (*self.topics, object_key(topic, kwargs[kwarg]))
         except (KeyError, TypeError, ValueError):
-            return self.topics
+            return (*self.topics, topic)
 
 
 def anonymous(request) -> bool:
