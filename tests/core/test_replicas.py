@@ -14,7 +14,7 @@ from django.conf import settings as django_settings
 from django.db import connection, connections
 from django.db.utils import load_backend
 
-from xinfeng.accounts.models import ApiToken
+from xinfeng.accounts.models import ApiToken, User
 from xinfeng.core import db_router
 
 from ..factories import UserFactory
@@ -111,6 +111,27 @@ def _caught_up(admin) -> None:
     raise AssertionError("the standby did not catch up in 60 s")
 
 
+def _why_not_signed_in(response) -> dict:
+    """What a failed signed-in read had to go on (a 401 here was seen once in CI, with the
+    standby caught up): the session's user on each side and the router's view of the
+    replica."""
+    from django.contrib.sessions.models import Session
+
+    key = response.wsgi_request.COOKIES.get(django_settings.SESSION_COOKIE_NAME)
+    session = Session.objects.using("default").filter(session_key=key).first()
+    user_id = session.get_decoded().get("_auth_user_id") if session else None
+    return {
+        "session_on_primary": session is not None,
+        "user_id": user_id,
+        "user_on_primary": user_id is not None
+        and User.objects.using("default").filter(pk=user_id).exists(),
+        "user_on_replica": user_id is not None
+        and _on_replica("SELECT count(*) FROM accounts_user WHERE id = %s", (user_id,)),
+        "healthy": dict(db_router.health.healthy),
+        "lag": dict(db_router.health.lag),
+    }
+
+
 def _lagging_beyond(admin, seconds: float) -> None:
     """Wait (polling, not a fixed sleep) until the standby's replay lag, measured as the
     router measures it, exceeds ``seconds``: WAL received but not replayed, and its last
@@ -129,7 +150,7 @@ def _lagging_beyond(admin, seconds: float) -> None:
 
 def _token_names(client) -> set[str]:
     r = client.get("/api/v1/accounts/tokens")
-    assert r.status_code == 200, r.content
+    assert r.status_code == 200, (r.content, _why_not_signed_in(r))
     return {t["name"] for t in r.json()}
 
 
