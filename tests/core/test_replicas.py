@@ -96,9 +96,16 @@ def _on_replica(sql: str, params=()) -> object:
 
 
 def _caught_up(admin) -> None:
-    """Wait until the standby has replayed everything the primary committed so far."""
+    """Wait until the standby has replayed everything the primary committed so far.
+
+    The target is the WAL *insert* position: test connections commit with
+    ``synchronous_commit=off`` (tests/conftest.py), so a commit's record can still sit in
+    the WAL buffers, past ``pg_current_wal_lsn()`` (the write position), when this runs.
+    Waiting for the write position then returned before the commit was replayed, and the
+    replica did not have the row yet (the 401 seen in CI). The WAL writer flushes such
+    commits within a few ``wal_writer_delay``s, and the standby replays them."""
     with connection.cursor() as c:
-        c.execute("SELECT pg_current_wal_lsn()")
+        c.execute("SELECT pg_current_wal_insert_lsn()")
         target = c.fetchone()[0]
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -112,9 +119,8 @@ def _caught_up(admin) -> None:
 
 
 def _why_not_signed_in(response) -> dict:
-    """What a failed signed-in read had to go on (a 401 here was seen once in CI, with the
-    standby caught up): the session's user on each side and the router's view of the
-    replica."""
+    """What a failed signed-in read had to go on: the session's user on each side and the
+    router's view of the replica (how the 401 of ``_caught_up``'s docstring was found)."""
     from django.contrib.sessions.models import Session
 
     key = response.wsgi_request.COOKIES.get(django_settings.SESSION_COOKIE_NAME)
