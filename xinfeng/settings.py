@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "xinfeng.core.security.SecurityHeadersMiddleware",
     "xinfeng.core.security.DebugPagesLocalOnlyMiddleware",
+    "xinfeng.core.middleware.HttpMethodsMiddleware",
     "xinfeng.core.middleware.RequestBodyGuardMiddleware",
     "xinfeng.core.middleware.RejectNulMiddleware",
     "xinfeng.core.middleware.ApiJsonErrorsMiddleware",

@@ -119,10 +119,16 @@ def test_personal_and_uncached_requests_take_the_full_chain(make_activity, resid
     assert not _early(Client().get("/open311/v2/services.json?api_key=x"))
     # not a @public_read view, or a method the API operation does not take
     assert not _early(Client().get("/healthz"))
+    assert not _early(Client().delete("/api/v1/activities/?limit=20"))
+    # a HEAD of an API read is its GET without the body (core.middleware.HttpMethodsMiddleware):
+    # early too, with what the full chain sends
     head = Client().head("/api/v1/activities/?limit=20")
     with override_settings(MIDDLEWARE=LATE_ONLY):
         late_head = Client().head("/api/v1/activities/?limit=20")
-    assert not _early(head) and head.status_code == late_head.status_code
+    assert _early(head) and not _early(late_head)
+    assert head.status_code == late_head.status_code == 200
+    assert head.content == late_head.content == b""
+    assert head["Content-Length"] == late_head["Content-Length"] != "0"
     # a miss goes down the chain, which stores it; the next visitor gets it early
     fresh = Client().get("/activities/?category=health")
     assert not _early(fresh)

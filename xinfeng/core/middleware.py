@@ -160,3 +160,51 @@ def refuse(request, status: int, code: str, detail_lazy) -> HttpResponse:
             return JsonResponse({"detail": detail, "code": code}, status=status)
         html = render_to_string("core/request_refused.html", {"status": status, "detail": detail})
     return HttpResponse(html, status=status, content_type="text/html; charset=utf-8")
+
+
+PAGE_METHODS = ("GET", "HEAD", "POST")
+
+
+class HttpMethodsMiddleware:
+    """No path answers a method it does not implement, and every GET also takes HEAD.
+
+    - Pages (every path outside ``/api/`` and ``/open311/``) are read with GET and HEAD and
+      submitted with POST (forms, htmx). Any other method — PUT, PATCH, DELETE, OPTIONS,
+      TRACE, a made-up one — is answered 405 with ``Allow: GET, HEAD, POST`` before a view
+      runs: a page view does not look at the method, and rendered itself for a DELETE.
+    - Under ``/api/``, a HEAD is answered as the GET of the same URL without its body, with
+      the GET's headers and ``Content-Length`` (django-ninja routes no HEAD; HTTP asks that
+      a resource served by GET be served by HEAD too). Other methods are the API's own
+      (405 with the operation's ``Allow``).
+    - Open311's views declare their methods themselves (``require_http_methods``).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path
+        if path.startswith("/api/"):
+            if request.method != "HEAD":
+                response = self.get_response(request)
+                allow = response.get("Allow", "") if response.status_code == 405 else ""
+                if "GET" in allow.split(", ") and "HEAD" not in allow:
+                    response["Allow"] = allow.replace("GET", "GET, HEAD", 1)
+                return response
+            request.method = request.META["REQUEST_METHOD"] = "GET"
+            response = self.get_response(request)
+            if not response.streaming:
+                response["Content-Length"] = str(len(response.content))
+                response.content = b""
+            return response
+        if request.method in PAGE_METHODS or path.startswith("/open311/"):
+            return self.get_response(request)
+        with translation.override(translation.get_language_from_request(request)):
+            detail = _("此页面不支持 %(method)s 请求。") % {"method": request.method[:20]}
+        response = HttpResponse(
+            detail,
+            status=405,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Allow"] = ", ".join(PAGE_METHODS)
+        return response

@@ -3,13 +3,13 @@ from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .errors import NotFound
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     """Liveness and database check for load balancers and `make run`."""
     try:

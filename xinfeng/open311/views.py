@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from xinfeng.accounts.models import ApiToken
 from xinfeng.core.errors import DomainError
@@ -67,7 +67,7 @@ def _api_user(request, *, required: bool):
     return token.user
 
 
-@require_http_methods(["GET"])
+@require_safe
 @open311
 def discovery(request, *, fmt):
     base = request.build_absolute_uri(reverse("open311:services", kwargs={"fmt": "json"}))
@@ -93,7 +93,7 @@ def discovery(request, *, fmt):
 
 
 @public_read("projects")
-@require_http_methods(["GET"])
+@require_safe
 @open311
 def services(request, *, fmt):
     projects = mapping.active_projects().order_by("category", "id")
@@ -101,7 +101,7 @@ def services(request, *, fmt):
 
 
 @public_read("projects")
-@require_http_methods(["GET"])
+@require_safe
 @open311
 def service_definition(request, code, *, fmt):
     project = mapping.get_project(code)
@@ -234,7 +234,7 @@ def _create_request(request, fmt):
 
 
 @public_read("orders", "places", "projects", "regions")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @open311
 def requests(request, *, fmt):
     if request.method == "POST":
@@ -243,7 +243,7 @@ def requests(request, *, fmt):
 
 
 @public_read("orders", "places", "projects", "regions")
-@require_http_methods(["GET"])
+@require_safe
 @open311
 def request_detail(request, rid, *, fmt):
     user = _api_user(request, required=False)
@@ -255,7 +255,7 @@ def request_detail(request, rid, *, fmt):
     return respond(fmt, "service_requests", rows)
 
 
-@require_http_methods(["GET"])
+@require_safe
 @open311
 def token_detail(request, token, *, fmt):
     found = Open311Token.objects.filter(token=token).first()

@@ -10,7 +10,7 @@ optionally of some levels only. Bad parameters answer 400, never a 500.
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from xinfeng.regions.models import Region
 from xinfeng.regions.pickers import FIELD_NAME_RE, QUERY_MAX, options, parse_levels
@@ -56,7 +56,7 @@ def scoped_pick(request, *, kind: str, queryset_for) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def pick_sites(request):
     return scoped_pick(
         request, kind="sites", queryset_for=lambda user: selectors.parent_candidates(user=user)
@@ -64,7 +64,7 @@ def pick_sites(request):
 
 
 @never_cache
-@require_GET
+@require_safe
 def pick_regions(request):
     parsed = _params(request)
     if parsed is None:

@@ -5,7 +5,7 @@ manage, by name or site name; the same querysets the form accepts. Signed out an
 401, bad parameters 400, never a 500; nothing outside the scope is ever listed."""
 
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from xinfeng.places.views_pickers import scoped_pick
 
@@ -13,12 +13,12 @@ from ..forms import organiser_projects, organiser_venues
 
 
 @never_cache
-@require_GET
+@require_safe
 def pick_projects(request):
     return scoped_pick(request, kind="projects", queryset_for=organiser_projects)
 
 
 @never_cache
-@require_GET
+@require_safe
 def pick_venues(request):
     return scoped_pick(request, kind="venues", queryset_for=organiser_venues)

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xinfeng.core.errors import DomainError, NotFound
 from xinfeng.volunteers.models import Team, Volunteer
@@ -128,7 +128,7 @@ def _render_detail(request, order, *, complete_form=None, complete_error=None, s
 
 
 @never_cache
-@require_GET
+@require_safe
 @login_required
 def member_pick(request, order_id: int):
     """The accept form's member search (htmx fragment of checkboxes): the members already

@@ -6,7 +6,7 @@ plan 400, a plan out of scope 404, never a 500."""
 
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from xinfeng.core.errors import PermissionDenied, ValidationFailed
 from xinfeng.places.views_pickers import scoped_pick
@@ -16,7 +16,7 @@ from ..policy import owner_candidates
 
 
 @never_cache
-@require_GET
+@require_safe
 def pick_owners(request):
     def owners(user):
         raw = request.GET.get("plan") or ""
