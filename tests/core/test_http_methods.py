@@ -46,7 +46,7 @@ def _same_as_get(client: Client, url: str) -> None:
 def test_a_page_refuses_a_method_it_does_not_implement(db, tree, url, method):
     response = Client().generic(method, url)
     assert response.status_code == 405, (url, method)
-    assert response["Allow"] == "GET, HEAD, POST"
+    assert set(response["Allow"].split(", ")) == {"GET", "HEAD", "POST"}
     assert "不支持" in response.content.decode()
 
 
@@ -114,7 +114,7 @@ def test_api_reads_of_one_object_answer_head_like_get(tree, build, make_activity
 def test_api_405_names_head_where_it_names_get(db):
     response = Client().delete("/api/v1/activities/")
     assert response.status_code == 405
-    assert response["Allow"] == "GET, HEAD, POST"
+    assert set(response["Allow"].split(", ")) == {"GET", "HEAD", "POST"}
     assert response.json()["code"] == "method_not_allowed"
 
 
@@ -135,7 +135,7 @@ def test_open311_reads_answer_head_like_get(db, tree, url):
 def test_open311_still_refuses_what_it_does_not_take(db):
     response = Client().delete("/open311/v2/requests.json")
     assert response.status_code == 405
-    assert response["Allow"] == "GET, HEAD, POST"
+    assert set(response["Allow"].split(", ")) == {"GET", "HEAD", "POST"}
 
 
 def test_a_user_without_rights_gets_the_same_refusal(db, tree):
