@@ -5,7 +5,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xinfeng.core.errors import DomainError
 
@@ -59,6 +59,7 @@ def password_change_view(request):
     )
 
 
+@require_safe
 @login_required
 def me_view(request):
     assignments = request.user.role_assignments.select_related("region").order_by("role")

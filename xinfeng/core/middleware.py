@@ -172,6 +172,8 @@ class HttpMethodsMiddleware:
       submitted with POST (forms, htmx). Any other method — PUT, PATCH, DELETE, OPTIONS,
       TRACE, a made-up one — is answered 405 with ``Allow: GET, HEAD, POST`` before a view
       runs: a page view does not look at the method, and rendered itself for a DELETE.
+      A read-only page declares ``require_safe`` (a POST is 405 ``Allow: GET, HEAD``); its
+      empty 405 gets the same short message here.
     - Under ``/api/``, a HEAD is answered as the GET of the same URL without its body, with
       the GET's headers and ``Content-Length`` (django-ninja routes no HEAD; HTTP asks that
       a resource served by GET be served by HEAD too). Other methods are the API's own
@@ -197,8 +199,18 @@ class HttpMethodsMiddleware:
                 response["Content-Length"] = str(len(response.content))
                 response.content = b""
             return response
-        if request.method in PAGE_METHODS or path.startswith("/open311/"):
+        if path.startswith("/open311/"):
             return self.get_response(request)
+        if request.method in PAGE_METHODS:
+            response = self.get_response(request)
+            if response.status_code == 405 and not response.content and not response.streaming:
+                # A read-only page (``require_safe``) refused a POST: say so, not a blank page.
+                with translation.override(translation.get_language_from_request(request)):
+                    response.content = _("此页面不支持 %(method)s 请求。") % {
+                        "method": request.method
+                    }
+                response["Content-Type"] = "text/plain; charset=utf-8"
+            return response
         with translation.override(translation.get_language_from_request(request)):
             detail = _("此页面不支持 %(method)s 请求。") % {"method": request.method[:20]}
         response = HttpResponse(

@@ -251,7 +251,8 @@ def public_read(
     live: Live | None = None,
 ):
     """Serve anonymous GET/HEAD from the public read cache; ``topics`` are the apps whose
-    writes change what the view shows.
+    writes change what the view shows. It must be the outermost decorator of a page view
+    (the early path recognises the URL's view by identity): ``@require_safe`` goes below it.
 
     ``any_caller``: the answer is the same whoever asks — an API list whose view never
     reads the caller — so a request with a valid bearer token (the mobile app sends its

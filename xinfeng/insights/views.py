@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from xinfeng.core.errors import DomainError, NotAuthenticated, NotFound
 from xinfeng.places.cascade import region_cascade
@@ -162,6 +163,7 @@ def _region_param(request) -> Region | None:
     return None
 
 
+@require_safe
 def site_map(request):
     """阵地地图: every open practice site, coloured by level; the 15-minute-circle gaps."""
     region = _region_param(request)

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xinfeng.accounts.models import CodePurpose
 from xinfeng.accounts.registration import code_request, user_login_by_code
@@ -181,6 +181,7 @@ def qr_view(request, site):
     return redirect("kiosk:home", site.pk)
 
 
+@require_safe
 @never_cache
 @login_required
 def me_qr(request):

@@ -2,6 +2,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from xinfeng.core.publiccache import public_read
 
@@ -29,6 +30,7 @@ def _rows(rows: list[dict]) -> list[dict]:
 
 
 @public_read("places", "regions", "workplans")  # workplans: the 示范点 badge slot
+@require_safe
 def site_directory(request):
     """Phone-first directory of practice sites, filterable by region, level and text."""
     cascade = region_cascade(request.GET)
@@ -81,6 +83,7 @@ def site_directory(request):
 # times a second, which made every site page a miss (12 ms each instead of ~0.4). A test
 # (tests/activities/test_public_read_queries.py) fails if activities' data reaches the page.
 @public_read("places", "regions", "governance", "workplans")
+@require_safe
 def site_detail(request, site_id: int):
     site = selectors.site_get(site_id=site_id)
     venues = site.venues.filter(is_active=True).order_by("name")

@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xinfeng.accounts.choices import STAFF_ROLES
 from xinfeng.accounts.selectors import user_by_identifier
@@ -39,6 +39,7 @@ def _responsible(form):
         return False
 
 
+@require_safe
 @login_required
 def manage_site_list(request):
     """The sites the user manages (staff roles in their scope), searchable."""

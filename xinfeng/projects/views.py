@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xinfeng.accounts.scope import can_manage, is_staff_anywhere
 from xinfeng.core.errors import DomainError, NotFound
@@ -18,6 +18,7 @@ from .choices import ProjectStatus
 from .forms import ProjectForm
 
 
+@require_safe
 def menu(request):
     """The menu residents order from, by category; staff may filter by status too."""
     category = request.GET.get("category") or None
@@ -50,6 +51,7 @@ def menu(request):
     )
 
 
+@require_safe
 def detail(request, project_id: int):
     project = selectors.project_get(user=request.user, project_id=project_id)
     user = request.user
@@ -85,6 +87,7 @@ def declare(request):
     return render(request, "projects/form.html", {"form": form}, status=status)
 
 
+@require_safe
 @login_required
 def approvals(request):
     """Declared projects of the sites below the user, waiting for approval."""

@@ -8,7 +8,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xinfeng.core.errors import DomainError, NotFound
 from xinfeng.core.security import content_security_policy
@@ -93,6 +93,7 @@ def watch_play(request, activity_id: int):
     return JsonResponse({"counted": counted, "online_viewers": activity.online_viewers})
 
 
+@require_safe
 def lecture_list(request):
     """云讲堂: online lectures live now or coming, and the replays of past ones."""
     now = timezone.now()

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event, vGeo
 
 from xinfeng.core.errors import DomainError
@@ -35,6 +36,7 @@ def _site_param(request) -> Site | None:
 
 
 @public_read("activities", "places", "projects", "regions")
+@require_safe
 def news_list(request):
     site, region = _site_param(request), region_param(request)
     kind = request.GET.get("kind")
@@ -61,6 +63,7 @@ def news_list(request):
 
 
 @public_read("activities", "places", "projects", "regions")
+@require_safe
 def news_detail(request, news_id: int):
     news = selectors.news_get(news_id=news_id)
     photos = []
@@ -148,6 +151,7 @@ def _calendar_filters(request):
 
 
 @public_read("activities", "places", "projects", "regions")
+@require_safe
 def practice_calendar(request):
     """Upcoming activities by region and site (文明实践日历), grouped by day."""
     cascade = region_cascade(request.GET, id="c-region")
@@ -178,6 +182,7 @@ def practice_calendar(request):
 
 
 @public_read("activities", "places", "projects", "regions")
+@require_safe
 def calendar_ics(request):
     """The practice calendar as iCalendar (RFC 5545) for calendar apps to subscribe to:
     published activities of the next 90 days; cancelled ones stay with STATUS:CANCELLED so

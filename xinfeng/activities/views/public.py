@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xinfeng.core.errors import DomainError, NotFound
 from xinfeng.core.publiccache import public_read
@@ -71,6 +71,7 @@ def render_rows(rows, base: str) -> str:
 
 
 @public_read("activities", "places", "projects", "regions", live=live.PLACES)
+@require_safe
 def activity_list(request):
     """Upcoming activities; filters: near (browser location or a village), region,
     category, date. 100 rows per page, one query for the rows (site and venue joined)."""
@@ -168,6 +169,7 @@ def _get(request, activity_id):
 
 
 @public_read("activities", "places", "projects", "regions", per_object=(live.TOPIC, "activity_id"))
+@require_safe
 def activity_detail(request, activity_id: int):
     activity = _get(request, activity_id)
     return _show(request, activity)
@@ -254,6 +256,7 @@ def scan(request, activity_id: int):
     )
 
 
+@require_safe
 @login_required
 def my_signups(request):
     signups = (

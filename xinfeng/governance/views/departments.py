@@ -2,10 +2,12 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from .. import departments
 
 
+@require_safe
 @login_required
 def department_view(request):
     try:

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xinfeng.accounts.choices import STAFF_ROLES
 from xinfeng.accounts.scope import scope_paths
@@ -35,6 +35,7 @@ def _region_choices(user) -> list[tuple[int, str]]:
     return [(r.pk, r.display_name) for r in [*tops, *children]]
 
 
+@require_safe
 @login_required
 def group_list(request, form=None, status=200):
     q = search_text(request)

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xinfeng.core.errors import DomainError, NotFound
 from xinfeng.core.listing import page_of, search_text
@@ -37,6 +37,7 @@ def _list(request, *, gaps_only: bool):
     )
 
 
+@require_safe
 @login_required
 def site_list(request):
     return _list(request, gaps_only=False)
@@ -177,6 +178,7 @@ def staff_end(request, staff_id: int):
     return redirect("governance:site", site_id=site.pk)
 
 
+@require_safe
 @login_required
 def handover_list(request):
     q = search_text(request)

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xinfeng.core.errors import DomainError
 
@@ -52,6 +52,7 @@ def _rows_page(request, qs):
     return page
 
 
+@require_safe
 @login_required
 def my_orders(request):
     """我的点单: the orders the user asked for."""
@@ -99,6 +100,7 @@ def queue(request):
     )
 
 
+@require_safe
 @login_required
 def team_inbox(request):
     """The team leader's inbox (and a member's tasks): orders dispatched to the user's

@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xinfeng.accounts.scope import is_staff_anywhere
 from xinfeng.core.errors import DomainError, PermissionDenied
@@ -34,6 +34,7 @@ def _require_staff(user) -> None:
         raise PermissionDenied(_("问卷管理仅限实践中心、所、站的工作人员。"), code="staff_only")
 
 
+@require_safe
 @login_required
 def survey_list(request):
     """Surveys of the staff member's area (owned there, or covering it)."""

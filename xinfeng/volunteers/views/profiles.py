@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xinfeng.core.errors import DomainError, NotFound
 from xinfeng.places.models import Site
@@ -106,6 +106,7 @@ def _next_star(volunteer: Volunteer):
     return None, None
 
 
+@require_safe
 def me(request):
     """My volunteer card: number, star level, hours, points, consents. Someone not yet
     registered (or not signed in) is taken to the registration page."""
@@ -202,6 +203,7 @@ def reveal(request, volunteer_id: int, field: str):
     return render(request, "volunteers/_revealed.html", {"value": value or "—"})
 
 
+@require_safe
 @login_required
 def me_hours(request):
     volunteer, redirect_ = _own_or_register(request)
@@ -236,6 +238,7 @@ def me_hours(request):
     )
 
 
+@require_safe
 @login_required
 def me_points(request):
     volunteer, redirect_ = _own_or_register(request)
@@ -250,6 +253,7 @@ def me_points(request):
     )
 
 
+@require_safe
 @login_required
 def me_certificates(request):
     volunteer, redirect_ = _own_or_register(request)
@@ -259,6 +263,7 @@ def me_certificates(request):
     return render(request, "volunteers/me_certificates.html", {"v": volunteer, "certs": certs})
 
 
+@require_safe
 @login_required
 def me_teams(request):
     volunteer, redirect_ = _own_or_register(request)
@@ -290,6 +295,7 @@ def certificate_verify(request, number: str):
     return render(request, "volunteers/verify.html", {"cert": certificates.public_view(cert)})
 
 
+@require_safe
 def love_supermarket(request):
     """The rewards on the shelves (public), with my balance when I'm a volunteer."""
     site = None

@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xinfeng.accounts.choices import READ_ROLES
 from xinfeng.accounts.scope import has_role_at, scope_paths
@@ -78,6 +78,7 @@ def _volunteer_filters(request, cascade):
     return {"q": q or None, "region": region, "political_status": status, "min_stars": stars}
 
 
+@require_safe
 @login_required
 def volunteer_list(request):
     try:

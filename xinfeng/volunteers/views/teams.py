@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xinfeng.accounts.scope import has_role_at
 from xinfeng.core.errors import DomainError, NotFound
@@ -20,6 +20,7 @@ from xinfeng.volunteers.services import teams
 from xinfeng.volunteers.views.profiles import form_refusal, refusal
 
 
+@require_safe
 def team_directory(request):
     """All teams, filterable by type, field of service, township and text (htmx)."""
     team_type = request.GET.get("type") or None

@@ -4,7 +4,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xinfeng.core.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied
 from xinfeng.core.listing import page_of, search_text
@@ -18,6 +18,7 @@ from ..forms import DesignationForm, ReviewForm
 from .plans import PER_PAGE, SEARCH_MAX, _year
 
 
+@require_safe
 def designation_list(request):
     year = _year(request.GET.get("year")) or selectors.current_year()
     q = search_text(request, max_length=SEARCH_MAX)
