@@ -1,6 +1,7 @@
 from django.urls import path
 
 from xinfeng.volunteers.views import disputes as views_disputes
+from xinfeng.volunteers.views import exchange_staff
 from xinfeng.volunteers.views import pickers as views_pickers
 from xinfeng.volunteers.views import profiles as views
 from xinfeng.volunteers.views import staff as views_staff
@@ -73,15 +74,15 @@ urlpatterns = [
     path("manage/imports/", views_staff.import_list, name="staff_imports"),
     path("manage/imports/template.xlsx", views_staff.import_template, name="import_template"),
     path("manage/imports/<int:import_id>/", views_staff.import_detail, name="staff_import"),
-    path("manage/exchange/", views_staff.exchange_counter, name="staff_exchange"),
+    path("manage/exchange/", exchange_staff.exchange_counter, name="staff_exchange"),
     path(
         "manage/rewards/<int:reward_id>/restock/",
-        views_staff.reward_restock,
+        exchange_staff.reward_restock,
         name="staff_reward_restock",
     ),
     path(
         "manage/redemptions/<int:redemption_id>/deliver/",
-        views_staff.redemption_deliver,
+        exchange_staff.redemption_deliver,
         name="staff_redemption_deliver",
     ),
 ]

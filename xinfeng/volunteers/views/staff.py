@@ -1,6 +1,7 @@
 """Staff pages: volunteers and hours in my scope (filters, search, Excel export),
-registration by staff, backfills and corrections, certificates, imports, the exchange
-counter and team creation. Everything is scoped; outside the scope answers 404."""
+registration by staff, backfills and corrections, certificates, imports and team creation
+(the exchange counter: ``exchange_staff``). Everything is scoped; outside the scope answers
+404."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,7 +17,7 @@ from xinfeng.core.errors import DomainError, PermissionDenied
 from xinfeng.places.cascade import region_cascade
 from xinfeng.volunteers import selectors
 from xinfeng.volunteers.api.profiles import XLSX
-from xinfeng.volunteers.choices import PoliticalStatus, RedemptionStatus, ServiceSource
+from xinfeng.volunteers.choices import PoliticalStatus, ServiceSource
 from xinfeng.volunteers.forms import (
     BackfillForm,
     CertificateForm,
@@ -25,7 +26,6 @@ from xinfeng.volunteers.forms import (
     ImportForm,
     LeaderTeamForm,
     ReasonForm,
-    RewardForm,
     StaffRegistrationForm,
     TeamForm,
 )
@@ -38,7 +38,7 @@ from xinfeng.volunteers.policy import (
     volunteer_may_take_risky_work,
 )
 from xinfeng.volunteers.presenters import masked_contacts, with_masked_phone
-from xinfeng.volunteers.services import certificates, exchange, exports, imports, teams
+from xinfeng.volunteers.services import certificates, exports, imports, teams
 from xinfeng.volunteers.services import ledger as services
 from xinfeng.volunteers.services import profiles as registration
 from xinfeng.volunteers.views.profiles import form_refusal, refusal
@@ -380,69 +380,6 @@ def import_detail(request, import_id: int):
 
 def import_template(request):
     return _xlsx(imports.template_xlsx(), "volunteer-import-template.xlsx")
-
-
-@login_required
-def exchange_counter(request):
-    """The love supermarket counter: rewards at my sites, open redemptions to hand over."""
-    sites = _staff_sites(request.user)
-    if not sites.exists():
-        return refusal(request, PermissionDenied(_("此页面仅供工作人员使用。")))
-    form = RewardForm(request.POST or None, sites=sites)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                exchange.reward_create(actor=request.user, **form.cleaned_data)
-            except DomainError as exc:
-                status = form_refusal(form, exc)
-            else:
-                messages.success(request, _("已上架。"))
-                return redirect("volunteers:staff_exchange")
-        else:
-            status = 400
-    rewards = (
-        selectors.reward_list(active_only=False)
-        .filter(site__in=sites)
-        .order_by("site__name", "points_cost", "id")[:200]
-    )
-    open_redemptions = selectors.redemption_list(
-        user=request.user, status=RedemptionStatus.REQUESTED
-    ).order_by("-id")[:100]
-    return render(
-        request,
-        "volunteers/staff/exchange.html",
-        {"form": form, "rewards": rewards, "redemptions": open_redemptions},
-        status=status,
-    )
-
-
-@login_required
-@require_POST
-def reward_restock(request, reward_id: int):
-    try:
-        reward = selectors.reward_get(reward_id=reward_id)
-        raw = request.POST.get("delta", "").strip()
-        delta = int(raw) if raw.lstrip("-").isdigit() else 0
-        exchange.reward_restock(actor=request.user, reward=reward, delta=delta)
-    except DomainError as exc:
-        return refusal(request, exc)
-    messages.success(request, _("库存已更新。"))
-    return redirect("volunteers:staff_exchange")
-
-
-@login_required
-@require_POST
-def redemption_deliver(request, redemption_id: int):
-    try:
-        r = selectors.redemption_get(user=request.user, redemption_id=redemption_id)
-        exchange.redemption_deliver(
-            actor=request.user, redemption=r, pickup_code=request.POST.get("pickup_code", "")
-        )
-    except DomainError as exc:
-        return refusal(request, exc)
-    messages.success(request, _("已领取。"))
-    return redirect("volunteers:staff_exchange")
 
 
 @login_required
