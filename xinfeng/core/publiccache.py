@@ -30,13 +30,14 @@ Use ``@public_read("activities", "places")`` on a page view or a django-ninja op
 """
 
 import hashlib
+import logging
 import re
 import time
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import get_token
 from django.urls import Resolver404, get_resolver
@@ -59,6 +60,8 @@ from .cacheversions import (  # noqa: F401
     settle,
     versions,
 )
+
+log = logging.getLogger(__name__)
 
 VARY = ("Cookie", "Accept-Language", "Authorization", "HX-Request")
 PLACEHOLDER = b"\x00xf-csrf\x00"
@@ -221,7 +224,14 @@ def _refilled(entry: dict, key: str, live: Live) -> dict:
     (now,) = versions([live.topic])
     if entry.get("live") == now:
         return entry
-    body = live.fill(entry["body"])
+    try:
+        body = live.fill(entry["body"])
+    except DatabaseError as exc:
+        # The database cannot answer now (down, or a lock held past the timeout): the
+        # counts as stored rather than an error page; not stored back, so the next read
+        # fills again.
+        log.warning("public cache: could not fill %s (%s); serving the stored values", key, exc)
+        return entry
     entry = {**entry, "body": body, "etag": _etag(body), "at": time.time(), "live": now}
     cache.set(key, entry, ttl())
     return entry
