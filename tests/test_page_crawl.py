@@ -101,6 +101,16 @@ class Forms(HTMLParser):
             self._textarea = None
 
 
+def page_links(url: str, parser: Forms) -> list[str]:
+    """Where the links of the page at ``url`` lead, of what a crawl visits (not SKIP)."""
+    targets = []
+    for href in parser.links:
+        target = urljoin(url, href.split("#")[0])
+        if target.startswith("/") and not SKIP.search(target):
+            targets.append(target)
+    return targets
+
+
 def crawl(client: Client) -> tuple[int, int, list[str]]:
     """Visit pages breadth-first from START, then post each page's forms once. Returns (pages,
     forms posted, failures): server errors, and links to a page that answers 403 (the menu
@@ -134,11 +144,9 @@ def crawl(client: Client) -> tuple[int, int, list[str]]:
             continue
         parser = Forms()
         parser.feed(resp.content.decode())
-        for href in parser.links:
-            target = urljoin(url, href.split("#")[0])
-            if target.startswith("/") and not SKIP.search(target):
-                linked_from.setdefault(target, url)
-                queue.append(target)
+        for target in page_links(url, parser):
+            linked_from.setdefault(target, url)
+            queue.append(target)
         for form in parser.forms:
             action = urljoin(url, form["action"] or url)
             key = pattern(action) + "|" + ",".join(sorted(form["data"]))

@@ -7,14 +7,14 @@ own GET page fails the test; form pages are left to their own tests."""
 import inspect
 import re
 from collections import deque
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from django.test import Client
 from django.urls import resolve
 
 from xinfeng.accounts.models import User
 
-from .test_page_crawl import SKIP, START, Forms, pattern
+from .test_page_crawl import START, Forms, page_links, pattern
 
 ACCOUNTS = [None, "resident", "volunteer", "teamleader", "station", "center", "leader"]
 PAGES_PER_ACCOUNT = 120
@@ -45,10 +45,7 @@ def _pages(client: Client):
             continue
         parser = Forms()
         parser.feed(response.content.decode())
-        for href in parser.links:
-            target = urljoin(url, href.split("#")[0])
-            if target.startswith("/") and not SKIP.search(target):
-                queue.append(target)
+        queue.extend(page_links(url, parser))
         yield url
 
 
