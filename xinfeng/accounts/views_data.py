@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xinfeng.core.errors import DomainError
 
@@ -60,6 +60,7 @@ def my_data_view(request):
     return redirect("accounts:my_data")
 
 
+@require_safe
 @login_required
 def my_data_export_view(request, fmt: str):
     body, content_type, name = personal_data.personal_data_export(

@@ -31,6 +31,7 @@ def _error(request, exc: DomainError):
     return render(request, "insights/error.html", {"message": exc.detail}, status=exc.status)
 
 
+@require_safe
 def dashboard_home(request):
     """/insights/ → the dashboard of the user's own region."""
     try:
@@ -116,6 +117,7 @@ def _kpis(f: dict) -> list[tuple[str, list[tuple[str, object, str]]]]:
     ]
 
 
+@require_safe
 def dashboard_view(request, region_id: int):
     try:
         region = selectors.dashboard_region(user=request.user, region_id=region_id)
@@ -141,6 +143,7 @@ def dashboard_view(request, region_id: int):
     return render(request, "insights/dashboard.html", context)
 
 
+@require_safe
 def dashboard_export(request, region_id: int):
     try:
         region = selectors.dashboard_region(user=request.user, region_id=region_id)
@@ -240,6 +243,7 @@ def _pct(share: float | None) -> str:
     return "—" if share is None else f"{share * 100:.1f}%"
 
 
+@require_safe
 def coverage_view(request):
     """The 15-minute circle for a region and a chosen walk, computed now (cached briefly)."""
     cascade = region_cascade(request.GET, id="cov-region")

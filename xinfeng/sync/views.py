@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xinfeng.core.errors import DomainError
 
@@ -26,6 +26,7 @@ def _guard(request):
         raise PermissionDenied
 
 
+@require_safe
 @login_required
 def dead_letters(request):
     _guard(request)
@@ -73,6 +74,7 @@ def _day(value: str | None, default: date) -> date:
         return default
 
 
+@require_safe
 @login_required
 def reconciliation(request, target: str):
     _guard(request)

@@ -39,6 +39,7 @@ def _allow_media_from(response, request, origin: str) -> None:
     response["Content-Security-Policy"] = policy
 
 
+@require_safe
 def watch(request, activity_id: int):
     """The player: the live stream once the lecture has started, the replay afterwards.
     Opening the page counts nobody; the play beacon does (``watch_play``)."""

@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xinfeng.accounts.models import User
 from xinfeng.core.errors import DomainError, NotFound
@@ -30,6 +30,7 @@ ACTIONS = {"submit", "publish", "approve", "reject", "cancel", "finish"}
 RENEW = "renew_codes"
 
 
+@require_safe
 @login_required
 def manage_list(request):
     qs = selectors.activities_managed_by(user=request.user).order_by("-starts_at", "-id")
@@ -265,6 +266,7 @@ def manage_person(request, activity_id: int):
     return _run(request, activity_id, do, _("操作成功。"))
 
 
+@require_safe
 @login_required
 def qr_svg(request, activity_id: int):
     """The check-in QR code (an SVG of the scan URL with its signed token)."""

@@ -237,6 +237,7 @@ def calendar_ics(request):
     return response
 
 
+@require_safe
 def audience(request):
     """Audience totals (person-times online and offline) by region, site and month."""
     region = region_param(request)

@@ -241,6 +241,7 @@ def check(request, activity_id: int):
     return _act(request, activity_id, lambda a: fn(actor=request.user, activity=a, **kwargs), done)
 
 
+@require_safe
 def scan(request, activity_id: int):
     """Where the activity's QR code leads: sign in if needed, then one tap to check in or
     out (a GET never changes anything)."""

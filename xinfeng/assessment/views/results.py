@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xinfeng.core.errors import PermissionDenied, ValidationFailed
 from xinfeng.core.spreadsheet import XLSX_CONTENT_TYPE
@@ -39,6 +39,7 @@ def _level(request) -> str:
     return level
 
 
+@require_safe
 @login_required
 def ranking(request, scheme_id: int):
     """The stored ranking of one level (township, village, site, team) for a period, with
@@ -79,6 +80,7 @@ def compute(request, scheme_id: int):
     return redirect(f"/assessment/schemes/{s.pk}/results/?period={period}")
 
 
+@require_safe
 @login_required
 def ranking_export(request, scheme_id: int):
     s = selectors.scheme(request.user, scheme_id)
@@ -92,6 +94,7 @@ def ranking_export(request, scheme_id: int):
     return response
 
 
+@require_safe
 @login_required
 def result_detail(request, result_id: int):
     r = selectors.result(request.user, result_id)
@@ -106,6 +109,7 @@ def result_detail(request, result_id: int):
     )
 
 
+@require_safe
 @login_required
 def result_pdf_view(request, result_id: int):
     r = selectors.result(request.user, result_id)

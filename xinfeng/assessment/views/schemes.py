@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xinfeng.core.errors import DomainError
 from xinfeng.core.pages import apply_errors
@@ -18,6 +18,7 @@ from .. import policy, selectors
 from ..services import schemes as svc
 
 
+@require_safe
 @login_required
 def scheme_list(request, form=None, status=200):
     region = selectors.default_region(request.user)
@@ -106,6 +107,7 @@ def scheme_action(request, scheme_id: int, action: str):
     return redirect("assessment:scheme", scheme_id=s.pk)
 
 
+@require_safe
 @login_required
 def scheme_export(request, scheme_id: int):
     s = selectors.scheme(request.user, scheme_id)

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xinfeng.core.errors import DomainError
 from xinfeng.volunteers.models import Team, Volunteer
@@ -68,12 +68,14 @@ def _board_context(request, callout):
     }
 
 
+@require_safe
 @login_required
 def board(request, pk: int):
     callout = selectors.callout_get(user=request.user, pk=pk)
     return render(request, "emergency/board.html", _board_context(request, callout))
 
 
+@require_safe
 @login_required
 def board_fragment(request, pk: int):
     """The board's counts, polled by htmx every few seconds (no full reload)."""

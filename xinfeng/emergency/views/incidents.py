@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xinfeng.core.errors import DomainError, PermissionDenied
 from xinfeng.core.pages import apply_errors
@@ -22,6 +22,7 @@ from ..services import sitreps as sitrep_svc
 from ..services import stations as station_svc
 
 
+@require_safe
 @login_required
 def incident_list(request):
     """Open incidents first, drills apart; a volunteer sees the tasks near home."""
@@ -175,6 +176,7 @@ def need_commit(request, pk: int):
     return redirect("emergency:list")
 
 
+@require_safe
 @login_required
 def sitrep_file(request, pk: int, fmt: str):
     if fmt not in ("pdf", "xlsx"):

@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xinfeng.activities.models import Activity
 from xinfeng.core.errors import DomainError, ValidationFailed
@@ -98,6 +98,7 @@ def station_detail(request, pk: int):
     )
 
 
+@require_safe
 @login_required
 def station_qr(request, pk: int):
     """The station's check-in QR code: an SVG of the self check-in page's address, to print

@@ -43,6 +43,7 @@ def site_list(request):
     return _list(request, gaps_only=False)
 
 
+@require_safe
 @login_required
 def gap_list(request):
     """What the level above must fill: sites without a responsible person or staff."""
@@ -186,6 +187,7 @@ def handover_list(request):
     return render(request, "governance/handover_list.html", {"page": page, "q": q})
 
 
+@require_safe
 @login_required
 def handover_detail(request, handover_id: int):
     h = selectors.handover_get(user=request.user, handover_id=handover_id)

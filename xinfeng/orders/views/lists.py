@@ -69,6 +69,7 @@ def my_orders(request):
     )
 
 
+@require_safe
 @login_required
 def queue(request):
     """The operator's queue: orders to review and to dispatch at the sites they manage."""
@@ -161,6 +162,7 @@ def auto_dispatch(request):
     return redirect(f"{reverse('orders:queue')}?tab=dispatch")
 
 
+@require_safe
 @login_required
 def follow_ups(request):
     """回访: follow-ups after low ratings at the sites in the user's scope."""

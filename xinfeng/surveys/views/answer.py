@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from xinfeng.core.audit import client_ip
 from xinfeng.core.errors import DomainError, NotAuthenticated, ValidationFailed
@@ -108,6 +109,7 @@ def answer_by_token(request, token: str):
     return _answer(request, selectors.public_survey(token=token))
 
 
+@require_safe
 def thanks(request, token: str):
     survey = selectors.public_survey(token=token)
     return render(

@@ -2,6 +2,7 @@
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from xinfeng.core.spreadsheet import XLSX_CONTENT_TYPE
 
@@ -11,6 +12,7 @@ from ..exports import export_answers_xlsx
 from ..services.evaluation import POOR_BELOW, POOR_MIN_ANSWERS
 
 
+@require_safe
 def results_page(request, survey_id: int):
     survey = sel.results_survey(user=request.user, survey_id=survey_id)
     villages = results.results_scope(request.user, survey)
@@ -56,6 +58,7 @@ def results_page(request, survey_id: int):
     return render(request, "surveys/results.html", ctx)
 
 
+@require_safe
 def results_export(request, survey_id: int):
     survey = sel.results_survey(user=request.user, survey_id=survey_id)
     villages = results.results_scope(request.user, survey)

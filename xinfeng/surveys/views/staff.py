@@ -305,6 +305,7 @@ def survey_close(request, survey_id: int):
     return survey_move(request, survey_id, "close")
 
 
+@require_safe
 @login_required
 def survey_export(request, survey_id: int):
     """The survey's current questions as an XLSForm workbook."""

@@ -51,6 +51,7 @@ def form_refusal(form, exc: DomainError) -> int:
     return exc.status
 
 
+@require_safe
 def privacy_notice(request):
     return render(
         request, "volunteers/privacy.html", {"version": registration.PRIVACY_NOTICE_VERSION}
@@ -275,6 +276,7 @@ def me_teams(request):
     return render(request, "volunteers/me_teams.html", {"v": volunteer, "memberships": memberships})
 
 
+@require_safe
 @login_required
 def certificate_pdf(request, certificate_id: int):
     cert = selectors.certificate_get(user=request.user, certificate_id=certificate_id)
@@ -284,6 +286,7 @@ def certificate_pdf(request, certificate_id: int):
     return response
 
 
+@require_safe
 def certificate_verify(request, number: str):
     """Public: anyone holding a certificate (or scanning its QR code) checks it here."""
     try:

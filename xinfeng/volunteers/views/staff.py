@@ -232,6 +232,7 @@ def record_correct(request, record_id: int):
     )
 
 
+@require_safe
 @login_required
 def record_list(request):
     try:
@@ -378,6 +379,7 @@ def import_detail(request, import_id: int):
     return render(request, "volunteers/staff/import_detail.html", context)
 
 
+@require_safe
 def import_template(request):
     return _xlsx(imports.template_xlsx(), "volunteer-import-template.xlsx")
 

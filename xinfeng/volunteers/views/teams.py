@@ -57,6 +57,7 @@ def team_directory(request):
     return render(request, template, context)
 
 
+@require_safe
 def team_detail(request, team_id: int):
     team = selectors.team_get(team_id=team_id)
     user = request.user

@@ -39,6 +39,7 @@ def designation_list(request):
     )
 
 
+@require_safe
 def township_rule(request):
     year = _year(request.GET.get("year")) or selectors.current_year()
     rows = selectors.township_rule(year=year)

@@ -4,7 +4,7 @@ evidence and history, and the progress of the plans below a region."""
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xinfeng.core.errors import DomainError, NotAuthenticated
 from xinfeng.core.listing import page_of, search_text
@@ -228,6 +228,7 @@ def task_evidence(request, task_id: int):
     )
 
 
+@require_safe
 def progress(request):
     """The level above sees the progress of every plan below it: a bar per child region
     (its own plan and everything below it), drilling down by region."""
