@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xinfeng.accounts.choices import READ_ROLES, STAFF_ROLES
 from xinfeng.accounts.scope import has_role_at
@@ -64,6 +64,7 @@ def _scores_somewhere(user, s) -> bool:
     return _scoring_area(user, s) != []
 
 
+@require_safe
 @login_required
 def manual_list(request, scheme_id: int):
     s = selectors.scheme(request.user, scheme_id)
@@ -97,6 +98,7 @@ def manual_list(request, scheme_id: int):
     )
 
 
+@require_safe
 @login_required
 def manual_units(request, scheme_id: int):
     """The units of one level to score, searched by name, in pages."""
@@ -202,6 +204,7 @@ def _quarter(s) -> int:
     return (today.month - 1) // 3 + 1 if today.year == s.year else 4
 
 
+@require_safe
 @login_required
 def manual_score(request, score_id: int, statement_form=None, status=200):
     row = selectors.manual_score(request.user, score_id)

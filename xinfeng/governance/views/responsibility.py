@@ -57,6 +57,7 @@ def _staff_choices(site):
     ]
 
 
+@require_safe
 @login_required
 def site_people(request, site_id: int, forms=None, status=200):
     site = selectors.site_get(user=request.user, site_id=site_id)

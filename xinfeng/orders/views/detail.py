@@ -74,6 +74,7 @@ def _answers(assignments, needed: int) -> dict:
     }
 
 
+@require_safe
 @login_required
 def order_detail(request, order_id: int):
     order = _visible_order(request.user, order_id)

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xinfeng.activities.models import Activity
 from xinfeng.core.errors import DomainError, NotFound, ValidationFailed
@@ -150,6 +150,7 @@ def cluster_page(request, cluster_id: int):
     return render(request, "surveys/cluster.html", ctx, status=status)
 
 
+@require_safe
 def needs_page(request):
     needs = sel.need_list(user=request.user)
     status = request.GET.get("status", "")

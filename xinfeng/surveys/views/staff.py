@@ -131,6 +131,7 @@ def survey_import(request):
     )
 
 
+@require_safe
 @login_required
 def survey_detail(request, survey_id: int):
     _require_staff(request.user)

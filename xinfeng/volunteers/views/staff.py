@@ -148,6 +148,7 @@ def _get_volunteer(request, volunteer_id):
     return selectors.volunteer_get(user=request.user, volunteer_id=volunteer_id)
 
 
+@require_safe
 @login_required
 def volunteer_detail(request, volunteer_id: int):
     v = _get_volunteer(request, volunteer_id)
@@ -362,6 +363,7 @@ def import_list(request):
     )
 
 
+@require_safe
 @login_required
 def import_detail(request, import_id: int):
     """The import's progress; the bar polls ``?partial=1`` with htmx until it finishes."""

@@ -89,6 +89,7 @@ def _township_context(request, township, *, form=None, review_form=None, review_
     }
 
 
+@require_safe
 def township_detail(request, township_id: int):
     township = _township(township_id)
     return render(request, "workplans/township.html", _township_context(request, township))

@@ -91,6 +91,7 @@ def _plan_context(request, plan, *, task_form=None, goal_form=None):
     }
 
 
+@require_safe
 def plan_detail(request, plan_id: int):
     user = _user(request)
     plan = selectors.plan_get(user=user, plan_id=plan_id)
@@ -169,6 +170,7 @@ def _task_context(request, task, *, status_form=None, evidence_form=None):
     }
 
 
+@require_safe
 def task_detail(request, task_id: int):
     user = _user(request)
     task = selectors.task_get(user=user, task_id=task_id)
