@@ -205,18 +205,18 @@ class HttpMethodsMiddleware:
             response = self.get_response(request)
             if response.status_code == 405 and not response.content and not response.streaming:
                 # A read-only page (``require_safe``) refused a POST: say so, not a blank page.
-                with translation.override(translation.get_language_from_request(request)):
-                    response.content = _("此页面不支持 %(method)s 请求。") % {
-                        "method": request.method
-                    }
+                response.content = _not_allowed(request)
                 response["Content-Type"] = "text/plain; charset=utf-8"
             return response
-        with translation.override(translation.get_language_from_request(request)):
-            detail = _("此页面不支持 %(method)s 请求。") % {"method": request.method[:20]}
         response = HttpResponse(
-            detail,
-            status=405,
-            content_type="text/plain; charset=utf-8",
+            _not_allowed(request), status=405, content_type="text/plain; charset=utf-8"
         )
         response["Allow"] = ", ".join(PAGE_METHODS)
         return response
+
+
+def _not_allowed(request) -> str:
+    """The refusal of a method a page does not take, in the visitor's language (this runs
+    before the locale middleware)."""
+    with translation.override(translation.get_language_from_request(request)):
+        return _("此页面不支持 %(method)s 请求。") % {"method": request.method[:20]}
