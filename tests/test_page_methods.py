@@ -24,9 +24,7 @@ _READS_SUBMISSIONS = re.compile(r"POST|FILES|request\.method")
 
 
 def _view_source(url: str) -> tuple[str, str]:
-    func = resolve(urlsplit(url).path).func
-    while hasattr(func, "__wrapped__"):
-        func = func.__wrapped__
+    _declared, func = _declares_methods(resolve(urlsplit(url).path).func)
     return f"{func.__module__}.{func.__qualname__}", inspect.getsource(func)
 
 
